@@ -1,0 +1,1 @@
+"""Agents, departments, presence and queue membership."""

@@ -1,0 +1,1 @@
+"""Everything that speaks Asterisk protocols (AMI, FastAGI) and provisions Asterisk."""

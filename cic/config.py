@@ -1,0 +1,192 @@
+"""Typed settings: defaults in code < ``cic.yaml`` < ``CIC_*`` environment variables.
+
+Nested fields are addressed in the environment with a double underscore, for example
+``CIC_ASTERISK__AMI_PORT=5039`` or ``CIC_OFFICE__RECORDING_POLICY=always``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+
+RecordingPolicy = Literal["always", "opt-out", "opt-in", "never"]
+RECORDING_POLICIES: tuple[str, ...] = get_args(RecordingPolicy)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(ValueError):
+    """A setting has a value cic cannot use; the message names the setting."""
+
+
+def _default_hours() -> dict[str, list[str]]:
+    hours = {day: ["07:30-15:30"] for day in WEEKDAYS[:5]}
+    hours["mon"] = ["08:00-16:00"]
+    hours.update(sat=[], sun=[])
+    return hours
+
+
+@dataclass
+class OfficeSettings:
+    """The office: its public number, hours, recording policy and first-line queue."""
+
+    name: str = "Urząd Gminy"
+    number: str = "+48820000000"
+    extension: str = "1000"
+    recording_policy: RecordingPolicy = "opt-out"
+    timezone: str = "Europe/Warsaw"
+    hours: dict[str, list[str]] = field(default_factory=_default_hours)
+    holidays_country: str = "PL"
+    closed_days: list[str] = field(default_factory=list)
+    first_line_queue: str = "pierwsza-linia"
+    last_agent_wait: int = 15
+    last_agent_lookback_days: int = 30
+    wrapup_seconds: int = 30
+    after_hours_message_seconds: int = 120
+
+
+@dataclass
+class AsteriskSettings:
+    """Where Asterisk lives and the loopback ports the controller talks to it on."""
+
+    root: str = ""
+    cache_dir: str = "/var/cache/cic"
+    instance: str = "default"
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_user: str = "cic"
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    trunk_match: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+
+
+@dataclass
+class Settings:
+    """All of cic's settings."""
+
+    state_dir: str = "/var/lib/cic"
+    database_url: str = ""
+    redis_url: str = ""
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    recordings_dir: str = ""
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL; SQLite in the state directory unless one is set."""
+        return self.database_url or f"sqlite:///{Path(self.state_dir) / 'cic.db'}"
+
+    @property
+    def secrets_path(self) -> Path:
+        """The 0600 file holding generated secrets."""
+        return Path(self.state_dir) / "secrets.json"
+
+
+def _convert(value: Any, hint: Any, name: str) -> Any:
+    origin = get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name}: expected a mapping")
+        return _build(hint, value, name)  # type: ignore[arg-type]
+    if origin is Literal:
+        if value not in get_args(hint):
+            allowed = ", ".join(map(str, get_args(hint)))
+            raise ConfigError(f"{name}: {value!r} is not one of {allowed}")
+        return value
+    if hint is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: {value!r} is not a whole number") from None
+    if hint is str:
+        return "" if value is None else str(value)
+    if origin in (list, dict) or origin is types.UnionType:
+        if isinstance(value, str):
+            value = yaml.safe_load(value)
+        if origin is list and not isinstance(value, list):
+            raise ConfigError(f"{name}: expected a list")
+        if origin is dict and not isinstance(value, dict):
+            raise ConfigError(f"{name}: expected a mapping")
+        return value
+    return value
+
+
+def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(prefix + k for k in unknown))}")
+    kwargs = {k: _convert(v, hints[k], prefix + k) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith("CIC_") or key == "CIC_CONFIG":
+            continue
+        path = key[4:].lower().split("__")
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Settings:
+    """Read settings from defaults, then the YAML file, then ``CIC_*`` variables."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("CIC_CONFIG") or ("cic.yaml" if Path("cic.yaml").exists() else None)
+    data: dict[str, Any] = {}
+    if path:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        data = loaded
+    data = _merge(data, _env_overrides(environ))
+    settings: Settings = _build(Settings, data, "")
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Reject settings that would break the dialplan or routing."""
+    office = settings.office
+    if not office.extension.isdigit():
+        raise ConfigError("office.extension: digits only")
+    digits = office.number.lstrip("+").replace(" ", "")
+    if not digits.isdigit():
+        raise ConfigError("office.number: a phone number such as +48 82 000 00 00")
+    for day in office.hours:
+        if day not in WEEKDAYS:
+            raise ConfigError(f"office.hours: {day!r} is not one of {', '.join(WEEKDAYS)}")
+    if not office.first_line_queue.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError("office.first_line_queue: letters, digits, - and _ only")

@@ -1,0 +1,194 @@
+"""Domain events: what happened to a call or an agent, independent of Asterisk's wording.
+
+The AMI tracker (``cic.asterisk.tracker``) produces them; the calls and agents services
+consume them, and every one is published on the bus under ``topic``.
+Times are timezone-aware UTC datetimes taken from Asterisk's event timestamps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Base class: every event knows its bus topic and how to become JSON."""
+
+    topic: ClassVar[str] = "event"
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the event type under ``type``."""
+        out: dict[str, Any] = {"type": type(self).__name__}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, datetime) else value
+        return out
+
+
+@dataclass(frozen=True)
+class CallEntered(DomainEvent):
+    """A resident's call reached the municipal number (first channel of a linkedid)."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    channel: str
+    caller_number: str
+    caller_name: str
+    dialled: str
+
+
+@dataclass(frozen=True)
+class ConsentRecorded(DomainEvent):
+    """The recording-consent outcome: given, declined, not_asked (policy never) or always."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    consent: str
+
+
+@dataclass(frozen=True)
+class RecordingStarted(DomainEvent):
+    """MixMonitor started; ``path`` is the path as Asterisk sees it."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    path: str
+
+
+@dataclass(frozen=True)
+class CallRouted(DomainEvent):
+    """The routing decision the dialplan acted on (from the controller over FastAGI)."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    action: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallFallback(DomainEvent):
+    """The controller was unreachable or failed: the dialplan sent the call to the first line."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallQueued(DomainEvent):
+    """The call joined a queue."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    position: int
+
+
+@dataclass(frozen=True)
+class CallOffered(DomainEvent):
+    """An agent's device is ringing with this call."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    agent: str
+
+
+@dataclass(frozen=True)
+class CallOfferFailed(DomainEvent):
+    """The agent did not take the offered call (no answer, busy, rejected)."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    agent: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallAnswered(DomainEvent):
+    """An agent answered; ``wait_seconds`` is the time from queue entry (or entry) to answer."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    agent: str
+    wait_seconds: float
+
+
+@dataclass(frozen=True)
+class CallAbandoned(DomainEvent):
+    """The caller hung up while waiting in a queue."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    queue: str
+    wait_seconds: float
+
+
+@dataclass(frozen=True)
+class CallEnded(DomainEvent):
+    """The last channel of the call hung up."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    cause: str
+    talk_seconds: float
+
+
+@dataclass(frozen=True)
+class AgentDeviceChanged(DomainEvent):
+    """An agent's device state changed (NOT_INUSE, INUSE, RINGING, UNAVAILABLE, ...)."""
+
+    topic: ClassVar[str] = "agent"
+    interface: str
+    state: str
+
+
+@dataclass(frozen=True)
+class QueueMemberChanged(DomainEvent):
+    """A queue member was added or changed (pause, status, calls taken)."""
+
+    topic: ClassVar[str] = "agent"
+    queue: str
+    interface: str
+    member_name: str
+    paused: bool
+    paused_reason: str
+    status: int
+    in_call: bool
+    calls_taken: int
+
+
+@dataclass(frozen=True)
+class QueueMemberRemoved(DomainEvent):
+    """A queue member was removed (agent logged out of that queue)."""
+
+    topic: ClassVar[str] = "agent"
+    queue: str
+    interface: str
+
+
+@dataclass(frozen=True)
+class AgentCallCompleted(DomainEvent):
+    """An agent finished a queue call; wrap-up starts now."""
+
+    topic: ClassVar[str] = "agent"
+    interface: str
+    queue: str
+    call_id: str
+
+
+@dataclass(frozen=True)
+class MessageLeft(DomainEvent):
+    """After hours, the resident left a message; ``path`` is the path as Asterisk sees it."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    path: str

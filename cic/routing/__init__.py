@@ -1,0 +1,1 @@
+"""Routing: where a call to the municipal number goes."""
