@@ -49,6 +49,7 @@ class OfficeSettings:
     last_agent_lookback_days: int = 30
     wrapup_seconds: int = 30
     after_hours_message_seconds: int = 120
+    prompts_dir: str = ""
 
 
 @dataclass

@@ -1,0 +1,27 @@
+"""Errors of the agents domain; each carries its HTTP status and a stable error id."""
+
+from __future__ import annotations
+
+
+class AgentError(Exception):
+    """Base class of agent errors."""
+
+    status = 400
+    error_id = "agent_error"
+
+
+class AgentNotFound(AgentError):
+    """No active agent has this username."""
+
+    status = 404
+    error_id = "agent_not_found"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Nie ma konsultanta o nazwie {username!r}.")
+
+
+class InvalidAgent(AgentError):
+    """The request would make an invalid agent or presence change."""
+
+    status = 400
+    error_id = "invalid_agent_request"

@@ -1,0 +1,336 @@
+"""Agents: the directory (agents, queues, membership) and live presence.
+
+The store holds what the office wants (who is logged in, who is paused and why); Asterisk holds
+what is happening (device state, queue membership). Commands change both; AMI events update the
+live facts; after every AMI resync the wanted membership is re-applied to Asterisk, so a restart
+of either side converges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cic.agents.errors import AgentNotFound, InvalidAgent
+from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
+from cic.agents.presence import STATE_LABELS_PL, Facts, State, state_of
+from cic.bus import Bus
+from cic.db import Store
+from cic.events import (
+    AgentCallCompleted,
+    AgentDeviceChanged,
+    CallEnded,
+    DomainEvent,
+    QueueMemberChanged,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Pbx(Protocol):
+    """The PBX operations the agents service needs."""
+
+    async def queue_add(
+        self, queue: str, interface: str, member_name: str, penalty: int = 0
+    ) -> None: ...
+    async def queue_remove(self, queue: str, interface: str) -> None: ...
+    async def queue_pause(self, interface: str, paused: bool, reason: str = "") -> None: ...
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    """An agent as the service hands it out."""
+
+    username: str
+    display_name: str
+    endpoint: str
+    static_contact: str | None
+    queues: tuple[tuple[str, int], ...]
+
+    @property
+    def interface(self) -> str:
+        """The Asterisk device of the agent's phone."""
+        return f"PJSIP/{self.endpoint}"
+
+
+def _record(session: Session, agent: Agent) -> AgentRecord:
+    rows = session.execute(
+        select(Queue.name, QueueMembership.penalty)
+        .join(QueueMembership, QueueMembership.queue_id == Queue.id)
+        .where(QueueMembership.agent_id == agent.id)
+        .order_by(Queue.name)
+    ).all()
+    return AgentRecord(
+        agent.username,
+        agent.display_name,
+        agent.endpoint,
+        agent.static_contact,
+        tuple((name, penalty) for name, penalty in rows),
+    )
+
+
+class AgentService:
+    """Directory and presence of agents."""
+
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        pbx: Pbx,
+        *,
+        wrapup_seconds: int,
+        reprovision: Callable[[], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.pbx = pbx
+        self.wrapup = timedelta(seconds=wrapup_seconds)
+        self.reprovision = reprovision
+        self.clock = clock
+        self._agents: dict[str, AgentRecord] = {}
+        self._facts: dict[str, Facts] = {}
+        self._shown: dict[str, State] = {}
+
+    # --- directory ---
+    async def load(self) -> None:
+        """Read agents and their wanted state from the store into memory."""
+
+        def read(session: Session) -> list[tuple[AgentRecord, AgentStatus | None]]:
+            agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.username))
+            return [(_record(session, a), session.get(AgentStatus, a.id)) for a in agents]
+
+        for record, status in await self.store.run(read):
+            self._agents[record.username] = record
+            facts = self._facts.get(record.username, Facts())
+            if status is not None:
+                facts = facts.with_(
+                    logged_in=status.logged_in,
+                    paused=status.paused,
+                    pause_reason=status.pause_reason,
+                )
+            self._facts[record.username] = facts
+
+    async def ensure_queue(self, name: str, title: str, strategy: str = "rrmemory") -> None:
+        """Create a queue row if it does not exist yet."""
+
+        def write(session: Session) -> None:
+            if session.scalar(select(Queue).where(Queue.name == name)) is None:
+                session.add(Queue(name=name, title=title, strategy=strategy))
+
+        await self.store.run(write)
+
+    async def queue_names(self) -> list[tuple[str, str]]:
+        """(name, strategy) of every queue."""
+
+        def read(session: Session) -> list[tuple[str, str]]:
+            rows = session.execute(select(Queue.name, Queue.strategy).order_by(Queue.name))
+            return [(n, s) for n, s in rows]
+
+        return await self.store.run(read)
+
+    async def create_agent(
+        self,
+        username: str,
+        display_name: str,
+        *,
+        queues: list[str],
+        static_contact: str | None = None,
+    ) -> AgentRecord:
+        """Add an agent with an endpoint and queue memberships, then reprovision Asterisk."""
+
+        def write(session: Session) -> AgentRecord:
+            if session.scalar(select(Agent).where(Agent.username == username)) is not None:
+                raise InvalidAgent(f"agent {username!r} already exists")
+            try:
+                agent = Agent(
+                    username=username,
+                    display_name=display_name,
+                    endpoint=Agent.endpoint_for(username),
+                    static_contact=static_contact,
+                )
+            except ValueError as exc:
+                raise InvalidAgent(str(exc)) from exc
+            session.add(agent)
+            session.flush()
+            for name in queues:
+                queue = session.scalar(select(Queue).where(Queue.name == name))
+                if queue is None:
+                    raise InvalidAgent(f"queue {name!r} does not exist")
+                session.add(QueueMembership(queue_id=queue.id, agent_id=agent.id))
+            session.add(AgentStatus(agent_id=agent.id))
+            session.flush()
+            return _record(session, agent)
+
+        record = await self.store.run(write)
+        self._agents[username] = record
+        self._facts.setdefault(username, Facts())
+        if self.reprovision:
+            await self.reprovision()
+        return record
+
+    def agents(self) -> list[AgentRecord]:
+        """All active agents."""
+        return sorted(self._agents.values(), key=lambda a: a.username)
+
+    def get(self, username: str) -> AgentRecord:
+        """One agent, or :class:`AgentNotFound`."""
+        try:
+            return self._agents[username]
+        except KeyError:
+            raise AgentNotFound(username) from None
+
+    # --- presence commands ---
+    async def login(self, username: str) -> dict[str, Any]:
+        """Put the agent's device into their queues, not paused."""
+        agent = self.get(username)
+        for queue, penalty in agent.queues:
+            await self.pbx.queue_add(queue, agent.interface, agent.display_name, penalty)
+        await self._want(username, logged_in=True, paused=False, pause_reason="")
+        return self.presence(username)
+
+    async def logout(self, username: str) -> dict[str, Any]:
+        """Take the agent's device out of every queue."""
+        agent = self.get(username)
+        for queue, _ in agent.queues:
+            await self.pbx.queue_remove(queue, agent.interface)
+        await self._want(username, logged_in=False, paused=False, pause_reason="")
+        return self.presence(username)
+
+    async def pause(self, username: str, reason: str) -> dict[str, Any]:
+        """Pause the agent with a reason (no calls are offered)."""
+        reason = reason.strip()
+        if not reason or len(reason) > 60:
+            raise InvalidAgent("pause reason: 1 to 60 characters")
+        agent = self.get(username)
+        if not self._facts[username].logged_in:
+            raise InvalidAgent(f"agent {username!r} is not logged in")
+        await self.pbx.queue_pause(agent.interface, True, reason)
+        await self._want(username, paused=True, pause_reason=reason)
+        return self.presence(username)
+
+    async def unpause(self, username: str) -> dict[str, Any]:
+        """End the agent's pause."""
+        agent = self.get(username)
+        await self.pbx.queue_pause(agent.interface, False)
+        await self._want(username, paused=False, pause_reason="")
+        return self.presence(username)
+
+    async def _want(self, username: str, **facts: Any) -> None:
+        agent_username = username
+
+        def write(session: Session) -> None:
+            agent = session.scalar(select(Agent).where(Agent.username == agent_username))
+            if agent is None:
+                raise AgentNotFound(agent_username)
+            status = session.get(AgentStatus, agent.id) or AgentStatus(agent_id=agent.id)
+            for key, value in facts.items():
+                setattr(status, key, value)
+            status.changed_at = self.clock()
+            session.add(status)
+
+        await self.store.run(write)
+        self._facts[username] = self._facts[username].with_(changed_at=self.clock(), **facts)
+        await self._publish_if_changed(username)
+
+    # --- live facts from AMI ---
+    async def on_event(self, event: DomainEvent) -> None:
+        """Update presence from a tracker event."""
+        username = self._username_of(getattr(event, "interface", getattr(event, "agent", "")))
+        if username is None:
+            return
+        facts = self._facts[username]
+        if isinstance(event, AgentDeviceChanged):
+            facts = facts.with_(device=event.state)
+        elif isinstance(event, QueueMemberChanged):
+            facts = facts.with_(paused=event.paused, pause_reason=event.paused_reason)
+        elif isinstance(event, AgentCallCompleted | CallEnded):
+            facts = facts.with_(wrapup_until=event.at + self.wrapup)
+        else:
+            return
+        if facts != self._facts[username]:
+            self._facts[username] = facts.with_(changed_at=event.at)
+            await self._publish_if_changed(username)
+
+    async def on_resync(self, _live: frozenset[str], _at: datetime) -> None:
+        """After an AMI (re)connect: re-apply wanted membership and pauses to Asterisk."""
+        for agent in self.agents():
+            facts = self._facts[agent.username]
+            try:
+                if facts.logged_in:
+                    for queue, penalty in agent.queues:
+                        await self.pbx.queue_add(
+                            queue, agent.interface, agent.display_name, penalty
+                        )
+                    if facts.paused:
+                        await self.pbx.queue_pause(agent.interface, True, facts.pause_reason)
+                else:
+                    for queue, _ in agent.queues:
+                        await self.pbx.queue_remove(queue, agent.interface)
+            except Exception:
+                log.exception("could not re-apply membership of %s", agent.username)
+
+    async def tick(self) -> None:
+        """Publish presence changes that happen by time alone (wrap-up ending)."""
+        for username in list(self._facts):
+            await self._publish_if_changed(username)
+
+    # --- queries ---
+    def is_available(self, interface: str) -> bool:
+        """True when the agent behind ``interface`` can take a call right now."""
+        username = self._username_of(interface)
+        return username is not None and self.state(username) is State.AVAILABLE
+
+    def state(self, username: str) -> State:
+        """The agent's presence state now."""
+        return state_of(self._facts[username], self.clock())
+
+    def presence(self, username: str) -> dict[str, Any]:
+        """The agent's presence as JSON."""
+        agent = self.get(username)
+        facts = self._facts[username]
+        state = self.state(username)
+        return {
+            "username": username,
+            "display_name": agent.display_name,
+            "interface": agent.interface,
+            "state": state.value,
+            "label": STATE_LABELS_PL[state],
+            "pause_reason": facts.pause_reason if state is State.PAUSED else "",
+            "device": facts.device,
+            "since": facts.changed_at.isoformat() if facts.changed_at else None,
+            "queues": [{"queue": q, "penalty": p} for q, p in agent.queues],
+        }
+
+    def _username_of(self, interface: str) -> str | None:
+        if not interface.startswith("PJSIP/agent-"):
+            return None
+        username = interface.removeprefix("PJSIP/agent-")
+        return username if username in self._facts else None
+
+    async def _publish_if_changed(self, username: str) -> None:
+        state = self.state(username)
+        if self._shown.get(username) is state:
+            return
+        self._shown[username] = state
+        try:
+            await self.bus.publish("agent", {"type": "AgentPresence", **self.presence(username)})
+        except Exception:
+            log.exception("could not publish presence of %s", username)
+
+
+async def run_ticker(service: AgentService, interval: float = 1.0) -> None:
+    """Call ``service.tick`` forever (wrap-up ends are time-driven)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await service.tick()
+        except Exception:
+            log.exception("presence tick failed")

@@ -1,0 +1,103 @@
+"""JSON API of agents: list, create, login, logout, pause, unpause."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from cic.agents.errors import AgentError
+from cic.agents.service import AgentService
+from cic.asterisk.actions import PbxError
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _errors(fn: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await fn(request)
+        except (AgentError, PbxError) as exc:
+            return web.json_response(
+                {"error": exc.error_id, "message": str(exc)}, status=exc.status
+            )
+
+    return wrapped
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text='{"error": "bad_json", "message": "Oczekiwano obiektu JSON."}',
+            content_type="application/json",
+        )
+    return body
+
+
+def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
+    """The routes of the agents API."""
+
+    @_errors
+    async def list_agents(_request: web.Request) -> web.StreamResponse:
+        return web.json_response([service.presence(a.username) for a in service.agents()])
+
+    @_errors
+    async def create(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        username, name = body.get("username"), body.get("display_name")
+        contact, queues = body.get("static_contact"), body.get("queues")
+        if not isinstance(username, str) or not isinstance(name, str) or not name.strip():
+            raise web.HTTPBadRequest(
+                text='{"error": "bad_agent", "message": "Wymagane: username i display_name."}',
+                content_type="application/json",
+            )
+        if queues is not None and not (
+            isinstance(queues, list) and all(isinstance(q, str) for q in queues)
+        ):
+            raise web.HTTPBadRequest(
+                text='{"error": "bad_agent", "message": "queues: lista nazw kolejek."}',
+                content_type="application/json",
+            )
+        if contact is not None and not (isinstance(contact, str) and contact.startswith("sip:")):
+            raise web.HTTPBadRequest(
+                text='{"error": "bad_agent", "message": "static_contact: adres sip:..."}',
+                content_type="application/json",
+            )
+        record = await service.create_agent(
+            username, name.strip(), queues=queues or [default_queue], static_contact=contact
+        )
+        return web.json_response(service.presence(record.username), status=201)
+
+    @_errors
+    async def presence(request: web.Request) -> web.StreamResponse:
+        return web.json_response(service.presence(request.match_info["username"]))
+
+    @_errors
+    async def command(request: web.Request) -> web.StreamResponse:
+        username, action = request.match_info["username"], request.match_info["action"]
+        if action == "login":
+            return web.json_response(await service.login(username))
+        if action == "logout":
+            return web.json_response(await service.logout(username))
+        if action == "unpause":
+            return web.json_response(await service.unpause(username))
+        body = await _json_body(request)
+        reason = body.get("reason")
+        if not isinstance(reason, str):
+            raise web.HTTPBadRequest(
+                text='{"error": "bad_reason", "message": "Podaj powód przerwy."}',
+                content_type="application/json",
+            )
+        return web.json_response(await service.pause(username, reason))
+
+    return [
+        web.get("/api/agents", list_agents),
+        web.post("/api/agents", create),
+        web.get("/api/agents/{username}", presence),
+        web.post("/api/agents/{username}/{action:login|logout|pause|unpause}", command),
+    ]

@@ -1,0 +1,178 @@
+"""``create_app(config)``: the one aiohttp application of the controller.
+
+The database, bus, AMI session, FastAGI server and background tickers each have one cleanup
+context that starts them and stops them cleanly, in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from cic import web_status
+from cic.agents import views as agent_views
+from cic.agents.service import AgentService, run_ticker
+from cic.asterisk import provision
+from cic.asterisk.actions import AmiActions
+from cic.asterisk.agi import AgiServer
+from cic.asterisk.ami import AmiSession
+from cic.asterisk.tracker import Tracker
+from cic.bus import Bus, make_bus
+from cic.calls import views as call_views
+from cic.calls.handlers import CallEventHandler
+from cic.calls.service import CallService
+from cic.config import Settings
+from cic.credentials import Credentials
+from cic.db import Store
+from cic.routing.handlers import create_agi_server
+from cic.web_auth import token_middleware
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the views need, built once per application."""
+
+    settings: Settings
+    credentials: Credentials
+    layout: provision.Layout
+    store: Store
+    bus: Bus
+    tracker: Tracker
+    ami: AmiSession
+    pbx: AmiActions
+    calls: CallService
+    call_handler: CallEventHandler
+    agents: AgentService
+    agi: AgiServer
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def build_services(settings: Settings) -> Services:
+    """Wire the domain services together (nothing is started here)."""
+    credentials = Credentials(settings.secrets_path)
+    layout = provision.locate(settings)
+    store = Store(settings.db_url)
+    bus = make_bus(settings.redis_url)
+    tracker = Tracker()
+    calls = CallService(store, bus)
+    call_handler = CallEventHandler(calls, lambda p: layout.host(p))
+    ami = AmiSession(
+        host=settings.asterisk.ami_host,
+        port=settings.asterisk.ami_port,
+        username=settings.asterisk.ami_user,
+        secret=credentials.ami_password,
+        tracker=tracker,
+        sinks=[],
+        on_resync=[],
+    )
+    pbx = AmiActions(ami)
+    holder: dict[str, AgentService] = {}
+
+    async def reprovision() -> None:
+        await reprovision_asterisk(settings, layout, credentials, holder["agents"], pbx)
+
+    agents = AgentService(
+        store, bus, pbx, wrapup_seconds=settings.office.wrapup_seconds, reprovision=reprovision
+    )
+    holder["agents"] = agents
+    ami.sinks.extend([call_handler, agents.on_event])
+    ami.on_resync.extend([calls.reconcile, agents.on_resync])
+    agi = create_agi_server(settings, calls, agents)
+    return Services(
+        settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
+        agents, agi,
+    )  # fmt: skip
+
+
+async def reprovision_asterisk(
+    settings: Settings,
+    layout: provision.Layout,
+    credentials: Credentials,
+    agents: AgentService,
+    pbx: AmiActions,
+) -> None:
+    """Render the configuration again from the store and reload PJSIP (no restart)."""
+    endpoints = [
+        provision.EndpointSpec(a.endpoint, a.display_name, a.static_contact)
+        for a in agents.agents()
+    ]
+    queues = [provision.QueueSpec(n, s) for n, s in await agents.queue_names()]
+    await asyncio.to_thread(provision.render, settings, layout, credentials, endpoints, queues)
+    await pbx.reload("res_pjsip.so")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The controller: JSON API, status page, AMI session, FastAGI server, tickers."""
+    services = build_services(settings)
+    app = web.Application(middlewares=[token_middleware(services.credentials.api_token)])
+    app[SERVICES] = services
+    app.add_routes(call_views.routes(services.calls))
+    app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
+    app.add_routes(web_status.routes(services))
+    app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx])
+    return app
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await asyncio.to_thread(services.store.migrate)
+    await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
+    await services.agents.load()
+    yield
+    await services.call_handler.drain()
+    await services.calls.flush()
+    await services.store.close()
+
+
+async def _bus_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SERVICES].bus.close()
+
+
+async def _ami_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await services.ami.start()
+    yield
+    await services.ami.stop()
+
+
+async def _agi_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await services.agi.start()
+    yield
+    await services.agi.stop()
+
+
+async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    services.tasks = [
+        asyncio.create_task(run_ticker(services.agents), name="cic-presence-ticker"),
+        asyncio.create_task(_flush_forever(services.calls), name="cic-calls-flush"),
+    ]
+    yield
+    for task in services.tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _flush_forever(calls: CallService, interval: float = 2.0) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await calls.flush()
+        except Exception:
+            log.exception("retrying kept call-record writes failed")

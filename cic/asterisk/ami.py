@@ -1,0 +1,203 @@
+"""The AMI session: owns panoramisk's Manager, reconnects with back-off, resyncs, supervises.
+
+Every AMI event is copied into one ordered queue; a single supervised task feeds it to the pure
+tracker and hands the resulting domain events to the subscribers. No fire-and-forget tasks: an
+exception in a subscriber is logged with the event and counted, and the loop goes on.
+After every login and every ``FullyBooted`` the live state is resynced from Asterisk
+(CoreShowChannels, QueueStatus) before later events are processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from panoramisk import Manager
+
+from cic.asterisk.tracker import Tracker
+from cic.events import DomainEvent
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[DomainEvent], Awaitable[None]]
+ResyncSink = Callable[[frozenset[str], datetime], Awaitable[None]]
+_RESYNC = object()
+_STOP = object()
+
+
+class _BackoffManager(Manager):  # type: ignore[misc]
+    """panoramisk's Manager with exponential back-off between reconnect attempts."""
+
+    def __init__(self, *, max_backoff: float, **config: Any) -> None:
+        super().__init__(**config)
+        self.reconnect_timeout: float = float(config.get("reconnect_timeout", 2))
+        self.max_backoff = max_backoff
+        self.base_backoff = float(self.reconnect_timeout)
+
+    def connection_made(self, f: asyncio.Future[Any]) -> None:
+        if not f.cancelled() and f.exception() is not None:
+            self.reconnect_timeout = min(self.max_backoff, self.reconnect_timeout * 2)
+        super().connection_made(f)
+
+    def login(self, future: asyncio.Future[Any]) -> bool:
+        ok: bool = super().login(future)
+        if ok:
+            self.reconnect_timeout = self.base_backoff
+        return ok
+
+
+@dataclass
+class AmiStats:
+    """Counters for the status page and tests."""
+
+    events: int = 0
+    domain_events: int = 0
+    sink_errors: int = 0
+    resyncs: int = 0
+    logins: int = 0
+    connected: bool = False
+    last_error: str = ""
+    since: dict[str, str] = field(default_factory=dict)
+
+
+class AmiSession:
+    """One AMI connection feeding the tracker and the domain event sinks."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        tracker: Tracker,
+        sinks: list[EventSink],
+        on_resync: list[ResyncSink],
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.tracker = tracker
+        self.sinks = sinks
+        self.on_resync = on_resync
+        self.stats = AmiStats()
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self.manager = _BackoffManager(
+            host=host,
+            port=port,
+            username=username,
+            secret=secret,
+            ping_delay=5,
+            ping_interval=5,
+            reconnect_timeout=1,
+            max_backoff=max_backoff,
+            on_login=self._on_login,
+            on_disconnect=self._on_disconnect,
+            log=logging.getLogger("cic.asterisk.panoramisk"),
+        )
+        self.manager.register_event("*", self._on_event)
+
+    async def start(self) -> None:
+        """Connect (retrying in the background) and start the supervised event loop."""
+        self._task = asyncio.create_task(self._run(), name="cic-ami-events")
+        self._task.add_done_callback(self._task_done)
+        self.manager.connect()
+
+    async def stop(self) -> None:
+        """Close the connection and drain the loop."""
+        self.manager.connection_lost = lambda exc: None  # no reconnect after a deliberate close
+        self.manager.close()
+        if self._task:
+            self._queue.put_nowait(_STOP)
+            await asyncio.wait_for(self._task, timeout=10)
+
+    async def wait_ready(self) -> None:
+        """Wait until logged in and the first resync is done."""
+        await self._ready.wait()
+
+    async def action(self, action: Mapping[str, str], *, as_list: bool = False) -> Any:
+        """Send one action; returns panoramisk's response (a list when ``as_list``)."""
+        if not self.stats.connected:
+            raise ConnectionError("AMI is not connected")
+        return await self.manager.send_action(dict(action), as_list=as_list)
+
+    # --- panoramisk callbacks (synchronous: they only enqueue) ---
+    def _on_event(self, _manager: Manager, event: Any) -> None:
+        self._queue.put_nowait((dict(event), datetime.now(UTC)))
+        if event.get("Event") == "FullyBooted":
+            self._queue.put_nowait(_RESYNC)
+
+    def _on_login(self, _manager: Manager) -> None:
+        self.stats.logins += 1
+        self.stats.connected = True
+        self.stats.since["connected"] = datetime.now(UTC).isoformat()
+        log.info("AMI logged in")
+        self._queue.put_nowait(_RESYNC)
+
+    def _on_disconnect(self, _manager: Manager, exc: BaseException | None) -> None:
+        self.stats.connected = False
+        self.stats.since["disconnected"] = datetime.now(UTC).isoformat()
+        log.warning("AMI connection lost (%s); reconnecting with back-off", exc)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.critical("AMI event loop died", exc_info=task.exception())
+
+    # --- the supervised loop ---
+    async def _run(self) -> None:
+        while True:
+            item = await self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                if item is _RESYNC:
+                    await self._resync()
+                else:
+                    event, received = typing.cast(tuple[dict[str, str], datetime], item)
+                    self.stats.events += 1
+                    await self._deliver(self.tracker.feed(event, received))
+            except Exception as exc:
+                self.stats.sink_errors += 1
+                self.stats.last_error = repr(exc)
+                log.exception("AMI event handling failed; continuing")
+
+    async def _deliver(self, events: list[DomainEvent]) -> None:
+        for domain_event in events:
+            self.stats.domain_events += 1
+            for sink in self.sinks:
+                try:
+                    await sink(domain_event)
+                except Exception as exc:
+                    self.stats.sink_errors += 1
+                    self.stats.last_error = repr(exc)
+                    log.exception("sink %r failed on %s", sink, domain_event)
+
+    async def _resync(self) -> None:
+        if not self.stats.connected:
+            return
+        self.tracker.begin_resync()
+        now = datetime.now(UTC)
+        for name in ("CoreShowChannels", "QueueStatus"):
+            try:
+                replies = await asyncio.wait_for(self.action({"Action": name}, as_list=True), 10)
+            except (TimeoutError, ConnectionError) as exc:
+                log.warning("resync %s failed: %s", name, exc)
+                return
+            for reply in replies or []:
+                await self._deliver(self.tracker.feed(dict(reply), now))
+        await self._deliver(self.tracker.end_resync())
+        live = self.tracker.live_call_ids()
+        for hook in self.on_resync:
+            try:
+                await hook(live, now)
+            except Exception as exc:
+                self.stats.sink_errors += 1
+                self.stats.last_error = repr(exc)
+                log.exception("resync hook %r failed", hook)
+        self.stats.resyncs += 1
+        self._ready.set()

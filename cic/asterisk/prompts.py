@@ -1,0 +1,120 @@
+"""Polish voice prompts, generated at install time with espeak-ng and sox.
+
+Asterisk ships no Polish sounds. Each prompt is synthesised once (8 kHz, mono, 16-bit WAV, like a
+phone line) and regenerated only when its text changes. An office replaces a prompt by putting a
+recorded file of the same name (``notice-optout.wav``, ...) in ``office.prompts_dir``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from cic.config import OfficeSettings
+
+
+class PromptError(RuntimeError):
+    """A prompt could not be generated; the message names the tool that failed."""
+
+
+def prompt_texts(office: OfficeSettings) -> dict[str, str]:
+    """The text of every prompt the dialplan plays, in Polish."""
+    hello = f"Dzień dobry, {office.name}."
+    return {
+        "welcome": f"{hello} Proszę czekać na połączenie.",
+        "notice-always": f"{hello} Rozmowa jest nagrywana.",
+        "notice-optout": (
+            f"{hello} Rozmowa jest nagrywana. "
+            "Aby rozmawiać bez nagrywania, proszę nacisnąć dowolny klawisz."
+        ),
+        "notice-optin": f"{hello} Aby zgodzić się na nagrywanie rozmowy, proszę nacisnąć jeden.",
+        "norecord-confirm": "Rozmowa nie będzie nagrywana.",
+        "closed": (
+            "Urząd jest teraz nieczynny. Zapraszamy w godzinach pracy. "
+            "Aby zostawić wiadomość, proszę nacisnąć jeden."
+        ),
+        "message-beep": "Proszę mówić po sygnale.",
+        "goodbye": "Dziękujemy, do widzenia.",
+        "no-such-number": "Wybrany numer nie istnieje.",
+    }
+
+
+def generate(office: OfficeSettings, target: Path) -> list[str]:
+    """Make every prompt in ``target``; returns the names (re)generated or copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    done: list[str] = []
+    override = Path(office.prompts_dir) if office.prompts_dir else None
+    for name, text in prompt_texts(office).items():
+        wav, stamp = target / f"{name}.wav", target / f"{name}.txt"
+        if override and (override / f"{name}.wav").is_file():
+            shutil.copyfile(override / f"{name}.wav", wav)
+            stamp.write_text("office recording\n", encoding="utf-8")
+            done.append(name)
+            continue
+        if wav.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == text:
+            continue
+        synthesize(text, wav, beep=name == "message-beep")
+        stamp.write_text(text, encoding="utf-8")
+        done.append(name)
+    return done
+
+
+def synthesize(text: str, wav: Path, *, beep: bool = False, voice: str = "pl") -> None:
+    """Speak ``text`` into an 8 kHz mono 16-bit WAV (optionally followed by a beep)."""
+    for tool in ("espeak-ng", "sox"):
+        if not shutil.which(tool):
+            raise PromptError(f"{tool} is missing: apt-get install -y espeak-ng sox")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        _run(["espeak-ng", "-v", voice, "-s", "165", "-w", str(raw), "--", text])
+        parts = [str(raw)]
+        if beep:
+            tone = Path(tmp) / "beep.wav"
+            _run(["sox", "-n", "-r", "22050", "-c", "1", str(tone), "synth", "0.4", "sine", "1000"])
+            parts.append(str(tone))
+        _run(["sox", *parts, "-r", "8000", "-c", "1", "-b", "16", str(wav)])
+
+
+def hold_music(target: Path) -> Path:
+    """A calm synthetic hold tune for the queue (no licensed music needed)."""
+    target.mkdir(parents=True, exist_ok=True)
+    out = target / "cic-hold.wav"
+    if not out.exists():
+        notes = ["sine 523", "sine 659", "sine 784", "sine 659"]
+        with tempfile.TemporaryDirectory() as tmp:
+            parts = []
+            for i, note in enumerate(notes):
+                part = Path(tmp) / f"{i}.wav"
+                _run(
+                    [
+                        "sox",
+                        "-n",
+                        "-r",
+                        "8000",
+                        "-c",
+                        "1",
+                        "-b",
+                        "16",
+                        str(part),
+                        "synth",
+                        "0.6",
+                        *note.split(),
+                        "vol",
+                        "0.2",
+                        "fade",
+                        "0.05",
+                        "0.6",
+                        "0.1",
+                    ]
+                )
+                parts.append(str(part))
+            _run(["sox", *parts, str(out), "repeat", "4"])
+    return out
+
+
+def _run(argv: list[str]) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PromptError(f"{argv[0]} failed: {result.stderr.strip()[:500]}")

@@ -1,0 +1,249 @@
+"""Find or install Asterisk and render ``asterisk-conf/`` and ``dialplan/`` into an instance.
+
+Two layouts:
+
+* the system's ``asterisk`` when one is installed (root ``/``);
+* otherwise a Debian (sid) root built once with debootstrap and cached outside the work tree
+  (``asterisk.cache_dir``), run with ``chroot``.
+
+Each instance (``asterisk.instance``) has its own configuration, spool, run and log directories
+under ``/srv/cic/<instance>`` as Asterisk sees it, so several instances (tests, helpers) can share
+one cached root on their own ports.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from cic.config import Settings
+from cic.credentials import Credentials
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE_DIRS = (REPO / "asterisk-conf", REPO / "dialplan")
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+ROOT_PACKAGES = "asterisk,asterisk-modules"
+MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
+
+# Modules a municipal contact centre never uses; fewer modules, less surface, faster start.
+NOLOAD = (
+    "chan_iax2.so chan_unistim.so chan_motif.so chan_console.so chan_audiosocket.so "
+    "chan_websocket.so chan_rtp.so pbx_lua.so pbx_ael.so pbx_dundi.so pbx_realtime.so "
+    "res_phoneprov.so res_pjsip_phoneprov_provider.so res_prometheus.so res_hep.so "
+    "res_hep_pjsip.so res_hep_rtcp.so res_calendar.so res_calendar_caldav.so "
+    "res_calendar_ews.so res_calendar_exchange.so res_calendar_icalendar.so res_config_ldap.so "
+    "res_config_mysql.so res_config_odbc.so res_config_pgsql.so res_config_sqlite3.so "
+    "res_config_curl.so res_odbc.so res_odbc_transaction.so cdr_adaptive_odbc.so cdr_odbc.so "
+    "cdr_pgsql.so cdr_radius.so cdr_tds.so cdr_sqlite3_custom.so cdr_custom.so cdr_csv.so "
+    "cdr_manager.so cel_custom.so cel_manager.so cel_odbc.so cel_pgsql.so cel_radius.so "
+    "cel_tds.so cel_sqlite3_custom.so app_voicemail.so app_voicemail_odbc.so app_minivm.so "
+    "app_festival.so app_jack.so app_sms.so app_adsiprog.so app_getcpeid.so res_adsi.so "
+    "res_fax.so res_fax_spandsp.so res_smdi.so res_snmp.so res_corosync.so res_xmpp.so "
+    "res_pjsip_stir_shaken.so res_stir_shaken.so res_aeap.so res_speech_aeap.so "
+    "res_audiosocket.so app_audiosocket.so res_ari.so res_ari_applications.so "
+    "res_ari_asterisk.so res_ari_bridges.so res_ari_channels.so res_ari_device_states.so "
+    "res_ari_endpoints.so res_ari_events.so res_ari_model.so res_ari_playbacks.so "
+    "res_ari_recordings.so res_ari_sounds.so app_stasis.so app_stasis_broadcast.so "
+    "res_stasis_recording.so res_stasis_playback.so res_stasis_answer.so "
+    "res_stasis_snoop.so res_stasis_device_state.so res_stasis_mailbox.so res_stasis_test.so "
+    "res_statsd.so res_chan_stats.so res_endpoint_stats.so app_system.so func_shell.so "
+    "res_pjsip_transport_websocket.so res_http_websocket.so res_http_post.so "
+    "res_http_media_cache.so res_resolver_unbound.so res_geolocation.so "
+    "res_pjsip_geolocation.so app_dictate.so app_mp3.so app_externalivr.so app_agent_pool.so "
+    "res_parking.so pbx_spool.so res_clioriginate.so func_curl.so res_curl.so "
+    "res_mwi_devstate.so res_pjsip_mwi.so res_pjsip_mwi_body_generator.so func_odbc.so "
+    "res_websocket_client.so res_stun_monitor.so res_pjsip_notify.so app_confbridge.so "
+    "app_page.so app_alarmreceiver.so app_amd.so app_followme.so res_pjsip_config_wizard.so "
+    "res_clialiases.so res_stasis_broadcast.so"
+).split()
+
+
+class ProvisionError(RuntimeError):
+    """Asterisk could not be found, installed or configured; the message says why."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one Asterisk instance lives, from the host's and from Asterisk's point of view."""
+
+    root: Path
+    instance: str
+
+    @property
+    def chrooted(self) -> bool:
+        """True when Asterisk runs in the cached Debian root."""
+        return self.root != Path("/")
+
+    @property
+    def inst(self) -> str:
+        """The instance directory as Asterisk sees it."""
+        return f"/srv/cic/{self.instance}"
+
+    def host(self, path: str) -> Path:
+        """Map a path as Asterisk sees it to the host's path."""
+        return self.root / path.lstrip("/")
+
+    def asterisk_path(self, host_path: Path) -> str:
+        """Map a host path inside the root to the path Asterisk sees."""
+        return "/" + str(host_path.resolve().relative_to(self.root.resolve()))
+
+    @property
+    def conf_file(self) -> str:
+        """asterisk.conf as Asterisk sees it (passed with -C)."""
+        return f"{self.inst}/etc/asterisk.conf"
+
+    def command(self, *args: str) -> list[str]:
+        """The argv that runs the ``asterisk`` binary of this layout on this instance."""
+        base = ["/usr/sbin/asterisk", "-C", self.conf_file, *args]
+        return ["chroot", str(self.root), *base] if self.chrooted else base
+
+    @property
+    def recordings(self) -> str:
+        """Call recordings directory (as Asterisk sees it)."""
+        return f"{self.inst}/recordings"
+
+    @property
+    def messages(self) -> str:
+        """After-hours messages directory (as Asterisk sees it)."""
+        return f"{self.inst}/recordings/messages"
+
+    @property
+    def prompts(self) -> str:
+        """Polish prompts directory (as Asterisk sees it)."""
+        return f"{self.inst}/sounds/cic-pl"
+
+
+def cached_root(settings: Settings) -> Path:
+    """The cached debootstrap root for this machine."""
+    return Path(settings.asterisk.cache_dir) / "asterisk-root"
+
+
+def locate(settings: Settings) -> Layout:
+    """The layout to use: configured root, else system asterisk, else the cached root."""
+    instance = settings.asterisk.instance
+    if not instance.replace("-", "").replace("_", "").isalnum():
+        raise ProvisionError(f"asterisk.instance {instance!r}: letters, digits, - and _ only")
+    if settings.asterisk.root:
+        return Layout(Path(settings.asterisk.root), instance)
+    if Path("/usr/sbin/asterisk").exists():
+        return Layout(Path("/"), instance)
+    return Layout(cached_root(settings), instance)
+
+
+def ensure_root(settings: Settings) -> Layout:
+    """Locate Asterisk, building the cached Debian root with debootstrap when there is none."""
+    layout = locate(settings)
+    if (layout.root / "usr/sbin/asterisk").exists():
+        return layout
+    if not layout.chrooted or layout.root != cached_root(settings):
+        raise ProvisionError(f"no asterisk binary under {layout.root}")
+    if not shutil.which("debootstrap"):
+        raise ProvisionError("debootstrap is missing: apt-get install -y debootstrap")
+    tmp = layout.root.with_name(layout.root.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    log.warning("building the Asterisk root in %s (about a minute, ~500 MB)", layout.root)
+    argv = ["debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES}", "sid", str(tmp)]
+    result = subprocess.run([*argv, DEBIAN_MIRROR], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ProvisionError(f"debootstrap failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    tmp.rename(layout.root)
+    return layout
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One agent's PJSIP endpoint as the templates need it."""
+
+    endpoint: str
+    display_name: str
+    static_contact: str | None = None
+
+    @property
+    def display_name_sip(self) -> str:
+        """The display name made safe for a quoted SIP header in pjsip.conf."""
+        return "".join(c for c in self.display_name if c.isalnum() or c in " .-")[:60]
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """One queue as the templates need it."""
+
+    name: str
+    strategy: str = "rrmemory"
+
+
+def render(
+    settings: Settings,
+    layout: Layout,
+    credentials: Credentials,
+    agents: list[EndpointSpec],
+    queues: list[QueueSpec],
+) -> Path:
+    """Render every template into the instance's etc directory; returns that directory."""
+    etc = layout.host(f"{layout.inst}/etc")
+    for sub in (
+        "etc",
+        "lib/keys",
+        "spool",
+        "run",
+        "log",
+        "agi-bin",
+        "sounds/moh",
+        "recordings/messages",
+    ):
+        layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - Asterisk config, not HTML
+    )
+    digits = settings.office.number.replace(" ", "").lstrip("+")
+    agent_rows = [
+        {
+            "endpoint": a.endpoint,
+            "display_name_sip": a.display_name_sip,
+            "static_contact": a.static_contact,
+            "password": credentials.sip_password(a.endpoint),
+        }
+        for a in agents
+    ]
+    context = {
+        "a": settings.asterisk,
+        "office": settings.office,
+        "inst": layout.inst,
+        "moddir": MODDIR,
+        "datadir": "/usr/share/asterisk",
+        "noload": NOLOAD,
+        "secrets": {"ami_password": credentials.ami_password},
+        "agents": agent_rows,
+        "queues": queues,
+        "wrapup": settings.office.wrapup_seconds,
+        "numbers": [digits, "+" + digits, "0" + digits[2:], settings.office.extension],
+        "prompts": layout.prompts,
+        "recdir": layout.recordings,
+        "msgdir": layout.messages,
+        "moh_dir": f"{layout.inst}/sounds/moh",
+    }
+    for template in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+        target = etc / template[: -len(".j2")]
+        text = env.get_template(template).render(**context)
+        _write_private(target, text)
+    return etc
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,97 @@
+"""The ``cic`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from cic import commands
+from cic.config import ConfigError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cic", description="Centrum obsługi mieszkańców (cic).")
+    p.add_argument("--config", help="plik ustawień YAML (domyślnie cic.yaml lub $CIC_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("up", help="install what is missing, start Asterisk and the controller")
+    sub.add_parser("down", help="stop the controller and Asterisk")
+    sub.add_parser("serve", help="run the controller in the foreground")
+
+    ast = sub.add_parser("asterisk", help="Asterisk: install|start|stop|status")
+    ast.add_argument("action", choices=["install", "start", "stop", "status"])
+
+    agents = sub.add_parser("agents", help="agents and presence")
+    asub = agents.add_subparsers(dest="action", required=True)
+    add = asub.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("display_name")
+    add.add_argument("--contact", help="fixed SIP URI of a desk phone or test phone")
+    add.add_argument("--queue", action="append", help="queue (repeatable); default: first line")
+    asub.add_parser("list")
+    for name in ("login", "logout", "unpause"):
+        asub.add_parser(name).add_argument("username")
+    pause = asub.add_parser("pause")
+    pause.add_argument("username")
+    pause.add_argument("reason")
+
+    calls = sub.add_parser("calls", help="call records")
+    csub = calls.add_subparsers(dest="action", required=True)
+    lst = csub.add_parser("list")
+    lst.add_argument("--limit", type=int, default=20)
+    lst.add_argument("--json", action="store_true")
+    csub.add_parser("show").add_argument("call_id")
+
+    demo = sub.add_parser("demo", help="demo: a real SIP call to the municipal number")
+    demo.add_argument("action", choices=["call"])
+    demo.add_argument("--seconds", type=int, default=12, help="how long the resident talks")
+
+    ami = sub.add_parser("ami", help="AMI tools")
+    asub2 = ami.add_subparsers(dest="action", required=True)
+    rec = asub2.add_parser("record", help="record AMI events to a tracker fixture (scrubbed)")
+    rec.add_argument("output")
+    rec.add_argument("--seconds", type=float, default=30)
+    rec.add_argument("--scenario", default="")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cic`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"cic: błąd ustawień: {exc}", file=sys.stderr)
+        return 2
+    handlers: dict[str, Callable[[argparse.Namespace], object]] = {
+        "up": lambda a: commands.up(settings),
+        "down": lambda a: commands.down(settings),
+        "serve": lambda a: commands.serve(settings),
+        "asterisk": lambda a: commands.asterisk(settings, a.action),
+        "agents": lambda a: commands.agents(settings, a),
+        "calls": lambda a: commands.calls(settings, a),
+        "demo": lambda a: commands.demo_call(settings, a.seconds),
+        "ami": lambda a: commands.ami_record(settings, a.output, a.seconds, a.scenario),
+    }
+    try:
+        result = handlers[args.command](args)
+    except commands.CommandError as exc:
+        print(f"cic: {exc}", file=sys.stderr)
+        return 1
+    if isinstance(result, int):
+        return result
+    if result is not None:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

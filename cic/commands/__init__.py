@@ -1,0 +1,21 @@
+"""What the ``cic`` command does; one module per group of subcommands."""
+
+from __future__ import annotations
+
+from cic.commands.api import agents, calls
+from cic.commands.demo import demo_call
+from cic.commands.errors import CommandError
+from cic.commands.lifecycle import asterisk, down, serve, up
+from cic.commands.record import ami_record
+
+__all__ = [
+    "CommandError",
+    "agents",
+    "ami_record",
+    "asterisk",
+    "calls",
+    "demo_call",
+    "down",
+    "serve",
+    "up",
+]

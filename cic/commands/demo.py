@@ -1,0 +1,97 @@
+"""``cic demo call``: a real SIP call to the municipal number, answered by a demo agent.
+
+A SIPp phone plays the demo agent (answers and speaks), another SIPp plays a resident who
+speaks Polish; the call goes through the real dialplan, FastAGI routing, queue and recording,
+and its record is printed at the end. The numbers and names are made up.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from cic.asterisk.prompts import synthesize
+from cic.commands.api import format_call, request
+from cic.commands.errors import CommandError
+from cic.config import Settings
+from cic.sipp.pcap import wav_to_pcap
+from cic.sipp.runner import Sipp, SippError
+from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+
+DEMO_AGENT = "demo"
+RESIDENT_SAYS = "Dzień dobry, chciałbym zapytać o termin płatności podatku od nieruchomości."
+AGENT_SAYS = "Urząd Gminy, dzień dobry. W czym mogę pomóc?"
+
+
+def speech_pcap(settings: Settings, name: str, text: str) -> Path:
+    """A pcap of Polish speech (espeak-ng) for SIPp to play."""
+    folder = Path(settings.state_dir) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    pcap = folder / f"{name}.pcap"
+    if not pcap.exists():
+        wav = folder / f"{name}.wav"
+        synthesize(text, wav)
+        wav_to_pcap(wav, pcap)
+    return pcap
+
+
+def demo_call(settings: Settings, seconds: int) -> int:
+    """Place the demo call and print its record."""
+    a = settings.asterisk
+    phone_port = a.sip_port + 11
+    agents = {row["username"] for row in request(settings, "GET", "/api/agents")}
+    if DEMO_AGENT not in agents:
+        request(settings, "POST", "/api/agents", {
+            "username": DEMO_AGENT, "display_name": "Konsultant Demo",
+            "static_contact": f"sip:agent-{DEMO_AGENT}@127.0.0.1:{phone_port}",
+        })  # fmt: skip
+    agent_audio = str(speech_pcap(settings, "agent", AGENT_SAYS))
+    phone = Sipp(
+        agent_xml(AgentPhone(ring_ms=1000, audio_pcap=agent_audio)),
+        local_port=phone_port, media_port=a.rtp_end + 2, calls=0,
+    )  # fmt: skip
+    resident = Sipp(
+        resident_xml(ResidentCall(
+            number="48500100200", name="Jan Testowy (demo)",
+            audio_pcap=str(speech_pcap(settings, "resident", RESIDENT_SAYS)),
+            hangup_after_ms=seconds * 1000 + 12_000,
+        )),
+        local_port=phone_port + 1, media_port=a.rtp_end + 12,
+        target=f"{a.sip_host}:{a.sip_port}", service=settings.office.extension,
+    )  # fmt: skip
+    try:
+        phone.start()
+        request(settings, "POST", f"/api/agents/{DEMO_AGENT}/login", {})
+        print(f"Mieszkaniec dzwoni na numer {settings.office.extension} ...")
+        resident.start()
+        code = resident.wait(timeout=seconds + 60)
+    except SippError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        resident.stop()
+        try:
+            request(settings, "POST", f"/api/agents/{DEMO_AGENT}/logout", {})
+        finally:
+            phone.stop()
+    if code != 0:
+        raise CommandError(f"połączenie demo nie powiodło się (SIPp {code}): {resident.errors()}")
+    call = _latest_call(settings)
+    print("Połączenie zarejestrowane:")
+    print(format_call(call))
+    for rec in call.get("recordings", []):
+        print(f"  nagranie: {rec['path']} ({rec['bytes']} B, {rec['duration_seconds']} s)")
+    return 0
+
+
+def _latest_call(settings: Settings) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while True:
+        rows = request(settings, "GET", "/api/calls?limit=1")
+        if rows:
+            call: dict[str, Any] = request(settings, "GET", f"/api/calls/{rows[0]['call_id']}")
+            if call.get("ended_at") and (call.get("recordings") or time.monotonic() > deadline):
+                return call
+        if time.monotonic() > deadline:
+            raise CommandError("połączenie nie pojawiło się w rejestrze")
+        time.sleep(0.5)

@@ -1,0 +1,179 @@
+"""``cic up|down|serve|asterisk``: provision and run Asterisk and the controller."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from cic.asterisk import process, prompts, provision
+from cic.commands.errors import CommandError
+from cic.config import Settings
+from cic.credentials import Credentials
+from cic.db import Store
+
+
+def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provision.QueueSpec]]:
+    from cic.agents.models import Agent, Queue
+
+    store = Store(settings.db_url)
+    store.migrate()
+
+    def read(session: Any) -> tuple[list[provision.EndpointSpec], list[provision.QueueSpec]]:
+        agents = [
+            provision.EndpointSpec(a.endpoint, a.display_name, a.static_contact)
+            for a in session.scalars(select(Agent).where(Agent.active))
+        ]
+        queues = [provision.QueueSpec(q.name, q.strategy) for q in session.scalars(select(Queue))]
+        return agents, queues
+
+    agents, queues = store.run_sync(read)
+    first = settings.office.first_line_queue
+    if first not in {q.name for q in queues}:
+        queues.insert(0, provision.QueueSpec(first))
+    return agents, queues
+
+
+def install(settings: Settings) -> provision.Layout:
+    """Find or build Asterisk, render the configuration, generate the Polish prompts."""
+    Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        layout = provision.ensure_root(settings)
+        agents, queues = _specs(settings)
+        provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
+        prompts.generate(settings.office, layout.host(layout.prompts))
+        prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
+    except (provision.ProvisionError, prompts.PromptError) as exc:
+        raise CommandError(str(exc)) from exc
+    return layout
+
+
+def asterisk(settings: Settings, action: str) -> dict[str, Any]:
+    """``cic asterisk install|start|stop|status``."""
+    if action == "install":
+        layout = install(settings)
+        return {"asterisk": str(layout.root), "instance": layout.inst, "installed": True}
+    layout = provision.locate(settings)
+    if action == "start":
+        try:
+            pid = process.start(layout, settings.asterisk.ami_port)
+        except provision.ProvisionError as exc:
+            raise CommandError(str(exc)) from exc
+        return {"running": True, "pid": pid}
+    if action == "stop":
+        return {"stopped": process.stop(layout)}
+    running = process.running_pid(layout)
+    out: dict[str, Any] = {"running": running is not None, "pid": running, "root": str(layout.root)}
+    if running:
+        out["uptime"] = process.rx(layout, "core show uptime").strip()
+    return out
+
+
+def serve(settings: Settings) -> int:
+    """Run the controller in the foreground until SIGINT/SIGTERM."""
+    from aiohttp import web
+
+    from cic.app import create_app
+
+    Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
+    web.run_app(
+        create_app(settings), host=settings.web_host, port=settings.web_port, print=None,
+        handle_signals=True, shutdown_timeout=5,
+    )  # fmt: skip
+    return 0
+
+
+def _pidfile(settings: Settings) -> Path:
+    return Path(settings.state_dir) / "cic-controller.pid"
+
+
+def _controller_pid(settings: Settings) -> int | None:
+    try:
+        pid = int(_pidfile(settings).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _healthy(settings: Settings) -> bool:
+    url = f"http://{settings.web_host}:{settings.web_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:
+            return bool(json.loads(resp.read()).get("ok"))
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def start_controller(settings: Settings, timeout: float = 30) -> int:
+    """Start ``cic serve`` in the background and wait until it is connected to Asterisk."""
+    pid = _controller_pid(settings)
+    if pid and _healthy(settings):
+        return pid
+    log = (Path(settings.state_dir) / "cic.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cic.cli", "serve"], stdin=subprocess.DEVNULL, stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    _pidfile(settings).write_text(f"{proc.pid}\n")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CommandError(f"kontroler zakończył pracę (kod {proc.returncode}); zob. cic.log")
+        if _healthy(settings):
+            return proc.pid
+        time.sleep(0.3)
+    raise CommandError("kontroler nie połączył się z Asteriskiem w ciągu 30 s; zob. cic.log")
+
+
+def up(settings: Settings) -> int:
+    """Install what is missing, start Asterisk and the controller, say what to do next."""
+    layout = install(settings)
+    try:
+        process.start(layout, settings.asterisk.ami_port)
+    except provision.ProvisionError as exc:
+        raise CommandError(str(exc)) from exc
+    start_controller(settings)
+    web = f"http://{settings.web_host}:{settings.web_port}/"
+    sip = f"{settings.asterisk.sip_host}:{settings.asterisk.sip_port}"
+    print(
+        f"""
+cic działa.
+  Asterisk:      {layout.root} (instancja {layout.instance}), SIP {sip}
+  Numer urzędu:  {settings.office.number} / wewnętrzny {settings.office.extension}
+  Stan centrali: {web}
+  Dziennik:      {Path(settings.state_dir) / "cic.log"}
+
+Co dalej:
+  cic demo call          # prawdziwe połączenie SIP: mieszkaniec dzwoni, konsultant demo odbiera
+  cic calls list         # rejestr połączeń (także GET {web}api/calls z tokenem API)
+  cic agents add anna "Anna Kowalska"   # nowy konsultant (endpoint PJSIP z wygenerowanym hasłem)
+  cic down               # zatrzymanie
+"""
+    )
+    return 0
+
+
+def down(settings: Settings) -> dict[str, Any]:
+    """Stop the controller and Asterisk."""
+    pid = _controller_pid(settings)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.1)
+        _pidfile(settings).unlink(missing_ok=True)
+    stopped = process.stop(provision.locate(settings))
+    return {"controller_stopped": bool(pid), "asterisk_stopped": stopped}

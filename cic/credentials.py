@@ -1,0 +1,60 @@
+"""Generated secrets (AMI password, one SIP password per endpoint) in a 0600 JSON file.
+
+Secrets are created on first use with ``secrets.token_urlsafe`` and never leave this file except
+into the rendered Asterisk configuration (also 0600) and, later, the signed-in agent's browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+class Credentials:
+    """Reads and extends the secrets file; every write is atomic and mode 0600."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: dict[str, Any] = {}
+        if path.exists():
+            self._data = json.loads(path.read_text(encoding="utf-8"))
+
+    @property
+    def ami_password(self) -> str:
+        """The AMI password of the controller's manager user."""
+        return self._get("ami_password")
+
+    @property
+    def api_token(self) -> str:
+        """The bearer token of the controller's JSON API (used by the ``cic`` command)."""
+        return self._get("api_token")
+
+    def sip_password(self, endpoint: str) -> str:
+        """The SIP password of ``endpoint``, generated on first request."""
+        passwords: dict[str, str] = self._data.setdefault("sip", {})
+        if endpoint not in passwords:
+            passwords[endpoint] = secrets.token_urlsafe(18)
+            self._save()
+        return passwords[endpoint]
+
+    def _get(self, key: str) -> str:
+        if key not in self._data:
+            self._data[key] = secrets.token_urlsafe(24)
+            self._save()
+        return str(self._data[key])
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".secrets.")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self._data, fh, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

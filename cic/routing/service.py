@@ -1,0 +1,192 @@
+"""Where a call to the municipal number goes: closed, the resident's last agent, or first line.
+
+Decision reasons are a stable code, optionally followed by ``:`` and a detail:
+
+- ``closed_holiday:<Polish holiday name>``, ``closed_day``, ``closed_hours`` -- office closed;
+- ``returning_caller:<interface>`` -- the agent who last answered this number is available;
+- ``agent_unavailable:<interface>`` -- a returning caller, but that agent is not available;
+- ``history_unavailable`` -- the call history failed or was too slow; first line;
+- ``first_line`` -- no usable history.
+
+Reasons never contain commas or control characters, so the dialplan may put them in
+``UserEvent`` fields. Caller numbers and names are personal data and are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+from cic.config import OfficeSettings
+from cic.routing.calendar import OfficeCalendar, OpenState
+
+log = logging.getLogger(__name__)
+
+Action = Literal["queue", "agent", "closed"]
+Clock = Callable[[], datetime]
+
+HISTORY_TIMEOUT = 0.05
+# Asterisk and SIP spellings of a withheld number: never look these up as a resident.
+WITHHELD_NUMBERS = frozenset(
+    {"anonymous", "restricted", "private", "unavailable", "unknown", "withheld"}
+)
+_WEEKDAYS_PL = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    """A call asking where to go; caller fields are verbatim ('' when Asterisk has none)."""
+
+    call_id: str
+    caller_number: str
+    caller_name: str
+    dialled: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where the call goes.
+
+    ``target`` is the queue name (``queue``), the agent's interface (``agent``) or ``''``
+    (``closed``). ``queue`` is always the first-line queue: where an agent attempt falls to.
+    ``agent_wait`` is how long to ring the agent (seconds; 0 unless ``action`` is ``agent``).
+    ``reason`` is a stable code (see the module docstring); ``reason_text`` is Polish for
+    the console.
+    """
+
+    action: Action
+    target: str
+    queue: str
+    agent_wait: int
+    reason: str
+    reason_text: str
+
+
+class CallHistory(Protocol):
+    """Earlier calls, as the routing service needs them."""
+
+    def last_agent(self, caller_number: str, since: datetime) -> Awaitable[str | None]:
+        """The interface of the agent who last answered ``caller_number`` since ``since``."""
+        ...
+
+
+class Presence(Protocol):
+    """Live agent state."""
+
+    def is_available(self, interface: str) -> bool:
+        """Logged in, not paused, not in wrap-up and the device idle."""
+        ...
+
+
+def utc_now() -> datetime:
+    """The default clock: now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _clean(detail: str) -> str:
+    """Keep a reason detail safe for dialplan fields: no commas, no control characters."""
+    return "".join(" " if ch == "," or ord(ch) < 32 else ch for ch in detail).strip()
+
+
+def format_opening(at: datetime) -> str:
+    """Polish text for an opening time, e.g. ``poniedziałek 28.12.2026, 08:00``."""
+    return f"{_WEEKDAYS_PL[at.weekday()]} {at:%d.%m.%Y}, {at:%H:%M}"
+
+
+class RoutingService:
+    """Decides where each call goes; never fails a call because of the history store."""
+
+    def __init__(
+        self,
+        office: OfficeSettings,
+        calendar: OfficeCalendar,
+        history: CallHistory,
+        presence: Presence,
+        clock: Clock = utc_now,
+        *,
+        history_timeout: float = HISTORY_TIMEOUT,
+    ) -> None:
+        """Collaborators are passed in; ``clock`` returns a timezone-aware now."""
+        self._office = office
+        self._calendar = calendar
+        self._history = history
+        self._presence = presence
+        self._clock = clock
+        self._history_timeout = history_timeout
+
+    async def route(self, req: RouteRequest) -> Decision:
+        """Same as :meth:`decide`; makes the service a FastAGI ``Router``."""
+        return await self.decide(req)
+
+    async def decide(self, req: RouteRequest) -> Decision:
+        """Closed -> after hours; a returning caller whose agent is free -> agent; else queue."""
+        now = self._clock()
+        state = self._calendar.is_open(now)
+        if not state.open:
+            return self._closed(state)
+        number = req.caller_number.strip()
+        if not number or number.lower() in WITHHELD_NUMBERS:
+            return self._first_line("first_line", "Numer nieznany: kolejka pierwszej linii.")
+        since = now - timedelta(days=self._office.last_agent_lookback_days)
+        try:
+            agent = await asyncio.wait_for(
+                self._history.last_agent(req.caller_number, since), self._history_timeout
+            )
+        except TimeoutError:
+            log.warning("call %s: call history too slow; first line", req.call_id)
+            return self._history_unavailable()
+        except Exception:
+            log.warning("call %s: call history failed; first line", req.call_id, exc_info=True)
+            return self._history_unavailable()
+        if not agent:
+            return self._first_line("first_line", "Nowy rozmówca: kolejka pierwszej linii.")
+        return self._returning(req, agent)
+
+    def _returning(self, req: RouteRequest, agent: str) -> Decision:
+        try:
+            available = self._presence.is_available(agent)
+        except Exception:
+            log.warning("call %s: presence check failed", req.call_id, exc_info=True)
+            available = False
+        detail = _clean(agent)
+        if not available:
+            return self._first_line(
+                f"agent_unavailable:{detail}",
+                f"Powracający rozmówca; ostatni konsultant ({detail}) jest niedostępny: "
+                "kolejka pierwszej linii.",
+            )
+        office = self._office
+        return Decision(
+            action="agent",
+            target=agent,
+            queue=office.first_line_queue,
+            agent_wait=office.last_agent_wait,
+            reason=f"returning_caller:{detail}",
+            reason_text=f"Powracający rozmówca: łączę z ostatnim konsultantem ({detail}).",
+        )
+
+    def _history_unavailable(self) -> Decision:
+        return self._first_line(
+            "history_unavailable", "Historia połączeń niedostępna: kolejka pierwszej linii."
+        )
+
+    def _first_line(self, reason: str, text: str) -> Decision:
+        queue = self._office.first_line_queue
+        return Decision("queue", queue, queue, 0, reason, text)
+
+    def _closed(self, state: OpenState) -> Decision:
+        if state.reason == "closed_holiday":
+            name = _clean(state.holiday)
+            reason, text = f"closed_holiday:{name}", f"Urząd nieczynny: {name}."
+        elif state.reason == "closed_day":
+            reason, text = "closed_day", "Urząd nieczynny: dzień wolny."
+        else:
+            reason, text = "closed_hours", "Urząd nieczynny: poza godzinami pracy."
+        if state.next_open is not None:
+            text += f" Otwarcie: {format_opening(state.next_open)}."
+        return Decision("closed", "", self._office.first_line_queue, 0, reason, text)

@@ -1,0 +1,64 @@
+"""The minimal status page (Polish) and the JSON status endpoint.
+
+The page shows no personal data of residents: counts, connection state and agents only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from cic.app import Services
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
+POLICY_PL = {
+    "always": "zawsze (z informacją)",
+    "opt-out": "za zgodą domyślną, klawisz wyłącza",
+    "opt-in": "tylko na życzenie (klawisz 1)",
+    "never": "wyłączone",
+}
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def status(services: Services) -> dict[str, Any]:
+    """The controller's state as JSON."""
+    office = services.settings.office
+    return {
+        "office": office.name,
+        "number": office.number,
+        "extension": office.extension,
+        "recording_policy": office.recording_policy,
+        "ami": dataclasses.asdict(services.ami.stats),
+        "live_calls": len(services.tracker.live_call_ids()),
+        "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
+        "agi_port": services.settings.asterisk.agi_port,
+        "started_at": services.started_at.isoformat(),
+    }
+
+
+def routes(services: Services) -> list[web.RouteDef]:
+    """``/`` (HTML), ``/healthz`` and ``/api/status``."""
+
+    async def page(_request: web.Request) -> web.StreamResponse:
+        data = status(services)
+        data["policy"] = POLICY_PL[data["recording_policy"]]
+        html = _env.get_template("status.html").render(**data)
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    async def healthz(_request: web.Request) -> web.StreamResponse:
+        ok = services.ami.stats.connected
+        return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+    async def api_status(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(status(services))
+
+    return [web.get("/", page), web.get("/healthz", healthz), web.get("/api/status", api_status)]

@@ -1,0 +1,47 @@
+"""Fixtures for integration tests: one real Asterisk + controller per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.harness import Harness
+
+
+def _missing_tools() -> list[str]:
+    return [t for t in ("sipp", "espeak-ng", "sox") if not shutil.which(t)]
+
+
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """Asterisk and the controller, running for the whole session."""
+    missing = _missing_tools()
+    if missing:
+        message = f"integration tests need {', '.join(missing)} (bash bin/install-deps)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    state: Path = tmp_path_factory.mktemp("cic-state")
+    h = Harness.create(state)
+    try:
+        h.start_controller()
+        yield h
+    finally:
+        h.close()
+
+
+@pytest.fixture
+def pbx(harness: Harness) -> Iterator[Harness]:
+    """The session harness; every agent is logged out after the test and the controller is up."""
+    if harness.controller is None or harness.controller.poll() is not None:
+        harness.start_controller()
+    yield harness
+    if harness.controller is None or harness.controller.poll() is not None:
+        harness.start_controller()
+    for agent in harness.api("GET", "/api/agents"):
+        if agent["state"] != "offline":
+            harness.api("POST", f"/api/agents/{agent['username']}/logout", {})

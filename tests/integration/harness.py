@@ -1,0 +1,191 @@
+"""A real Asterisk instance, the real controller (``cic serve``) and SIPp phones, for tests.
+
+Each test session gets its own Asterisk instance (own ports, config and spool) in the shared
+cached root, its own state directory and SQLite database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cic.asterisk import process
+from cic.commands.api import request
+from cic.commands.errors import CommandError
+from cic.commands.lifecycle import install
+from cic.config import Settings, load_settings
+from cic.sipp.runner import Sipp
+from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+
+REPO = Path(__file__).resolve().parents[2]
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS_OPEN = "{" + ", ".join(f"{d}: ['00:00-24:00']" for d in DAYS) + "}"
+
+
+def free_port() -> int:
+    """A TCP and UDP port nobody listens on right now."""
+    while True:
+        with socket.socket() as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = int(tcp.getsockname()[1])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port < 60000:
+            return port
+
+
+@dataclass
+class Harness:
+    """Asterisk + controller + phones for one test session."""
+
+    state_dir: Path
+    env: dict[str, str]
+    settings: Settings
+    controller: subprocess.Popen[bytes] | None = None
+    phones: list[Sipp] = field(default_factory=list)
+    next_port: int = 0
+
+    @classmethod
+    def create(cls, state_dir: Path, **overrides: str) -> Harness:
+        """Render and start a fresh Asterisk instance on free ports."""
+        rtp = 20000 + (os.getpid() % 20) * 1000
+        env = {
+            "CIC_STATE_DIR": str(state_dir),
+            "CIC_ASTERISK__INSTANCE": f"test-{os.getpid()}",
+            "CIC_ASTERISK__AMI_PORT": str(free_port()),
+            "CIC_ASTERISK__AGI_PORT": str(free_port()),
+            "CIC_ASTERISK__SIP_PORT": str(free_port()),
+            "CIC_ASTERISK__RTP_START": str(rtp),
+            "CIC_ASTERISK__RTP_END": str(rtp + 999),
+            "CIC_WEB_PORT": str(free_port()),
+            "CIC_OFFICE__HOURS": ALWAYS_OPEN,
+            "CIC_OFFICE__CLOSED_DAYS": "[]",
+            "CIC_OFFICE__HOLIDAYS_COUNTRY": "PL",
+            **overrides,
+        }
+        settings = load_settings(environ=env)
+        layout = install(settings)
+        process.start(layout, settings.asterisk.ami_port)
+        return cls(state_dir, env, settings, next_port=30000 + (os.getpid() % 50) * 200)
+
+    # --- the controller ---
+    def start_controller(self, **overrides: str) -> None:
+        """Run ``cic serve`` as a real process and wait until it is connected to Asterisk."""
+        env = {**os.environ, **self.env, **overrides}
+        log = (self.state_dir / "controller.log").open("ab")
+        self.controller = subprocess.Popen(
+            [sys.executable, "-m", "cic.cli", "serve"], env=env, stdout=log,
+            stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True,
+        )  # fmt: skip
+        self.wait_for(lambda: self._healthy(), 30, "controller connected to AMI")
+
+    def stop_controller(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the controller (SIGKILL simulates a crash)."""
+        if self.controller and self.controller.poll() is None:
+            self.controller.send_signal(sig)
+            self.controller.wait(timeout=15)
+        self.controller = None
+
+    def _healthy(self) -> bool:
+        try:
+            return bool(request(self.settings, "GET", "/api/status")["ami"]["connected"]) and bool(
+                request(self.settings, "GET", "/api/status")["ami"]["resyncs"]
+            )
+        except CommandError:
+            return False
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        """One request to the controller's JSON API."""
+        return request(self.settings, method, path, body)
+
+    # --- phones ---
+    def port(self) -> int:
+        """A fresh SIP port for a SIPp phone (media uses the next ones)."""
+        self.next_port += 10
+        return self.next_port
+
+    def agent(self, username: str, phone: AgentPhone | None = None, calls: int = 0) -> Sipp:
+        """Create the agent (if new) with a fixed contact on a SIPp phone, and start the phone."""
+        port = self.port()
+        contact = f"sip:agent-{username}@127.0.0.1:{port}"
+        existing = {a["username"]: a for a in self.api("GET", "/api/agents")}
+        if username in existing:
+            raise AssertionError(f"agent {username} exists; use a new name per test")
+        self.api("POST", "/api/agents", {"username": username, "display_name": username.title(),
+                                          "static_contact": contact})  # fmt: skip
+        sipp = Sipp(
+            agent_xml(phone or AgentPhone()), local_port=port, media_port=port + 2, calls=calls
+        )
+        self.phones.append(sipp.start())
+        return sipp
+
+    def call(self, resident: ResidentCall, service: str = "") -> Sipp:
+        """Start a resident's call to the municipal number."""
+        port = self.port()
+        a = self.settings.asterisk
+        sipp = Sipp(
+            resident_xml(resident), local_port=port, media_port=port + 2,
+            target=f"127.0.0.1:{a.sip_port}", service=service or self.settings.office.extension,
+        )  # fmt: skip
+        return sipp.start()
+
+    def latest_call(self, since_ids: set[str]) -> dict[str, Any]:
+        """The newest call not in ``since_ids``, with timeline and recordings."""
+        rows = self.api("GET", "/api/calls?limit=20")
+        new = [r for r in rows if r["call_id"] not in since_ids]
+        if not new:
+            raise AssertionError("no new call on record")
+        return dict(self.api("GET", f"/api/calls/{new[0]['call_id']}"))
+
+    def call_ids(self) -> set[str]:
+        """Ids of the calls on record now."""
+        return {r["call_id"] for r in self.api("GET", "/api/calls?limit=200")}
+
+    def wait_call(
+        self, since_ids: set[str], done: Callable[[dict[str, Any]], bool], timeout: float = 20
+    ) -> dict[str, Any]:
+        """Poll until the newest new call satisfies ``done``; returns it."""
+        last: dict[str, Any] = {}
+
+        def check() -> bool:
+            nonlocal last
+            try:
+                last = self.latest_call(since_ids)
+            except AssertionError:
+                return False
+            return done(last)
+
+        self.wait_for(check, timeout, "call record", lambda: last)
+        return last
+
+    @staticmethod
+    def wait_for(
+        check: Callable[[], bool], timeout: float, what: str, detail: Callable[[], Any] = str
+    ) -> None:
+        """Poll ``check`` until true or fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"timed out waiting for {what}: {detail()}")
+
+    def close(self) -> None:
+        """Stop phones, controller and Asterisk."""
+        for phone in self.phones:
+            phone.stop()
+        self.stop_controller()
+        from cic.asterisk import provision
+
+        process.stop(provision.locate(self.settings))
