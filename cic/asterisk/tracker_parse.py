@@ -60,10 +60,30 @@ def first_of(event: Mapping[str, str], *keys: str) -> str | None:
     return None
 
 
+_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "?": "?", "a": "\a", "b": "\b", "f": "\f",
+              "n": "\n", "r": "\r", "t": "\t", "v": "\v"}  # fmt: skip
+
+
+def unescape_c(value: str) -> str:
+    """Undo ``ast_escape_c``: AMI sends caller IDs C-escaped (``O\\'Brien`` for ``O'Brien``)."""
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\" and i + 1 < len(value) and value[i + 1] in _C_ESCAPES:
+            out.append(_C_ESCAPES[value[i + 1]])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
 def caller_id(event: Mapping[str, str], key: str) -> str:
-    """A caller-ID header verbatim, except Asterisk's ``<unknown>`` placeholder which is ''."""
+    """A caller-ID header as the caller sent it: C escapes undone, ``<unknown>`` is ''."""
     value = optional(event, key)
-    return "" if value == "<unknown>" else value
+    return "" if value == "<unknown>" else unescape_c(value)
 
 
 def count(event: Mapping[str, str], key: str) -> int:

@@ -42,6 +42,7 @@ class ResidentCall:
     audio_pcap: str = ""
     dtmf_pcaps: tuple[str, ...] = ()
     dtmf_after_ms: int = 800
+    audio_after_ms: int = 0
     hangup_after_ms: int = 10_000
 
 
@@ -57,6 +58,8 @@ def resident_xml(call: ResidentCall) -> str:
         else ""
     )
     pre_dtmf = f'<pause milliseconds="{call.dtmf_after_ms}"/>' if dtmf else ""
+    if audio and call.audio_after_ms:
+        audio = f'<pause milliseconds="{call.audio_after_ms}"/>' + audio
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <scenario name="cic resident">
 <send retrans="500"><![CDATA[

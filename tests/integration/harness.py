@@ -71,6 +71,7 @@ class Harness:
             "CIC_WEB_PORT": str(free_port()),
             "CIC_OFFICE__HOURS": ALWAYS_OPEN,
             "CIC_OFFICE__CLOSED_DAYS": "[]",
+            "CIC_OFFICE__WRAPUP_SECONDS": "5",
             "CIC_OFFICE__HOLIDAYS_COUNTRY": "PL",
             **overrides,
         }
