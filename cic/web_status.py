@@ -29,6 +29,18 @@ _env = jinja2.Environment(
 )
 
 
+def latency_summary(seconds: list[float]) -> dict[str, float | int]:
+    """Count, p50 and p99 of recent routing decisions, in milliseconds."""
+    if not seconds:
+        return {"n": 0}
+    ordered = sorted(seconds)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 3)
+
+    return {"n": len(ordered), "p50": pick(0.50), "p99": pick(0.99), "max": pick(1.0)}
+
+
 def status(services: Services) -> dict[str, Any]:
     """The controller's state as JSON."""
     office = services.settings.office
@@ -41,6 +53,7 @@ def status(services: Services) -> dict[str, Any]:
         "live_calls": len(services.tracker.live_call_ids()),
         "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
         "agi_port": services.settings.asterisk.agi_port,
+        "routing_latency_ms": latency_summary(services.agi.latencies()),
         "started_at": services.started_at.isoformat(),
     }
 

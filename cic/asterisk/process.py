@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -56,6 +57,10 @@ def start(layout: Layout, ami_port: int, timeout: float = 60) -> int:
             "var/spool/asterisk",
         ):
             (layout.root / sub).mkdir(parents=True, exist_ok=True)
+        # Asterisk resolves the host's name at every call; give the root the host's view.
+        hosts = Path("/etc/hosts")
+        if hosts.exists() and hosts.read_bytes() != _read(layout.root / "etc/hosts"):
+            shutil.copyfile(hosts, layout.root / "etc/hosts")
     console_log = layout.host(f"{layout.inst}/log/console.log").open("ab")
     proc = subprocess.Popen(
         layout.command("-f"),
@@ -99,6 +104,13 @@ def stop(layout: Layout, timeout: float = 15) -> bool:
         os.killpg(pid, signal.SIGKILL)
     _pidfile(layout).unlink(missing_ok=True)
     return True
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _alive(pid: int) -> bool:

@@ -7,6 +7,7 @@ number and name that is not an agent endpoint is replaced by a consistent made-u
 from __future__ import annotations
 
 import asyncio
+from threading import Event
 from typing import Any
 
 from panoramisk import Manager
@@ -42,16 +43,19 @@ class Scrubber:
 
 
 async def record(
-    host: str, port: int, user: str, secret: str, seconds: float
+    host: str, port: int, user: str, secret: str, seconds: float, stop: Event | None = None
 ) -> list[dict[str, Any]]:
-    """Collect every AMI event for ``seconds`` (scrubbed, in arrival order)."""
+    """Collect every AMI event for ``seconds`` or until ``stop`` is set (scrubbed, in order)."""
     events: list[dict[str, Any]] = []
     scrub = Scrubber()
     manager = Manager(host=host, port=port, username=user, secret=secret, ping_delay=60)
     manager.register_event("*", lambda _m, e: events.append(scrub.event(dict(e))))
     await manager.connect()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
     try:
-        await asyncio.sleep(seconds)
+        while loop.time() < deadline and not (stop and stop.is_set()):  # noqa: ASYNC110 - threading.Event
+            await asyncio.sleep(0.1)
     finally:
         manager.close()
     return events
