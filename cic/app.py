@@ -31,7 +31,10 @@ from cic.calls.service import CallService
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
+from cic.routing import views as routing_views
+from cic.routing.calendar import OfficeCalendar
 from cic.routing.handlers import create_agi_server
+from cic.routing.mode import OfficeModeSwitch
 from cic.web_auth import token_middleware
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ class Services:
     call_handler: CallEventHandler
     agents: AgentService
     agi: AgiServer
+    office_mode: OfficeModeSwitch
+    calendar: OfficeCalendar
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -90,10 +95,11 @@ def build_services(settings: Settings) -> Services:
     holder["agents"] = agents
     ami.sinks.extend([call_handler, agents.on_event])
     ami.on_resync.extend([calls.reconcile, agents.on_resync])
-    agi = create_agi_server(settings, calls, agents)
+    office_mode = OfficeModeSwitch(store, bus)
+    agi = create_agi_server(settings, calls, agents, mode=office_mode)
     return Services(
         settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
-        agents, agi,
+        agents, agi, office_mode, OfficeCalendar(settings.office),
     )  # fmt: skip
 
 
@@ -121,6 +127,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SERVICES] = services
     app.add_routes(call_views.routes(services.calls))
     app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
+    app.add_routes(routing_views.routes(services.office_mode, services.calendar))
     app.add_routes(web_status.routes(services))
     app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx])
     return app
@@ -131,6 +138,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await asyncio.to_thread(services.store.migrate)
     await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
     await services.agents.load()
+    await services.office_mode.load()
     yield
     await services.call_handler.drain()
     await services.calls.flush()

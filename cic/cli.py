@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     pause.add_argument("username")
     pause.add_argument("reason")
 
+    office = sub.add_parser("office", help="open or closed now; the opening-mode switch")
+    office.add_argument("action", choices=["status", "auto", "open", "closed"])
+
     calls = sub.add_parser("calls", help="call records")
     csub = calls.add_subparsers(dest="action", required=True)
     lst = csub.add_parser("list")
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "asterisk": lambda a: commands.asterisk(settings, a.action),
         "agents": lambda a: commands.agents(settings, a),
         "calls": lambda a: commands.calls(settings, a),
+        "office": lambda a: commands.office(settings, a.action),
         "demo": lambda a: commands.demo_call(settings, a.seconds),
         "ami": lambda a: commands.ami_record(settings, a.output, a.seconds, a.scenario),
     }

@@ -54,6 +54,7 @@ def status(services: Services) -> dict[str, Any]:
         "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
         "agi_port": services.settings.asterisk.agi_port,
         "routing_latency_ms": latency_summary(services.agi.latencies()),
+        "office_mode": services.office_mode.as_dict(),
         "started_at": services.started_at.isoformat(),
     }
 

@@ -26,6 +26,7 @@ from cic.db import Store
 from cic.events import (
     AgentCallCompleted,
     AgentDeviceChanged,
+    CallAnswered,
     CallEnded,
     DomainEvent,
     QueueMemberChanged,
@@ -98,6 +99,7 @@ class AgentService:
         self._agents: dict[str, AgentRecord] = {}
         self._facts: dict[str, Facts] = {}
         self._shown: dict[str, State] = {}
+        self._direct: dict[str, str] = {}
 
     # --- directory ---
     async def load(self) -> None:
@@ -243,6 +245,10 @@ class AgentService:
     # --- live facts from AMI ---
     async def on_event(self, event: DomainEvent) -> None:
         """Update presence from a tracker event."""
+        if isinstance(event, CallAnswered) and not event.queue:
+            self._direct[event.call_id] = event.agent  # Asterisk sends no AgentComplete for these
+        elif isinstance(event, CallEnded) and event.call_id in self._direct:
+            event = AgentCallCompleted(event.at, self._direct.pop(event.call_id), "", event.call_id)
         username = self._username_of(getattr(event, "interface", getattr(event, "agent", "")))
         if username is None:
             return
@@ -251,7 +257,7 @@ class AgentService:
             facts = facts.with_(device=event.state)
         elif isinstance(event, QueueMemberChanged):
             facts = facts.with_(paused=event.paused, pause_reason=event.paused_reason)
-        elif isinstance(event, AgentCallCompleted | CallEnded):
+        elif isinstance(event, AgentCallCompleted):
             facts = facts.with_(wrapup_until=event.at + self.wrapup)
         else:
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cic.commands.api import agents, calls
+from cic.commands.api import agents, calls, office
 from cic.commands.demo import demo_call
 from cic.commands.errors import CommandError
 from cic.commands.lifecycle import asterisk, down, serve, up
@@ -16,6 +16,7 @@ __all__ = [
     "calls",
     "demo_call",
     "down",
+    "office",
     "serve",
     "up",
 ]

@@ -75,3 +75,10 @@ def calls(settings: Settings, args: argparse.Namespace) -> Any:
     if not rows:
         print("Brak połączeń w rejestrze.")
     return None
+
+
+def office(settings: Settings, action: str) -> Any:
+    """``cic office status`` or switch the mode: auto (hours), open (on duty), closed."""
+    if action == "status":
+        return request(settings, "GET", "/api/office")
+    return request(settings, "POST", "/api/office/mode", {"mode": action, "by": "cic office"})

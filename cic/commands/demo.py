@@ -60,6 +60,14 @@ def demo_call(settings: Settings, seconds: int) -> int:
         local_port=phone_port + 1, media_port=a.rtp_end + 12,
         target=f"{a.sip_host}:{a.sip_port}", service=settings.office.extension,
     )  # fmt: skip
+    office = request(settings, "GET", "/api/office")
+    if not office["open"]:
+        print(
+            f"Urząd jest teraz zamknięty ({office['calendar_reason']}); na czas połączenia demo "
+            "włączam dyżur (cic office open), potem przywracam tryb "
+            f"{office['mode']!r}."
+        )
+        request(settings, "POST", "/api/office/mode", {"mode": "open", "by": "cic demo"})
     try:
         phone.start()
         request(settings, "POST", f"/api/agents/{DEMO_AGENT}/login", {})
@@ -74,6 +82,10 @@ def demo_call(settings: Settings, seconds: int) -> int:
             request(settings, "POST", f"/api/agents/{DEMO_AGENT}/logout", {})
         finally:
             phone.stop()
+            if not office["open"]:
+                request(
+                    settings, "POST", "/api/office/mode", {"mode": office["mode"], "by": "cic demo"}
+                )
     if code != 0:
         raise CommandError(f"połączenie demo nie powiodło się (SIPp {code}): {resident.errors()}")
     call = _latest_call(settings)

@@ -3,6 +3,7 @@
 Decision reasons are a stable code, optionally followed by ``:`` and a detail:
 
 - ``closed_holiday:<Polish holiday name>``, ``closed_day``, ``closed_hours`` -- office closed;
+- ``closed_override`` -- closed by the office's mode switch (``open`` ignores the calendar);
 - ``returning_caller:<interface>`` -- the agent who last answered this number is available;
 - ``agent_unavailable:<interface>`` -- a returning caller, but that agent is not available;
 - ``history_unavailable`` -- the call history failed or was too slow; first line;
@@ -110,6 +111,7 @@ class RoutingService:
         clock: Clock = utc_now,
         *,
         history_timeout: float = HISTORY_TIMEOUT,
+        mode: Callable[[], str] = lambda: "auto",
     ) -> None:
         """Collaborators are passed in; ``clock`` returns a timezone-aware now."""
         self._office = office
@@ -118,6 +120,7 @@ class RoutingService:
         self._presence = presence
         self._clock = clock
         self._history_timeout = history_timeout
+        self._mode = mode
 
     async def route(self, req: RouteRequest) -> Decision:
         """Same as :meth:`decide`; makes the service a FastAGI ``Router``."""
@@ -126,8 +129,12 @@ class RoutingService:
     async def decide(self, req: RouteRequest) -> Decision:
         """Closed -> after hours; a returning caller whose agent is free -> agent; else queue."""
         now = self._clock()
+        mode = self._mode()
+        if mode == "closed":
+            text = "Urząd zamknięty do odwołania (przełącznik trybu pracy)."
+            return Decision("closed", "", self._office.first_line_queue, 0, "closed_override", text)
         state = self._calendar.is_open(now)
-        if not state.open:
+        if not state.open and mode != "open":
             return self._closed(state)
         number = req.caller_number.strip()
         if not number or number.lower() in WITHHELD_NUMBERS:

@@ -203,3 +203,32 @@ def test_controller_restarted_during_call_completes_record(pbx: Harness) -> None
     assert done["outcome"] == "answered"
     assert done["agent"] == "PJSIP/agent-jacek"
     assert done["talk_seconds"] >= 10, done
+
+
+def test_after_hours_message_becomes_a_record(pbx: Harness, speech: str) -> None:
+    """Closed office: the resident hears it, presses 1 and leaves a message on the record."""
+    pbx.api("POST", "/api/office/mode", {"mode": "closed", "by": "test"})
+    try:
+        before = pbx.call_ids()
+        resident = ResidentCall(
+            number="48500100212",
+            dtmf_pcaps=(DTMF_1,),
+            dtmf_after_ms=14_500,
+            audio_pcap=speech,
+            audio_after_ms=3_000,
+            hangup_after_ms=7_000,
+        )
+        caller = pbx.call(resident)
+        assert caller.wait(60) == 0, caller.errors()
+        call = pbx.wait_call(
+            before, lambda c: bool(c["ended_at"]) and len(c["recordings"]) == 2, timeout=30
+        )
+    finally:
+        pbx.api("POST", "/api/office/mode", {"mode": "auto", "by": "test"})
+    assert call["routing_action"] == "closed"
+    assert call["routing_reason"] == "closed_override"
+    assert call["outcome"] == "message"
+    [message] = [r for r in call["recordings"] if r["kind"] == "message"]
+    assert Path(message["path"]).name == f"{call['call_id']}.wav"
+    assert message["duration_seconds"] > 2
+    assert peak(Path(message["path"])) > 1000, "the message holds only silence"

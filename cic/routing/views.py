@@ -1,0 +1,48 @@
+"""JSON API of the office's state: open or closed now, and the opening-mode switch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from cic.routing.calendar import OfficeCalendar
+from cic.routing.mode import OfficeModeSwitch
+from cic.routing.service import format_opening
+
+
+def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.RouteDef]:
+    """``GET /api/office`` and ``POST /api/office/mode``."""
+
+    def state() -> dict[str, object]:
+        now = calendar.is_open(datetime.now(UTC))
+        mode = switch.mode
+        is_open = mode == "open" or (mode == "auto" and now.open)
+        return {
+            **switch.as_dict(),
+            "open": is_open,
+            "calendar_open": now.open,
+            "calendar_reason": now.reason,
+            "holiday": now.holiday,
+            "next_open": format_opening(now.next_open) if now.next_open else None,
+        }
+
+    async def get(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(state())
+
+    async def set_mode(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        mode = body.get("mode") if isinstance(body, dict) else None
+        by = body.get("by", "api") if isinstance(body, dict) else "api"
+        if not isinstance(mode, str) or mode not in ("auto", "open", "closed"):
+            return web.json_response(
+                {"error": "invalid_office_mode", "message": "Tryb: auto, open albo closed."},
+                status=400,
+            )
+        await switch.set(mode, str(by))
+        return web.json_response(state())
+
+    return [web.get("/api/office", get), web.post("/api/office/mode", set_mode)]

@@ -1,0 +1,108 @@
+"""The agents service against a real SQLite store and a recording fake PBX."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cic.agents.errors import InvalidAgent
+from cic.agents.service import AgentService
+from cic.bus import InProcessBus
+from cic.db import Store
+from cic.events import AgentCallCompleted, AgentDeviceChanged, CallAnswered, CallEnded
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+class FakePbx:
+    """Records the AMI operations asked of it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    async def queue_add(
+        self, queue: str, interface: str, member_name: str, penalty: int = 0
+    ) -> None:
+        self.calls.append(("add", queue, interface))
+
+    async def queue_remove(self, queue: str, interface: str) -> None:
+        self.calls.append(("remove", queue, interface))
+
+    async def queue_pause(self, interface: str, paused: bool, reason: str = "") -> None:
+        self.calls.append(("pause", interface, paused, reason))
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AgentService:
+    store = Store(f"sqlite:///{tmp_path / 'cic.db'}")
+    store.migrate()
+    now = {"t": T0}
+    svc = AgentService(store, InProcessBus(), FakePbx(), wrapup_seconds=30, clock=lambda: now["t"])
+    svc.now = now  # type: ignore[attr-defined]
+    await svc.ensure_queue("pierwsza-linia", "Pierwsza linia")
+    await svc.create_agent("anna", "Anna Testowa", queues=["pierwsza-linia"])
+    return svc
+
+
+async def test_login_pause_logout_drive_the_pbx_and_presence(service: AgentService) -> None:
+    pbx: FakePbx = service.pbx  # type: ignore[assignment]
+    assert service.state("anna") == "offline"
+    await service.login("anna")
+    await service.on_event(AgentDeviceChanged(T0, "PJSIP/agent-anna", "NOT_INUSE"))
+    assert service.is_available("PJSIP/agent-anna")
+    await service.pause("anna", "szkolenie")
+    assert service.presence("anna")["state"] == "paused"
+    assert service.presence("anna")["pause_reason"] == "szkolenie"
+    assert not service.is_available("PJSIP/agent-anna")
+    await service.unpause("anna")
+    await service.logout("anna")
+    assert pbx.calls == [
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", True, "szkolenie"),
+        ("pause", "PJSIP/agent-anna", False, ""),
+        ("remove", "pierwsza-linia", "PJSIP/agent-anna"),
+    ]
+
+
+async def test_wanted_state_survives_a_restart_and_is_reapplied(service: AgentService) -> None:
+    await service.login("anna")
+    await service.pause("anna", "przerwa")
+    again = AgentService(service.store, InProcessBus(), FakePbx(), wrapup_seconds=30)
+    await again.load()
+    await again.on_resync(frozenset(), T0)
+    assert again.pbx.calls == [  # type: ignore[attr-defined]
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", True, "przerwa"),
+    ]
+
+
+async def test_wrapup_after_queue_call_and_after_direct_call(service: AgentService) -> None:
+    await service.login("anna")
+    await service.on_event(AgentDeviceChanged(T0, "PJSIP/agent-anna", "NOT_INUSE"))
+    await service.on_event(AgentCallCompleted(T0, "PJSIP/agent-anna", "pierwsza-linia", "c1"))
+    assert service.state("anna") == "wrapup"
+    service.now["t"] = T0 + timedelta(seconds=31)  # type: ignore[attr-defined]
+    assert service.state("anna") == "available"
+    # A returning caller's call is Dial()led straight to the agent: no AgentComplete comes.
+    later = T0 + timedelta(seconds=60)
+    await service.on_event(CallAnswered(later, "c2", "", "PJSIP/agent-anna", 1.0))
+    await service.on_event(CallEnded(later + timedelta(seconds=5), "c2", "Normal", 5.0))
+    service.now["t"] = later + timedelta(seconds=10)  # type: ignore[attr-defined]
+    assert service.state("anna") == "wrapup"
+
+
+async def test_bad_requests_are_refused(service: AgentService) -> None:
+    with pytest.raises(InvalidAgent):
+        await service.pause("anna", "przerwa")  # not logged in
+    await service.login("anna")
+    with pytest.raises(InvalidAgent):
+        await service.pause("anna", "   ")
+    with pytest.raises(InvalidAgent):
+        await service.create_agent("anna", "Druga Anna", queues=["pierwsza-linia"])
+    with pytest.raises(InvalidAgent):
+        await service.create_agent("Zła Nazwa", "X", queues=["pierwsza-linia"])
+    with pytest.raises(InvalidAgent):
+        await service.create_agent("bartek", "Bartek", queues=["nie-ma-takiej"])
