@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -139,6 +139,8 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
     await services.agents.load()
     await services.office_mode.load()
+    lookback = timedelta(days=services.settings.office.last_agent_lookback_days)
+    await services.calls.load_last_agents(datetime.now(UTC) - lookback)
     yield
     await services.call_handler.drain()
     await services.calls.flush()

@@ -33,6 +33,7 @@ from cic import events as ev
 from cic.bus import Bus
 from cic.calls import recording_files
 from cic.calls.errors import InvalidQuery, StoreUnavailable
+from cic.calls.last_agent import LastAgentIndex
 from cic.calls.models import RECORDING_KINDS, Call, CallEvent, Recording
 from cic.db import Store, WriteBacklog, as_utc, utcnow
 
@@ -250,6 +251,7 @@ class CallService:
         """``retry_interval``: after a failed write, ``apply`` only queues for that long."""
         self.store = store
         self.bus = bus
+        self.last_agents = LastAgentIndex()
         self.recording_settle = recording_settle
         self.backlog = WriteBacklog(
             store, limit=backlog_limit, retry_interval=retry_interval, name="calls"
@@ -355,10 +357,13 @@ class CallService:
     async def last_agent(self, caller_number: str, since: datetime) -> str | None:
         """The agent interface of this caller's latest answered call since ``since``.
 
-        None for an empty or withheld number (``anonymous``, ``unknown``, ...).
+        None for an empty or withheld number (``anonymous``, ``unknown``, ...). Answered from
+        the in-memory :class:`LastAgentIndex` once :meth:`load_last_agents` has run.
         """
         if caller_number.strip().lower() in WITHHELD_NUMBERS:
             return None
+        if self.last_agents.loaded:
+            return self.last_agents.lookup(caller_number, since)
         stmt = (
             select(Call.agent)
             .where(
@@ -370,6 +375,10 @@ class CallService:
             .limit(1)
         )
         return await self._read(lambda session: session.scalars(stmt).first())
+
+    async def load_last_agents(self, since: datetime) -> int:
+        """Fill the last-agent index from the store (at start-up); returns numbers known."""
+        return await self.last_agents.load(self.store, since)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         try:
@@ -385,4 +394,5 @@ class CallService:
 
     async def _publish_summary(self, summaries: list[dict[str, Any]]) -> None:
         for summary in summaries:
+            self.last_agents.note_summary(summary)
             await self._publish(SUMMARY_TOPIC, {"type": "CallSummary", "call": summary})
