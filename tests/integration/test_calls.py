@@ -232,3 +232,32 @@ def test_after_hours_message_becomes_a_record(pbx: Harness, speech: str) -> None
     assert Path(message["path"]).name == f"{call['call_id']}.wav"
     assert message["duration_seconds"] > 2
     assert peak(Path(message["path"])) > 1000, "the message holds only silence"
+
+
+def test_asterisk_restart_controller_reconnects_and_restores_agents(pbx: Harness) -> None:
+    """Asterisk forgets queue members on restart; the controller reconnects and re-adds them."""
+    from cic.asterisk import process, provision
+
+    pbx.agent("kasia")
+    pbx.api("POST", "/api/agents/kasia/login", {})
+    logins = pbx.api("GET", "/api/status")["ami"]["logins"]
+    layout = provision.locate(pbx.settings)
+    process.stop(layout)
+    process.start(layout, pbx.settings.asterisk.ami_port)
+
+    def reconnected() -> bool:
+        ami = pbx.api("GET", "/api/status")["ami"]
+        return bool(ami["connected"] and ami["logins"] > logins)
+
+    pbx.wait_for(reconnected, 40, "the controller to log in to the new Asterisk")
+    pbx.wait_for(
+        lambda: "PJSIP/agent-kasia" in process.rx(layout, "queue show pierwsza-linia"),
+        20,
+        "kasia back in the first-line queue",
+    )
+    before = pbx.call_ids()
+    caller = pbx.call(ResidentCall(number="48500100213", hangup_after_ms=17_000))
+    assert caller.wait(60) == 0, caller.errors()
+    call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+    assert call["outcome"] == "answered"
+    assert call["agent"] == "PJSIP/agent-kasia"
