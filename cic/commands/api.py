@@ -51,8 +51,9 @@ def agents(settings: Settings, args: argparse.Namespace) -> Any:
 
 def format_call(call: dict[str, Any]) -> str:
     """One line of ``cic calls list``."""
-    wait = call.get("wait_seconds")
-    talk = call.get("talk_seconds")
+    wait, talk = call.get("wait_seconds"), call.get("talk_seconds")
+    wait = None if wait is None else round(wait, 1)
+    talk = None if talk is None else round(talk, 1)
     return (
         f"{call.get('entered_at') or '-':32} {call.get('call_id'):20} "
         f"{call.get('outcome') or '-':11} kolejka={call.get('queue') or '-'} "

@@ -20,6 +20,12 @@ from cic.sipp.runner import Sipp, SippError
 from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
 
 DEMO_AGENT = "demo"
+CLOSED_PL = {
+    "closed_hours": "poza godzinami pracy",
+    "closed_holiday": "święto",
+    "closed_day": "dzień wolny",
+    "open": "przełącznik trybu pracy",
+}
 RESIDENT_SAYS = "Dzień dobry, chciałbym zapytać o termin płatności podatku od nieruchomości."
 AGENT_SAYS = "Urząd Gminy, dzień dobry. W czym mogę pomóc?"
 
@@ -63,7 +69,8 @@ def demo_call(settings: Settings, seconds: int) -> int:
     office = request(settings, "GET", "/api/office")
     if not office["open"]:
         print(
-            f"Urząd jest teraz zamknięty ({office['calendar_reason']}); na czas połączenia demo "
+            f"Urząd jest teraz zamknięty ({CLOSED_PL.get(office['calendar_reason'], '')}); "
+            "na czas połączenia demo "
             "włączam dyżur (cic office open), potem przywracam tryb "
             f"{office['mode']!r}."
         )

@@ -21,6 +21,8 @@ from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
 
+RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
+
 
 def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provision.QueueSpec]]:
     from cic.agents.models import Agent, Queue
@@ -139,7 +141,11 @@ def up(settings: Settings) -> int:
     """Install what is missing, start Asterisk and the controller, say what to do next."""
     layout = install(settings)
     try:
-        process.start(layout, settings.asterisk.ami_port)
+        if process.running_pid(layout):
+            for command in RELOAD:  # already running: take the freshly rendered configuration
+                process.rx(layout, command)
+        else:
+            process.start(layout, settings.asterisk.ami_port)
     except provision.ProvisionError as exc:
         raise CommandError(str(exc)) from exc
     start_controller(settings)
