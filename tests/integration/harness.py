@@ -131,6 +131,24 @@ class Harness:
         self.phones.append(sipp.start())
         return sipp
 
+    def login(self, username: str, phone: AgentPhone | None = None, calls: int = 0) -> Sipp:
+        """A new agent with a SIPp phone, logged in to the first-line queue."""
+        sipp = self.agent(username, phone, calls)
+        self.api("POST", f"/api/agents/{username}/login", {})
+        return sipp
+
+    def complete_call(
+        self,
+        resident: ResidentCall,
+        done: Callable[[dict[str, Any]], bool] = lambda c: bool(c["ended_at"]),
+        timeout: float = 20,
+    ) -> dict[str, Any]:
+        """Place a call, let the resident finish it, and return its record once ``done``."""
+        before = self.call_ids()
+        caller = self.call(resident)
+        assert caller.wait(60) == 0, caller.errors()
+        return self.wait_call(before, done, timeout)
+
     def call(self, resident: ResidentCall, service: str = "") -> Sipp:
         """Start a resident's call to the municipal number."""
         port = self.port()
@@ -148,6 +166,13 @@ class Harness:
         if not new:
             raise AssertionError("no new call on record")
         return dict(self.api("GET", f"/api/calls/{new[0]['call_id']}"))
+
+    def recording_files(self, call_id: str) -> list[Path]:
+        """Every file in the instance's recordings directory named after ``call_id``."""
+        from cic.asterisk import provision
+
+        layout = provision.locate(self.settings)
+        return list(layout.host(layout.recordings).rglob(f"{call_id}.wav"))
 
     def call_ids(self) -> set[str]:
         """Ids of the calls on record now."""

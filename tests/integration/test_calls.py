@@ -38,15 +38,11 @@ def peak(path: Path) -> int:
 
 def test_answered_call_has_queue_agent_times_and_recording(pbx: Harness, speech: str) -> None:
     """A resident who speaks reaches an agent; the record and the recording are complete."""
-    pbx.agent("anna", AgentPhone(ring_ms=1500, audio_pcap=speech))
-    pbx.api("POST", "/api/agents/anna/login", {})
-    before = pbx.call_ids()
+    pbx.login("anna", AgentPhone(ring_ms=1500, audio_pcap=speech))
     # The resident speaks once the notice is over and the call is with the agent.
     resident = ResidentCall(number="48500100201", name="Jan Testowy", audio_pcap=speech,
                             audio_after_ms=15_000, hangup_after_ms=8_000)  # fmt: skip
-    caller = pbx.call(resident)
-    assert caller.wait(60) == 0, caller.errors()
-    call = pbx.wait_call(before, lambda c: bool(c["ended_at"] and c["recordings"]), timeout=30)
+    call = pbx.complete_call(resident, lambda c: bool(c["ended_at"] and c["recordings"]), 30)
     assert call["outcome"] == "answered"
     assert call["queue"] == "pierwsza-linia"
     assert call["agent"] == "PJSIP/agent-anna"
@@ -71,20 +67,15 @@ def test_answered_call_has_queue_agent_times_and_recording(pbx: Harness, speech:
 
 def test_paused_agent_gets_no_call_the_other_does(pbx: Harness) -> None:
     """An agent paused with a reason is skipped; the available agent answers."""
-    pbx.agent("celina")
-    pbx.agent("dawid")
-    pbx.api("POST", "/api/agents/celina/login", {})
-    pbx.api("POST", "/api/agents/dawid/login", {})
+    pbx.login("celina")
+    pbx.login("dawid")
     paused = pbx.api("POST", "/api/agents/celina/pause", {"reason": "szkolenie"})
     assert paused["state"] == "paused" and paused["pause_reason"] == "szkolenie"
     for _ in range(2):
         pbx.wait_for(
             lambda: pbx.api("GET", "/api/agents/dawid")["state"] == "available", 20, "dawid free"
         )
-        before = pbx.call_ids()
-        caller = pbx.call(ResidentCall(number="48500100202", hangup_after_ms=14_000))
-        assert caller.wait(60) == 0, caller.errors()
-        call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+        call = pbx.complete_call(ResidentCall(number="48500100202", hangup_after_ms=14_000))
         assert call["outcome"] == "answered"
         assert call["agent"] == "PJSIP/agent-dawid"
         assert pbx.api("GET", "/api/agents/celina")["state"] == "paused"
@@ -92,10 +83,7 @@ def test_paused_agent_gets_no_call_the_other_does(pbx: Harness) -> None:
 
 def test_no_agent_caller_gives_up_abandoned_with_wait(pbx: Harness) -> None:
     """Nobody logged in: the resident waits in the queue, hangs up; the record says abandoned."""
-    before = pbx.call_ids()
-    caller = pbx.call(ResidentCall(number="48500100203", hangup_after_ms=18_000))
-    assert caller.wait(60) == 0, caller.errors()
-    call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+    call = pbx.complete_call(ResidentCall(number="48500100203", hangup_after_ms=18_000))
     assert call["outcome"] == "abandoned"
     assert call["queue"] == "pierwsza-linia"
     assert call["agent"] is None
@@ -105,22 +93,14 @@ def test_no_agent_caller_gives_up_abandoned_with_wait(pbx: Harness) -> None:
 
 def test_caller_opts_out_no_recording(pbx: Harness) -> None:
     """Pressing a key during the notice continues the call without recording."""
-    pbx.agent("edyta")
-    pbx.api("POST", "/api/agents/edyta/login", {})
-    before = pbx.call_ids()
-    caller = pbx.call(ResidentCall(number="48500100204", dtmf_pcaps=(DTMF_1,),
-                                   dtmf_after_ms=1500, hangup_after_ms=12_000))  # fmt: skip
-    assert caller.wait(60) == 0, caller.errors()
-    call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+    pbx.login("edyta")
+    call = pbx.complete_call(ResidentCall(number="48500100204", dtmf_pcaps=(DTMF_1,),
+                                          dtmf_after_ms=1500, hangup_after_ms=12_000))  # fmt: skip
     assert call["recording_consent"] == "declined"
     assert call["outcome"] == "answered"
     assert call["recordings"] == []
-    recordings = pbx.settings.asterisk  # the instance's recordings directory:
-    from cic.asterisk import provision
-
-    layout = provision.locate(pbx.settings)
-    found = list(layout.host(layout.recordings).rglob(f"{call['call_id']}.wav"))
-    assert found == [], f"a recording exists although the caller opted out: {found} {recordings}"
+    found = pbx.recording_files(call["call_id"])
+    assert found == [], f"a recording exists although the caller opted out: {found}"
 
 
 ODD_CALLERS = [
@@ -135,13 +115,9 @@ ODD_CALLERS = [
 
 def test_odd_caller_ids_routed_and_stored_verbatim(pbx: Harness) -> None:
     """Quotes, shell and SQL metacharacters, markup, 300 characters, empty: all routed, kept."""
-    pbx.agent("filip")
-    pbx.api("POST", "/api/agents/filip/login", {})
+    pbx.login("filip")
     for number, name in ODD_CALLERS:
-        before = pbx.call_ids()
-        caller = pbx.call(ResidentCall(number=number, name=name, hangup_after_ms=17_000))
-        assert caller.wait(60) == 0, caller.errors()
-        call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+        call = pbx.complete_call(ResidentCall(number=number, name=name, hangup_after_ms=17_000))
         assert call["outcome"] == "answered", (number, name, call)
         assert call["routing_reason"] == "first_line"
         assert call["caller_number"] == number
@@ -155,14 +131,12 @@ def test_odd_caller_ids_routed_and_stored_verbatim(pbx: Harness) -> None:
 
 def test_returning_caller_goes_to_last_agent(pbx: Harness) -> None:
     """A resident who calls again is routed to the agent who helped them, if available."""
-    pbx.agent("gosia")
-    pbx.api("POST", "/api/agents/gosia/login", {})
+    pbx.login("gosia")
     before = pbx.call_ids()
     first = pbx.call(ResidentCall(number="48500100209", hangup_after_ms=17_000))
     assert first.wait(60) == 0, first.errors()
     pbx.wait_call(before, lambda c: c["outcome"] == "answered" and bool(c["ended_at"]))
-    pbx.agent("henryk")
-    pbx.api("POST", "/api/agents/henryk/login", {})
+    pbx.login("henryk")
     pbx.wait_for(
         lambda: pbx.api("GET", "/api/agents/gosia")["state"] == "available", 40, "wrap-up end"
     )
@@ -178,8 +152,7 @@ def test_returning_caller_goes_to_last_agent(pbx: Harness) -> None:
 
 def test_controller_stopped_call_still_answered(pbx: Harness) -> None:
     """With the controller down the dialplan falls back to the first-line queue at once."""
-    phone = pbx.agent("iga", calls=1)
-    pbx.api("POST", "/api/agents/iga/login", {})
+    phone = pbx.login("iga", calls=1)
     pbx.stop_controller()
     caller = pbx.call(ResidentCall(number="48500100210", hangup_after_ms=17_000))
     assert caller.wait(60) == 0, caller.errors()
@@ -189,8 +162,7 @@ def test_controller_stopped_call_still_answered(pbx: Harness) -> None:
 
 def test_controller_restarted_during_call_completes_record(pbx: Harness) -> None:
     """The controller crashes while a call is up; after resync the record is completed."""
-    pbx.agent("jacek")
-    pbx.api("POST", "/api/agents/jacek/login", {})
+    pbx.login("jacek")
     before = pbx.call_ids()
     caller = pbx.call(ResidentCall(number="48500100211", hangup_after_ms=30_000))
     call = pbx.wait_call(before, lambda c: c["outcome"] == "answered", timeout=30)
@@ -209,7 +181,6 @@ def test_after_hours_message_becomes_a_record(pbx: Harness, speech: str) -> None
     """Closed office: the resident hears it, presses 1 and leaves a message on the record."""
     pbx.api("POST", "/api/office/mode", {"mode": "closed", "by": "test"})
     try:
-        before = pbx.call_ids()
         resident = ResidentCall(
             number="48500100212",
             dtmf_pcaps=(DTMF_1,),
@@ -218,10 +189,8 @@ def test_after_hours_message_becomes_a_record(pbx: Harness, speech: str) -> None
             audio_after_ms=3_000,
             hangup_after_ms=7_000,
         )
-        caller = pbx.call(resident)
-        assert caller.wait(60) == 0, caller.errors()
-        call = pbx.wait_call(
-            before, lambda c: bool(c["ended_at"]) and len(c["recordings"]) == 2, timeout=30
+        call = pbx.complete_call(
+            resident, lambda c: bool(c["ended_at"]) and len(c["recordings"]) == 2, timeout=30
         )
     finally:
         pbx.api("POST", "/api/office/mode", {"mode": "auto", "by": "test"})
@@ -238,8 +207,7 @@ def test_asterisk_restart_controller_reconnects_and_restores_agents(pbx: Harness
     """Asterisk forgets queue members on restart; the controller reconnects and re-adds them."""
     from cic.asterisk import process, provision
 
-    pbx.agent("kasia")
-    pbx.api("POST", "/api/agents/kasia/login", {})
+    pbx.login("kasia")
     logins = pbx.api("GET", "/api/status")["ami"]["logins"]
     layout = provision.locate(pbx.settings)
     process.stop(layout)
@@ -255,9 +223,6 @@ def test_asterisk_restart_controller_reconnects_and_restores_agents(pbx: Harness
         20,
         "kasia back in the first-line queue",
     )
-    before = pbx.call_ids()
-    caller = pbx.call(ResidentCall(number="48500100213", hangup_after_ms=17_000))
-    assert caller.wait(60) == 0, caller.errors()
-    call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+    call = pbx.complete_call(ResidentCall(number="48500100213", hangup_after_ms=17_000))
     assert call["outcome"] == "answered"
     assert call["agent"] == "PJSIP/agent-kasia"

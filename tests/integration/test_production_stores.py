@@ -66,8 +66,7 @@ def test_call_recorded_in_postgresql_and_published_on_redis(
     listener = loop.create_task(_collect_call_events(bus, seen))
     try:
         loop.run_until_complete(asyncio.sleep(0.5))
-        pbx.agent("leszek")
-        pbx.api("POST", "/api/agents/leszek/login", {})
+        pbx.login("leszek")
         caller = pbx.call(ResidentCall(number="48500100214", hangup_after_ms=17_000))
         loop.run_until_complete(asyncio.to_thread(caller.wait, 60))
         call = pbx.wait_call(set(), lambda c: bool(c["ended_at"]))

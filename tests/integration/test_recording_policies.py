@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,16 +29,10 @@ def policy(pbx: Harness) -> Iterator[Callable[[str], None]]:
     set_policy(pbx.settings.office.recording_policy)
 
 
-def _recorded_files(pbx: Harness, call_id: str) -> list[Path]:
-    layout = provision.locate(pbx.settings)
-    return list(layout.host(layout.recordings).rglob(f"{call_id}.wav"))
-
-
 def test_opt_in_records_only_after_key_one(pbx: Harness, policy: Callable[[str], None]) -> None:
     """Without a key the call goes on unrecorded; key 1 gives consent and starts recording."""
     policy("opt-in")
-    pbx.agent("marek")
-    pbx.api("POST", "/api/agents/marek/login", {})
+    pbx.login("marek")
     results = {}
     for pressed in (False, True):
         pbx.wait_for(
@@ -59,7 +52,7 @@ def test_opt_in_records_only_after_key_one(pbx: Harness, policy: Callable[[str],
         )
     assert results[False]["recording_consent"] == "declined"
     assert results[False]["recordings"] == []
-    assert _recorded_files(pbx, results[False]["call_id"]) == []
+    assert pbx.recording_files(results[False]["call_id"]) == []
     assert results[True]["recording_consent"] == "given"
     assert len(results[True]["recordings"]) == 1
     assert all(r["outcome"] == "answered" for r in results.values())
@@ -68,13 +61,9 @@ def test_opt_in_records_only_after_key_one(pbx: Harness, policy: Callable[[str],
 def test_never_records_nothing(pbx: Harness, policy: Callable[[str], None]) -> None:
     """Policy never: a welcome instead of the notice, no recording, consent not asked."""
     policy("never")
-    pbx.agent("natalia")
-    pbx.api("POST", "/api/agents/natalia/login", {})
-    before = pbx.call_ids()
-    caller = pbx.call(ResidentCall(number="48500100216", hangup_after_ms=12_000))
-    assert caller.wait(60) == 0, caller.errors()
-    call = pbx.wait_call(before, lambda c: bool(c["ended_at"]))
+    pbx.login("natalia")
+    call = pbx.complete_call(ResidentCall(number="48500100216", hangup_after_ms=12_000))
     assert call["recording_consent"] == "not_asked"
     assert call["outcome"] == "answered"
     assert call["recordings"] == []
-    assert _recorded_files(pbx, call["call_id"]) == []
+    assert pbx.recording_files(call["call_id"]) == []
