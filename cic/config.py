@@ -80,7 +80,6 @@ class Settings:
     redis_url: str = ""
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    recordings_dir: str = ""
     office: OfficeSettings = field(default_factory=OfficeSettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
 

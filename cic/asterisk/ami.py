@@ -175,7 +175,13 @@ class AmiSession:
                 except Exception as exc:
                     self.stats.sink_errors += 1
                     self.stats.last_error = repr(exc)
-                    log.exception("sink %r failed on %s", sink, domain_event)
+                    # type and call id only: the event may carry a resident's number and name
+                    log.exception(
+                        "sink %r failed on %s of call %s",
+                        sink,
+                        type(domain_event).__name__,
+                        getattr(domain_event, "call_id", "-"),
+                    )
 
     async def _resync(self) -> None:
         if not self.stats.connected:

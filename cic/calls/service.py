@@ -271,7 +271,8 @@ class CallService:
                 await self._publish(event.topic, event.to_dict())
                 await self._publish_summary([summary])
 
-        label = json.dumps(event.to_dict(), ensure_ascii=False)
+        # The label is logged on outages: type and call id only, never the caller's number or name.
+        label = f"{type(event).__name__} of call {call_id} at {event.at.isoformat()}"
         await self.backlog.submit(label, partial(_apply_event, event, call_id), after)
 
     async def flush(self) -> bool:
