@@ -1,0 +1,29 @@
+"""The wallboard's JSON snapshot and its live websocket."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from cic.bus import Bus
+from cic.wallboard.handlers import TOPIC
+from cic.wallboard.service import Wallboard
+from cic.web_live import stream
+
+Guard = Callable[[web.Request], Awaitable[None]]
+
+
+def routes(board: Wallboard, bus: Bus, guard: Guard) -> list[web.RouteDef]:
+    """``GET /api/wallboard`` and the websocket ``/ws/wallboard``; ``guard`` raises to refuse."""
+
+    async def snapshot(request: web.Request) -> web.StreamResponse:
+        await guard(request)
+        return web.json_response(board.snapshot(datetime.now(UTC)))
+
+    async def live(request: web.Request) -> web.StreamResponse:
+        await guard(request)
+        return await stream(request, bus, (TOPIC,), first=board.snapshot(datetime.now(UTC)))
+
+    return [web.get("/api/wallboard", snapshot), web.get("/ws/wallboard", live)]
