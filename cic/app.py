@@ -90,7 +90,12 @@ def build_services(settings: Settings) -> Services:
         await reprovision_asterisk(settings, layout, credentials, holder["agents"], pbx)
 
     agents = AgentService(
-        store, bus, pbx, wrapup_seconds=settings.office.wrapup_seconds, reprovision=reprovision
+        store,
+        bus,
+        pbx,
+        wrapup_seconds=settings.office.wrapup_seconds,
+        reprovision=reprovision,
+        pause_reasons=settings.office.pause_reasons,
     )
     holder["agents"] = agents
     ami.sinks.extend([call_handler, agents.on_event])

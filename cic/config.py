@@ -48,6 +48,10 @@ class OfficeSettings:
     last_agent_wait: int = 15
     last_agent_lookback_days: int = 30
     wrapup_seconds: int = 30
+    pause_reasons: list[str] = field(
+        default_factory=lambda: ["przerwa", "szkolenie", "praca administracyjna", "spotkanie"]
+    )
+    service_level_seconds: int = 20
     after_hours_message_seconds: int = 120
     prompts_dir: str = ""
 
@@ -66,6 +70,7 @@ class AsteriskSettings:
     agi_port: int = 4573
     sip_host: str = "127.0.0.1"
     sip_port: int = 5060
+    http_port: int = 8088
     rtp_start: int = 10000
     rtp_end: int = 10999
     trunk_match: list[str] = field(default_factory=lambda: ["127.0.0.1"])

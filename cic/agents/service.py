@@ -88,6 +88,7 @@ class AgentService:
         *,
         wrapup_seconds: int,
         reprovision: Callable[[], Awaitable[None]] | None = None,
+        pause_reasons: list[str] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
@@ -95,6 +96,7 @@ class AgentService:
         self.pbx = pbx
         self.wrapup = timedelta(seconds=wrapup_seconds)
         self.reprovision = reprovision
+        self.pause_reasons = list(pause_reasons or [])
         self.clock = clock
         self._agents: dict[str, AgentRecord] = {}
         self._facts: dict[str, Facts] = {}
@@ -210,7 +212,10 @@ class AgentService:
         """Pause the agent with a reason (no calls are offered)."""
         reason = reason.strip()
         if not reason or len(reason) > 60:
-            raise InvalidAgent("pause reason: 1 to 60 characters")
+            raise InvalidAgent("Powód przerwy: od 1 do 60 znaków.")
+        if self.pause_reasons and reason not in self.pause_reasons:
+            allowed = ", ".join(self.pause_reasons)
+            raise InvalidAgent(f"Nieznany powód przerwy {reason!r}; dozwolone: {allowed}.")
         agent = self.get(username)
         if not self._facts[username].logged_in:
             raise InvalidAgent(f"agent {username!r} is not logged in")

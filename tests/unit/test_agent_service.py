@@ -106,3 +106,16 @@ async def test_bad_requests_are_refused(service: AgentService) -> None:
         await service.create_agent("Zła Nazwa", "X", queues=["pierwsza-linia"])
     with pytest.raises(InvalidAgent):
         await service.create_agent("bartek", "Bartek", queues=["nie-ma-takiej"])
+
+
+async def test_pause_reason_must_be_on_the_office_list(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'cic.db'}")
+    store.migrate()
+    svc = AgentService(store, InProcessBus(), FakePbx(), wrapup_seconds=30,
+                       pause_reasons=["przerwa", "szkolenie"])  # fmt: skip
+    await svc.ensure_queue("pierwsza-linia", "Pierwsza linia")
+    await svc.create_agent("ola", "Ola Testowa", queues=["pierwsza-linia"])
+    await svc.login("ola")
+    with pytest.raises(InvalidAgent, match="Nieznany powód"):
+        await svc.pause("ola", "drzemka")
+    assert (await svc.pause("ola", "szkolenie"))["state"] == "paused"
