@@ -34,6 +34,7 @@ ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
 
 # Modules a municipal contact centre never uses; fewer modules, less surface, faster start.
+# (res_http_websocket and res_pjsip_transport_websocket stay loaded: browser softphones.)
 NOLOAD = (
     "chan_iax2.so chan_unistim.so chan_motif.so chan_console.so chan_audiosocket.so "
     "chan_websocket.so chan_rtp.so pbx_lua.so pbx_ael.so pbx_dundi.so pbx_realtime.so "
@@ -55,7 +56,7 @@ NOLOAD = (
     "res_stasis_recording.so res_stasis_playback.so res_stasis_answer.so "
     "res_stasis_snoop.so res_stasis_device_state.so res_stasis_mailbox.so res_stasis_test.so "
     "res_statsd.so res_chan_stats.so res_endpoint_stats.so app_system.so func_shell.so "
-    "res_pjsip_transport_websocket.so res_http_websocket.so res_http_post.so "
+    "res_http_post.so "
     "res_http_media_cache.so res_resolver_unbound.so res_geolocation.so "
     "res_pjsip_geolocation.so app_dictate.so app_mp3.so app_externalivr.so app_agent_pool.so "
     "res_parking.so pbx_spool.so res_clioriginate.so func_curl.so res_curl.so "

@@ -66,6 +66,7 @@ class Harness:
             "CIC_ASTERISK__AMI_PORT": str(free_port()),
             "CIC_ASTERISK__AGI_PORT": str(free_port()),
             "CIC_ASTERISK__SIP_PORT": str(free_port()),
+            "CIC_ASTERISK__HTTP_PORT": str(free_port()),
             "CIC_ASTERISK__RTP_START": str(rtp),
             "CIC_ASTERISK__RTP_END": str(rtp + 999),
             "CIC_WEB_PORT": str(free_port()),

@@ -1,0 +1,99 @@
+"""Fixtures for browser tests: headless Chromium (Debian's chromium + chromium-driver) driven
+by Selenium through the system chromedriver, against a real Asterisk and controller.
+
+Without Chromium, chromedriver or selenium the tests are skipped locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.harness import Harness
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+REPO = Path(__file__).resolve().parents[2]
+STATIC = REPO / "web" / "static"
+# The flags this machine kind needs: no sandbox as root, no GPU, and no background traffic to
+# Google's hosts (the closed network refuses it), plus fake media devices granted without asking.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``e2e`` marker."""
+    config.addinivalue_line("markers", "e2e: drives headless Chromium against a real Asterisk")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: not skipping)")
+    pytest.skip(reason)
+
+
+def _missing() -> list[str]:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    missing += [t for t in ("sipp", "espeak-ng", "sox") if not shutil.which(t)]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip)")
+    if not (STATIC / "vendor" / "jssip.min.js").exists():
+        missing.append("web/static/vendor/jssip.min.js")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def e2e_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """Asterisk (with its WebSocket transport on a free port) and the controller."""
+    missing = _missing()
+    if missing:
+        _unavailable(f"e2e tests need {', '.join(missing)} (bash bin/install-deps)")
+    h = Harness.create(tmp_path_factory.mktemp("cic-e2e-state"))
+    try:
+        h.start_controller()
+        yield h
+    finally:
+        h.close()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """A headless Chromium with fake microphone, in a new empty profile; quit afterwards."""
+    if _missing():
+        _unavailable(f"e2e tests need {', '.join(_missing())} (bash bin/install-deps)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="cic-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # Both paths given: Selenium uses them as they are and never runs Selenium Manager.
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
