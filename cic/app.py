@@ -24,6 +24,9 @@ from cic.asterisk.actions import AmiActions
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.ami import AmiSession
 from cic.asterisk.tracker import Tracker
+from cic.auth import views as auth_views
+from cic.auth.middleware import auth_middleware
+from cic.auth.service import AuthService, run_session_purger
 from cic.bus import Bus, make_bus
 from cic.calls import views as call_views
 from cic.calls.handlers import CallEventHandler
@@ -35,7 +38,6 @@ from cic.routing import views as routing_views
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.handlers import create_agi_server
 from cic.routing.mode import OfficeModeSwitch
-from cic.web_auth import token_middleware
 
 log = logging.getLogger(__name__)
 
@@ -128,13 +130,16 @@ async def reprovision_asterisk(
 def create_app(settings: Settings) -> web.Application:
     """The controller: JSON API, status page, AMI session, FastAGI server, tickers."""
     services = build_services(settings)
-    app = web.Application(middlewares=[token_middleware(services.credentials.api_token)])
+    auth = AuthService(services.store)
+    app = web.Application(middlewares=[auth_middleware(auth, services.credentials.api_token)])
     app[SERVICES] = services
+    app[auth_views.AUTH_SERVICE] = auth
+    app.add_routes(auth_views.routes(auth))
     app.add_routes(call_views.routes(services.calls))
     app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
     app.add_routes(routing_views.routes(services.office_mode, services.calendar))
     app.add_routes(web_status.routes(services))
-    app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx])
+    app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx, _auth_ctx])
     return app
 
 
@@ -182,6 +187,16 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(
+        run_session_purger(app[auth_views.AUTH_SERVICE]), name="cic-session-purger"
+    )
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _flush_forever(calls: CallService, interval: float = 2.0) -> None:

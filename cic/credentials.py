@@ -41,6 +41,14 @@ class Credentials:
             self._save()
         return passwords[endpoint]
 
+    def demo_password(self, username: str) -> str:
+        """The password of demo console user ``username``, generated on first request."""
+        passwords: dict[str, str] = self._data.setdefault("demo_users", {})
+        if username not in passwords:
+            passwords[username] = secrets.token_urlsafe(12)
+            self._save()
+        return passwords[username]
+
     def _get(self, key: str) -> str:
         if key not in self._data:
             self._data[key] = secrets.token_urlsafe(24)

@@ -7,6 +7,7 @@ from cic.commands.demo import demo_call
 from cic.commands.errors import CommandError
 from cic.commands.lifecycle import asterisk, down, serve, up
 from cic.commands.record import ami_record
+from cic.commands.users import users
 
 __all__ = [
     "CommandError",
@@ -19,4 +20,5 @@ __all__ = [
     "office",
     "serve",
     "up",
+    "users",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from cic.asterisk import process, prompts, provision
 from cic.commands.errors import CommandError
+from cic.commands.users import ensure_demo_users
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
@@ -148,8 +149,10 @@ def up(settings: Settings) -> int:
             process.start(layout, settings.asterisk.ami_port)
     except provision.ProvisionError as exc:
         raise CommandError(str(exc)) from exc
+    demo_users = ensure_demo_users(settings)
     start_controller(settings)
     web = f"http://{settings.web_host}:{settings.web_port}/"
+    sign_in = "\n".join(f"    {u:<11} {p}   ({r})" for u, r, p in demo_users)
     sip = f"{settings.asterisk.sip_host}:{settings.asterisk.sip_port}"
     print(
         f"""
@@ -158,6 +161,8 @@ cic działa.
   Numer urzędu:  {settings.office.number} / wewnętrzny {settings.office.extension}
   Stan centrali: {web}
   Dziennik:      {Path(settings.state_dir) / "cic.log"}
+  Logowanie:     {web}logowanie  (konta demo; hasła także w {settings.secrets_path}):
+{sign_in}
 
 Co dalej:
   cic demo call          # prawdziwe połączenie SIP: mieszkaniec dzwoni, konsultant demo odbiera

@@ -1,0 +1,45 @@
+"""The audit log: who did what to whom, from where."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cic.auth.models import AuditEntry
+
+ACTIONS = (
+    "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "user_created",
+    "role_changed", "password_changed", "user_deactivated", "user_activated",
+    "sessions_revoked",
+)  # fmt: skip
+
+
+def record(
+    db: Session,
+    action: str,
+    *,
+    actor: str = "",
+    target: str = "",
+    ip: str = "",
+    at: datetime | None = None,
+    **detail: Any,
+) -> None:
+    """Add one audit entry (in the caller's transaction)."""
+    entry = AuditEntry(action=action, actor=actor[:64], target=target[:200], ip=ip[:64])
+    entry.detail = detail
+    if at is not None:
+        entry.at = at
+    db.add(entry)
+
+
+def recent(db: Session, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest entries first, as plain dicts."""
+    rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+    return [
+        {"at": r.at.isoformat(), "actor": r.actor, "action": r.action, "target": r.target,
+         "ip": r.ip, "detail": r.detail}
+        for r in rows
+    ]  # fmt: skip

@@ -1,0 +1,87 @@
+"""``auth_middleware``: who is calling, default deny, CSRF and Origin checks, error pages.
+
+Every path needs a signed-in session except ``PUBLIC_PATHS`` and ``/static/``. ``/api/`` also
+accepts the controller's bearer token (the ``cic`` command), which needs no CSRF token.
+Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
+``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import quote
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from cic.auth.csrf import UNSAFE_METHODS, check_origin, submitted_csrf_token, tokens_match
+from cic.auth.errors import AuthError, CsrfRejected, NotSignedIn, OriginRejected
+from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler
+from cic.auth.service import AuthService
+from cic.auth.sessions import CurrentUser
+from cic.auth.templates import error_response
+
+PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"})
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+API_USER = CurrentUser(0, "api", "Token API", "admin", None)
+
+
+def is_public(path: str) -> bool:
+    """Pages anyone may open: the health check, the sign-in page, static files."""
+    return path in PUBLIC_PATHS or path.startswith("/static/")
+
+
+def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
+    """The middleware; ``api_token`` is the bearer token accepted on ``/api/``."""
+    expected = f"Bearer {api_token}".encode()
+    cookie = auth.settings.cookie_name
+
+    async def identify(request: web.Request) -> bool:
+        """Set the request's user; True when it came with the API token."""
+        given = request.headers.get("Authorization")
+        if given is not None and request.path.startswith("/api/"):
+            if not hmac.compare_digest(given.encode(), expected):
+                raise NotSignedIn("Brak uprawnień: nieprawidłowy token API.")
+            request[USER_KEY] = API_USER
+            return True
+        token = request.cookies.get(cookie)
+        info = await auth.session(token) if token else None
+        if info is not None:
+            request[USER_KEY] = info.user
+            request[SESSION_KEY] = info
+            request[CSRF_KEY] = info.csrf_token
+        return False
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/static/") or request.path == "/healthz":
+            return await handler(request)
+        try:
+            by_token = await identify(request)
+            if USER_KEY not in request and not is_public(request.path):
+                raise NotSignedIn()
+            if request.method in UNSAFE_METHODS and not by_token:
+                if not check_origin(request):
+                    raise OriginRejected()
+                info = request.get(SESSION_KEY)
+                if info is not None:
+                    given = await submitted_csrf_token(request)
+                    if not tokens_match(info.csrf_token, given):
+                        raise CsrfRejected()
+            response = await handler(request)
+        except NotSignedIn as exc:
+            if request.method == "GET" and not request.path.startswith("/api/"):
+                raise web.HTTPFound(f"/logowanie?next={quote(request.path_qs, safe='')}") from exc
+            response = error_response(request, exc)
+        except AuthError as exc:
+            response = error_response(request, exc)
+        if not response.prepared:
+            response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return middleware

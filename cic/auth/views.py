@@ -1,0 +1,155 @@
+"""Sign-in and sign-out pages, placeholder pages per role, ``/api/auth/*``.
+
+GET/POST /logowanie     the sign-in form (JSON body accepted too)
+POST /wylogowanie       sign out (deletes the session)
+GET /konsola, /nadzor, /admin   the agent console, supervisor and admin pages (placeholders)
+GET /api/auth/me        who am I, with the CSRF token for scripts
+GET /api/auth/audit     the newest audit entries (admin)
+POST /api/auth/users/{username}/revoke  end every session of a user (admin)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth import audit
+from cic.auth.errors import AuthError, Throttled
+from cic.auth.roles import CSRF_KEY, current_user, require
+from cic.auth.service import AuthService
+from cic.auth.templates import STATIC, env, error_response, html, render
+
+LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
+AUTH_SERVICE = web.AppKey("auth_service", AuthService)
+HOMES = {"agent": "/konsola", "specialist": "/konsola", "supervisor": "/nadzor", "admin": "/admin"}
+PLACEHOLDER = env.from_string(
+    """{% extends "base.html" %}{% block title %}{{ heading }}{% endblock %}
+{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p>{% endblock %}"""
+)
+
+
+def safe_next(value: object, role: str) -> str:
+    """A local path to go to after sign-in (never another site)."""
+    if isinstance(value, str) and LOCAL_PATH.fullmatch(value) and not value.startswith("//"):
+        return value
+    return HOMES.get(role, "/")
+
+
+def client_ip(request: web.Request) -> str:
+    """The peer address (a reverse proxy's forwarded headers are not trusted here)."""
+    return request.remote or ""
+
+
+def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
+    """The routes of the auth domain, plus ``/static/``."""
+    cookie = auth.settings.cookie_name
+
+    async def login_page(request: web.Request) -> web.StreamResponse:
+        user = current_user(request)
+        if user is not None:
+            raise web.HTTPFound(safe_next(request.query.get("next"), user.role))
+        page = render(
+            request, "login.html", next=request.query.get("next", ""), error="", username=""
+        )
+        return html(page)
+
+    async def login(request: web.Request) -> web.StreamResponse:
+        data: dict[str, Any]
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError:
+                body = None
+            data = body if isinstance(body, dict) else {}
+        else:
+            data = dict(await request.post())
+        username, password = str(data.get("username", "")), str(data.get("password", ""))
+        try:
+            signed = await auth.sign_in(username.strip(), password, client_ip(request))
+        except AuthError as exc:
+            refused: web.Response
+            if request.content_type == "application/json":
+                refused = web.json_response(exc.to_dict(), status=exc.status)
+            else:
+                page = render(
+                    request, "login.html", next=str(data.get("next", "")), error=exc.message,
+                    username=username,
+                )  # fmt: skip
+                refused = html(page, exc.status)
+            if isinstance(exc, Throttled):
+                refused.headers["Retry-After"] = str(exc.retry_after)
+            return refused
+        old = request.cookies.get(cookie)
+        if old:
+            await auth.sign_out(old, client_ip(request))
+        target = safe_next(data.get("next"), signed.user.role)
+        response: web.StreamResponse
+        if request.content_type == "application/json":
+            response = web.json_response(
+                {"username": signed.user.username, "role": signed.user.role,
+                 "csrf_token": signed.csrf_token, "next": target}
+            )  # fmt: skip
+        else:
+            response = web.Response(status=303, headers={"Location": target})
+        response.set_cookie(
+            cookie, signed.token, httponly=True, samesite="Strict",
+            secure=auth.settings.cookie_secure, path="/",
+        )  # fmt: skip
+        return response
+
+    async def logout(request: web.Request) -> web.StreamResponse:
+        token = request.cookies.get(cookie)
+        if token:
+            await auth.sign_out(token, client_ip(request))
+        response = web.Response(status=303, headers={"Location": "/logowanie"})
+        response.del_cookie(cookie, path="/")
+        return response
+
+    def placeholder(heading: str, text: str, *roles: str) -> Any:
+        @require(*roles)
+        async def view(request: web.Request) -> web.StreamResponse:
+            return html(render(request, PLACEHOLDER, heading=heading, text=text))
+
+        return view
+
+    @require()
+    async def me(request: web.Request) -> web.StreamResponse:
+        user = current_user(request)
+        assert user is not None
+        return web.json_response(
+            {"username": user.username, "display_name": user.display_name, "role": user.role,
+             "agent_id": user.agent_id, "csrf_token": request.get(CSRF_KEY, "")}
+        )  # fmt: skip
+
+    @require("admin")
+    async def audit_log(request: web.Request) -> web.StreamResponse:
+        entries = await auth.store.run(lambda db: audit.recent(db, 200))
+        return web.json_response(entries)
+
+    @require("admin")
+    async def revoke(request: web.Request) -> web.StreamResponse:
+        user = current_user(request)
+        actor = user.username if user else ""
+        try:
+            count = await auth.revoke_user(request.match_info["username"], actor)
+        except AuthError as exc:
+            return error_response(request, exc)
+        return web.json_response({"revoked": count})
+
+    return [
+        web.get("/logowanie", login_page),
+        web.post("/logowanie", login),
+        web.post("/wylogowanie", logout),
+        web.get("/konsola", placeholder("Konsola konsultanta", "Konsola w przygotowaniu.",
+                                        "agent", "specialist", "supervisor")),
+        web.get("/nadzor", placeholder("Nadzór", "Tablica kierownika zmiany w przygotowaniu.",
+                                       "supervisor")),
+        web.get("/admin", placeholder("Administracja", "Panel administracyjny w przygotowaniu.",
+                                      "admin")),
+        web.get("/api/auth/me", me),
+        web.get("/api/auth/audit", audit_log),
+        web.post("/api/auth/users/{username}/revoke", revoke),
+        web.static("/static", STATIC),
+    ]  # fmt: skip
