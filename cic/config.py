@@ -52,6 +52,15 @@ class OfficeSettings:
         default_factory=lambda: ["przerwa", "szkolenie", "praca administracyjna", "spotkanie"]
     )
     service_level_seconds: int = 20
+    wrapup_outcomes: list[str] = field(
+        default_factory=lambda: [
+            "sprawa załatwiona",
+            "udzielono informacji",
+            "przekazano do wydziału",
+            "oddzwonić",
+            "inne",
+        ]
+    )
     after_hours_message_seconds: int = 120
     prompts_dir: str = ""
 

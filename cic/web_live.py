@@ -14,17 +14,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from cic.auth.csrf import check_ws_origin
 from cic.bus import Bus
 
 log = logging.getLogger(__name__)
-
-
-def same_origin(request: web.Request) -> bool:
-    """True when the request's Origin header names this server (scheme, host and port)."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    return origin == f"{request.scheme}://{request.host}"
 
 
 async def stream(
@@ -33,7 +26,7 @@ async def stream(
     topics: tuple[str, ...],
     *,
     first: dict[str, Any] | None = None,
-    origin_ok: Callable[[web.Request], bool] = same_origin,
+    origin_ok: Callable[[web.Request], bool] = check_ws_origin,
 ) -> web.StreamResponse:
     """Upgrade to a websocket and forward every message of ``topics`` as JSON."""
     if not origin_ok(request):

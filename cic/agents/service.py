@@ -180,6 +180,17 @@ class AgentService:
             await self.reprovision()
         return record
 
+    async def interface_of(self, agent_id: int | None) -> str | None:
+        """The device interface of the agent row ``agent_id`` (a user's linked agent)."""
+        if agent_id is None:
+            return None
+
+        def read(session: Session) -> str | None:
+            agent = session.get(Agent, agent_id)
+            return f"PJSIP/{agent.endpoint}" if agent is not None else None
+
+        return await self.store.run(read)
+
     def agents(self) -> list[AgentRecord]:
         """All active agents."""
         return sorted(self._agents.values(), key=lambda a: a.username)

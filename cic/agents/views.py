@@ -10,6 +10,8 @@ from aiohttp import web
 from cic.agents.errors import AgentError
 from cic.agents.service import AgentService
 from cic.asterisk.actions import PbxError
+from cic.auth.errors import Forbidden
+from cic.auth.roles import current_user, require
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -39,6 +41,15 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+async def _own_or_supervising(request: web.Request, service: AgentService, username: str) -> None:
+    """Agents change only their own presence; supervisors and admins anyone's."""
+    user = current_user(request)
+    if user is None or user.role in ("supervisor", "admin"):
+        return
+    if await service.interface_of(user.agent_id) != service.get(username).interface:
+        raise Forbidden("Możesz zmieniać tylko własny stan.")
+
+
 def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     """The routes of the agents API."""
 
@@ -46,6 +57,7 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     async def list_agents(_request: web.Request) -> web.StreamResponse:
         return web.json_response([service.presence(a.username) for a in service.agents()])
 
+    @require("admin")
     @_errors
     async def create(request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
@@ -77,9 +89,11 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     async def presence(request: web.Request) -> web.StreamResponse:
         return web.json_response(service.presence(request.match_info["username"]))
 
+    @require("agent", "specialist", "supervisor")
     @_errors
     async def command(request: web.Request) -> web.StreamResponse:
         username, action = request.match_info["username"], request.match_info["action"]
+        await _own_or_supervising(request, service, username)
         if action == "login":
             return web.json_response(await service.login(username))
         if action == "logout":

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from cic.asterisk.ami import AmiSession
+
+log = logging.getLogger(__name__)
 
 
 class PbxError(RuntimeError):
@@ -23,6 +27,7 @@ class AmiActions:
 
     def __init__(self, session: AmiSession) -> None:
         self.session = session
+        self.pending_reloads: set[str] = set()
 
     async def _send(self, fields: dict[str, str], tolerate: str = "") -> Any:
         try:
@@ -69,3 +74,22 @@ class AmiActions:
     async def reload(self, module: str) -> None:
         """Reload one module's configuration (e.g. ``res_pjsip.so`` after an agent is added)."""
         await self._send({"Action": "Reload", "Module": module})
+
+    async def reload_when_possible(self, module: str) -> bool:
+        """Reload ``module`` now, or after the next AMI resync if AMI cannot be reached."""
+        self.pending_reloads.add(module)
+        return await self._retry_reloads()
+
+    async def on_resync(self, _live: frozenset[str], _at: datetime) -> None:
+        """AMI is back: reload what changed meanwhile."""
+        await self._retry_reloads()
+
+    async def _retry_reloads(self) -> bool:
+        for module in sorted(self.pending_reloads):
+            try:
+                await self.reload(module)
+            except PbxError as exc:
+                log.warning("%s: configuration rendered; reload once AMI is back", exc)
+                return False
+            self.pending_reloads.discard(module)
+        return True

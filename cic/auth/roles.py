@@ -33,6 +33,19 @@ def current_user(request: web.Request) -> CurrentUser | None:
     return request.get(USER_KEY)
 
 
+def guard(*roles: str) -> Callable[[web.Request], Awaitable[None]]:
+    """An awaitable check for views that take their guard as an argument (raises to refuse)."""
+
+    async def check(request: web.Request) -> None:
+        user = current_user(request)
+        if user is None:
+            raise NotSignedIn()
+        if not allowed(user, roles):
+            raise Forbidden()
+
+    return check
+
+
 def require(*roles: str) -> Callable[[Handler], Handler]:
     """Let only signed-in users with one of ``roles`` (admin always) into the view."""
     unknown = set(roles) - set(ROLES)

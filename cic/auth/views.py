@@ -2,7 +2,7 @@
 
 GET/POST /logowanie     the sign-in form (JSON body accepted too)
 POST /wylogowanie       sign out (deletes the session)
-GET /konsola, /nadzor, /admin   the agent console, supervisor and admin pages (placeholders)
+GET /konsola, /admin   the agent console and admin pages (placeholders; /nadzor is the wallboard)
 GET /api/auth/me        who am I, with the CSRF token for scripts
 GET /api/auth/audit     the newest audit entries (admin)
 POST /api/auth/users/{username}/revoke  end every session of a user (admin)
@@ -144,8 +144,6 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         web.post("/wylogowanie", logout),
         web.get("/konsola", placeholder("Konsola konsultanta", "Konsola w przygotowaniu.",
                                         "agent", "specialist", "supervisor")),
-        web.get("/nadzor", placeholder("Nadzór", "Tablica kierownika zmiany w przygotowaniu.",
-                                       "supervisor")),
         web.get("/admin", placeholder("Administracja", "Panel administracyjny w przygotowaniu.",
                                       "admin")),
         web.get("/api/auth/me", me),

@@ -150,3 +150,34 @@ class Recording(Base):
             "kind": self.kind,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class CallWrapup(Base):
+    """What the agent noted after the call: outcome, topic and a free-text note.
+
+    One row per agent who handled the call (after a transfer each leg gets its own); the text is
+    kept exactly as typed and shown escaped.
+    """
+
+    __tablename__ = "call_wrapups"
+    __table_args__ = (UniqueConstraint("call_id", "agent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.call_id", ondelete="CASCADE"))
+    agent: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The wrap-up as a JSON-ready dict."""
+        return {
+            "agent": self.agent,
+            "outcome": self.outcome,
+            "topic": self.topic,
+            "note": self.note,
+            "saved_by": self.saved_by,
+            "saved_at": self.saved_at.isoformat(),
+        }

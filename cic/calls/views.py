@@ -15,6 +15,7 @@ from functools import partial
 
 from aiohttp import web
 
+from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, CallsError, InvalidQuery
 from cic.calls.service import MAX_LIMIT, CallService
 
@@ -58,6 +59,7 @@ def _json_errors(handler: Handler) -> Handler:
 def routes(service: CallService) -> list[web.RouteDef]:
     """The calls API routes, bound to ``service``."""
 
+    @require("supervisor")
     @_json_errors
     async def list_calls(request: web.Request) -> web.StreamResponse:
         limit = _int_param(request, "limit", 50, 1, MAX_LIMIT)
@@ -65,6 +67,7 @@ def routes(service: CallService) -> list[web.RouteDef]:
         calls = await service.list_calls(limit=limit, offset=offset, since=_since_param(request))
         return web.json_response(calls, dumps=_dumps)
 
+    @require("supervisor")
     @_json_errors
     async def get_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from cic.auth.roles import current_user, require
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.mode import OfficeModeSwitch
 from cic.routing.service import format_opening
@@ -30,6 +31,7 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
     async def get(_request: web.Request) -> web.StreamResponse:
         return web.json_response(state())
 
+    @require("supervisor")
     async def set_mode(request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
@@ -42,7 +44,8 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
                 {"error": "invalid_office_mode", "message": "Tryb: auto, open albo closed."},
                 status=400,
             )
-        await switch.set(mode, str(by))
+        user = current_user(request)
+        await switch.set(mode, user.username if user and user.username else str(by))
         return web.json_response(state())
 
     return [web.get("/api/office", get), web.post("/api/office/mode", set_mode)]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from cic.auth.templates import html, render
 from cic.bus import Bus
 from cic.wallboard.handlers import TOPIC
 from cic.wallboard.service import Wallboard
@@ -16,7 +17,10 @@ Guard = Callable[[web.Request], Awaitable[None]]
 
 
 def routes(board: Wallboard, bus: Bus, guard: Guard) -> list[web.RouteDef]:
-    """``GET /api/wallboard`` and the websocket ``/ws/wallboard``; ``guard`` raises to refuse."""
+    """The page ``/nadzor``, ``GET /api/wallboard`` and the websocket ``/ws/wallboard``.
+
+    ``guard`` raises to refuse (the app passes a supervisor-role check).
+    """
 
     async def snapshot(request: web.Request) -> web.StreamResponse:
         await guard(request)
@@ -26,4 +30,12 @@ def routes(board: Wallboard, bus: Bus, guard: Guard) -> list[web.RouteDef]:
         await guard(request)
         return await stream(request, bus, (TOPIC,), first=board.snapshot(datetime.now(UTC)))
 
-    return [web.get("/api/wallboard", snapshot), web.get("/ws/wallboard", live)]
+    async def page(request: web.Request) -> web.StreamResponse:
+        await guard(request)
+        return html(render(request, "wallboard.html", target=round(board.target)))
+
+    return [
+        web.get("/nadzor", page),
+        web.get("/api/wallboard", snapshot),
+        web.get("/ws/wallboard", live),
+    ]

@@ -11,6 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from cic import events as ev
+from cic.auth.roles import USER_KEY
+from cic.auth.sessions import CurrentUser
 from cic.bus import InProcessBus
 from cic.calls.service import CallService
 from cic.calls.views import routes, setup_routes
@@ -30,9 +32,16 @@ async def service(db_url: str) -> AsyncIterator[CallService]:
     await store.close()
 
 
+@web.middleware
+async def as_supervisor(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The auth middleware's job in the real app; these tests are about the calls API."""
+    request[USER_KEY] = CurrentUser(1, "kierownik", "Kierownik", "supervisor", None)
+    return await handler(request)
+
+
 @pytest.fixture
 async def client(service: CallService) -> AsyncIterator[TestClient[Any, Any]]:
-    app = web.Application()
+    app = web.Application(middlewares=[as_supervisor])
     setup_routes(app, service)
     async with TestClient(TestServer(app)) as client:
         yield client
@@ -94,7 +103,7 @@ def test_routes_are_plain_route_defs(service: CallService) -> None:
 
 async def test_database_down_is_a_json_503() -> None:
     store = Store("postgresql://postgres@127.0.0.1:1/nothing")
-    app = web.Application()
+    app = web.Application(middlewares=[as_supervisor])
     setup_routes(app, CallService(store, InProcessBus()))
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/api/calls")
