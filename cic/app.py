@@ -36,6 +36,7 @@ from cic.calls.handlers import CallEventHandler
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
 from cic.config import Settings
+from cic.console import views as console_views
 from cic.credentials import Credentials
 from cic.db import Store
 from cic.routing import views as routing_views
@@ -158,6 +159,11 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(web_status.routes(services))
     app.add_routes(
         wrapup_views.routes(services.wrapups, services.calls, services.agents.interface_of)
+    )
+    app.add_routes(
+        console_views.routes(
+            settings, services.credentials, services.agents, services.calls, services.bus
+        )
     )
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
     app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx, _auth_ctx])

@@ -2,7 +2,7 @@
 
 GET/POST /logowanie     the sign-in form (JSON body accepted too)
 POST /wylogowanie       sign out (deletes the session)
-GET /konsola, /admin   the agent console and admin pages (placeholders; /nadzor is the wallboard)
+GET /admin   the admin page (placeholder; /konsola and /nadzor live in their domains)
 GET /api/auth/me        who am I, with the CSRF token for scripts
 GET /api/auth/audit     the newest audit entries (admin)
 POST /api/auth/users/{username}/revoke  end every session of a user (admin)
@@ -142,8 +142,6 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         web.get("/logowanie", login_page),
         web.post("/logowanie", login),
         web.post("/wylogowanie", logout),
-        web.get("/konsola", placeholder("Konsola konsultanta", "Konsola w przygotowaniu.",
-                                        "agent", "specialist", "supervisor")),
         web.get("/admin", placeholder("Administracja", "Panel administracyjny w przygotowaniu.",
                                       "admin")),
         web.get("/api/auth/me", me),

@@ -1,0 +1,1 @@
+"""The agent's console: softphone, presence, screen pop, wrap-up."""

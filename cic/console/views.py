@@ -1,0 +1,140 @@
+"""``/konsola`` (the agent's page) and ``/ws/agent`` (presence and screen pops for that agent).
+
+The page gets the agent's SIP credentials (generated, never shown elsewhere; pages are sent
+with ``Cache-Control: no-store``). The websocket sends the agent's own presence changes and,
+when a call is offered to the agent's phone, a screen pop: the caller, their earlier calls
+and wrap-ups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from cic.agents.errors import AgentNotFound
+from cic.agents.service import AgentRecord, AgentService
+from cic.auth.csrf import check_ws_origin
+from cic.auth.roles import current_user, require
+from cic.auth.templates import html, render
+from cic.bus import Bus
+from cic.calls.history import earlier_calls
+from cic.calls.service import CallService
+from cic.config import Settings
+from cic.credentials import Credentials
+
+ROLES = ("agent", "specialist", "supervisor")
+
+
+async def _my_agent(request: web.Request, agents: AgentService) -> AgentRecord | None:
+    user = current_user(request)
+    interface = await agents.interface_of(user.agent_id if user else None)
+    if interface is None:
+        return None
+    try:
+        return agents.get(interface.removeprefix("PJSIP/agent-"))
+    except AgentNotFound:
+        return None
+
+
+def routes(
+    settings: Settings,
+    credentials: Credentials,
+    agents: AgentService,
+    calls: CallService,
+    bus: Bus,
+) -> list[web.RouteDef]:
+    """The console page and its websocket."""
+
+    @require(*ROLES)
+    async def page(request: web.Request) -> web.StreamResponse:
+        agent = await _my_agent(request, agents)
+        phone: dict[str, str] | None = None
+        if agent is not None:
+            host = request.url.host or "127.0.0.1"
+            phone = {
+                "wsUrl": f"ws://{host}:{settings.asterisk.http_port}/ws",
+                "sipUri": f"sip:{agent.endpoint}@{settings.asterisk.sip_host}",
+                "password": credentials.sip_password(agent.endpoint),
+                "displayName": agent.display_name,
+            }
+        office = settings.office
+        return html(
+            render(
+                request,
+                "console.html",
+                agent=agent,
+                phone_json=_script_json(phone),
+                presence_json=_script_json(agents.presence(agent.username) if agent else None),
+                pause_reasons=office.pause_reasons,
+                outcomes=office.wrapup_outcomes,
+                wrapup_seconds=office.wrapup_seconds,
+            )
+        )
+
+    @require(*ROLES)
+    async def live(request: web.Request) -> web.StreamResponse:
+        agent = await _my_agent(request, agents)
+        if agent is None:
+            return web.json_response(
+                {"error": "no_agent", "message": "Konto nie jest powiązane z konsultantem."},
+                status=404,
+            )
+        if not check_ws_origin(request):
+            return web.json_response(
+                {"error": "bad_origin", "message": "Połączenie z innej witryny jest niedozwolone."},
+                status=403,
+            )
+        ws = web.WebSocketResponse(heartbeat=20)
+        await ws.prepare(request)
+        async with bus.subscribe("agent", "call") as subscription:
+            await ws.send_json({"type": "AgentPresence", **agents.presence(agent.username)})
+            reader = asyncio.get_running_loop().create_task(_drain(ws))
+            try:
+                async for _topic, message in subscription:
+                    if ws.closed or reader.done():
+                        break
+                    out = await _for_agent(message, agent, calls)
+                    if out is not None:
+                        await ws.send_json(out)
+            finally:
+                reader.cancel()
+                await ws.close()
+        return ws
+
+    return [web.get("/konsola", page), web.get("/ws/agent", live)]
+
+
+async def _for_agent(
+    message: dict[str, Any], agent: AgentRecord, calls: CallService
+) -> dict[str, Any] | None:
+    """What of a bus message this agent's console needs (None: nothing)."""
+    kind = message.get("type")
+    if kind == "AgentPresence":
+        return message if message.get("username") == agent.username else None
+    if kind == "CallOffered" and message.get("agent") == agent.interface:
+        call = await calls.get_call(str(message.get("call_id")))
+        if call is None:
+            return None
+        history = await earlier_calls(
+            calls.store, call["caller_number"], exclude=call["call_id"], limit=10
+        )
+        pop = {k: call.get(k) for k in ("call_id", "caller_number", "caller_name", "queue")}
+        return {"type": "ScreenPop", **pop, "routing_reason": call.get("routing_reason"),
+                "history": history}  # fmt: skip
+    if kind in ("CallAnswered", "CallEnded", "CallWrappedUp") and message.get("call_id"):
+        return {"type": kind, "call_id": message.get("call_id"), "agent": message.get("agent")}
+    return None
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element (no ``</script>`` can be formed)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+async def _drain(ws: web.WebSocketResponse) -> None:
+    async for msg in ws:
+        if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+            break

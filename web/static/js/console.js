@@ -1,0 +1,204 @@
+// The agent's console: softphone (softphone.js over JsSIP), presence, screen pop, wrap-up.
+// Text from the server is always put in with textContent: names and notes are shown, never run.
+// State for tests and styling lives in body data attributes: data-sip, data-presence,
+// data-call (idle | ringing | active | held | ended) and data-wrapup (saved).
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const root = $("console");
+  if (!root) return;
+  const agent = root.dataset.agent;
+  const wrapupSeconds = Number(root.dataset.wrapupSeconds || 0);
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const body = document.body;
+  const OUTCOMES_PL = {
+    answered: "odebrane", abandoned: "porzucone", unanswered: "nieodebrane",
+    message: "wiadomość", lost: "przerwane", in_progress: "w toku",
+  };
+  const SIP_PL = {
+    connecting: "łączenie…", registered: "gotowy", unregistered: "wyrejestrowany",
+    failed: "błąd rejestracji",
+  };
+  let presence = JSON.parse($("presence-initial").textContent || "null");
+  let currentCall = null; // {call_id, caller_number}
+  let countdown = null;
+
+  function setError(text) { $("console-error").textContent = text || ""; }
+
+  async function api(path, payload) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(payload || {}),
+      credentials: "same-origin",
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || `Błąd ${response.status}`);
+    return data;
+  }
+
+  // --- presence ---
+  function showPresence(p) {
+    if (!p) return;
+    presence = p;
+    body.dataset.presence = p.state;
+    $("presence-state").textContent = p.label || p.state;
+    $("presence-reason").textContent = p.pause_reason ? `(${p.pause_reason})` : "";
+    tickPresence();
+  }
+
+  function tickPresence() {
+    if (!presence || !presence.since) { $("presence-time").textContent = ""; return; }
+    const seconds = Math.max(0, Math.round((Date.now() - Date.parse(presence.since)) / 1000));
+    const m = Math.floor(seconds / 60);
+    $("presence-time").textContent = m ? `od ${m} min ${seconds % 60} s` : `od ${seconds} s`;
+  }
+
+  async function presenceAction(action, payload) {
+    setError("");
+    try {
+      showPresence(await api(`/api/agents/${encodeURIComponent(agent)}/${action}`, payload));
+    } catch (err) { setError(err.message); }
+  }
+
+  $("btn-available").addEventListener("click", () => {
+    const state = presence ? presence.state : "offline";
+    presenceAction(state === "paused" ? "unpause" : "login");
+  });
+  $("btn-pause").addEventListener("click", () =>
+    presenceAction("pause", { reason: $("pause-reason").value }));
+  $("btn-offline").addEventListener("click", () => presenceAction("logout"));
+
+  // --- call state ---
+  function setCall(state) {
+    body.dataset.call = state;
+    const labels = { idle: "brak", ringing: "dzwoni", active: "w toku", held: "zawieszona",
+                     ended: "zakończona" };
+    $("call-state").textContent = labels[state] || state;
+    const live = state === "active" || state === "held";
+    $("btn-answer").disabled = state !== "ringing";
+    $("btn-hangup").disabled = !(live || state === "ringing");
+    $("btn-hold").disabled = !live;
+    $("btn-mute").disabled = !live;
+    $("btn-hold").textContent = state === "held" ? "Wznów" : "Zawieś";
+    document.querySelectorAll(".dtmf").forEach((b) => { b.disabled = !live; });
+    $("incoming").hidden = !(state === "ringing" || live || state === "ended");
+  }
+
+  function showScreenPop(pop) {
+    currentCall = { call_id: pop.call_id, caller_number: pop.caller_number };
+    $("caller-number").textContent = pop.caller_number || "numer zastrzeżony";
+    $("caller-name").textContent = pop.caller_name || "";
+    $("routing-reason").textContent = pop.routing_reason || "";
+    const list = $("history");
+    list.replaceChildren();
+    for (const h of pop.history || []) {
+      const li = document.createElement("li");
+      const when = h.entered_at ? new Date(h.entered_at).toLocaleString("pl-PL") : "–";
+      const who = h.agent ? h.agent.replace("PJSIP/agent-", "") : "–";
+      let text = `${when} · ${who} · ${OUTCOMES_PL[h.outcome] || h.outcome}`;
+      if (h.wrapup) text += ` · ${h.wrapup.outcome}${h.wrapup.topic ? `: ${h.wrapup.topic}` : ""}`;
+      li.textContent = text;
+      list.appendChild(li);
+    }
+    if (!list.children.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = "Pierwszy kontakt.";
+      list.appendChild(li);
+    }
+  }
+
+  // --- wrap-up ---
+  function openWrapup() {
+    if (!currentCall) return;
+    const form = $("wrapup-form");
+    form.hidden = false;
+    delete body.dataset.wrapup;
+    $("wrapup-status").textContent = "";
+    let left = wrapupSeconds;
+    clearInterval(countdown);
+    const show = () => { $("wrapup-countdown").textContent = left > 0 ? `(${left} s)` : ""; };
+    show();
+    countdown = setInterval(() => { left -= 1; show(); if (left <= 0) clearInterval(countdown); },
+                            1000);
+  }
+
+  $("wrapup-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!currentCall) return;
+    try {
+      await api(`/api/calls/${encodeURIComponent(currentCall.call_id)}/wrapup`, {
+        outcome: $("wrapup-outcome").value,
+        topic: $("wrapup-topic").value,
+        note: $("wrapup-note").value,
+      });
+      $("wrapup-status").textContent = "Zapisano.";
+      body.dataset.wrapup = "saved";
+      clearInterval(countdown);
+    } catch (err) {
+      $("wrapup-status").textContent = err.message;
+    }
+  });
+
+  // --- softphone ---
+  const config = JSON.parse($("phone-config").textContent || "null");
+  body.dataset.sip = "connecting";
+  $("sip-status").textContent = SIP_PL.connecting;
+  setCall("idle");
+  showPresence(presence);
+  let phone = null;
+  try {
+    phone = new Softphone({ ...config, audio: $("remote-audio") });
+  } catch (err) {
+    setError(`Telefon niedostępny: ${err.message}`);
+  }
+  if (phone) {
+    const sip = (state) => { body.dataset.sip = state; $("sip-status").textContent = SIP_PL[state]; };
+    phone.on("registered", () => sip("registered"));
+    phone.on("unregistered", () => sip("unregistered"));
+    phone.on("registrationFailed", () => sip("failed"));
+    phone.on("incoming", (call) => {
+      $("wrapup-form").hidden = true;
+      if (!currentCall || currentCall.ended) {
+        showScreenPop({ caller_number: call.from, caller_name: call.fromName });
+      }
+      setCall("ringing");
+    });
+    phone.on("answered", () => setCall("active"));
+    phone.on("hold", () => setCall("held"));
+    phone.on("unhold", () => setCall("active"));
+    phone.on("mute", () => { $("btn-mute").textContent = "Włącz mikrofon"; });
+    phone.on("unmute", () => { $("btn-mute").textContent = "Wycisz"; });
+    const ended = () => {
+      if (currentCall) currentCall.ended = true;
+      setCall("ended");
+      openWrapup();
+    };
+    phone.on("ended", ended);
+    phone.on("failed", ended);
+    $("btn-answer").addEventListener("click", () => phone.answer());
+    $("btn-hangup").addEventListener("click", () => phone.hangup());
+    $("btn-hold").addEventListener("click", () =>
+      (body.dataset.call === "held" ? phone.unhold() : phone.hold()));
+    $("btn-mute").addEventListener("click", () => (phone.muted ? phone.unmute() : phone.mute()));
+    document.querySelectorAll(".dtmf").forEach((b) =>
+      b.addEventListener("click", () => phone.sendDTMF(b.dataset.digit)));
+    phone.register();
+  }
+
+  // --- live channel: presence and screen pops for this agent ---
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/agent`);
+    ws.onmessage = (event) => {
+      const msg = JSON.parse(event.data);
+      if (msg.type === "AgentPresence") showPresence(msg);
+      else if (msg.type === "ScreenPop") showScreenPop(msg);
+    };
+    ws.onclose = () => setTimeout(connect, 2000);
+  }
+  connect();
+  setInterval(tickPresence, 1000);
+})();
