@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cic.asterisk import process
 from cic.commands.api import request
@@ -55,14 +55,19 @@ class Harness:
     controller: subprocess.Popen[bytes] | None = None
     phones: list[Sipp] = field(default_factory=list)
     next_port: int = 0
+    created: ClassVar[int] = 0
 
     @classmethod
     def create(cls, state_dir: Path, **overrides: str) -> Harness:
         """Render and start a fresh Asterisk instance on free ports."""
-        rtp = 20000 + (os.getpid() % 20) * 1000
+        # Several harnesses can live in one test session (e2e and integration): each gets its
+        # own instance name, RTP range and block of SIPp ports.
+        Harness.created += 1
+        slot = (os.getpid() + Harness.created * 7) % 20
+        rtp = 20000 + slot * 1000
         env = {
             "CIC_STATE_DIR": str(state_dir),
-            "CIC_ASTERISK__INSTANCE": f"test-{os.getpid()}",
+            "CIC_ASTERISK__INSTANCE": f"test-{os.getpid()}-{Harness.created}",
             "CIC_ASTERISK__AMI_PORT": str(free_port()),
             "CIC_ASTERISK__AGI_PORT": str(free_port()),
             "CIC_ASTERISK__SIP_PORT": str(free_port()),
@@ -79,7 +84,7 @@ class Harness:
         settings = load_settings(environ=env)
         layout = install(settings)
         process.start(layout, settings.asterisk.ami_port)
-        return cls(state_dir, env, settings, next_port=30000 + (os.getpid() % 50) * 200)
+        return cls(state_dir, env, settings, next_port=30000 + slot * 1500)
 
     # --- the controller ---
     def start_controller(self, **overrides: str) -> None:
