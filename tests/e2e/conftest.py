@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +76,8 @@ def e2e_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         h.close()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """A headless Chromium with fake microphone, in a new empty profile; quit afterwards."""
-    if _missing():
-        _unavailable(f"e2e tests need {', '.join(_missing())} (bash bin/install-deps)")
+def _start_chromium() -> tuple[Any, str]:
+    """A headless Chromium with fake microphone in a new empty profile; (driver, profile dir)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -91,9 +88,43 @@ def chromium() -> Iterator[Any]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # Both paths given: Selenium uses them as they are and never runs Selenium Manager.
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER)), profile
+    except Exception:
+        shutil.rmtree(profile, ignore_errors=True)
+        raise
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """A headless Chromium with fake microphone, in a new empty profile; quit afterwards."""
+    if _missing():
+        _unavailable(f"e2e tests need {', '.join(_missing())} (bash bin/install-deps)")
+    driver, profile = _start_chromium()
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def chromium_factory() -> Iterator[Callable[[], Any]]:
+    """Starts independent Chromiums (separate profiles: separate cookies, own fake devices).
+
+    Each call returns a new driver; every one is quit afterwards.
+    """
+    if _missing():
+        _unavailable(f"e2e tests need {', '.join(_missing())} (bash bin/install-deps)")
+    started: list[tuple[Any, str]] = []
+
+    def start() -> Any:
+        started.append(_start_chromium())
+        return started[-1][0]
+
+    try:
+        yield start
+    finally:
+        for driver, profile in started:
+            driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
