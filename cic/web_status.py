@@ -6,27 +6,21 @@ The page shows no personal data of residents: counts, connection state and agent
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from aiohttp import web
+
+from cic.auth.templates import html, render
 
 if TYPE_CHECKING:
     from cic.app import Services
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 POLICY_PL = {
     "always": "zawsze (z informacją)",
     "opt-out": "za zgodą domyślną, klawisz wyłącza",
     "opt-in": "tylko na życzenie (klawisz 1)",
     "never": "wyłączone",
 }
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
 
 
 def latency_summary(seconds: list[float]) -> dict[str, float | int]:
@@ -62,11 +56,10 @@ def status(services: Services) -> dict[str, Any]:
 def routes(services: Services) -> list[web.RouteDef]:
     """``/`` (HTML), ``/healthz`` and ``/api/status``."""
 
-    async def page(_request: web.Request) -> web.StreamResponse:
+    async def page(request: web.Request) -> web.StreamResponse:
         data = status(services)
         data["policy"] = POLICY_PL[data["recording_policy"]]
-        html = _env.get_template("status.html").render(**data)
-        return web.Response(text=html, content_type="text/html", charset="utf-8")
+        return html(render(request, "status.html", **data))
 
     async def healthz(_request: web.Request) -> web.StreamResponse:
         ok = services.ami.stats.connected

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cic.errors import CicError
 
-class AgentError(Exception):
+
+class AgentError(CicError):
     """Base class of agent errors."""
 
     status = 400

@@ -5,24 +5,17 @@ Messages are Polish (shown to staff); ``error_id`` is what code and tests match 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from cic.errors import CicError
 
 
-class AuthError(Exception):
-    """Base class: ``status`` is the HTTP status, ``error_id`` a stable machine-readable id."""
+class AuthError(CicError):
+    """Base class of the auth domain's errors."""
 
     status: ClassVar[int] = 500
     error_id: ClassVar[str] = "auth_error"
     default_message: ClassVar[str] = "Błąd uwierzytelniania."
-
-    def __init__(self, message: str | None = None) -> None:
-        """Keep the (Polish) message for the response body."""
-        self.message = message or self.default_message
-        super().__init__(self.message)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON error body: ``{"error": error_id, "message": message}``."""
-        return {"error": self.error_id, "message": self.message}
 
 
 class NotSignedIn(AuthError):

@@ -5,23 +5,16 @@ Messages are Polish (shown in the console); ``error_id`` is what code and tests 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from cic.errors import CicError
 
 
-class CallsError(Exception):
-    """Base class: ``status`` is the HTTP status, ``error_id`` a stable machine-readable id."""
+class CallsError(CicError):
+    """Base class of the calls domain's errors."""
 
     status: ClassVar[int] = 500
     error_id: ClassVar[str] = "calls_error"
-
-    def __init__(self, message: str) -> None:
-        """Keep the (Polish) message for the JSON body."""
-        super().__init__(message)
-        self.message = message
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON error body: ``{"error": error_id, "message": message}``."""
-        return {"error": self.error_id, "message": self.message}
 
 
 class CallNotFound(CallsError):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cic.config import ConfigError
+from cic.errors import CicError
 
 
-class RoutingError(Exception):
+class RoutingError(CicError):
     """Base class of routing errors."""
 
     status: ClassVar[int] = 500

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from cic.sipp.pcap import wav_to_pcap
 from tests.integration.harness import Harness
 
 CHROMIUM = "/usr/bin/chromium"
@@ -128,3 +130,17 @@ def chromium_factory() -> Iterator[Callable[[], Any]]:
         for driver, profile in started:
             driver.quit()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tone(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A pcap of 70 s of a 440 Hz tone a resident plays for the whole call."""
+    folder = tmp_path_factory.mktemp("tone")
+    wav = folder / "tone.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "70", "sine", "440",
+         "vol", "0.5"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    wav_to_pcap(wav, folder / "tone.pcap")
+    return str(folder / "tone.pcap")

@@ -14,7 +14,6 @@ The console's contract (element ids and ``body`` data attributes) is the one the
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +24,6 @@ import pytest
 from cic.asterisk import process, provision
 from cic.auth import users
 from cic.db import Store
-from cic.sipp.pcap import wav_to_pcap
 from cic.sipp.scenarios import ResidentCall
 from tests.integration.harness import Harness
 
@@ -62,20 +60,6 @@ new MutationObserver(record).observe(document.body, {childList: true, subtree: t
                                                      characterData: true});
 record();
 """
-
-
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A pcap of 70 s of a 440 Hz tone the resident plays for the whole call."""
-    folder = tmp_path_factory.mktemp("console-tone")
-    wav = folder / "tone.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "70", "sine", "440",
-         "vol", "0.5"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    wav_to_pcap(wav, folder / "tone.pcap")
-    return str(folder / "tone.pcap")
 
 
 # --- page helpers ---

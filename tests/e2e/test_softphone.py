@@ -4,7 +4,6 @@ takes a resident's queue call, exchanges audio both ways (DTLS-SRTP) and hangs u
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ import pytest
 
 from cic.asterisk import process, provision
 from cic.credentials import Credentials
-from cic.sipp.pcap import wav_to_pcap
 from cic.sipp.scenarios import ResidentCall
 from tests.e2e.conftest import STATIC
 from tests.integration.harness import Harness
@@ -73,20 +71,6 @@ def serve_page(config: dict[str, str]) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(STATIC)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A pcap of 40 s of a 440 Hz tone the resident plays for the whole call."""
-    folder = tmp_path_factory.mktemp("tone")
-    wav = folder / "tone.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "40", "sine", "440",
-         "vol", "0.5"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    wav_to_pcap(wav, folder / "tone.pcap")
-    return str(folder / "tone.pcap")
 
 
 @pytest.fixture

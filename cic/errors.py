@@ -1,0 +1,22 @@
+"""The base of every domain error: an HTTP status, a stable ``error_id``, a Polish message."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CicError(Exception):
+    """``status`` is the HTTP status, ``error_id`` what code and tests match on."""
+
+    status: ClassVar[int] = 500
+    error_id: ClassVar[str] = "error"
+    default_message: ClassVar[str] = "Wystąpił błąd."
+
+    def __init__(self, message: str | None = None) -> None:
+        """Keep the (Polish) message for the response body."""
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error body: ``{"error": error_id, "message": message}``."""
+        return {"error": self.error_id, "message": self.message}
