@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false, func, true
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from cic.db import Base, UTCDateTime, utcnow
@@ -14,13 +14,18 @@ USERNAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 
 
 class Department(Base):
-    """A unit of the office (komórka organizacyjna), e.g. code ``FN`` for finances."""
+    """A unit of the office (komórka organizacyjna), e.g. code ``FN`` for finances.
+
+    ``hours`` is JSON text like ``office.hours``; ``None`` means the office's hours apply.
+    """
 
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Agent(Base):

@@ -9,6 +9,7 @@ of either side converges.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ from cic.events import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class Keep(enum.Enum):
+    """Marks an argument of :meth:`AgentService.update_agent` left unchanged."""
+
+    KEEP = "keep"
 
 
 class Pbx(Protocol):
@@ -75,6 +82,28 @@ def _record(session: Session, agent: Agent) -> AgentRecord:
         agent.static_contact,
         tuple((name, penalty) for name, penalty in rows),
     )
+
+
+def _set_memberships(session: Session, agent_id: int, queues: dict[str, int]) -> None:
+    """Make the agent's memberships exactly ``queues`` (``{queue name: penalty}``)."""
+    rows = session.execute(
+        select(QueueMembership, Queue.name)
+        .join(Queue, Queue.id == QueueMembership.queue_id)
+        .where(QueueMembership.agent_id == agent_id)
+    ).all()
+    current = {name: membership for membership, name in rows}
+    for name, membership in current.items():
+        if name not in queues:
+            session.delete(membership)
+        else:
+            membership.penalty = queues[name]
+    for name, penalty in queues.items():
+        if name in current:
+            continue
+        queue = session.scalar(select(Queue).where(Queue.name == name))
+        if queue is None:
+            raise InvalidAgent(f"Nie ma kolejki {name!r}.")
+        session.add(QueueMembership(queue_id=queue.id, agent_id=agent_id, penalty=penalty))
 
 
 class AgentService:
@@ -147,8 +176,11 @@ class AgentService:
         *,
         queues: list[str],
         static_contact: str | None = None,
+        penalties: dict[str, int] | None = None,
+        department_id: int | None = None,
     ) -> AgentRecord:
         """Add an agent with an endpoint and queue memberships, then reprovision Asterisk."""
+        penalty_of = penalties or {}
 
         def write(session: Session) -> AgentRecord:
             if session.scalar(select(Agent).where(Agent.username == username)) is not None:
@@ -159,6 +191,7 @@ class AgentService:
                     display_name=display_name,
                     endpoint=Agent.endpoint_for(username),
                     static_contact=static_contact,
+                    department_id=department_id,
                 )
             except ValueError as exc:
                 raise InvalidAgent(str(exc)) from exc
@@ -168,7 +201,11 @@ class AgentService:
                 queue = session.scalar(select(Queue).where(Queue.name == name))
                 if queue is None:
                     raise InvalidAgent(f"queue {name!r} does not exist")
-                session.add(QueueMembership(queue_id=queue.id, agent_id=agent.id))
+                session.add(
+                    QueueMembership(
+                        queue_id=queue.id, agent_id=agent.id, penalty=penalty_of.get(name, 0)
+                    )
+                )
             session.add(AgentStatus(agent_id=agent.id))
             session.flush()
             return _record(session, agent)
@@ -176,6 +213,104 @@ class AgentService:
         record = await self.store.run(write)
         self._agents[username] = record
         self._facts.setdefault(username, Facts())
+        if self.reprovision:
+            await self.reprovision()
+        await self._publish_if_changed(username)  # the wallboard shows a new agent at once
+        return record
+
+    async def update_agent(
+        self,
+        username: str,
+        *,
+        display_name: str | None = None,
+        department_id: int | Keep | None = Keep.KEEP,
+        queues: dict[str, int] | None = None,
+    ) -> AgentRecord:
+        """Change an active agent's name, department or queues (``{queue: penalty}``).
+
+        A logged-in agent's membership in Asterisk follows at once; a pause stays.
+        """
+        before = self.get(username)
+
+        def write(session: Session) -> AgentRecord:
+            agent = session.scalar(select(Agent).where(Agent.username == username))
+            if agent is None:
+                raise AgentNotFound(username)
+            if display_name is not None:
+                agent.display_name = display_name
+            if not isinstance(department_id, Keep):
+                agent.department_id = department_id
+            if queues is not None:
+                _set_memberships(session, agent.id, queues)
+            session.flush()
+            return _record(session, agent)
+
+        record = await self.store.run(write)
+        self._agents[username] = record
+        if self._facts[username].logged_in and record.queues != before.queues:
+            await self._follow_membership(before, record)
+        if self.reprovision and record.display_name != before.display_name:
+            await self.reprovision()
+        await self._publish_if_changed(username)
+        return record
+
+    async def _follow_membership(self, before: AgentRecord, after: AgentRecord) -> None:
+        old, new = dict(before.queues), dict(after.queues)
+        facts = self._facts[after.username]
+        try:
+            for queue in old:
+                if queue not in new or old[queue] != new[queue]:
+                    await self.pbx.queue_remove(queue, after.interface)
+            for queue, penalty in new.items():
+                if old.get(queue) != penalty:
+                    await self.pbx.queue_add(queue, after.interface, after.display_name, penalty)
+            if facts.paused:
+                await self.pbx.queue_pause(after.interface, True, facts.pause_reason)
+        except Exception:
+            # The store holds the wanted membership; the next AMI resync re-applies it.
+            log.exception("could not apply new queues of %s to Asterisk", after.username)
+
+    async def deactivate_agent(self, username: str) -> None:
+        """Log the agent out of every queue, mark them inactive and drop their endpoint."""
+        agent = self.get(username)
+        for queue, _ in agent.queues:
+            try:
+                await self.pbx.queue_remove(queue, agent.interface)
+            except Exception:
+                log.exception("could not remove %s from %s", username, queue)
+
+        def write(session: Session) -> None:
+            row = session.scalar(select(Agent).where(Agent.username == username))
+            if row is None:
+                raise AgentNotFound(username)
+            row.active = False
+            status = session.get(AgentStatus, row.id) or AgentStatus(agent_id=row.id)
+            status.logged_in, status.paused, status.pause_reason = False, False, ""
+            status.changed_at = self.clock()
+            session.add(status)
+
+        await self.store.run(write)
+        self._facts[username] = Facts(changed_at=self.clock())
+        await self._publish_if_changed(username)
+        del self._agents[username]
+        self._facts.pop(username, None)
+        self._shown.pop(username, None)
+        if self.reprovision:
+            await self.reprovision()
+
+    async def reactivate_agent(self, username: str) -> AgentRecord:
+        """Bring a deactivated agent back (logged out); the endpoint is provisioned again."""
+
+        def write(session: Session) -> AgentRecord:
+            row = session.scalar(select(Agent).where(Agent.username == username))
+            if row is None:
+                raise AgentNotFound(username)
+            row.active = True
+            return _record(session, row)
+
+        record = await self.store.run(write)
+        self._agents[username] = record
+        self._facts[username] = Facts(changed_at=self.clock())
         if self.reprovision:
             await self.reprovision()
         return record

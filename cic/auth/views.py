@@ -1,8 +1,7 @@
-"""Sign-in and sign-out pages, placeholder pages per role, ``/api/auth/*``.
+"""Sign-in and sign-out pages, ``/api/auth/*`` (the role pages live in their domains).
 
 GET/POST /logowanie     the sign-in form (JSON body accepted too)
 POST /wylogowanie       sign out (deletes the session)
-GET /admin   the admin page (placeholder; /konsola and /nadzor live in their domains)
 GET /api/auth/me        who am I, with the CSRF token for scripts
 GET /api/auth/audit     the newest audit entries (admin)
 POST /api/auth/users/{username}/revoke  end every session of a user (admin)
@@ -19,15 +18,11 @@ from cic.auth import audit
 from cic.auth.errors import AuthError, Throttled
 from cic.auth.roles import CSRF_KEY, current_user, require
 from cic.auth.service import AuthService
-from cic.auth.templates import STATIC, env, error_response, html, render
+from cic.auth.templates import STATIC, error_response, html, render
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
 HOMES = {"agent": "/konsola", "specialist": "/konsola", "supervisor": "/nadzor", "admin": "/admin"}
-PLACEHOLDER = env.from_string(
-    """{% extends "base.html" %}{% block title %}{{ heading }}{% endblock %}
-{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p>{% endblock %}"""
-)
 
 
 def safe_next(value: object, role: str) -> str:
@@ -107,13 +102,6 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         response.del_cookie(cookie, path="/")
         return response
 
-    def placeholder(heading: str, text: str, *roles: str) -> Any:
-        @require(*roles)
-        async def view(request: web.Request) -> web.StreamResponse:
-            return html(render(request, PLACEHOLDER, heading=heading, text=text))
-
-        return view
-
     @require()
     async def me(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
@@ -142,8 +130,6 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         web.get("/logowanie", login_page),
         web.post("/logowanie", login),
         web.post("/wylogowanie", logout),
-        web.get("/admin", placeholder("Administracja", "Panel administracyjny w przygotowaniu.",
-                                      "admin")),
         web.get("/api/auth/me", me),
         web.get("/api/auth/audit", audit_log),
         web.post("/api/auth/users/{username}/revoke", revoke),

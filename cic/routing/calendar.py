@@ -108,6 +108,14 @@ class OfficeCalendar:
                 f"office.holidays_country: {office.holidays_country!r} is not supported"
             ) from None
 
+    def reload(self, office: OfficeSettings) -> None:
+        """Take changed hours or closed days; the next question is answered by them.
+
+        Everything is parsed before anything is replaced: bad settings raise and leave the
+        calendar as it was.
+        """
+        vars(self).update(vars(OfficeCalendar(office)))
+
     def holiday(self, day: date) -> str:
         """The public holiday's Polish name on ``day``, or ``''``."""
         return self._holidays.get(day) or ""

@@ -16,11 +16,15 @@ def create_agi_server(
     presence: Presence,
     clock: Clock = utc_now,
     mode: Callable[[], str] = lambda: "auto",
+    calendar: OfficeCalendar | None = None,
 ) -> AgiServer:
     """A FastAGI server on ``asterisk.agi_host:agi_port`` routing with a ``RoutingService``.
 
-    Raises ``OfficeCalendarError`` (a ``ConfigError``) if the office calendar settings are bad.
+    ``calendar`` is the live calendar shared with the admin pages (changed hours apply to the
+    next call); without one a calendar is made from the settings. Raises ``OfficeCalendarError``
+    (a ``ConfigError``) if the office calendar settings are bad.
     """
     office = settings.office
-    service = RoutingService(office, OfficeCalendar(office), history, presence, clock, mode=mode)
+    calendar = calendar or OfficeCalendar(office)
+    service = RoutingService(office, calendar, history, presence, clock, mode=mode)
     return AgiServer(service, settings.asterisk.agi_host, settings.asterisk.agi_port)

@@ -1,0 +1,1 @@
+"""Administration (admin role): agents, departments, queues and the office's stored settings."""

@@ -1,0 +1,188 @@
+"""Admin pages (``/admin``, ``/admin/agenci``, ``/admin/wydzialy``, ``/admin/kolejki``,
+``/admin/urzad``) and the JSON API under ``/api/admin/`` (admin role only).
+
+GET  /api/admin/agents                      every agent, active or not
+POST /api/admin/agents                      add an agent (and optionally a console account)
+PATCH /api/admin/agents/{username}          name, department, queues; ``active: true`` restores
+POST /api/admin/agents/{username}/deactivate
+GET|POST /api/admin/departments, PATCH /api/admin/departments/{code}
+GET|POST /api/admin/queues, PATCH /api/admin/queues/{name}
+GET|PATCH /api/admin/office                 hours, closed days, recording policy, pause reasons
+GET  /api/admin/audit                       the newest administrative changes
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from cic.admin import validation
+from cic.admin.errors import InvalidValue
+from cic.admin.service import ACTION_LABELS, AdminService
+from cic.asterisk.actions import PbxError
+from cic.auth.roles import current_user, require
+from cic.auth.templates import html, render
+from cic.errors import CicError
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SECTIONS = {
+    "agenci": ("admin_agents.html", "Konsultanci"),
+    "wydzialy": ("admin_departments.html", "Wydziały"),
+    "kolejki": ("admin_queues.html", "Kolejki"),
+    "urzad": ("admin_office.html", "Urząd: godziny, nagrywanie, przerwy"),
+}
+
+
+def _json_errors(fn: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await fn(request)
+        except CicError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status)
+        except PbxError as exc:
+            return web.json_response(
+                {"error": exc.error_id, "message": f"Centrala niedostępna: {exc}"},
+                status=exc.status,
+            )
+
+    return wrapped
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidValue("Oczekiwano obiektu JSON.")
+    return body
+
+
+def _local_time(iso: object, tz: ZoneInfo) -> str:
+    """An ISO timestamp as the office's wall clock, e.g. ``28.11.2026 21:33``."""
+    if not isinstance(iso, str):
+        return ""
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
+def _who(request: web.Request) -> tuple[str, str]:
+    user = current_user(request)
+    return (user.username if user else ""), (request.remote or "")
+
+
+def routes(admin: AdminService) -> list[web.RouteDef]:
+    """The admin pages and API."""
+
+    def api(fn: Handler) -> Handler:
+        return require("admin")(_json_errors(fn))
+
+    @require("admin")
+    async def page(request: web.Request) -> web.StreamResponse:
+        section = request.match_info.get("section", "")
+        if section and section not in SECTIONS:
+            raise web.HTTPNotFound()
+        template, title = SECTIONS.get(section, ("admin.html", "Administracja"))
+        departments = await admin.directory.departments()
+        queues = await admin.directory.queues()
+        agents = await admin.list_agents()
+        tz = ZoneInfo(admin.office.office.timezone)
+        audit = [
+            {**e, "when": _local_time(e["at"], tz), "label": ACTION_LABELS.get(e["action"], "")}
+            for e in await admin.audit_entries(20)
+        ]
+        office = admin.office.as_dict()
+        for meta in office["stored"].values():
+            meta["when"] = _local_time(meta["updated_at"], tz)
+        context = {
+            "section": section, "heading": title, "sections": SECTIONS, "agents": agents,
+            "departments": departments, "queues": queues, "office": office,
+            "strategies": validation.STRATEGIES, "weekdays": validation.WEEKDAYS_PL,
+            "policies": validation.POLICY_LABELS, "audit": audit,
+            "first_line": admin.first_line_queue,
+        }  # fmt: skip
+        return html(render(request, template, **context))
+
+    @api
+    async def list_agents(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(await admin.list_agents())
+
+    @api
+    async def create_agent(request: web.Request) -> web.StreamResponse:
+        out = await admin.create_agent(await _body(request), *_who(request))
+        return web.json_response(out, status=201)
+
+    @api
+    async def update_agent(request: web.Request) -> web.StreamResponse:
+        username = request.match_info["username"]
+        return web.json_response(
+            await admin.update_agent(username, await _body(request), *_who(request))
+        )
+
+    @api
+    async def deactivate_agent(request: web.Request) -> web.StreamResponse:
+        username = request.match_info["username"]
+        return web.json_response(await admin.deactivate_agent(username, *_who(request)))
+
+    @api
+    async def list_departments(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(await admin.directory.departments())
+
+    @api
+    async def create_department(request: web.Request) -> web.StreamResponse:
+        out = await admin.directory.create_department(await _body(request), *_who(request))
+        return web.json_response(out, status=201)
+
+    @api
+    async def update_department(request: web.Request) -> web.StreamResponse:
+        code = request.match_info["code"]
+        out = await admin.directory.update_department(code, await _body(request), *_who(request))
+        return web.json_response(out)
+
+    @api
+    async def list_queues(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(await admin.directory.queues())
+
+    @api
+    async def create_queue(request: web.Request) -> web.StreamResponse:
+        out = await admin.directory.create_queue(await _body(request), *_who(request))
+        return web.json_response(out, status=201)
+
+    @api
+    async def update_queue(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        out = await admin.directory.update_queue(name, await _body(request), *_who(request))
+        return web.json_response(out)
+
+    @api
+    async def office(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(admin.office.as_dict())
+
+    @api
+    async def update_office(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await admin.office.update(await _body(request), *_who(request)))
+
+    @api
+    async def audit_log(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(await admin.audit_entries())
+
+    return [
+        web.get("/admin", page),
+        web.get("/admin/{section}", page),
+        web.get("/api/admin/agents", list_agents),
+        web.post("/api/admin/agents", create_agent),
+        web.patch("/api/admin/agents/{username}", update_agent),
+        web.post("/api/admin/agents/{username}/deactivate", deactivate_agent),
+        web.get("/api/admin/departments", list_departments),
+        web.post("/api/admin/departments", create_department),
+        web.patch("/api/admin/departments/{code}", update_department),
+        web.get("/api/admin/queues", list_queues),
+        web.post("/api/admin/queues", create_queue),
+        web.patch("/api/admin/queues/{name}", update_queue),
+        web.get("/api/admin/office", office),
+        web.patch("/api/admin/office", update_office),
+        web.get("/api/admin/audit", audit_log),
+    ]
