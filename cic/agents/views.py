@@ -68,6 +68,12 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
                 text='{"error": "bad_agent", "message": "Wymagane: username i display_name."}',
                 content_type="application/json",
             )
+        if len(name.strip()) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise web.HTTPBadRequest(
+                text='{"error": "bad_agent", "message": "display_name: najwyżej 200 znaków, '
+                'bez znaków sterujących i końców wiersza."}',
+                content_type="application/json",
+            )
         if queues is not None and not (
             isinstance(queues, list) and all(isinstance(q, str) for q in queues)
         ):

@@ -4,7 +4,8 @@ Per queue: calls waiting, the longest wait now, answered and abandoned today, se
 (answered within the target, default 20 s, out of answered plus abandoned). Per agent: state and
 time in it, calls handled today, average talk time. It reads the JSON messages the call and agent
 services publish, so it works the same on the in-process bus and on Redis (several hosts).
-The day starts at midnight in the office's time zone.
+The day starts at midnight in the office's time zone. It also shows which agents the first
+line has borrowed (overflow or a supervisor) and the callback requests still open or failed.
 """
 
 from __future__ import annotations
@@ -55,9 +56,14 @@ def _time(value: Any) -> datetime | None:
 class Wallboard:
     """Folds call and presence messages into wallboard figures."""
 
-    def __init__(self, timezone: str = "Europe/Warsaw", target_seconds: float = 20.0) -> None:
+    def __init__(
+        self, timezone: str = "Europe/Warsaw", target_seconds: float = 20.0, first_line: str = ""
+    ) -> None:
         self.zone = ZoneInfo(timezone)
         self.target = target_seconds
+        self.first_line = first_line
+        self.borrowed: dict[str, str] = {}
+        self.callbacks: dict[int, dict[str, Any]] = {}
         self.day: date | None = None
         self.queues: dict[str, QueueFigures] = {}
         self.agents: dict[str, AgentFigures] = {}
@@ -105,6 +111,15 @@ class Wallboard:
                 if queued is not None:
                     self._queue(queue).waiting[str(call.get("call_id"))] = queued
 
+    def load_borrowed(self, borrowed: dict[str, str]) -> None:
+        """Start from the agents the first line has borrowed (username -> who added them)."""
+        self.borrowed = dict(borrowed)
+
+    def load_callbacks(self, requests: list[dict[str, Any]]) -> None:
+        """Start from the callback requests still open or failed."""
+        for request in requests:
+            self._on_callback(request, None)
+
     # --- output ---
     def snapshot(self, now: datetime) -> dict[str, Any]:
         """Everything the wallboard shows, as JSON."""
@@ -141,11 +156,13 @@ class Wallboard:
                 "average_talk_seconds": round(a.talk_total / a.talk_counted, 1)
                 if a.talk_counted
                 else None,
+                "first_line": self._first_line_role(a),
             }
             for a in sorted(self.agents.values(), key=lambda a: a.username)
         ]
+        callbacks = [self.callbacks[k] for k in sorted(self.callbacks)]
         return {"day": self.day.isoformat() if self.day else None, "target_seconds": self.target,
-                "queues": queues, "agents": agents}  # fmt: skip
+                "queues": queues, "agents": agents, "callbacks": callbacks}  # fmt: skip
 
     # --- handlers ---
     def _on_queued(self, m: dict[str, Any], at: datetime | None) -> bool:
@@ -198,6 +215,29 @@ class Wallboard:
         figures.since = _time(m.get("since")) or at or figures.since
         return True
 
+    def _on_first_line(self, m: dict[str, Any], at: datetime | None) -> bool:
+        username = str(m.get("username") or "")
+        if not username:
+            return False
+        if m.get("added"):
+            self.borrowed[username] = str(m.get("by") or "")
+        else:
+            self.borrowed.pop(username, None)
+        return True
+
+    def _on_callback(self, m: dict[str, Any], at: datetime | None) -> bool:
+        try:
+            request_id = int(m["id"])
+        except (KeyError, TypeError, ValueError):
+            return False
+        if m.get("status") not in _CALLBACKS_SHOWN:
+            return self.callbacks.pop(request_id, None) is not None
+        self.callbacks[request_id] = {
+            key: m.get(key) for key in ("id", "number", "queue", "status", "attempts",
+                                        "last_result", "requested_at", "next_attempt_at")
+        }  # fmt: skip
+        return True
+
     # --- helpers ---
     def _roll_day(self, at: datetime) -> None:
         day = at.astimezone(self.zone).date()
@@ -222,10 +262,16 @@ class Wallboard:
     def _agent(self, username: str) -> AgentFigures:
         return self.agents.setdefault(username, AgentFigures(username))
 
+    def _first_line_role(self, a: AgentFigures) -> str:
+        if self.first_line and self.first_line in a.queues:
+            return "member"
+        return "borrowed" if a.username in self.borrowed else ""
+
     def _states_in(self, queue: str) -> dict[str, int]:
         counts: dict[str, int] = {}
         for a in self.agents.values():
-            if queue not in a.queues:
+            borrowed = queue == self.first_line and a.username in self.borrowed
+            if queue not in a.queues and not borrowed:
                 continue
             counts[a.state] = counts.get(a.state, 0) + 1
         return counts
@@ -235,10 +281,14 @@ def _username(interface: str) -> str:
     return interface.removeprefix("PJSIP/agent-") if interface.startswith("PJSIP/agent-") else ""
 
 
+_CALLBACKS_SHOWN = ("waiting", "dialing", "retry", "failed")
+
 _HANDLERS = {
     "CallQueued": Wallboard._on_queued,
     "CallAnswered": Wallboard._on_answered,
     "CallAbandoned": Wallboard._on_abandoned,
     "CallEnded": Wallboard._on_ended,
     "AgentPresence": Wallboard._on_presence,
+    "FirstLineChanged": Wallboard._on_first_line,
+    "CallbackChanged": Wallboard._on_callback,
 }

@@ -32,7 +32,9 @@ def routes(board: Wallboard, bus: Bus, guard: Guard) -> list[web.RouteDef]:
 
     async def page(request: web.Request) -> web.StreamResponse:
         await guard(request)
-        return html(render(request, "wallboard.html", target=round(board.target)))
+        return html(
+            render(request, "wallboard.html", target=round(board.target), timezone=str(board.zone))
+        )
 
     return [
         web.get("/nadzor", page),

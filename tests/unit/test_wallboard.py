@@ -85,3 +85,34 @@ def test_real_asterisk_recording_through_tracker_to_wallboard() -> None:
     [queue] = board.snapshot(datetime.fromtimestamp(last, UTC))["queues"]
     assert (queue["waiting"], queue["answered"], queue["abandoned"]) == (0, 0, 1)
     assert queue["service_level"] == 0.0
+
+
+def test_borrowed_agents_count_in_the_first_line_and_are_marked() -> None:
+    board = Wallboard(target_seconds=20, first_line=Q)
+    board.apply(presence("anna", "available", T0))
+    specialist = {**presence("piotr", "available", T0), "queues": [{"queue": "finanse"}]}
+    board.apply(specialist)
+    board.apply(CallQueued(T0, "c1", Q, 1).to_dict())
+    assert board.snapshot(T0)["queues"][0]["agents"] == {"available": 1}
+    assert board.apply({"type": "FirstLineChanged", "username": "piotr", "added": True,
+                        "by": "auto", "queue": Q})  # fmt: skip
+    snap = board.snapshot(T0)
+    first = next(q for q in snap["queues"] if q["queue"] == Q)
+    assert first["agents"] == {"available": 2}
+    roles = {a["username"]: a["first_line"] for a in snap["agents"]}
+    assert roles == {"anna": "member", "piotr": "borrowed"}
+    board.apply({"type": "FirstLineChanged", "username": "piotr", "added": False, "queue": Q})
+    assert {a["username"]: a["first_line"] for a in board.snapshot(T0)["agents"]}["piotr"] == ""
+
+
+def test_open_and_failed_callbacks_are_listed_until_closed() -> None:
+    board = Wallboard(first_line=Q)
+    board.load_callbacks([{"id": 3, "number": "500100301", "queue": Q, "status": "failed",
+                           "attempts": 3, "last_result": "NOANSWER"}])  # fmt: skip
+    board.apply({"type": "CallbackChanged", "id": 4, "number": "600200302", "queue": Q,
+                 "status": "waiting", "attempts": 0})  # fmt: skip
+    assert [c["id"] for c in board.snapshot(T0)["callbacks"]] == [3, 4]
+    board.apply({"type": "CallbackChanged", "id": 4, "status": "done", "number": "600200302"})
+    board.apply({"type": "CallbackChanged", "id": 3, "status": "cancelled"})
+    assert board.snapshot(T0)["callbacks"] == []
+    assert not board.apply({"type": "CallbackChanged", "id": "x; DROP", "status": "waiting"})
