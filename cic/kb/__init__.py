@@ -1,0 +1,1 @@
+"""The knowledge base: articles in Polish (Markdown + YAML front matter), versions, search."""

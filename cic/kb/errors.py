@@ -1,0 +1,44 @@
+"""Errors of the knowledge base, each with its HTTP status and a stable error id."""
+
+from __future__ import annotations
+
+from cic.errors import CicError
+
+
+class KbError(CicError):
+    """The base of every knowledge-base error."""
+
+    status = 400
+    error_id = "kb_error"
+    default_message = "Błąd bazy wiedzy."
+
+
+class ArticleNotFound(KbError):
+    """No (active) article with that slug."""
+
+    status = 404
+    error_id = "kb_article_not_found"
+    default_message = "Nie znaleziono artykułu."
+
+    def __init__(self, slug: str) -> None:
+        """Name the slug in the message."""
+        super().__init__(f"Nie znaleziono artykułu „{slug}”.")
+
+
+class InvalidArticle(KbError):
+    """An article file or an edit that cannot be accepted (front matter, department, body)."""
+
+    status = 400
+    error_id = "kb_invalid_article"
+    default_message = "Nieprawidłowy artykuł."
+
+
+class KbStoreUnavailable(KbError):
+    """The database did not answer (search still works: the index is in memory)."""
+
+    status = 503
+    error_id = "store_unavailable"
+    default_message = (
+        "Baza danych jest chwilowo niedostępna. Wyszukiwanie działa, zapis i odczyt artykułu"
+        " — spróbuj za chwilę."
+    )

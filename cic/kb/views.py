@@ -1,0 +1,130 @@
+"""The knowledge base over HTTP: search, articles, uses per call, edits, and ``/baza-wiedzy``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth.roles import current_user, require
+from cic.auth.templates import html, render
+from cic.db import is_transient
+from cic.kb.errors import KbError, KbStoreUnavailable
+from cic.kb.service import KbService
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SIGNED_IN = ("agent", "specialist", "supervisor")
+EDITORS = ("supervisor",)  # admin may always
+MAX_QUERY = 200
+MAX_BODY = 100_000
+
+
+def _errors(fn: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await fn(request)
+        except KbError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("kb: database unavailable: %s", exc)
+            error = KbStoreUnavailable()
+            return web.json_response(error.to_dict(), status=error.status)
+
+    return wrapped
+
+
+def _bad(error: str, message: str) -> web.Response:
+    return web.json_response({"error": error, "message": message}, status=400)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any] | None:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _limit(request: web.Request, default: int) -> int | None:
+    raw = request.query.get("limit", str(default))
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 50 else None
+
+
+def routes(service: KbService) -> list[web.RouteDef]:
+    """The routes of the knowledge base (API and page)."""
+
+    @require(*SIGNED_IN)
+    async def page(request: web.Request) -> web.StreamResponse:
+        user = current_user(request)
+        can_edit = user is not None and user.role in ("supervisor", "admin")
+        return html(render(request, "kb.html", can_edit=can_edit, count=len(service.index)))
+
+    @require(*SIGNED_IN)
+    async def search(request: web.Request) -> web.StreamResponse:
+        query = request.query.get("q", "").strip()
+        limit = _limit(request, 10)
+        if len(query) > MAX_QUERY or limit is None:
+            return _bad("invalid_query", "Parametr q (do 200 znaków) lub limit (1–50) jest błędny.")
+        results = service.search(query, limit)
+        return web.json_response({"query": query, "ready": service.ready, "results": results})
+
+    @require(*SIGNED_IN)
+    async def suggest(request: web.Request) -> web.StreamResponse:
+        topics = [t for t in request.query.get("topics", "").split(",") if t]
+        department = request.query.get("department") or None
+        limit = _limit(request, 5)
+        if limit is None:
+            return _bad("invalid_query", "Parametr limit (1–50) jest błędny.")
+        return web.json_response(service.suggest(topics, department, limit))
+
+    @require(*SIGNED_IN)
+    @_errors
+    async def article(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await service.get(request.match_info["slug"]))
+
+    @require(*SIGNED_IN)
+    @_errors
+    async def use(request: web.Request) -> web.StreamResponse:
+        body = await _json_object(request) if request.can_read_body else {}
+        if body is None:
+            return _bad("bad_json", "Oczekiwano obiektu JSON.")
+        call_id = body.get("call_id")
+        if call_id is not None and not (isinstance(call_id, str) and 0 < len(call_id) <= 128):
+            return _bad("bad_use", "call_id to identyfikator rozmowy (tekst).")
+        user = current_user(request)
+        username = user.username if user else ""
+        result = await service.use(request.match_info["slug"], call_id, username)
+        return web.json_response(result, status=201 if result["counted"] else 200)
+
+    @require(*EDITORS)
+    @_errors
+    async def edit(request: web.Request) -> web.StreamResponse:
+        if (request.content_length or 0) > MAX_BODY:
+            return _bad("too_large", "Artykuł jest za długi.")
+        body = await _json_object(request)
+        if body is None:
+            return _bad("bad_json", "Oczekiwano obiektu JSON.")
+        user = current_user(request)
+        author = user.username if user else ""
+        saved = await service.update(request.match_info["slug"], body, author)
+        return web.json_response(saved)
+
+    @require(*SIGNED_IN)
+    @_errors
+    async def versions(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await service.versions(request.match_info["slug"]))
+
+    return [
+        web.get("/baza-wiedzy", page),
+        web.get("/api/kb/search", search),
+        web.get("/api/kb/suggest", suggest),
+        web.get("/api/kb/articles/{slug}", article),
+        web.put("/api/kb/articles/{slug}", edit),
+        web.post("/api/kb/articles/{slug}/use", use),
+        web.get("/api/kb/articles/{slug}/versions", versions),
+    ]

@@ -1,0 +1,55 @@
+"""Adds the knowledge base to the application: ``install_kb(app, store)`` in ``create_app``.
+
+The article files are imported and the search index built in the background after start-up
+(the store's cleanup context has migrated the database by then): loading simplemma's Polish
+dictionary takes a few seconds and the controller should not wait for it to answer calls.
+Until the first index is built, search answers ``"ready": false`` with no results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from cic.db import Store
+from cic.kb import views
+from cic.kb.service import DEFAULT_DIR, KbService
+
+log = logging.getLogger(__name__)
+KB = web.AppKey("kb", KbService)
+
+
+async def load_logged(service: KbService) -> None:
+    """Import and index; a failure is logged (search stays empty) instead of vanishing."""
+    try:
+        await service.load()
+    except Exception:
+        log.exception("kb: importing or indexing the articles failed")
+
+
+def install_kb(
+    app: web.Application, store: Store, directory: Path | None = DEFAULT_DIR
+) -> KbService:
+    """Build the service, keep it under ``app[KB]``, add its routes and the start-up import."""
+    service = KbService(store, directory)
+    app[KB] = service
+    app.add_routes(views.routes(service))
+
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(_app: web.Application) -> None:
+        tasks.append(asyncio.create_task(load_logged(service), name="cic-kb-load"))
+
+    async def stop(_app: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.insert(0, stop)
+    return service
