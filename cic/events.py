@@ -192,3 +192,89 @@ class MessageLeft(DomainEvent):
     topic: ClassVar[str] = "call"
     call_id: str
     path: str
+
+
+@dataclass(frozen=True)
+class ConsultRinging(DomainEvent):
+    """The agent (``transferer``) started a consult: the colleague's device rings.
+
+    The resident is on hold with music meanwhile; ``channel`` is the colleague's channel.
+    """
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    transferer: str
+    target: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class ConsultAnswered(DomainEvent):
+    """The colleague answered the consult: the agent and the colleague talk."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    transferer: str
+    target: str
+
+
+@dataclass(frozen=True)
+class ConsultFailed(DomainEvent):
+    """The colleague did not take the consult (no answer, busy, unavailable, cancelled)."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    transferer: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConsultEnded(DomainEvent):
+    """The consult is over without a transfer: the agent is back with the resident."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    transferer: str
+    target: str
+    answered: bool
+
+
+@dataclass(frozen=True)
+class CallTransferred(DomainEvent):
+    """Asterisk transferred the resident: ``kind`` is 'attended' or 'blind'.
+
+    Attended: ``to_agent`` is the colleague now bridged with the resident. Blind: ``target`` is
+    the dialplan destination ('cic-blind/q-finanse'); the new leg shows up as queue/offer
+    events. ``from_agent`` is the agent who transferred.
+    """
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    kind: str
+    from_agent: str
+    to_agent: str
+    target: str
+
+
+@dataclass(frozen=True)
+class TransferOffered(DomainEvent):
+    """A transfer with its context is on its way to a colleague or a department queue.
+
+    Published by the transfers service (not the tracker) for the receiving console's screen
+    pop: who calls (``caller_number``, ``caller_name``), the first line's ``note`` and the
+    ``matter``. ``to_agent`` is the colleague's interface ('' for a queue), ``to_queue`` the
+    queue ('' for a colleague).
+    """
+
+    topic: ClassVar[str] = "agent"
+    transfer_id: int
+    call_id: str
+    kind: str
+    from_agent: str
+    to_agent: str
+    to_queue: str
+    note: str
+    caller_number: str
+    caller_name: str
+    matter: str

@@ -10,6 +10,11 @@ from cic.asterisk.ami import AmiSession
 
 log = logging.getLogger(__name__)
 
+#: panoramisk 1.4 reads the action's ``Async`` header when a reply says "... successfully
+#: queued" (Atxfer, CancelAtxfer) and, without it, raises KeyError inside its protocol: the AMI
+#: connection drops. Asterisk ignores the header on these actions.
+SYNC = {"Async": "false"}
+
 
 class PbxError(RuntimeError):
     """An AMI action failed or AMI is not connected."""
@@ -30,6 +35,10 @@ class AmiActions:
         self.pending_reloads: set[str] = set()
 
     async def _send(self, fields: dict[str, str], tolerate: str = "") -> Any:
+        # AMI is line-based: a CR or LF in a value would add headers or a whole action.
+        for key, value in fields.items():
+            if "\r" in value or "\n" in value:
+                raise PbxError(fields["Action"], f"{key}: niedozwolony koniec wiersza")
         try:
             reply = await self.session.action(fields)
         except ConnectionError as exc:
@@ -70,6 +79,33 @@ class AmiActions:
         if reason:
             fields["Reason"] = reason
         await self._send(fields)
+
+    async def set_var(self, channel: str, name: str, value: str) -> None:
+        """Set a variable on a live channel (``__NAME`` is inherited by channels it creates)."""
+        await self._send({"Action": "Setvar", "Channel": channel, "Variable": name, "Value": value})
+
+    async def atxfer(self, channel: str, context: str, exten: str) -> None:
+        """Start an attended transfer (consult) from ``channel``, the agent's bridged channel.
+
+        Asterisk queues the ``atxfer`` feature code and ``exten`` on the channel, so the channel
+        must be allowed to transfer (Queue/Dial option ``t``); the resident hears hold music.
+        """
+        await self._send(
+            {"Action": "Atxfer", "Channel": channel, "Context": context, "Exten": exten, **SYNC}
+        )
+
+    async def cancel_atxfer(self, channel: str) -> None:
+        """Abort the consult of ``channel`` (the ``atxferabort`` code): back to the resident."""
+        await self._send({"Action": "CancelAtxfer", "Channel": channel, **SYNC})
+
+    async def blind_transfer(self, channel: str, context: str, exten: str) -> None:
+        """Send the party bridged with ``channel`` to ``context``/``exten`` (``channel`` ends)."""
+        fields = {"Action": "BlindTransfer", "Channel": channel, "Context": context}
+        await self._send({**fields, "Exten": exten, **SYNC})
+
+    async def hangup(self, channel: str) -> None:
+        """Hang up ``channel`` (during a consult: the transferer leaves, the transfer completes)."""
+        await self._send({"Action": "Hangup", "Channel": channel, "Cause": "16"})
 
     async def reload(self, module: str) -> None:
         """Reload one module's configuration (e.g. ``res_pjsip.so`` after an agent is added)."""

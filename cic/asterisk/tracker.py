@@ -29,6 +29,7 @@ from cic.asterisk.tracker_parse import (
     count,
     first_of,
     interface_of,
+    optional,
     required,
     seconds,
     text,
@@ -48,6 +49,7 @@ from cic.asterisk.tracker_state import (
     MemberSnapshot,
     TrackerSnapshot,
 )
+from cic.asterisk.tracker_transfers import TransferEvents
 from cic.events import (
     AgentCallCompleted,
     CallOffered,
@@ -85,6 +87,7 @@ class Tracker:
         self._book = CallBook(ended_memory)
         self._agents = AgentTracker(self._trunk_device)
         self._dialplan = DialplanEvents(self._book)
+        self._transfers = TransferEvents(self._book)
         self._resync: CallResync | None = None
         self._now = EPOCH
         #: Events rejected as malformed (missing headers, bad numbers or Timestamp).
@@ -107,6 +110,7 @@ class Tracker:
             "CoreShowChannel": self._on_core_show_channel,
             "QueueEntry": self._on_queue_entry,
             **self._agents.handlers(),
+            **self._transfers.handlers(),
         }
 
     # ------------------------------------------------------------------ public API
@@ -164,6 +168,11 @@ class Tracker:
         if resync is None:
             return []
         return resync.finish(self._now) + self._agents.take_unlisted(self._now)
+
+    def call(self, call_id: str) -> CallSnapshot | None:
+        """One live call now (None when it is not live), without copying the others."""
+        call = self._book.live.get(call_id)
+        return call.snapshot() if call is not None else None
 
     def live_call_ids(self) -> frozenset[str]:
         """Ids of the calls live now."""
@@ -287,6 +296,7 @@ class Tracker:
             if hold is not None
             else calls.seconds_between(call.queued_at or call.entered_at, at)
         )
+        call.agent_channel = optional(event, "DestChannel")
         return calls.answer(call, at, queue, agent, wait)
 
     def _on_agent_complete(self, event: Event, at: datetime) -> list[DomainEvent]:
@@ -309,6 +319,10 @@ class Tracker:
         return dest, (self._book.find(linkedid) if uniqueid == linkedid else None)
 
     def _on_dial_begin(self, event: Event, at: datetime) -> list[DomainEvent]:
+        if not event.get("Channel") and event.get("DestChannel"):
+            return []  # Asterisk itself dials (the consult's Local channel): no caller side
+        if self._transfers.is_consult_dial(event):
+            return self._transfers.on_consult_dial_begin(event, at)
         agent = interface_of(required(event, "DestChannel"))
         dest, call = self._resident_dial(event)
         if call is None or dest in call.legs:
@@ -322,6 +336,10 @@ class Tracker:
         return [CallOffered(at=at, call_id=call.call_id, queue="", agent=agent)]
 
     def _on_dial_end(self, event: Event, at: datetime) -> list[DomainEvent]:
+        if not event.get("Channel") and event.get("DestChannel"):
+            return []
+        if self._transfers.is_consult_dial(event):
+            return self._transfers.on_consult_dial_end(event, at)
         status = required(event, "DialStatus")
         dest, call = self._resident_dial(event)
         leg = call.legs.pop(dest, None) if call is not None else None
@@ -329,6 +347,7 @@ class Tracker:
             return []
         if status == "ANSWER":
             wait = calls.seconds_between(call.entered_at, at)
+            call.agent_channel = optional(event, "DestChannel")
             return calls.answer(call, at, "", leg.interface, wait)
         del call.offers[leg.interface]
         call.settle_state()

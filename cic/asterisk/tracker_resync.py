@@ -36,6 +36,7 @@ class BridgePeer:
 
     interface: str
     duration: float | None
+    channel: str = ""
 
 
 class CallResync:
@@ -67,7 +68,7 @@ class CallResync:
         number, name = caller_id(event, "CallerIDNum"), caller_id(event, "CallerIDName")
         if uniqueid != linkedid or not channel.startswith(self._resident_prefix):
             if bridge_id:
-                peer = BridgePeer(interface=interface_of(channel), duration=duration)
+                peer = BridgePeer(interface_of(channel), duration, channel)
                 self._peers.setdefault(bridge_id, []).append(peer)
             return []
         if uniqueid in self._book.ended:
@@ -136,6 +137,8 @@ class CallResync:
     ) -> list[DomainEvent]:
         """A call shown in a bridge: fill in its agent; report an answer we did not see."""
         agent = peer.interface if peer is not None else ""
+        if peer is not None and peer.channel and agent == (call.agent or agent):
+            call.agent_channel = peer.channel
         estimate = None
         if peer is not None and peer.duration is not None:
             estimate = max(call.entered_at, now - timedelta(seconds=peer.duration))

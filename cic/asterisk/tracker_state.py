@@ -28,7 +28,9 @@ class CallSnapshot:
 
     ``state`` is one of :data:`CALL_STATES`; ``queue`` is the queue the call is in or was
     answered from ('' for a direct Dial); ``agent`` is the answering (or last) member
-    interface such as 'PJSIP/agent-anna'; ``channel`` is the resident's channel name.
+    interface such as 'PJSIP/agent-anna'; ``channel`` is the resident's channel name,
+    ``agent_channel`` the agent's own channel (what transfers act on) and ``consulting`` the
+    colleague's interface while the agent consults them ('' otherwise).
     """
 
     call_id: str
@@ -42,6 +44,8 @@ class CallSnapshot:
     queued_at: datetime | None
     answered_at: datetime | None
     channel: str = ""
+    agent_channel: str = ""
+    consulting: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,22 @@ class DialLeg:
 
 
 @dataclass(slots=True)
+class Consult:
+    """An agent's consult with a colleague while the resident waits on hold (Atxfer)."""
+
+    transferer: str
+    transferer_channel: str
+    target: str
+    target_channel: str
+    #: The Local channel (';2' side) that dials the colleague from the consult context.
+    local: str
+    answered: bool = False
+    failed: bool = False
+    #: The agent left while the colleague still rang: Asterisk already handed them the call.
+    blond: bool = False
+
+
+@dataclass(slots=True)
 class LiveCall:
     """The tracker's mutable record of one resident call."""
 
@@ -125,6 +145,11 @@ class LiveCall:
     seen: set[tuple[str, ...]] = field(default_factory=set)
     #: (interface, queue, answer number) of AgentComplete events already reported.
     completed: set[tuple[str, str, int]] = field(default_factory=set)
+    #: The answering agent's own channel (transfers act on it) and the resident's bridge.
+    agent_channel: str = ""
+    bridge: str = ""
+    #: The consult in progress, if any.
+    consult: Consult | None = None
 
     def settle_state(self) -> None:
         """After offers went away without an answer: back to queued (or entered)."""
@@ -145,6 +170,8 @@ class LiveCall:
             queued_at=self.queued_at,
             answered_at=self.answered_at,
             channel=self.channel,
+            agent_channel=self.agent_channel,
+            consulting=self.consult.target if self.consult is not None else "",
         )
 
 

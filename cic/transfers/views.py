@@ -1,0 +1,99 @@
+"""JSON API of transfers (roles agent, specialist: own call only; supervisor: any call).
+
+POST /api/calls/{call_id}/transfer            {kind: consult|blind, target: {agent|queue: name},
+                                               note, matter?}  -> 201 the transfer
+POST /api/calls/{call_id}/transfer/complete   the consult becomes a transfer -> 200
+POST /api/calls/{call_id}/transfer/cancel     back to the resident -> 200
+GET  /api/calls/{call_id}/transfers           every transfer of the call with its legs
+
+Errors: ``{"error": <stable id>, "message": <Polish text>}``; 409 ``transfer_in_progress`` when
+the call already has an open transfer (another console or a double click).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth.roles import current_user, guard
+from cic.errors import CicError
+from cic.transfers.errors import InvalidTransfer
+from cic.transfers.service import TransferService
+
+AgentInterface = Callable[[int | None], Awaitable[str | None]]
+SUPERVISING = ("supervisor", "admin")
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+def routes(service: TransferService, agent_interface: AgentInterface) -> list[web.RouteDef]:
+    """The transfers API; ``agent_interface(agent_id)`` is the signed-in agent's device."""
+    signed_in = guard("agent", "specialist", "supervisor")
+
+    async def requester(request: web.Request) -> tuple[str, str | None]:
+        """(username, interface of the asking agent or None for a supervisor)."""
+        await signed_in(request)
+        user = current_user(request)
+        assert user is not None
+        if user.role in SUPERVISING:
+            return user.username, None
+        interface = await agent_interface(user.agent_id)
+        return user.username, interface or "-"
+
+    async def body_of(request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidTransfer("Oczekiwano obiektu JSON.")
+        return body
+
+    async def start(request: web.Request) -> web.StreamResponse:
+        try:
+            username, interface = await requester(request)
+            body = await body_of(request)
+            note, matter = body.get("note", ""), body.get("matter", "")
+            if not isinstance(note, str) or not isinstance(matter, str):
+                raise InvalidTransfer("note i matter to teksty.")
+            transfer = await service.start(
+                request.match_info["call_id"], str(body.get("kind", "")), body.get("target"),
+                note, requested_by=username, requester=interface, matter=matter,
+            )  # fmt: skip
+        except CicError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        return web.json_response(transfer, status=201, dumps=_dumps)
+
+    async def finish(request: web.Request) -> web.StreamResponse:
+        try:
+            _username, interface = await requester(request)
+            call_id = request.match_info["call_id"]
+            if request.match_info["action"] == "complete":
+                transfer = await service.complete(call_id, interface)
+            else:
+                transfer = await service.cancel(call_id, interface)
+        except CicError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        return web.json_response(transfer, dumps=_dumps)
+
+    async def list_(request: web.Request) -> web.StreamResponse:
+        try:
+            _username, interface = await requester(request)
+            transfers = await service.for_call(request.match_info["call_id"])
+        except CicError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        if interface is not None:
+            involved = {interface}
+            transfers = [
+                t for t in transfers if involved & {t["from_agent"], t["target_interface"]}
+            ]
+        return web.json_response(transfers, dumps=_dumps)
+
+    return [
+        web.post("/api/calls/{call_id}/transfer", start),
+        web.post("/api/calls/{call_id}/transfer/{action:complete|cancel}", finish),
+        web.get("/api/calls/{call_id}/transfers", list_),
+    ]
