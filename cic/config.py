@@ -66,6 +66,47 @@ class OfficeSettings:
 
 
 @dataclass
+class OverflowSettings:
+    """When the first line is swamped, reserve specialists join it with a penalty.
+
+    Specialists are added one at a time, ``step_seconds`` apart, while calls waiting reach
+    ``add_when_waiting`` or the longest wait reaches ``add_when_longest_wait``; they leave one
+    at a time once it has been calm (waiting and longest wait at or below the ``remove_when``
+    values) for ``calm_seconds``. The gap between the two thresholds keeps it from flapping.
+    """
+
+    enabled: bool = True
+    add_when_waiting: int = 3
+    add_when_longest_wait: int = 60
+    remove_when_waiting: int = 0
+    remove_when_longest_wait: int = 10
+    calm_seconds: int = 120
+    step_seconds: int = 20
+    penalty: int = 10
+
+
+@dataclass
+class CallbackSettings:
+    """Callback instead of waiting: a key pressed in the queue, the number confirmed or keyed.
+
+    The request keeps the resident's place in line; when an agent takes it, Asterisk calls the
+    resident over the trunk (``dial``, where ``{number}`` is the national number with
+    ``number_prefix`` in front). Unanswered callbacks are tried ``attempts`` times,
+    ``retry_seconds`` apart, then shown to the supervisor.
+    """
+
+    enabled: bool = True
+    key: str = "5"
+    queues: list[str] = field(default_factory=list)
+    attempts: int = 3
+    retry_seconds: int = 300
+    ring_seconds: int = 30
+    dial: str = "PJSIP/{number}@residents"
+    number_prefix: str = "0"
+    announce_every: int = 45
+
+
+@dataclass
 class AsteriskSettings:
     """Where Asterisk lives and the loopback ports the controller talks to it on."""
 
@@ -83,6 +124,7 @@ class AsteriskSettings:
     rtp_start: int = 10000
     rtp_end: int = 10999
     trunk_match: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    trunk_contact: str = ""
 
 
 @dataclass
@@ -95,6 +137,8 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     office: OfficeSettings = field(default_factory=OfficeSettings)
+    overflow: OverflowSettings = field(default_factory=OverflowSettings)
+    callback: CallbackSettings = field(default_factory=CallbackSettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
 
     @property
@@ -119,6 +163,15 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
             allowed = ", ".join(map(str, get_args(hint)))
             raise ConfigError(f"{name}: {value!r} is not one of {allowed}")
         return value
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on", "tak"):
+            return True
+        if text in ("0", "false", "no", "off", "nie"):
+            return False
+        raise ConfigError(f"{name}: {value!r} is not true or false")
     if hint is int:
         try:
             return int(value)
@@ -202,5 +255,24 @@ def validate(settings: Settings) -> None:
     for day in office.hours:
         if day not in WEEKDAYS:
             raise ConfigError(f"office.hours: {day!r} is not one of {', '.join(WEEKDAYS)}")
+    ov = settings.overflow
+    if ov.add_when_waiting < 1 or ov.add_when_longest_wait < 1:
+        raise ConfigError("overflow.add_when_*: at least 1")
+    if ov.remove_when_waiting >= ov.add_when_waiting:
+        raise ConfigError("overflow.remove_when_waiting: must be below add_when_waiting")
+    if ov.remove_when_longest_wait >= ov.add_when_longest_wait:
+        raise ConfigError("overflow.remove_when_longest_wait: must be below add_when_longest_wait")
+    if min(ov.calm_seconds, ov.step_seconds, ov.penalty, ov.remove_when_waiting) < 0:
+        raise ConfigError("overflow: times, penalty and thresholds cannot be negative")
+    cb = settings.callback
+    if len(cb.key) != 1 or cb.key not in "0123456789*#":
+        raise ConfigError("callback.key: one key, 0-9, * or #")
+    if cb.attempts < 1 or cb.retry_seconds < 0 or cb.ring_seconds < 5:
+        raise ConfigError("callback: attempts at least 1, ring_seconds at least 5")
+    if "{number}" not in cb.dial or (cb.number_prefix and not cb.number_prefix.isdigit()):
+        raise ConfigError("callback.dial must contain {number}; number_prefix digits only")
+    contact = settings.asterisk.trunk_contact
+    if contact and not contact.startswith("sip:"):
+        raise ConfigError("asterisk.trunk_contact: a SIP URI such as sip:10.0.0.1:5060")
     if not office.first_line_queue.replace("-", "").replace("_", "").isalnum():
         raise ConfigError("office.first_line_queue: letters, digits, - and _ only")

@@ -1,0 +1,85 @@
+"""JSON API of first-line capacity (supervisor): the reserve, borrowing and giving back.
+
+GET  /api/first-line                       reserve, borrowed agents, thresholds, load
+POST /api/first-line/{username}/add        borrow an agent into the first line by hand
+POST /api/first-line/{username}/remove     give an agent back
+PUT  /api/first-line/reserve/{username}    {"reserve": bool, "penalty": int | null}
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from cic.agents.errors import AgentError
+from cic.asterisk.actions import PbxError
+from cic.auth.roles import current_user, require
+from cic.overflow.errors import CapacityError
+from cic.overflow.service import Entry, FirstLineCapacity
+
+SUPERVISING = ("supervisor",)
+
+
+def _entry(entry: Entry) -> dict[str, Any]:
+    data = asdict(entry)
+    data["changed_at"] = entry.changed_at.isoformat() if entry.changed_at else None
+    return data
+
+
+def _error(exc: AgentError | CapacityError | PbxError) -> web.Response:
+    return web.json_response({"error": exc.error_id, "message": str(exc)}, status=exc.status)
+
+
+def _actor(request: web.Request) -> str:
+    user = current_user(request)
+    return user.username if user else ""
+
+
+def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
+    """The routes of the first-line capacity API."""
+
+    @require(*SUPERVISING)
+    async def show(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(capacity.view())
+
+    @require(*SUPERVISING)
+    async def change(request: web.Request) -> web.StreamResponse:
+        username, action = request.match_info["username"], request.match_info["action"]
+        try:
+            if action == "add":
+                entry = await capacity.add(username, actor=_actor(request))
+            else:
+                entry = await capacity.remove(username, actor=_actor(request))
+        except (AgentError, CapacityError, PbxError) as exc:
+            return _error(exc)
+        return web.json_response(_entry(entry))
+
+    @require(*SUPERVISING)
+    async def reserve(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        reserve, penalty = (body or {}).get("reserve"), (body or {}).get("penalty")
+        penalty_ok = penalty is None or (isinstance(penalty, int) and not isinstance(penalty, bool))
+        if not isinstance(body, dict) or not isinstance(reserve, bool) or not penalty_ok:
+            return web.json_response(
+                {"error": "bad_reserve",
+                 "message": 'Oczekiwano {"reserve": true|false, "penalty": liczba|null}.'},
+                status=400,
+            )  # fmt: skip
+        try:
+            entry = await capacity.set_reserve(
+                request.match_info["username"], reserve, penalty, actor=_actor(request)
+            )
+        except (AgentError, CapacityError) as exc:
+            return _error(exc)
+        return web.json_response(_entry(entry))
+
+    return [
+        web.get("/api/first-line", show),
+        web.post("/api/first-line/{username}/{action:add|remove}", change),
+        web.put("/api/first-line/reserve/{username}", reserve),
+    ]
