@@ -25,7 +25,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from panoramisk.fast_agi import Application, Request
@@ -46,6 +46,10 @@ class Router(Protocol):
     async def route(self, req: RouteRequest) -> Decision:
         """The decision for ``req``."""
         ...
+
+
+ScriptHandler = Callable[["AgiChannel", Mapping[str, str]], Awaitable[None]]
+"""Another FastAGI script: gets the channel to talk on and the AGI environment."""
 
 
 class AgiError(Exception):
@@ -200,6 +204,25 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._app: _AgiApplication | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._scripts: dict[str, Callable[[Request], Awaitable[None]]] = {}
+
+    def add_script(self, name: str, handler: ScriptHandler, timeout: float = 5.0) -> None:
+        """Serve ``agi://host:port/<name>`` with ``handler`` (bounded by ``timeout`` s).
+
+        A handler that fails or overruns is logged; the dialplan sees the variables it had
+        set by then and must treat missing ones as "the controller did not answer".
+        """
+        if name == SCRIPT or not name.replace("-", "").isalnum():
+            raise ValueError(f"bad FastAGI script name {name!r}")
+
+        async def run(request: Request) -> None:
+            agi = AgiChannel(request.reader, request.writer, self._command_timeout)
+            try:
+                await asyncio.wait_for(handler(agi, request.headers), timeout)
+            except (AgiError, TimeoutError, ConnectionError) as exc:
+                log.warning("FastAGI %s: ended early: %r", name, exc)
+
+        self._scripts[name] = run
 
     @property
     def port(self) -> int:
@@ -219,6 +242,8 @@ class AgiServer:
         app = _AgiApplication(loop=asyncio.get_running_loop())
         app.header_timeout = self._header_timeout
         app.add_route(SCRIPT, self._route_call)
+        for name, run in self._scripts.items():
+            app.add_route(name, run)
         self._app = app
         self._server = await asyncio.start_server(self._connected, self._host, self._port)
         log.info("FastAGI listening on %s:%d", self._host, self.port)

@@ -19,7 +19,7 @@ class PromptError(RuntimeError):
     """A prompt could not be generated; the message names the tool that failed."""
 
 
-def prompt_texts(office: OfficeSettings) -> dict[str, str]:
+def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, str]:
     """The text of every prompt the dialplan plays, in Polish."""
     hello = f"Dzień dobry, {office.name}."
     return {
@@ -38,15 +38,39 @@ def prompt_texts(office: OfficeSettings) -> dict[str, str]:
         "message-beep": "Proszę mówić po sygnale.",
         "goodbye": "Dziękujemy, do widzenia.",
         "no-such-number": "Wybrany numer nie istnieje.",
+        **callback_texts(callback_key),
+        **{f"digit-{d}": word for d, word in enumerate(DIGITS)},
     }
 
 
-def generate(office: OfficeSettings, target: Path) -> list[str]:
+DIGITS = ("zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć")
+_KEY_WORDS = {str(d): word for d, word in enumerate(DIGITS)} | {"*": "gwiazdkę", "#": "krzyżyk"}
+
+
+def callback_texts(key: str) -> dict[str, str]:
+    """The prompts of "callback instead of waiting" (``key`` leaves the queue)."""
+    word = _KEY_WORDS.get(key, key)
+    return {
+        "callback-offer": (f"Jeśli nie chcą Państwo czekać, oddzwonimy. Proszę nacisnąć {word}."),
+        "callback-number": "Oddzwonimy na numer",
+        "callback-confirm": (
+            "Aby potwierdzić, proszę nacisnąć jeden. Aby podać inny numer, proszę nacisnąć dwa."
+        ),
+        "callback-enter": "Proszę wpisać numer telefonu i nacisnąć krzyżyk.",
+        "callback-bad-number": "Na ten numer nie możemy oddzwonić.",
+        "callback-registered": (
+            "Dziękujemy. Oddzwonimy, gdy tylko konsultant będzie wolny. Do widzenia."
+        ),
+        "callback-back": "Wracamy do kolejki. Proszę czekać na połączenie.",
+    }
+
+
+def generate(office: OfficeSettings, target: Path, callback_key: str = "5") -> list[str]:
     """Make every prompt in ``target``; returns the names (re)generated or copied."""
     target.mkdir(parents=True, exist_ok=True)
     done: list[str] = []
     override = Path(office.prompts_dir) if office.prompts_dir else None
-    for name, text in prompt_texts(office).items():
+    for name, text in prompt_texts(office, callback_key).items():
         wav, stamp = target / f"{name}.wav", target / f"{name}.txt"
         if override and (override / f"{name}.wav").is_file():
             shutil.copyfile(override / f"{name}.wav", wav)
@@ -55,13 +79,16 @@ def generate(office: OfficeSettings, target: Path) -> list[str]:
             continue
         if wav.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == text:
             continue
-        synthesize(text, wav, beep=name == "message-beep")
+        # Digits are read out one after another: no silence around them.
+        synthesize(text, wav, beep=name == "message-beep", tight=name.startswith("digit-"))
         stamp.write_text(text, encoding="utf-8")
         done.append(name)
     return done
 
 
-def synthesize(text: str, wav: Path, *, beep: bool = False, voice: str = "pl") -> None:
+def synthesize(
+    text: str, wav: Path, *, beep: bool = False, voice: str = "pl", tight: bool = False
+) -> None:
     """Speak ``text`` into an 8 kHz mono 16-bit WAV (optionally followed by a beep)."""
     for tool in ("espeak-ng", "sox"):
         if not shutil.which(tool):
@@ -74,7 +101,9 @@ def synthesize(text: str, wav: Path, *, beep: bool = False, voice: str = "pl") -
             tone = Path(tmp) / "beep.wav"
             _run(["sox", "-n", "-r", "22050", "-c", "1", str(tone), "synth", "0.4", "sine", "1000"])
             parts.append(str(tone))
-        _run(["sox", *parts, "-r", "8000", "-c", "1", "-b", "16", str(wav)])
+        trim = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%",
+                "reverse", "pad", "0", "0.12"] if tight else []  # fmt: skip
+        _run(["sox", *parts, "-r", "8000", "-c", "1", "-b", "16", str(wav), *trim])
 
 
 def hold_music(target: Path) -> Path:

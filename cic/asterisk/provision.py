@@ -13,6 +13,7 @@ one cached root on their own ports.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -140,7 +141,11 @@ def locate(settings: Settings) -> Layout:
 
 
 def ensure_root(settings: Settings) -> Layout:
-    """Locate Asterisk, building the cached Debian root with debootstrap when there is none."""
+    """Locate Asterisk, building the cached Debian root with debootstrap when there is none.
+
+    Builders on one machine take turns (a lock file beside the root), and what was rendered
+    into a root before it was built (instances under ``srv/``) is kept.
+    """
     layout = locate(settings)
     if (layout.root / "usr/sbin/asterisk").exists():
         return layout
@@ -148,16 +153,36 @@ def ensure_root(settings: Settings) -> Layout:
         raise ProvisionError(f"no asterisk binary under {layout.root}")
     if not shutil.which("debootstrap"):
         raise ProvisionError("debootstrap is missing: apt-get install -y debootstrap")
-    tmp = layout.root.with_name(layout.root.name + ".tmp")
+    layout.root.parent.mkdir(parents=True, exist_ok=True)
+    with (layout.root.parent / (layout.root.name + ".lock")).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (layout.root / "usr/sbin/asterisk").exists():
+            _build_root(layout.root)
+    return layout
+
+
+def _build_root(root: Path) -> None:
+    tmp = root.with_name(root.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    log.warning("building the Asterisk root in %s (about a minute, ~500 MB)", layout.root)
+    log.warning("building the Asterisk root in %s (about a minute, ~500 MB)", root)
     argv = ["debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES}", "sid", str(tmp)]
     result = subprocess.run([*argv, DEBIAN_MIRROR], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ProvisionError(f"debootstrap failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    tmp.rename(layout.root)
-    return layout
+    if root.exists():  # instances rendered before the root was built: keep them
+        _merge_into(root, tmp)
+        shutil.rmtree(root)
+    tmp.rename(root)
+
+
+def _merge_into(source: Path, target: Path) -> None:
+    """Move what ``source`` has and ``target`` lacks into ``target`` (folders merged)."""
+    for entry in source.iterdir():
+        there = target / entry.name
+        if entry.is_dir() and not entry.is_symlink() and there.is_dir():
+            _merge_into(entry, there)
+        elif not there.exists():
+            shutil.move(str(entry), str(there))
 
 
 @dataclass(frozen=True)
@@ -234,6 +259,9 @@ def render(
         "recdir": layout.recordings,
         "msgdir": layout.messages,
         "moh_dir": f"{layout.inst}/sounds/moh",
+        "cb": settings.callback,
+        "office_number": digits,
+        "callback_queues": settings.callback.queues or [settings.office.first_line_queue],
     }
     for template in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
         target = etc / template[: -len(".j2")]

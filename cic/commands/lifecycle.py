@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cic.admin.office import apply_stored
 from cic.asterisk import process, prompts, provision
 from cic.commands.errors import CommandError
 from cic.commands.users import ensure_demo_users
@@ -40,6 +41,7 @@ def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provi
         return agents, queues
 
     agents, queues = store.run_sync(read)
+    apply_stored(settings.office, store)  # the administrators' hours, policy, pause reasons
     first = settings.office.first_line_queue
     if first not in {q.name for q in queues}:
         queues.insert(0, provision.QueueSpec(first))
@@ -53,7 +55,7 @@ def install(settings: Settings) -> provision.Layout:
         layout = provision.ensure_root(settings)
         agents, queues = _specs(settings)
         provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
-        prompts.generate(settings.office, layout.host(layout.prompts))
+        prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key)
         prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
     except (provision.ProvisionError, prompts.PromptError) as exc:
         raise CommandError(str(exc)) from exc

@@ -1,4 +1,5 @@
-"""Turn a WAV file into a pcap of RTP (PCMA, 20 ms frames) that SIPp's play_pcap_audio sends."""
+"""pcaps of RTP that SIPp's play_pcap_audio sends: speech from a WAV file (PCMA, 20 ms frames)
+and keypad presses as RFC 4733 telephone events."""
 
 from __future__ import annotations
 
@@ -38,6 +39,40 @@ def wav_to_pcap(wav: Path, pcap: Path) -> int:
             out.write(packet)
     count = len(frames)
     return count
+
+
+DTMF_KEYS = "0123456789*#"
+PT_EVENT = 101
+
+
+def dtmf_pcap(key: str, pcap: Path, order: int = 0) -> Path:
+    """Write ``pcap`` with one press of ``key`` (160 ms) as RFC 4733 events; returns ``pcap``.
+
+    ``order`` numbers the presses of one call: each press gets later sequence numbers and
+    timestamps, so Asterisk does not take a second press for a repeat of the first (which it
+    does with the stock SIPp DTMF pcaps, as they were captured separately).
+    """
+    if len(key) != 1 or key not in DTMF_KEYS:
+        raise ValueError(f"not a keypad key: {key!r}")
+    event, seq0, ts0 = DTMF_KEYS.index(key), 20_000 + order * 40, 800_000 + order * 16_000
+    packets = []
+    for i in range(8):
+        packets.append((seq0 + i, bool(i == 0), False, (i + 1) * 160))
+    packets += [(seq0 + 8, False, True, 1280)] * 3  # the end packet, sent three times
+    with pcap.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for n, (seq, marker, end, duration) in enumerate(packets):
+            rtp = struct.pack(
+                "!BBHII", 0x80, PT_EVENT | (0x80 if marker else 0), seq, ts0, 0x1C1C0002 + order
+            )
+            payload = struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
+            packet = _ethernet_ipv4_udp(rtp + payload)
+            usec = n * 20_000
+            out.write(
+                struct.pack("<IIII", usec // 1_000_000, usec % 1_000_000, len(packet), len(packet))
+            )
+            out.write(packet)
+    return pcap
 
 
 def _ethernet_ipv4_udp(payload: bytes) -> bytes:

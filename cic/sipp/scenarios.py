@@ -44,12 +44,14 @@ class ResidentCall:
     dtmf_after_ms: int = 800
     audio_after_ms: int = 0
     hangup_after_ms: int = 10_000
+    dtmf_gap_ms: int = 400
 
 
 def resident_xml(call: ResidentCall) -> str:
     """UAC: INVITE the dialled number, play audio and keys, hang up after a while or on BYE."""
     dtmf = "".join(
-        f'<nop><action><exec play_pcap_audio="{p}"/></action></nop><pause milliseconds="400"/>'
+        f'<nop><action><exec play_pcap_audio="{p}"/></action></nop>'
+        f'<pause milliseconds="{call.dtmf_gap_ms}"/>'
         for p in call.dtmf_pcaps
     )
     audio = (
@@ -175,8 +177,12 @@ Contact: <sip:agent@[local_ip]:[local_port]>
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <scenario name="cic agent">
 <recv request="INVITE" crlf="true">
-<action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/></action>
+<action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
+<ereg regexp="&lt;([^&gt;]*)&gt;" search_in="hdr" header="Contact:"
+ assign_to="contact,remote_target"/>
+</action>
 </recv>
+<Reference variables="contact"/>
 {ringing}
 <pause milliseconds="{phone.ring_ms}"/>
 {ok}
@@ -187,7 +193,7 @@ Contact: <sip:agent@[local_ip]:[local_port]>
 <nop next="done"/>
 <label id="hangup"/>
 <send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
+BYE [$remote_target] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:agent@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
 To: [$remote_from]

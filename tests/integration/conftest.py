@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import Harness
-
-
-def _missing_tools() -> list[str]:
-    return [t for t in ("sipp", "espeak-ng", "sox") if not shutil.which(t)]
+from tests.integration.harness import Harness, require_tools
 
 
 @pytest.fixture(scope="session")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """Asterisk and the controller, running for the whole session."""
-    missing = _missing_tools()
-    if missing:
-        message = f"integration tests need {', '.join(missing)} (bash bin/install-deps)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tools()
     state: Path = tmp_path_factory.mktemp("cic-state")
     h = Harness.create(state)
     try:

@@ -7,6 +7,7 @@ cached root, its own state directory and SQLite database.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +29,18 @@ from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
 REPO = Path(__file__).resolve().parents[2]
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS_OPEN = "{" + ", ".join(f"{d}: ['00:00-24:00']" for d in DAYS) + "}"
+
+
+def require_tools() -> None:
+    """Skip (locally) or fail (under ``CI=true``) when SIPp, espeak-ng or sox is missing."""
+    import pytest
+
+    missing = [t for t in ("sipp", "espeak-ng", "sox") if not shutil.which(t)]
+    if missing:
+        message = f"integration tests need {', '.join(missing)} (bash bin/install-deps)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def free_port() -> int:

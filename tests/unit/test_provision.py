@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,36 @@ def test_instance_name_is_checked(tmp_path: Path) -> None:
     settings = load_settings(environ={"CIC_ASTERISK__INSTANCE": "../../etc"})
     with pytest.raises(ProvisionError):
         locate(settings)
+
+
+def test_building_the_root_keeps_instances_rendered_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in debootstrap (the real one needs a mirror) makes the root; srv/ survives."""
+    from cic.asterisk import provision
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "debootstrap"
+    fake.write_text(
+        '#!/bin/sh\nmkdir -p "$4/usr/sbin" "$4/srv/cic" && touch "$4/usr/sbin/asterisk"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setattr(provision.Path, "exists", _no_system_asterisk(provision.Path.exists))
+    settings = load_settings(environ={"CIC_ASTERISK__CACHE_DIR": str(tmp_path / "cache")})
+    early = tmp_path / "cache/asterisk-root/srv/cic/access-test/etc"
+    early.mkdir(parents=True)
+    (early / "pjsip.conf").write_text("; rendered before the root existed\n")
+    layout = provision.ensure_root(settings)
+    assert (layout.root / "usr/sbin/asterisk").exists()
+    assert (layout.root / "srv/cic/access-test/etc/pjsip.conf").read_text().startswith("; rendered")
+    assert not (tmp_path / "cache/asterisk-root.tmp").exists()
+    assert provision.ensure_root(settings).root == layout.root  # built once, found afterwards
+
+
+def _no_system_asterisk(exists: Any) -> Any:
+    def patched(self: Path) -> bool:
+        return False if str(self) == "/usr/sbin/asterisk" else bool(exists(self))
+
+    return patched

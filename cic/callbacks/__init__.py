@@ -1,0 +1,1 @@
+"""Callback instead of waiting: the resident leaves the queue, keeps their place, is called back."""

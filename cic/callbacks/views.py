@@ -1,0 +1,48 @@
+"""JSON API of callback requests (supervisor).
+
+GET  /api/callbacks?status=failed        requests, newest first (status optional)
+POST /api/callbacks/{id}/retry           put a failed request back into its queue, in front
+POST /api/callbacks/{id}/close           mark it dealt with (e.g. called back by hand)
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cic.auth.roles import current_user, require
+from cic.callbacks.errors import CallbackError
+from cic.callbacks.models import STATUSES
+from cic.callbacks.service import CallbackService
+
+
+def routes(service: CallbackService) -> list[web.RouteDef]:
+    """The routes of the callbacks API."""
+
+    @require("supervisor")
+    async def listing(request: web.Request) -> web.StreamResponse:
+        status = request.query.get("status") or None
+        if status is not None and status not in STATUSES:
+            return web.json_response(
+                {"error": "bad_status", "message": f"Status: jeden z {', '.join(STATUSES)}."},
+                status=400,
+            )
+        return web.json_response([c.to_json() for c in await service.requests(status)])
+
+    @require("supervisor")
+    async def act(request: web.Request) -> web.StreamResponse:
+        user = current_user(request)
+        actor = user.username if user else ""
+        try:
+            request_id = int(request.match_info["id"])
+            if request.match_info["action"] == "retry":
+                callback = await service.retry_now(request_id, actor)
+            else:
+                callback = await service.close(request_id, actor)
+        except CallbackError as exc:
+            return web.json_response(exc.to_dict(), status=exc.status)
+        return web.json_response(callback.to_json())
+
+    return [
+        web.get("/api/callbacks", listing),
+        web.post(r"/api/callbacks/{id:\d{1,12}}/{action:retry|close}", act),
+    ]
