@@ -68,9 +68,10 @@ def routes(
                 agent=agent,
                 phone_json=_script_json(phone),
                 presence_json=_script_json(agents.presence(agent.username) if agent else None),
-                pause_reasons=office.pause_reasons,
+                pause_reasons=agents.pause_reasons,  # the administrators' stored list
                 outcomes=office.wrapup_outcomes,
                 wrapup_seconds=office.wrapup_seconds,
+                timezone=office.timezone,
             )
         )
 
@@ -89,7 +90,7 @@ def routes(
             )
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
-        async with bus.subscribe("agent", "call") as subscription:
+        async with bus.subscribe("agent", "call", "transfer") as subscription:
             await ws.send_json({"type": "AgentPresence", **agents.presence(agent.username)})
             reader = asyncio.get_running_loop().create_task(_drain(ws))
             try:
@@ -113,7 +114,22 @@ async def _for_agent(
     """What of a bus message this agent's console needs (None: nothing)."""
     kind = message.get("type")
     if kind == "AgentPresence":
-        return message if message.get("username") == agent.username else None
+        if message.get("username") == agent.username:
+            return message
+        keys = ("username", "display_name", "state", "label")  # for the "who is free" list
+        return {"type": "ColleaguePresence", **{k: message.get(k) for k in keys}}
+    if kind == "TransferOffered" and message.get("to_agent") == agent.interface:
+        history = await earlier_calls(
+            calls.store, str(message.get("caller_number") or ""),
+            exclude=str(message.get("call_id")), limit=10,
+        )  # fmt: skip
+        return {**message, "history": history}
+    if kind == "TransferChanged":
+        transfer = message.get("transfer")
+        if isinstance(transfer, dict) and transfer.get("from_agent") == agent.interface:
+            fields = ("id", "call_id", "kind", "state", "target")
+            return {"type": "TransferChanged", **{k: transfer.get(k) for k in fields}}
+        return None
     if kind == "CallOffered" and message.get("agent") == agent.interface:
         call = await calls.get_call(str(message.get("call_id")))
         if call is None:

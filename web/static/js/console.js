@@ -10,6 +10,15 @@
   if (!root) return;
   const agent = root.dataset.agent;
   const wrapupSeconds = Number(root.dataset.wrapupSeconds || 0);
+  // Dates of earlier calls in the office's time zone, whatever the browser's is set to.
+  const officeZone = root.dataset.timezone || "Europe/Warsaw";
+  function officeTime(iso) {
+    try {
+      return new Date(iso).toLocaleString("pl-PL", { timeZone: officeZone });
+    } catch (err) {
+      return new Date(iso).toLocaleString("pl-PL");
+    }
+  }
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const body = document.body;
   const OUTCOMES_PL = {
@@ -95,7 +104,7 @@
     list.replaceChildren();
     for (const h of pop.history || []) {
       const li = document.createElement("li");
-      const when = h.entered_at ? new Date(h.entered_at).toLocaleString("pl-PL") : "–";
+      const when = h.entered_at ? officeTime(h.entered_at) : "–";
       const who = h.agent ? h.agent.replace("PJSIP/agent-", "") : "–";
       let text = `${when} · ${who} · ${OUTCOMES_PL[h.outcome] || h.outcome}`;
       if (h.wrapup) text += ` · ${h.wrapup.outcome}${h.wrapup.topic ? `: ${h.wrapup.topic}` : ""}`;
@@ -109,6 +118,24 @@
       list.appendChild(li);
     }
   }
+
+  // A colleague hands this agent a resident: the pop says who, from whom and their note.
+  function showTransferPop(offer) {
+    const from = (offer.from_agent || "").replace("PJSIP/agent-", "");
+    const how = offer.kind === "blind" ? "Przekazanie" : "Konsultacja";
+    showScreenPop({
+      call_id: offer.call_id, caller_number: offer.caller_number, caller_name: offer.caller_name,
+      routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}`,
+      history: offer.history,
+    });
+    body.dataset.transferPop = String(offer.transfer_id);
+  }
+
+  // What the transfer panel (transfer.js) needs to know of the call in hand.
+  window.cicConsole = {
+    callId: () => (currentCall && !currentCall.ended ? currentCall.call_id : null),
+    api,
+  };
 
   // --- wrap-up ---
   function openWrapup() {
@@ -196,6 +223,8 @@
       const msg = JSON.parse(event.data);
       if (msg.type === "AgentPresence") showPresence(msg);
       else if (msg.type === "ScreenPop") showScreenPop(msg);
+      else if (msg.type === "TransferOffered") showTransferPop(msg);
+      document.dispatchEvent(new CustomEvent("cic:message", { detail: msg }));
     };
     ws.onclose = () => setTimeout(connect, 2000);
   }
