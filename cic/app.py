@@ -18,6 +18,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from cic import web_status
+from cic.admin import views as admin_views
+from cic.admin.directory import Directory
+from cic.admin.office import OfficeAdmin
+from cic.admin.service import AdminService
+from cic.agents import directory as agent_directory
 from cic.agents import views as agent_views
 from cic.agents.service import AgentService, run_ticker
 from cic.asterisk import provision
@@ -30,6 +35,9 @@ from cic.auth.middleware import auth_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService, run_session_purger
 from cic.bus import Bus, make_bus
+from cic.callbacks import views as callback_views
+from cic.callbacks.handlers import AmiPlacer, add_agi_scripts, run_retries
+from cic.callbacks.service import CallbackService
 from cic.calls import views as call_views
 from cic.calls import wrapup_views
 from cic.calls.handlers import CallEventHandler
@@ -39,10 +47,15 @@ from cic.config import Settings
 from cic.console import views as console_views
 from cic.credentials import Credentials
 from cic.db import Store
+from cic.kb.wiring import install_kb
+from cic.overflow import views as overflow_views
+from cic.overflow.handlers import watch_load, watch_logouts
+from cic.overflow.service import FirstLineCapacity
 from cic.routing import views as routing_views
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.handlers import create_agi_server
 from cic.routing.mode import OfficeModeSwitch
+from cic.transfers.wiring import install_transfers
 from cic.wallboard import views as wallboard_views
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
@@ -71,6 +84,9 @@ class Services:
     wrapups: WrapupService
     wallboard: Wallboard
     feeder: WallboardFeeder
+    admin: AdminService
+    capacity: FirstLineCapacity
+    callbacks: CallbackService
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -99,8 +115,10 @@ def build_services(settings: Settings) -> Services:
     pbx = AmiActions(ami)
     holder: dict[str, AgentService] = {}
 
-    async def reprovision() -> None:
-        await reprovision_asterisk(settings, layout, credentials, holder["agents"], pbx)
+    async def reprovision(*modules: str) -> None:
+        await reprovision_asterisk(
+            settings, layout, credentials, holder["agents"], pbx, modules or ("res_pjsip.so",)
+        )
 
     agents = AgentService(
         store,
@@ -112,15 +130,38 @@ def build_services(settings: Settings) -> Services:
     )
     holder["agents"] = agents
     ami.sinks.extend([call_handler, agents.on_event])
-    ami.on_resync.extend([calls.reconcile, agents.on_resync, pbx.on_resync])
+    capacity = FirstLineCapacity(
+        store, bus, pbx, agents, settings.overflow, settings.office.first_line_queue
+    )
+    callbacks = CallbackService(store, bus, AmiPlacer(ami, settings.callback), settings.callback)
+    ami.on_resync.extend(
+        [calls.reconcile, agents.on_resync, pbx.on_resync, capacity.on_resync, callbacks.on_resync]
+    )
     office_mode = OfficeModeSwitch(store, bus)
-    board = Wallboard(settings.office.timezone, settings.office.service_level_seconds)
-    agi = create_agi_server(settings, calls, agents, mode=office_mode)
+    board = Wallboard(
+        settings.office.timezone,
+        settings.office.service_level_seconds,
+        settings.office.first_line_queue,
+    )
+    calendar = OfficeCalendar(settings.office)
+    agi = create_agi_server(settings, calls, agents, mode=office_mode, calendar=calendar)
+    if settings.callback.enabled:
+        add_agi_scripts(agi, callbacks)
+    admin = AdminService(
+        agents,
+        Directory(store, lambda: reprovision("app_queue.so")),
+        OfficeAdmin(
+            store, settings.office, calendar,
+            lambda reasons: setattr(agents, "pause_reasons", reasons),
+            lambda: reprovision("pbx_config.so"),
+        ),
+        settings.office.first_line_queue,
+    )  # fmt: skip
     return Services(
         settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
-        agents, agi, office_mode, OfficeCalendar(settings.office),
+        agents, agi, office_mode, calendar,
         WrapupService(store, bus, settings.office.wrapup_outcomes), board,
-        WallboardFeeder(bus, board),
+        WallboardFeeder(bus, board), admin, capacity, callbacks,
     )  # fmt: skip
 
 
@@ -130,8 +171,11 @@ async def reprovision_asterisk(
     credentials: Credentials,
     agents: AgentService,
     pbx: AmiActions,
+    modules: tuple[str, ...] = ("res_pjsip.so",),
 ) -> None:
-    """Render the configuration again from the store and reload PJSIP (no restart).
+    """Render the configuration again and reload ``modules`` (PJSIP by default; no restart).
+
+    ``settings.office`` carries the administrators' stored settings (recording policy).
 
     With AMI down the rendered files wait on disk: Asterisk reads them when it starts, and the
     reload is repeated after the next AMI resync.
@@ -142,7 +186,8 @@ async def reprovision_asterisk(
     ]
     queues = [provision.QueueSpec(n, s) for n, s in await agents.queue_names()]
     await asyncio.to_thread(provision.render, settings, layout, credentials, endpoints, queues)
-    await pbx.reload_when_possible("res_pjsip.so")
+    for module in modules:
+        await pbx.reload_when_possible(module)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -155,6 +200,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(auth_views.routes(auth))
     app.add_routes(call_views.routes(services.calls))
     app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
+    app.add_routes(agent_directory.routes(services.store, services.agents))
     app.add_routes(routing_views.routes(services.office_mode, services.calendar))
     app.add_routes(web_status.routes(services))
     app.add_routes(
@@ -165,7 +211,12 @@ def create_app(settings: Settings) -> web.Application:
             settings, services.credentials, services.agents, services.calls, services.bus
         )
     )
+    app.add_routes(admin_views.routes(services.admin))
+    app.add_routes(overflow_views.routes(services.capacity))
+    app.add_routes(callback_views.routes(services.callbacks))
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
+    install_transfers(app, services)
+    install_kb(app, services.store)
     app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx, _auth_ctx])
     return app
 
@@ -173,9 +224,11 @@ def create_app(settings: Settings) -> web.Application:
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     await asyncio.to_thread(services.store.migrate)
+    await services.admin.office.load()
     await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
     await services.agents.load()
     await services.office_mode.load()
+    await services.capacity.load()
     lookback = timedelta(days=services.settings.office.last_agent_lookback_days)
     await services.calls.load_last_agents(datetime.now(UTC) - lookback)
     await _load_wallboard(services)
@@ -211,6 +264,13 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_flush_forever(services.calls), name="cic-calls-flush"),
         asyncio.create_task(services.feeder.consume(), name="cic-wallboard-in"),
         asyncio.create_task(services.feeder.publish(), name="cic-wallboard-out"),
+        asyncio.create_task(
+            watch_load(services.capacity, services.wallboard), name="cic-first-line-load"
+        ),
+        asyncio.create_task(
+            watch_logouts(services.capacity, services.bus), name="cic-first-line-logouts"
+        ),
+        asyncio.create_task(run_retries(services.callbacks), name="cic-callback-retries"),
     ]
     yield
     for task in services.tasks:
@@ -229,6 +289,9 @@ async def _load_wallboard(services: Services) -> None:
     services.wallboard.load_agents(
         [services.agents.presence(a.username) for a in services.agents.agents()]
     )
+    services.wallboard.load_borrowed({e.username: e.added_by for e in services.capacity.borrowed()})
+    open_callbacks = await services.callbacks.open() + await services.callbacks.requests("failed")
+    services.wallboard.load_callbacks([c.to_json() for c in open_callbacks])
 
 
 async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
