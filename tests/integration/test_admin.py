@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import socket
 import urllib.error
 import urllib.request
@@ -23,7 +22,7 @@ from cic.asterisk import process, provision
 from cic.auth import users
 from cic.db import Store, utcnow
 from cic.sipp.scenarios import ResidentCall
-from tests.integration.harness import Harness, free_port
+from tests.integration.harness import Harness, free_port, require_tools
 from tests.integration.test_access import Client, app, origin, sign_in  # noqa: F401 - fixture
 from tests.unit.test_auth_support import FakeClock
 
@@ -192,14 +191,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def own_pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """An Asterisk instance and controller of this module alone: hours and policy change here."""
-    from tests.integration.conftest import _missing_tools
-
-    missing = _missing_tools()
-    if missing:
-        message = f"integration tests need {', '.join(missing)} (bash bin/install-deps)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tools()
     h = Harness.create(tmp_path_factory.mktemp("cic-admin"))
     try:
         h.start_controller()
