@@ -186,6 +186,15 @@ class AgentCallCompleted(DomainEvent):
 
 
 @dataclass(frozen=True)
+class CallbackRequested(DomainEvent):
+    """While queued, the resident asked to be called back (request ``request``) and hung up."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    request: str
+
+
+@dataclass(frozen=True)
 class MessageLeft(DomainEvent):
     """After hours, the resident left a message; ``path`` is the path as Asterisk sees it."""
 

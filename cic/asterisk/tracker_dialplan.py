@@ -13,6 +13,7 @@ from datetime import datetime
 from cic.asterisk.tracker_parse import Malformed, caller_id, first_of, optional, required
 from cic.asterisk.tracker_state import CallBook, LiveCall
 from cic.events import (
+    CallbackRequested,
     CallEntered,
     CallFallback,
     CallRouted,
@@ -46,6 +47,7 @@ class DialplanEvents:
             "CicRoute": self._on_route,
             "CicFallback": self._on_fallback,
             "CicMessage": self._on_message,
+            "CicCallbackRequested": self._on_callback,
         }
 
     def on_user_event(self, event: Event, at: datetime) -> list[DomainEvent]:
@@ -112,6 +114,12 @@ class DialplanEvents:
         if self._first_time(call_id, ("CicFallback", queue, reason)) is None:
             return []
         return [CallFallback(at=at, call_id=call_id, queue=queue, reason=reason)]
+
+    def _on_callback(self, event: Event, at: datetime) -> list[DomainEvent]:
+        call_id, request = call_id_of(event), required(event, "Request")
+        if self._first_time(call_id, ("CicCallbackRequested", request)) is None:
+            return []
+        return [CallbackRequested(at=at, call_id=call_id, request=request)]
 
     def _on_message(self, event: Event, at: datetime) -> list[DomainEvent]:
         call_id, path = call_id_of(event), required(event, "File")

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cic.db import Base, UTCDateTime, utcnow
 
-OUTCOMES = ("in_progress", "answered", "abandoned", "message", "unanswered", "lost")
+OUTCOMES = (
+    "in_progress", "answered", "abandoned", "message", "unanswered", "lost", "callback",
+)  # fmt: skip
 CONSENTS = ("given", "declined", "not_asked", "always")
 RECORDING_KINDS = ("call", "message")
 CALLER_FIELD_LENGTH = 400

@@ -48,7 +48,11 @@ _KEY_FIELDS = ("type", "at", "call_id")
 
 # Which outcomes each outcome may replace (answered replaces any other).
 _REPLACES = {
-    "answered": frozenset({"in_progress", "abandoned", "message", "unanswered", "lost"}),
+    "answered": frozenset(
+        {"in_progress", "abandoned", "message", "unanswered", "lost", "callback"}
+    ),
+    # The resident left the queue for a callback: not abandoned, not a lost call.
+    "callback": frozenset({"in_progress", "abandoned", "unanswered", "lost"}),
     "abandoned": frozenset({"in_progress", "unanswered", "lost"}),
     "message": frozenset({"in_progress", "unanswered", "lost"}),
     "unanswered": frozenset({"in_progress", "lost"}),
@@ -136,6 +140,10 @@ def _on_abandoned(call: Call, e: ev.CallAbandoned) -> None:
     _set_outcome(call, "abandoned")
 
 
+def _on_callback(call: Call, _e: ev.CallbackRequested) -> None:
+    _set_outcome(call, "callback")
+
+
 def _on_message(call: Call, _e: ev.MessageLeft) -> None:
     _set_outcome(call, "message")
 
@@ -159,6 +167,7 @@ _RULES: dict[type[ev.DomainEvent], Callable[[Call, Any], None]] = {
     ev.CallAnswered: _on_answered,
     ev.CallAbandoned: _on_abandoned,
     ev.MessageLeft: _on_message,
+    ev.CallbackRequested: _on_callback,
     ev.CallEnded: _on_ended,
 }
 

@@ -105,6 +105,10 @@ def test_callback_requested_then_placed_then_answered(
     assert request["position"] == 1 and request["attempts"] == 0
     original = cb.api("GET", f"/api/calls/{request['call_id']}")
     assert original["caller_number"] == "48500100301" and original["call_id"] not in before
+    cb.wait_for(  # neither abandoned nor unanswered: the resident chose to be called back
+        lambda: cb.api("GET", f"/api/calls/{request['call_id']}")["outcome"] == "callback", 15,
+        "the first call's outcome", lambda: cb.api("GET", f"/api/calls/{request['call_id']}"),
+    )  # fmt: skip
 
     resident = _resident_phone(cb, trunk_port, AgentPhone(ring_ms=1000, hangup_after_ms=4000), 1)
     cb.login("oliwia", AgentPhone(ring_ms=500))

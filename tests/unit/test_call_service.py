@@ -199,6 +199,7 @@ ENDED = ev.CallEnded(at(9), CID, "16", 0.0)
 ABANDONED = ev.CallAbandoned(at(8), CID, "q", 8.0)
 MESSAGE = ev.MessageLeft(at(8), CID, "/m.wav")
 ANSWERED = ev.CallAnswered(at(5), CID, "q", ANNA, 5.0)
+CALLBACK = ev.CallbackRequested(at(8), CID, "17")
 
 
 @pytest.mark.parametrize(
@@ -212,6 +213,10 @@ ANSWERED = ev.CallAnswered(at(5), CID, "q", ANNA, 5.0)
         ([ANSWERED, ABANDONED, ENDED], "answered"),
         ([ENDED, ANSWERED], "answered"),
         ([ev.CallQueued(at(1), CID, "q", 1)], "in_progress"),
+        ([CALLBACK, ENDED], "callback"),
+        ([ENDED, CALLBACK], "callback"),
+        ([ABANDONED, CALLBACK, ENDED], "callback"),
+        ([CALLBACK, ANSWERED], "answered"),
     ],
 )
 async def test_outcomes(service: CallService, events: list[ev.DomainEvent], outcome: str) -> None:

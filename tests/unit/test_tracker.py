@@ -803,3 +803,19 @@ def test_duration_and_timestamp_parsing() -> None:
     for bad in ("", "nan", "inf", "1e300", "12:00"):
         with pytest.raises(Malformed):
             timestamp(bad)
+
+
+def test_callback_request_is_reported_once_and_needs_its_request_id() -> None:
+    tracker = Tracker()
+    tracker.feed(_cic_call("1795856400.40"))
+    asked = {"Event": "UserEvent", "UserEvent": "CicCallbackRequested", "Request": "17",
+             "Timestamp": "1795856430.000000", "CallId": "1795856400.40"}  # fmt: skip
+    produced = tracker.feed(asked)
+    assert [e.to_dict() for e in produced] == [
+        {"type": "CallbackRequested", "at": produced[0].to_dict()["at"],
+         "call_id": "1795856400.40", "request": "17"},
+    ]  # fmt: skip
+    assert tracker.feed(asked) == []  # a duplicate adds nothing
+    rejected = tracker.rejected
+    assert tracker.feed({k: v for k, v in asked.items() if k != "Request"}) == []
+    assert tracker.rejected == rejected + 1

@@ -24,6 +24,7 @@
   const OUTCOMES_PL = {
     answered: "odebrane", abandoned: "porzucone", unanswered: "nieodebrane",
     message: "wiadomość", lost: "przerwane", in_progress: "w toku",
+    callback: "prośba o oddzwonienie",
   };
   const SIP_PL = {
     connecting: "łączenie…", registered: "gotowy", unregistered: "wyrejestrowany",
