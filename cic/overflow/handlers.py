@@ -17,10 +17,7 @@ log = logging.getLogger(__name__)
 
 def first_line_load(board: Wallboard, queue: str, now: datetime) -> Load:
     """Calls waiting and the longest wait of ``queue`` as the wallboard counts them now."""
-    for figures in board.snapshot(now)["queues"]:
-        if figures["queue"] == queue:
-            return Load(int(figures["waiting"]), float(figures["longest_wait_seconds"]))
-    return Load(0, 0.0)
+    return Load(*board.queue_load(queue, now))
 
 
 async def watch_load(

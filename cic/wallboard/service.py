@@ -121,21 +121,26 @@ class Wallboard:
             self._on_callback(request, None)
 
     # --- output ---
+    def queue_load(self, name: str, now: datetime) -> tuple[int, float]:
+        """Calls waiting in queue ``name`` and the longest wait in seconds, now."""
+        q = self.queues.get(name)
+        if q is None or not q.waiting:
+            return 0, 0.0
+        return len(q.waiting), (now - min(q.waiting.values())).total_seconds()
+
     def snapshot(self, now: datetime) -> dict[str, Any]:
         """Everything the wallboard shows, as JSON."""
         self._roll_day(now)
         queues = []
         for name in sorted(self.queues):
             q = self.queues[name]
-            oldest = min(q.waiting.values(), default=None)
+            waiting, longest = self.queue_load(name, now)
             offered = q.answered + q.abandoned
             queues.append(
                 {
                     "queue": name,
-                    "waiting": len(q.waiting),
-                    "longest_wait_seconds": round((now - oldest).total_seconds(), 1)
-                    if oldest
-                    else 0.0,
+                    "waiting": waiting,
+                    "longest_wait_seconds": round(longest, 1),
                     "answered": q.answered,
                     "abandoned": q.abandoned,
                     "service_level": round(100.0 * q.answered_in_target / offered, 1)

@@ -15,8 +15,7 @@ import pytest
 
 from cic.auth import users
 from cic.db import Store
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml
+from cic.sipp.scenarios import AgentPhone, ResidentCall
 from tests.e2e.test_console import click, data, element, page_state, wait_data
 from tests.integration.harness import Harness
 
@@ -41,17 +40,7 @@ def _seed(h: Harness) -> None:
         )
     finally:
         store.engine.dispose()
-    if not any(q["name"] == "xfer-finanse" for q in h.api("GET", "/api/admin/queues")):
-        h.api("POST", "/api/admin/queues", {"name": "xfer-finanse", "title": "Finanse"})
-    port = h.port()
-    h.api("POST", "/api/admin/agents", {
-        "username": COLLEAGUE, "display_name": "Piotr Podatkowy",
-        "static_contact": f"sip:agent-{COLLEAGUE}@127.0.0.1:{port}",
-        "queues": [{"queue": "xfer-finanse", "penalty": 0}],
-    })  # fmt: skip
-    h.phones.append(Sipp(agent_xml(AgentPhone(ring_ms=800)), local_port=port,
-                         media_port=port + 2).start())  # fmt: skip
-    h.api("POST", f"/api/agents/{COLLEAGUE}/login", {})
+    h.specialist(COLLEAGUE, "xfer-finanse", "Piotr Podatkowy", AgentPhone(ring_ms=800))
 
 
 def _colleague_state(driver: Any) -> str:

@@ -175,15 +175,7 @@ def test_supervisor_borrows_a_specialist_into_the_first_line_and_gives_them_back
     base = f"http://127.0.0.1:{h.settings.web_port}"
     specialist = "wb-specjalista"
     row = f'#agents tr[data-agent="{specialist}"]'
-    if not any(q["name"] == "wb-finanse" for q in h.api("GET", "/api/admin/queues")):
-        h.api("POST", "/api/admin/queues", {"name": "wb-finanse", "title": "Finanse"})
-    port = h.port()
-    h.api("POST", "/api/admin/agents", {
-        "username": specialist, "display_name": "Specjalista Finansów",
-        "static_contact": f"sip:agent-{specialist}@127.0.0.1:{port}",
-        "queues": [{"queue": "wb-finanse", "penalty": 0}],
-    })  # fmt: skip
-    h.api("POST", f"/api/agents/{specialist}/login", {})
+    h.specialist(specialist, "wb-finanse", "Specjalista Finansów")
     if not _has_user(h, SUPERVISOR):
         seed_supervisor(h)
 

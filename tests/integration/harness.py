@@ -150,6 +150,24 @@ class Harness:
         self.phones.append(sipp.start())
         return sipp
 
+    def specialist(
+        self, username: str, queue: str, display_name: str = "", phone: AgentPhone | None = None
+    ) -> Sipp:
+        """A department specialist on a SIPp phone, member of ``queue`` only (made if missing,
+        through the admin API), logged in."""
+        if not any(q["name"] == queue for q in self.api("GET", "/api/admin/queues")):
+            self.api("POST", "/api/admin/queues", {"name": queue, "title": "Finanse"})
+        port = self.port()
+        self.api("POST", "/api/admin/agents", {
+            "username": username, "display_name": display_name or username.title(),
+            "static_contact": f"sip:agent-{username}@127.0.0.1:{port}",
+            "queues": [{"queue": queue, "penalty": 0}],
+        })  # fmt: skip
+        sipp = Sipp(agent_xml(phone or AgentPhone()), local_port=port, media_port=port + 2)
+        self.phones.append(sipp.start())
+        self.api("POST", f"/api/agents/{username}/login", {})
+        return sipp
+
     def login(self, username: str, phone: AgentPhone | None = None, calls: int = 0) -> Sipp:
         """A new agent with a SIPp phone, logged in to the first-line queue."""
         sipp = self.agent(username, phone, calls)

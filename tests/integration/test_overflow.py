@@ -11,8 +11,7 @@ import pytest
 
 from cic.asterisk import process, provision
 from cic.commands.errors import CommandError
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml
+from cic.sipp.scenarios import ResidentCall
 from tests.integration.harness import Harness, require_tools
 
 pytestmark = pytest.mark.integration
@@ -42,20 +41,6 @@ def ov(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         h.close()
 
 
-def _specialist(h: Harness, username: str) -> Sipp:
-    """A specialist of the finance queue only, with a SIPp phone, logged in."""
-    port = h.port()
-    h.api("POST", "/api/admin/agents", {
-        "username": username, "display_name": username.title(),
-        "static_contact": f"sip:agent-{username}@127.0.0.1:{port}",
-        "queues": [{"queue": "finanse", "penalty": 0}],
-    })  # fmt: skip
-    sipp = Sipp(agent_xml(AgentPhone(ring_ms=500)), local_port=port, media_port=port + 2)
-    h.phones.append(sipp.start())
-    h.api("POST", f"/api/agents/{username}/login", {})
-    return sipp
-
-
 def _members(h: Harness, queue: str) -> str:
     return process.rx(provision.locate(h.settings), f"queue show {queue}")
 
@@ -66,7 +51,7 @@ def _entry(h: Harness, username: str) -> dict[str, Any]:
 
 
 def test_swamped_first_line_borrows_the_reserve_and_gives_it_back(ov: Harness) -> None:
-    _specialist(ov, "piotr")
+    ov.specialist("piotr", "finanse")
     ov.api("PUT", "/api/first-line/reserve/piotr", {"reserve": True, "penalty": None})
     assert "agent-piotr" not in _members(ov, FIRST)
     ov.login("anna")
@@ -97,7 +82,7 @@ def test_swamped_first_line_borrows_the_reserve_and_gives_it_back(ov: Harness) -
 
 
 def test_a_supervisor_adds_and_removes_first_line_capacity_by_hand(ov: Harness) -> None:
-    _specialist(ov, "zofia")
+    ov.specialist("zofia", "finanse")
     added = ov.api("POST", "/api/first-line/zofia/add", {})
     assert added["in_first_line"] and added["added_by"] == "api"
     assert "agent-zofia" in _members(ov, FIRST)
