@@ -57,6 +57,7 @@ class WhisperEngine:
         cpu_threads: int = 0,
         beam_size: int = 5,
         window_seconds: float = 600.0,
+        repetition_penalty: float = 1.1,
     ) -> None:
         """Check the model directory now; the model itself loads on first use."""
         try:
@@ -75,6 +76,7 @@ class WhisperEngine:
         self.cpu_threads = cpu_threads
         self.beam_size = beam_size
         self.window_seconds = window_seconds
+        self.repetition_penalty = repetition_penalty
 
     def _loaded(self) -> Any:
         key = (self.model_dir.resolve(), self.compute_type, self.cpu_threads)
@@ -115,6 +117,12 @@ class WhisperEngine:
                     word_timestamps=True,
                     beam_size=self.beam_size,
                     condition_on_previous_text=False,
+                    # Greedy at temperature 0 only: the same recording always gives the same
+                    # transcript (jobs are retried; sampled fallbacks varied run to run). The
+                    # mild repetition penalty breaks Whisper's loops ("użąc miny, użąc miny,
+                    # ...") on synthetic and phone-band speech that temperature 0 alone fell into.
+                    temperature=0.0,
+                    repetition_penalty=self.repetition_penalty,
                     # Silero VAD drops silence (no hallucinated text in pauses); the no-speech
                     # threshold would also drop real 8 kHz phone speech, so it is off.
                     vad_filter=True,
