@@ -25,7 +25,7 @@ from cic.admin.service import AdminService
 from cic.agents import directory as agent_directory
 from cic.agents import views as agent_views
 from cic.agents.service import AgentService, run_ticker
-from cic.asterisk import provision
+from cic.asterisk import prompts, provision
 from cic.asterisk.actions import AmiActions
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.ami import AmiSession
@@ -53,6 +53,7 @@ from cic.overflow.handlers import watch_load, watch_logouts
 from cic.overflow.service import FirstLineCapacity
 from cic.routing import views as routing_views
 from cic.routing.calendar import OfficeCalendar
+from cic.routing.departments import StoredDepartments
 from cic.routing.handlers import create_agi_server
 from cic.routing.mode import OfficeModeSwitch
 from cic.transfers.wiring import install_transfers
@@ -144,7 +145,10 @@ def build_services(settings: Settings) -> Services:
         settings.office.first_line_queue,
     )
     calendar = OfficeCalendar(settings.office)
-    agi = create_agi_server(settings, calls, agents, mode=office_mode, calendar=calendar)
+    agi = create_agi_server(
+        settings, calls, agents, mode=office_mode, calendar=calendar,
+        departments=StoredDepartments(store),
+    )  # fmt: skip
     if settings.callback.enabled:
         add_agi_scripts(agi, callbacks)
     admin = AdminService(
@@ -154,6 +158,7 @@ def build_services(settings: Settings) -> Services:
             store, settings.office, calendar,
             lambda reasons: setattr(agents, "pause_reasons", reasons),
             lambda: reprovision("pbx_config.so"),
+            lambda: regenerate_prompts(settings, layout),
         ),
         settings.office.first_line_queue,
     )  # fmt: skip
@@ -188,6 +193,16 @@ async def reprovision_asterisk(
     await asyncio.to_thread(provision.render, settings, layout, credentials, endpoints, queues)
     for module in modules:
         await pbx.reload_when_possible(module)
+
+
+async def regenerate_prompts(settings: Settings, layout: provision.Layout) -> None:
+    """Synthesise the prompts whose words changed (the department menu); Asterisk plays the
+    new file on the next call, no reload needed. A failure is logged: the old prompt stays."""
+    target = layout.host(layout.prompts)
+    try:
+        await asyncio.to_thread(prompts.generate, settings.office, target, settings.callback.key)
+    except Exception:
+        log.exception("regenerating the prompts failed; the previous ones stay")
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -63,6 +63,9 @@ class OfficeSettings:
     )
     after_hours_message_seconds: int = 120
     prompts_dir: str = ""
+    # The department menu (off when empty): [{"key": "1", "department": "FN", "label": "..."}]
+    department_menu: list[dict[str, str]] = field(default_factory=list)
+    menu_timeout: int = 5
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The office's stored settings: hours, closed days, recording policy, pause reasons.
+"""The office's stored settings: hours, closed days, recording policy, pause reasons, menu.
 
 A stored value overrides the configuration's default; removing it brings the default back.
 The effective values live in the one ``OfficeSettings`` object every service already holds,
@@ -72,15 +72,18 @@ class OfficeAdmin:
         calendar: LiveCalendar,
         set_pause_reasons: Callable[[list[str]], None],
         apply_policy: Callable[[], Awaitable[None]],
+        apply_menu: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """``office`` is the shared settings object, changed in place; its values now are
-        remembered as the configuration's defaults."""
+        remembered as the configuration's defaults. ``apply_policy`` and ``apply_menu`` make
+        Asterisk follow a changed recording policy or department menu (its prompt)."""
         self.store = store
         self.office = office
         self.defaults = copy.deepcopy(office)
         self.calendar = calendar
         self.set_pause_reasons = set_pause_reasons
         self.apply_policy = apply_policy
+        self.apply_menu = apply_menu
         self.stored: dict[str, dict[str, Any]] = {}
 
     async def load(self) -> None:
@@ -150,6 +153,8 @@ class OfficeAdmin:
         self._apply(values)
         if "recording_policy" in values and values["recording_policy"] != old["recording_policy"]:
             await self.apply_policy()
+        if "department_menu" in values and self.apply_menu is not None:
+            await self.apply_menu()
         return self.as_dict()
 
     def _apply(self, values: dict[str, Any]) -> None:

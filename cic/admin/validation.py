@@ -15,6 +15,7 @@ from cic.admin.errors import InvalidValue
 from cic.config import RECORDING_POLICIES, WEEKDAYS
 from cic.routing.calendar import parse_interval
 from cic.routing.errors import OfficeCalendarError
+from cic.routing.menu import MenuError, menu_as_settings, parse_menu
 
 WEEKDAYS_PL = dict(
     zip(
@@ -111,11 +112,20 @@ def pause_reasons(value: object) -> list[str]:
     return reasons
 
 
+def department_menu(value: object) -> list[dict[str, str]]:
+    """The department menu: up to nine ``key``/``department``/``label`` options (empty: off)."""
+    try:
+        return menu_as_settings(parse_menu(value))
+    except MenuError as exc:
+        raise InvalidValue(str(exc)) from None
+
+
 OFFICE_RULES: dict[str, Any] = {
     "hours": hours,
     "closed_days": closed_days,
     "recording_policy": recording_policy,
     "pause_reasons": pause_reasons,
+    "department_menu": department_menu,
 }
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from cic.config import OfficeSettings
+from cic.routing.menu import DEPARTMENT_CLOSED_PROMPT, MenuError, menu_prompt, parse_menu
 
 
 class PromptError(RuntimeError):
@@ -38,9 +39,21 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, s
         "message-beep": "Proszę mówić po sygnale.",
         "goodbye": "Dziękujemy, do widzenia.",
         "no-such-number": "Wybrany numer nie istnieje.",
+        "menu": _menu_text(office),
+        DEPARTMENT_CLOSED_PROMPT: (
+            "Wybrany wydział jest teraz nieczynny. Łączymy z punktem obsługi mieszkańców."
+        ),
         **callback_texts(callback_key),
         **{f"digit-{d}": word for d, word in enumerate(DIGITS)},
     }
+
+
+def _menu_text(office: OfficeSettings) -> str:
+    try:
+        text = menu_prompt(parse_menu(office.department_menu))
+    except MenuError:
+        text = ""
+    return text or "Proszę czekać na połączenie."
 
 
 DIGITS = ("zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 
-from cic.asterisk.agi import AgiServer
+from cic.asterisk.agi import AgiChannel, AgiServer, ScriptHandler
 from cic.config import Settings
 from cic.routing.calendar import OfficeCalendar
+from cic.routing.menu import Departments, MenuRouter, menu_variables
 from cic.routing.service import CallHistory, Clock, Presence, RoutingService, utc_now
+
+log = logging.getLogger(__name__)
 
 
 def create_agi_server(
@@ -17,14 +21,35 @@ def create_agi_server(
     clock: Clock = utc_now,
     mode: Callable[[], str] = lambda: "auto",
     calendar: OfficeCalendar | None = None,
+    departments: Departments | None = None,
 ) -> AgiServer:
     """A FastAGI server on ``asterisk.agi_host:agi_port`` routing with a ``RoutingService``.
 
     ``calendar`` is the live calendar shared with the admin pages (changed hours apply to the
     next call); without one a calendar is made from the settings. Raises ``OfficeCalendarError``
-    (a ``ConfigError``) if the office calendar settings are bad.
+    (a ``ConfigError``) if the office calendar settings are bad. With ``departments`` it also
+    serves ``menu``, the department menu's second question (``MenuError`` if the configured
+    menu is bad).
     """
     office = settings.office
     calendar = calendar or OfficeCalendar(office)
     service = RoutingService(office, calendar, history, presence, clock, mode=mode)
-    return AgiServer(service, settings.asterisk.agi_host, settings.asterisk.agi_port)
+    server = AgiServer(service, settings.asterisk.agi_host, settings.asterisk.agi_port)
+    if departments is not None:
+        server.add_script("menu", menu_script(MenuRouter(office, calendar, departments, clock)))
+    return server
+
+
+def menu_script(router: MenuRouter) -> ScriptHandler:
+    """FastAGI ``menu``: reads ``CIC_MENUKEY`` and sets ``CIC_TARGET``, ``CIC_REASON``,
+    ``CIC_NOTICE`` and, last, ``CIC_ACTION``."""
+
+    async def choose(agi: AgiChannel, headers: Mapping[str, str]) -> None:
+        call_id = await agi.get_variable("CIC_CALLID") or headers.get("agi_uniqueid", "")
+        key = await agi.get_variable("CIC_MENUKEY") or ""
+        decision, notice = await router.choose(call_id, key[:1])
+        for name, value in menu_variables(decision, notice):
+            await agi.set_variable(name, value)
+        log.info("call %s: menu -> %s (%s)", call_id, decision.target, decision.reason)
+
+    return choose

@@ -9,6 +9,11 @@ Decision reasons are a stable code, optionally followed by ``:`` and a detail:
 - ``history_unavailable`` -- the call history failed or was too slow; first line;
 - ``first_line`` -- no usable history.
 
+When the office has a department menu (``office.department_menu``), every call that would go
+to the first line gets action ``menu`` instead, with the same reason: the dialplan plays the
+menu and asks again with the key pressed (``cic.routing.menu``). A returning caller whose agent
+is free skips the menu.
+
 Reasons never contain commas or control characters, so the dialplan may put them in
 ``UserEvent`` fields. Caller numbers and names are personal data and are never logged.
 """
@@ -27,7 +32,7 @@ from cic.routing.calendar import OfficeCalendar, OpenState
 
 log = logging.getLogger(__name__)
 
-Action = Literal["queue", "agent", "closed"]
+Action = Literal["queue", "agent", "closed", "menu"]
 Clock = Callable[[], datetime]
 
 HISTORY_TIMEOUT = 0.05
@@ -54,7 +59,8 @@ class Decision:
     """Where the call goes.
 
     ``target`` is the queue name (``queue``), the agent's interface (``agent``) or ``''``
-    (``closed``). ``queue`` is always the first-line queue: where an agent attempt falls to.
+    (``closed``, ``menu``). ``queue`` is always the first-line queue: where an agent attempt
+    falls to.
     ``agent_wait`` is how long to ring the agent (seconds; 0 unless ``action`` is ``agent``).
     ``reason`` is a stable code (see the module docstring); ``reason_text`` is Polish for
     the console.
@@ -127,7 +133,17 @@ class RoutingService:
         return await self.decide(req)
 
     async def decide(self, req: RouteRequest) -> Decision:
-        """Closed -> after hours; a returning caller whose agent is free -> agent; else queue."""
+        """Closed -> after hours; a returning caller whose agent is free -> agent; else the
+        first line, or the department menu when the office has one."""
+        decision = await self._decide(req)
+        if decision.action == "queue" and self._office.department_menu:
+            return Decision(
+                "menu", "", decision.queue, 0, decision.reason,
+                decision.reason_text.replace("kolejka pierwszej linii", "menu wydziałów"),
+            )  # fmt: skip
+        return decision
+
+    async def _decide(self, req: RouteRequest) -> Decision:
         now = self._clock()
         mode = self._mode()
         if mode == "closed":

@@ -38,11 +38,20 @@
     return hours;
   }
 
+  // "1 FN podatki i opłaty" per line -> {key, department, label}; the server checks the rest.
+  function menuOf(text) {
+    return text.split("\n").map((s) => s.trim()).filter(Boolean).map((line) => {
+      const m = line.match(/^(\S+)\s+(\S+)\s+(.+)$/);
+      return m ? { key: m[1], department: m[2], label: m[3] } : { key: line, department: "", label: "" };
+    });
+  }
+
   function collect(form) {
     const out = {};
     form.querySelectorAll("[name]").forEach((el) => {
       if (el.disabled || el.closest("[hidden]") || el.name.includes(".")) return;
       if (el.dataset.bool) out[el.name] = el.checked;
+      else if (el.dataset.menu) out[el.name] = menuOf(el.value);
       else if (el.dataset.lines) out[el.name] = el.value.split("\n").map((s) => s.trim()).filter(Boolean);
       else if (el.dataset.nullIfEmpty && el.value === "") out[el.name] = null;
       else out[el.name] = el.value;

@@ -1,0 +1,57 @@
+"""Departments as routing sees them, read from the store with the last answer kept.
+
+The menu asks on every call, so a department's new hours or queue apply at once; when the
+database is slow or down the last answer for that department is used, and a department never
+read before counts as unavailable (the call goes to the first line, never nowhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cic.agents.models import Department, Queue
+from cic.db import Store
+from cic.routing.menu import DepartmentRoute
+
+log = logging.getLogger(__name__)
+
+LOOKUP_TIMEOUT = 0.3
+
+
+def read_department(session: Session, code: str) -> DepartmentRoute | None:
+    """The department with ``code`` and its queue (the first by name), or ``None``."""
+    row = session.scalar(select(Department).where(Department.code == code))
+    if row is None:
+        return None
+    queue = session.scalar(
+        select(Queue.name).where(Queue.department_id == row.id).order_by(Queue.name).limit(1)
+    )
+    hours = json.loads(row.hours) if row.hours else None
+    return DepartmentRoute(row.code, row.name, queue or "", hours, row.active)
+
+
+class StoredDepartments:
+    """``Departments`` over the store, falling back to the last answer per code."""
+
+    def __init__(self, store: Store, timeout: float = LOOKUP_TIMEOUT) -> None:
+        """``timeout`` bounds each lookup (seconds)."""
+        self._store = store
+        self._timeout = timeout
+        self._last: dict[str, DepartmentRoute | None] = {}
+
+    async def get(self, code: str) -> DepartmentRoute | None:
+        """The department with ``code`` now, or as last seen if the store does not answer."""
+        try:
+            found = await asyncio.wait_for(
+                self._store.run(lambda s: read_department(s, code)), self._timeout
+            )
+        except Exception:
+            log.warning("department %s: store did not answer; last known state used", code)
+            return self._last.get(code)
+        self._last[code] = found
+        return found
