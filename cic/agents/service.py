@@ -29,6 +29,8 @@ from cic.events import (
     AgentDeviceChanged,
     CallAnswered,
     CallEnded,
+    CallTransferred,
+    ConsultEnded,
     DomainEvent,
     QueueMemberChanged,
 )
@@ -400,6 +402,11 @@ class AgentService:
             self._direct[event.call_id] = event.agent  # Asterisk sends no AgentComplete for these
         elif isinstance(event, CallEnded) and event.call_id in self._direct:
             event = AgentCallCompleted(event.at, self._direct.pop(event.call_id), "", event.call_id)
+        elif isinstance(event, CallTransferred | ConsultEnded):
+            completed = self._transfer_completion(event)
+            if completed is None:
+                return
+            event = completed
         username = self._username_of(getattr(event, "interface", getattr(event, "agent", "")))
         if username is None:
             return
@@ -415,6 +422,28 @@ class AgentService:
         if facts != self._facts[username]:
             self._facts[username] = facts.with_(changed_at=event.at)
             await self._publish_if_changed(username)
+
+    def _transfer_completion(
+        self, event: CallTransferred | ConsultEnded
+    ) -> AgentCallCompleted | None:
+        """Wrap-up owed because of a transfer or a consult (Asterisk's queue only sends
+        AgentComplete for the queue's own agent).
+
+        The colleague who takes an attended transfer has the call like a direct one, so their
+        wrap-up starts when it ends; a direct call's agent who transfers it starts theirs at
+        the transfer; a colleague who only advised (consult ended) starts theirs at once.
+        """
+        call_id = event.call_id
+        if isinstance(event, ConsultEnded):
+            if not event.answered:
+                return None
+            return AgentCallCompleted(event.at, event.target, "", call_id)
+        earlier = self._direct.pop(call_id, None)
+        if event.kind == "attended" and event.to_agent:
+            self._direct[call_id] = event.to_agent
+        if earlier and earlier != event.to_agent:
+            return AgentCallCompleted(event.at, earlier, "", call_id)
+        return None
 
     async def on_resync(self, _live: frozenset[str], _at: datetime) -> None:
         """After an AMI (re)connect: re-apply wanted membership and pauses to Asterisk."""

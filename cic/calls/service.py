@@ -34,6 +34,7 @@ from cic.bus import Bus
 from cic.calls import recording_files
 from cic.calls.errors import InvalidQuery, StoreUnavailable
 from cic.calls.last_agent import LastAgentIndex
+from cic.calls.legs import call_legs
 from cic.calls.models import RECORDING_KINDS, Call, CallEvent, Recording
 from cic.db import Store, WriteBacklog, as_utc, utcnow
 
@@ -347,7 +348,8 @@ class CallService:
         return await self._read(query)
 
     async def get_call(self, call_id: str) -> dict[str, Any] | None:
-        """One call with its ``timeline`` and ``recordings``, or None if unknown."""
+        """One call with its ``timeline``, ``legs`` (who had the resident when; see
+        ``cic.calls.legs``) and ``recordings``, or None if unknown."""
 
         def query(session: Session) -> dict[str, Any] | None:
             call = session.scalars(select(Call).where(Call.call_id == call_id)).first()
@@ -360,6 +362,7 @@ class CallService:
                 e.as_dict() for e in session.scalars(timeline.order_by(CallEvent.at, CallEvent.id))
             ]
             out["recordings"] = [r.as_dict() for r in session.scalars(recordings.order_by("id"))]
+            out["legs"] = call_legs(out["timeline"])
             return out
 
         return await self._read(query)

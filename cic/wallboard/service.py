@@ -67,7 +67,8 @@ class Wallboard:
         self.day: date | None = None
         self.queues: dict[str, QueueFigures] = {}
         self.agents: dict[str, AgentFigures] = {}
-        self._call_agent: dict[str, str] = {}
+        # The agent who has each call's resident now, and since when (talk time per leg).
+        self._call_agent: dict[str, tuple[str, datetime | None]] = {}
         self._call_queue: dict[str, str] = {}
 
     # --- input ---
@@ -184,8 +185,19 @@ class Wallboard:
             self._answered(queue, float(m.get("wait_seconds") or 0.0))
         agent = _username(str(m.get("agent") or ""))
         if agent:
+            self._end_leg(call_id, at, None)
             self._agent(agent).handled += 1
-            self._call_agent[call_id] = agent
+            self._call_agent[call_id] = (agent, at)
+        return True
+
+    def _on_transferred(self, m: dict[str, Any], at: datetime | None) -> bool:
+        """The agent's leg ends at the transfer; an attended one starts the colleague's."""
+        call_id = str(m.get("call_id"))
+        self._end_leg(call_id, at, None)
+        colleague = _username(str(m.get("to_agent") or ""))
+        if m.get("kind") == "attended" and colleague:
+            self._agent(colleague).handled += 1
+            self._call_agent[call_id] = (colleague, at)
         return True
 
     def _on_abandoned(self, m: dict[str, Any], at: datetime | None) -> bool:
@@ -199,11 +211,7 @@ class Wallboard:
         queue = self._call_queue.pop(call_id, "")
         if queue:
             self._queue(queue).waiting.pop(call_id, None)
-        agent = self._call_agent.pop(call_id, "")
-        if agent:
-            figures = self._agent(agent)
-            figures.talk_total += float(m.get("talk_seconds") or 0.0)
-            figures.talk_counted += 1
+        self._end_leg(call_id, at, float(m.get("talk_seconds") or 0.0))
         return True
 
     def _on_presence(self, m: dict[str, Any], at: datetime | None) -> bool:
@@ -244,6 +252,20 @@ class Wallboard:
         return True
 
     # --- helpers ---
+    def _end_leg(self, call_id: str, at: datetime | None, talk: float | None) -> None:
+        """Count the talk time of the agent who has the call, from their answer to ``at``
+        (``talk`` when either moment is unknown)."""
+        agent, since = self._call_agent.pop(call_id, ("", None))
+        if not agent:
+            return
+        if since is not None and at is not None:
+            talk = max((at - since).total_seconds(), 0.0)
+        if talk is None:
+            return
+        figures = self._agent(agent)
+        figures.talk_total += talk
+        figures.talk_counted += 1
+
     def _roll_day(self, at: datetime) -> None:
         day = at.astimezone(self.zone).date()
         if self.day is None:
@@ -292,6 +314,7 @@ _HANDLERS = {
     "CallQueued": Wallboard._on_queued,
     "CallAnswered": Wallboard._on_answered,
     "CallAbandoned": Wallboard._on_abandoned,
+    "CallTransferred": Wallboard._on_transferred,
     "CallEnded": Wallboard._on_ended,
     "AgentPresence": Wallboard._on_presence,
     "FirstLineChanged": Wallboard._on_first_line,

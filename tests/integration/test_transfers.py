@@ -182,6 +182,15 @@ def test_attended_transfer_completed_recording_goes_on(pbx: Harness, speech: str
     assert transferred["data"]["kind"] == "attended"
     assert transferred["data"]["from_agent"] == "PJSIP/agent-xcezary"
     assert transferred["data"]["to_agent"] == "PJSIP/agent-xdorota"
+    legs = [(leg["agent"], leg["via"], leg["end"]) for leg in record["legs"]]
+    assert legs == [
+        ("PJSIP/agent-xcezary", "", "transferred_attended"),
+        ("PJSIP/agent-xdorota", "attended", "completed"),
+    ]
+    assert all(leg["talk_seconds"] > 0 for leg in record["legs"])
+    assert record["legs"][0]["consults"][0]["result"] == "transferred"
+    board = {a["username"]: a for a in pbx.api("GET", "/api/wallboard")["agents"]}
+    assert board["xcezary"]["handled_today"] == 1 and board["xdorota"]["handled_today"] == 1
 
 
 def test_attended_transfer_cancelled_while_ringing(pbx: Harness) -> None:
@@ -252,6 +261,13 @@ def test_blind_transfer_to_department_queue(pbx: Harness) -> None:
     record = pbx.wait_call(before, lambda c: bool(c["ended_at"] and c["recordings"]), 30)
     queued = [e["data"]["queue"] for e in record["timeline"] if e["type"] == "CallQueued"]
     assert queued == ["pierwsza-linia", "xfinanse"]
+    legs = [(leg["queue"], leg["agent"], leg["via"], leg["end"]) for leg in record["legs"]]
+    assert legs == [
+        ("pierwsza-linia", "PJSIP/agent-xjan", "", "transferred_blind"),
+        ("xfinanse", "PJSIP/agent-xkasia", "blind", "completed"),
+    ]
+    queues = {q["queue"]: q for q in pbx.api("GET", "/api/wallboard")["queues"]}
+    assert queues["xfinanse"]["answered"] == 1 and queues["xfinanse"]["abandoned"] == 0
     assert len(record["recordings"]) == 1
     store.engine.dispose()
 

@@ -12,7 +12,14 @@ from cic.agents.errors import InvalidAgent
 from cic.agents.service import AgentService
 from cic.bus import InProcessBus
 from cic.db import Store
-from cic.events import AgentCallCompleted, AgentDeviceChanged, CallAnswered, CallEnded
+from cic.events import (
+    AgentCallCompleted,
+    AgentDeviceChanged,
+    CallAnswered,
+    CallEnded,
+    CallTransferred,
+    ConsultEnded,
+)
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -92,6 +99,38 @@ async def test_wrapup_after_queue_call_and_after_direct_call(service: AgentServi
     await service.on_event(CallEnded(later + timedelta(seconds=5), "c2", "Normal", 5.0))
     service.now["t"] = later + timedelta(seconds=10)  # type: ignore[attr-defined]
     assert service.state("anna") == "wrapup"
+
+
+async def test_wrapup_after_transfers_and_consults(service: AgentService) -> None:
+    await service.create_agent("bogdan", "Bogdan Testowy", queues=["pierwsza-linia"])
+    await service.create_agent("celina", "Celina Testowa", queues=["pierwsza-linia"])
+    for name in ("anna", "bogdan", "celina"):
+        await service.login(name)
+        await service.on_event(AgentDeviceChanged(T0, f"PJSIP/agent-{name}", "NOT_INUSE"))
+    anna, bogdan, celina = (f"PJSIP/agent-{n}" for n in ("anna", "bogdan", "celina"))
+
+    def at(seconds: int) -> datetime:
+        service.now["t"] = T0 + timedelta(seconds=seconds)  # type: ignore[attr-defined]
+        return T0 + timedelta(seconds=seconds)
+
+    # A direct call (returning caller) that Anna hands over to Bogdan, attended.
+    await service.on_event(CallAnswered(at(0), "c1", "", anna, 1.0))
+    await service.on_event(CallTransferred(at(20), "c1", "attended", anna, bogdan, bogdan))
+    assert (service.state("anna"), service.state("bogdan")) == ("wrapup", "available")
+    await service.on_event(CallEnded(at(100), "c1", "Normal", 80.0))
+    assert (service.state("anna"), service.state("bogdan")) == ("available", "wrapup")
+    # Celina only advised Anna on a queue call: her wrap-up starts when the consult ends.
+    await service.on_event(ConsultEnded(at(200), "c2", anna, celina, True))
+    assert service.state("celina") == "wrapup"
+    # An unanswered consult owes nobody a wrap-up.
+    await service.on_event(ConsultEnded(at(300), "c3", anna, bogdan, False))
+    assert service.state("bogdan") == "available"
+    # A blind transfer of a direct call ends Anna's part at the transfer.
+    await service.on_event(CallAnswered(at(400), "c4", "", anna, 1.0))
+    await service.on_event(CallTransferred(at(410), "c4", "blind", anna, "", "cic-blind/q-x"))
+    assert service.state("anna") == "wrapup"
+    await service.on_event(CallEnded(at(500), "c4", "Normal", 90.0))  # nobody else owes one
+    assert {service.state(n) for n in ("anna", "bogdan", "celina")} == {"available"}
 
 
 async def test_bad_requests_are_refused(service: AgentService) -> None:

@@ -116,3 +116,40 @@ def test_open_and_failed_callbacks_are_listed_until_closed() -> None:
     board.apply({"type": "CallbackChanged", "id": 3, "status": "cancelled"})
     assert board.snapshot(T0)["callbacks"] == []
     assert not board.apply({"type": "CallbackChanged", "id": "x; DROP", "status": "waiting"})
+
+
+def _replayed(name: str) -> tuple[Wallboard, datetime]:
+    fixture = json.loads((FIXTURES / f"{name}.json").read_text())
+    tracker, board = Tracker(), Wallboard()
+    for event in fixture["events"]:
+        if "_control" not in event:
+            for domain_event in tracker.feed(event):
+                board.apply(domain_event.to_dict())
+    last = max(float(e["Timestamp"]) for e in fixture["events"] if "Timestamp" in e)
+    return board, datetime.fromtimestamp(last, UTC)
+
+
+def test_attended_transfer_counts_for_both_agents_each_with_their_own_talk() -> None:
+    board, end = _replayed("transfer_attended_complete")
+    snap = board.snapshot(end)
+    agents = {a["username"]: a for a in snap["agents"]}
+    assert agents["ala"]["handled_today"] == 1 and agents["bob"]["handled_today"] == 1
+    [queue] = snap["queues"]
+    assert (queue["answered"], queue["abandoned"]) == (1, 0)  # one queue call, not two
+    legs = {k: agents[k]["average_talk_seconds"] for k in ("ala", "bob")}
+    assert all(v is not None and v > 0 for v in legs.values()), legs
+
+
+def test_blind_transfer_to_a_department_queue_counts_in_both_queues() -> None:
+    board, end = _replayed("transfer_blind_to_queue")
+    snap = board.snapshot(end)
+    queues = {q["queue"]: q for q in snap["queues"]}
+    assert queues["pierwsza-linia"]["answered"] == 1
+    assert (
+        queues["finanse"]["waiting"]
+        + queues["finanse"]["answered"]
+        + queues["finanse"]["abandoned"]
+        == 1
+    )
+    ala = next(a for a in snap["agents"] if a["username"] == "ala")
+    assert ala["handled_today"] == 1 and ala["average_talk_seconds"] is not None
