@@ -60,6 +60,14 @@ class CallNotLive(TransferError):
     default_message = "Połączenie nie jest teraz prowadzone przez konsultanta."
 
 
+class NobodyFree(TransferError):
+    """A consult with a department queue found no member free right now."""
+
+    status = 409
+    error_id = "nobody_free"
+    default_message = "Nikt z tej kolejki nie jest teraz wolny."
+
+
 class InvalidTransfer(TransferError):
     """The request body is wrong: unknown kind, target, colleague or queue."""
 

@@ -35,6 +35,7 @@ from cic.transfers import store as db
 from cic.transfers.errors import (
     CallNotLive,
     InvalidTransfer,
+    NobodyFree,
     NoOpenTransfer,
     NotYourCall,
     PbxRefused,
@@ -62,6 +63,12 @@ class TransferPbx(Protocol):
 LiveCall = Callable[[str], CallSnapshot | None]
 AgentInterface = Callable[[str], str | None]
 QueueExists = Callable[[str], Awaitable[bool]]
+FreeMember = Callable[[str, str], str | None]
+
+
+def no_free_member(_queue: str, _exclude: str) -> str | None:
+    """The default ``free_member``: nobody (consults with a queue are refused)."""
+    return None
 
 
 class TransferService:
@@ -69,8 +76,10 @@ class TransferService:
 
     ``live_call(call_id)`` is the tracker's view of the call (agent channel, consult);
     ``agent_interface(username)`` the colleague's device ('PJSIP/agent-x') or None;
-    ``queue_exists(name)`` whether a department queue exists; ``ring_seconds`` how long a
-    colleague's phone rings in a consult before the agent gets the resident back.
+    ``queue_exists(name)`` whether a department queue exists; ``free_member(queue, exclude)``
+    the interface of the queue's member free longest (not ``exclude``), for a consult with a
+    department ("whoever is free in Finanse"); ``ring_seconds`` how long a colleague's phone
+    rings in a consult before the agent gets the resident back.
     """
 
     def __init__(
@@ -82,6 +91,7 @@ class TransferService:
         agent_interface: AgentInterface,
         queue_exists: QueueExists,
         *,
+        free_member: FreeMember = no_free_member,
         ring_seconds: int = 15,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -91,6 +101,7 @@ class TransferService:
         self.live_call = live_call
         self.agent_interface = agent_interface
         self.queue_exists = queue_exists
+        self.free_member = free_member
         self.ring_seconds = ring_seconds
         self.clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
@@ -118,11 +129,13 @@ class TransferService:
         if not isinstance(note, str):
             raise InvalidTransfer("Notatka musi być tekstem.")
         target_kind, name = _target(target)
-        if kind == "consult" and target_kind != "agent":
-            raise InvalidTransfer("Konsultacja jest możliwa tylko z osobą (target: agent).")
         async with self._lock(call_id):
             call = self._live(call_id, requester)
             interface = await self._resolve(target_kind, name, call)
+            if kind == "consult" and target_kind == "queue":
+                interface = self.free_member(name, call.agent) or ""
+                if not interface:
+                    raise NobodyFree()
             fields = {
                 "call_id": call_id, "kind": kind,
                 "state": CONSULTING if kind == "consult" else BLIND,

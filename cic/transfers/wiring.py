@@ -32,6 +32,16 @@ def build(services: Services) -> TransferService:
     async def queue_exists(name: str) -> bool:
         return name in {queue for queue, _title in await agents.queue_names()}
 
+    def free_member(queue: str, exclude: str) -> str | None:
+        """The queue's member who has been available longest (the fairest one to ask)."""
+        free = [
+            a for a in agents.agents()
+            if a.interface != exclude and any(q == queue for q, _ in a.queues)
+            and agents.is_available(a.interface)
+        ]  # fmt: skip
+        free.sort(key=lambda a: str(agents.presence(a.username).get("since") or ""))
+        return free[0].interface if free else None
+
     service = TransferService(
         services.store,
         services.bus,
@@ -39,6 +49,7 @@ def build(services: Services) -> TransferService:
         services.tracker.call,
         agent_interface,
         queue_exists,
+        free_member=free_member,
     )
     services.ami.sinks.append(service.on_event)
     return service

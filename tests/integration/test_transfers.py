@@ -358,3 +358,30 @@ def test_agent_hangs_up_during_consult_resident_goes_to_colleague(pbx: Harness) 
     assert caller.wait(90) == 0, caller.errors()
     record = pbx.wait_call(before, lambda c: bool(c["ended_at"]), 20)
     assert record["outcome"] == "answered"
+
+
+def test_consult_with_whoever_is_free_in_a_department_then_complete(pbx: Harness) -> None:
+    """'Konsultuj z wolnym': the controller picks the department's free specialist."""
+    pbx.specialist("xpawel", "xpodatki", phone=AgentPhone(ring_ms=1000))
+
+    def state(username: str) -> str:
+        return next(a["state"] for a in pbx.api("GET", "/api/agents") if a["username"] == username)
+
+    pbx.wait_for(lambda: state("xpawel") == "available", 15, "the specialist available")
+    pbx.login("xzenon")
+    before = pbx.call_ids()
+    caller = pbx.call(ResidentCall(number="48500100509", hangup_after_ms=40_000))
+    call = answered_call(pbx, before, "xzenon")
+    body = {"kind": "consult", "target": {"queue": "xpodatki"}, "note": NOTE}
+    started = pbx.api("POST", f"/api/calls/{call['call_id']}/transfer", body)
+    assert started["target"] == {"queue": "xpodatki"}
+    assert started["target_interface"] == "PJSIP/agent-xpawel"
+    wait_transfer(pbx, call["call_id"], answered_by_colleague, "the specialist to answer")
+    pbx.api("POST", f"/api/calls/{call['call_id']}/transfer/complete", {})
+    wait_transfer(pbx, call["call_id"], lambda t: t["state"] == "completed", "completed")
+    assert caller.wait(90) == 0, caller.errors()
+    record = pbx.wait_call(before, lambda c: bool(c["ended_at"] and c["recordings"]), 30)
+    assert [leg["agent"] for leg in record["legs"]] == [
+        "PJSIP/agent-xzenon",
+        "PJSIP/agent-xpawel",
+    ]

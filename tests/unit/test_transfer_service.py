@@ -18,6 +18,7 @@ from cic.db import Store
 from cic.transfers.errors import (
     CallNotLive,
     InvalidTransfer,
+    NobodyFree,
     NoOpenTransfer,
     NotYourCall,
     PbxRefused,
@@ -227,7 +228,7 @@ async def test_pbx_refusal_fails_the_transfer_and_frees_the_call(world: World) -
     ("kind", "target", "error"),
     [
         ("transfer", {"agent": "bob"}, InvalidTransfer),
-        ("consult", {"queue": "finanse"}, InvalidTransfer),
+        ("consult", {"queue": "nie-ma"}, InvalidTransfer),
         ("consult", {"agent": "zenon"}, InvalidTransfer),
         ("consult", {"agent": "anna"}, InvalidTransfer),
         ("blind", {"queue": "nie-ma"}, InvalidTransfer),
@@ -241,6 +242,25 @@ async def test_bad_requests_are_400(world: World, kind: str, target: Any, error:
         await world.service.start("c1", kind, target, requester=ANNA)
     assert info.value.status == 400
     assert world.pbx.sent == []
+
+
+async def test_consult_with_a_department_queue_asks_whoever_is_free(world: World) -> None:
+    with pytest.raises(NobodyFree) as info:  # nobody free (the default)
+        await world.service.start("c1", "consult", {"queue": "finanse"}, requester=ANNA)
+    assert info.value.status == 409 and world.pbx.sent == []
+    asked: list[tuple[str, str]] = []
+
+    def free_member(queue: str, exclude: str) -> str | None:
+        asked.append((queue, exclude))
+        return BOB if queue == "finanse" else None
+
+    world.service.free_member = free_member
+    transfer = await world.service.start("c1", "consult", {"queue": "finanse"}, requester=ANNA)
+    assert asked == [("finanse", ANNA)]
+    assert transfer["target"] == {"queue": "finanse"}
+    assert transfer["target_interface"] == BOB
+    assert ("Setvar", CHAN, "__CIC_XFER_DEST", BOB) in world.pbx.sent
+    assert world.pbx.sent[-1] == ("Atxfer", CHAN, "cic-consult", "1")
 
 
 async def test_only_the_agent_on_the_call_or_a_supervisor(world: World) -> None:

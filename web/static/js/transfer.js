@@ -113,7 +113,8 @@
     const queues = document.createElement("p");
     queues.className = "queues";
     for (const q of data.queues || []) {
-      queues.append(button(`Do kolejki: ${q.title || q.name}`, "blind", { queue: q.name }), " ");
+      queues.append(button(`Do kolejki: ${q.title || q.name}`, "blind", { queue: q.name }), " ",
+        button(`Konsultuj z wolnym: ${q.title || q.name}`, "consult", { queue: q.name }), " ");
     }
     root.appendChild(queues);
     refreshButtons();
