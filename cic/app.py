@@ -51,6 +51,8 @@ from cic.kb.wiring import install_kb
 from cic.overflow import views as overflow_views
 from cic.overflow.handlers import watch_load, watch_logouts
 from cic.overflow.service import FirstLineCapacity
+from cic.residents import views as resident_views
+from cic.residents.service import ResidentService
 from cic.routing import views as routing_views
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
@@ -88,6 +90,7 @@ class Services:
     admin: AdminService
     capacity: FirstLineCapacity
     callbacks: CallbackService
+    residents: ResidentService
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -166,7 +169,7 @@ def build_services(settings: Settings) -> Services:
         settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
         agents, agi, office_mode, calendar,
         WrapupService(store, bus, settings.office.wrapup_outcomes), board,
-        WallboardFeeder(bus, board), admin, capacity, callbacks,
+        WallboardFeeder(bus, board), admin, capacity, callbacks, ResidentService(store),
     )  # fmt: skip
 
 
@@ -223,9 +226,15 @@ def create_app(settings: Settings) -> web.Application:
     )
     app.add_routes(
         console_views.routes(
-            settings, services.credentials, services.agents, services.calls, services.bus
+            settings,
+            services.credentials,
+            services.agents,
+            services.calls,
+            services.bus,
+            services.residents,
         )
     )
+    app.add_routes(resident_views.routes(services.residents))
     app.add_routes(admin_views.routes(services.admin))
     app.add_routes(overflow_views.routes(services.capacity))
     app.add_routes(callback_views.routes(services.callbacks))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -24,7 +25,10 @@ from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.residents.numbers import spellings
+from cic.residents.service import ResidentService
 
+log = logging.getLogger(__name__)
 ROLES = ("agent", "specialist", "supervisor")
 
 
@@ -45,8 +49,9 @@ def routes(
     agents: AgentService,
     calls: CallService,
     bus: Bus,
+    residents: ResidentService | None = None,
 ) -> list[web.RouteDef]:
-    """The console page and its websocket."""
+    """The console page and its websocket; ``residents`` names known callers in the pop."""
 
     @require(*ROLES)
     async def page(request: web.Request) -> web.StreamResponse:
@@ -97,7 +102,7 @@ def routes(
                 async for _topic, message in subscription:
                     if ws.closed or reader.done():
                         break
-                    out = await _for_agent(message, agent, calls)
+                    out = await _for_agent(message, agent, calls, residents)
                     if out is not None:
                         await ws.send_json(out)
             finally:
@@ -108,8 +113,29 @@ def routes(
     return [web.get("/konsola", page), web.get("/ws/agent", live)]
 
 
+async def _caller(
+    residents: ResidentService | None, number: str
+) -> tuple[dict[str, Any] | None, list[str] | None]:
+    """The known resident with this number (id, name, numbers) and every spelling of their
+    numbers; ``(None, None)`` when unknown or when the lookup fails (the pop goes on)."""
+    if residents is None:
+        return None, None
+    try:
+        found = await residents.lookup(number)
+    except Exception:
+        log.warning("screen pop: resident lookup failed", exc_info=True)
+        return None, None
+    if found is None:
+        return None, None
+    numbers = [form for n in found["numbers"] for form in spellings(n["number"])]
+    return {k: found[k] for k in ("id", "name", "numbers")}, numbers
+
+
 async def _for_agent(
-    message: dict[str, Any], agent: AgentRecord, calls: CallService
+    message: dict[str, Any],
+    agent: AgentRecord,
+    calls: CallService,
+    residents: ResidentService | None = None,
 ) -> dict[str, Any] | None:
     """What of a bus message this agent's console needs (None: nothing)."""
     kind = message.get("type")
@@ -119,11 +145,12 @@ async def _for_agent(
         keys = ("username", "display_name", "state", "label")  # for the "who is free" list
         return {"type": "ColleaguePresence", **{k: message.get(k) for k in keys}}
     if kind == "TransferOffered" and message.get("to_agent") == agent.interface:
+        number = str(message.get("caller_number") or "")
+        resident, numbers = await _caller(residents, number)
         history = await earlier_calls(
-            calls.store, str(message.get("caller_number") or ""),
-            exclude=str(message.get("call_id")), limit=10,
+            calls.store, number, exclude=str(message.get("call_id")), limit=10, numbers=numbers,
         )  # fmt: skip
-        return {**message, "history": history}
+        return {**message, "history": history, "resident": resident}
     if kind == "TransferChanged":
         transfer = message.get("transfer")
         if isinstance(transfer, dict) and transfer.get("from_agent") == agent.interface:
@@ -134,12 +161,14 @@ async def _for_agent(
         call = await calls.get_call(str(message.get("call_id")))
         if call is None:
             return None
+        resident, numbers = await _caller(residents, call["caller_number"])
         history = await earlier_calls(
-            calls.store, call["caller_number"], exclude=call["call_id"], limit=10
-        )
+            calls.store, call["caller_number"], exclude=call["call_id"], limit=10,
+            numbers=numbers,
+        )  # fmt: skip
         pop = {k: call.get(k) for k in ("call_id", "caller_number", "caller_name", "queue")}
         return {"type": "ScreenPop", **pop, "routing_reason": call.get("routing_reason"),
-                "history": history}  # fmt: skip
+                "history": history, "resident": resident}  # fmt: skip
     if kind in ("CallAnswered", "CallEnded", "CallWrappedUp") and message.get("call_id"):
         return {"type": kind, "call_id": message.get("call_id"), "agent": message.get("agent")}
     return None

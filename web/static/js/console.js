@@ -99,7 +99,10 @@
   function showScreenPop(pop) {
     currentCall = { call_id: pop.call_id, caller_number: pop.caller_number };
     $("caller-number").textContent = pop.caller_number || "numer zastrzeżony";
-    $("caller-name").textContent = pop.caller_name || "";
+    // A resident on record is named from the register, not from the caller ID the trunk sent.
+    const known = pop.resident && pop.resident.name;
+    $("caller-name").textContent = known ? `${pop.resident.name} (mieszkaniec w rejestrze)` : (pop.caller_name || "");
+    body.dataset.resident = known ? String(pop.resident.id) : "";
     $("routing-reason").textContent = pop.routing_reason || "";
     const list = $("history");
     list.replaceChildren();
@@ -127,7 +130,7 @@
     showScreenPop({
       call_id: offer.call_id, caller_number: offer.caller_number, caller_name: offer.caller_name,
       routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}`,
-      history: offer.history,
+      history: offer.history, resident: offer.resident,
     });
     body.dataset.transferPop = String(offer.transfer_id);
   }

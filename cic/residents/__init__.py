@@ -1,0 +1,1 @@
+"""Residents: people who contact the office, each with one or more phone numbers."""

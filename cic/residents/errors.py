@@ -1,0 +1,34 @@
+"""Errors of the residents domain; each carries its HTTP status and a stable error id."""
+
+from __future__ import annotations
+
+from cic.errors import CicError
+
+
+class ResidentError(CicError):
+    """Base class of residents errors."""
+
+    status = 400
+    error_id = "resident_error"
+
+
+class InvalidResident(ResidentError):
+    """A name, number or request body breaks a rule; the message says which, in Polish."""
+
+    status = 400
+    error_id = "invalid_resident"
+
+
+class ResidentNotFound(ResidentError):
+    """No resident with that id (or it was merged into another)."""
+
+    status = 404
+    error_id = "resident_not_found"
+    default_message = "Nie ma takiego mieszkańca."
+
+
+class NumberTaken(ResidentError):
+    """The number belongs to another resident already."""
+
+    status = 409
+    error_id = "number_taken"

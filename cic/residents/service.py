@@ -1,0 +1,272 @@
+"""Residents: caller-ID lookup, several numbers each, contact history, merging duplicates.
+
+Names and numbers are personal data: they are never logged; changes and merges are written
+to the audit log (who, which resident, when), without the numbers themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cic.auth import audit
+from cic.calls.history import calls_from
+from cic.db import Store, utcnow
+from cic.residents.errors import InvalidResident, NumberTaken, ResidentNotFound
+from cic.residents.models import Resident, ResidentNumber
+from cic.residents.numbers import canonical_number, spellings
+
+MAX_NAME = 200
+MAX_NOTE = 4000
+MAX_LABEL = 60
+MAX_NUMBERS = 10
+#: Other contacts of a resident (contact reports, cases) by the ids of their calls:
+#: ``(session, resident_id, call_ids) -> [{"kind": ..., "at": iso, ...}, ...]``.
+HistorySource = Callable[[Session, int, list[str]], list[dict[str, Any]]]
+
+
+def _text(value: object, field: str, limit: int, *, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidResident(f"{field}: pole wymagane (tekst).")
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidResident(f"{field}: najwyżej {limit} znaków (jest {len(value)}).")
+    return value
+
+
+def _number(raw: object) -> str:
+    number = canonical_number(raw) if isinstance(raw, str) else None
+    if number is None:
+        raise InvalidResident("Numer telefonu: np. +48 600 100 200 albo 600100200.")
+    return number
+
+
+def _as_dict(session: Session, row: Resident) -> dict[str, Any]:
+    numbers = session.scalars(
+        select(ResidentNumber)
+        .where(ResidentNumber.resident_id == row.id)
+        .order_by(ResidentNumber.id)
+    )
+    return {
+        "id": row.id,
+        "name": row.name,
+        "note": row.note,
+        "numbers": [{"number": n.number, "label": n.label} for n in numbers],
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+    }
+
+
+def _live(session: Session, resident_id: int) -> Resident:
+    row = session.get(Resident, resident_id)
+    if row is None or row.merged_into is not None:
+        raise ResidentNotFound()
+    return row
+
+
+def _claim(session: Session, resident_id: int, number: str, label: str) -> None:
+    owner = session.scalar(select(ResidentNumber).where(ResidentNumber.number == number))
+    if owner is not None and owner.resident_id != resident_id:
+        raise NumberTaken(f"Numer {number} ma już inny mieszkaniec (nr {owner.resident_id}).")
+    if owner is None:
+        full = session.scalar(
+            select(ResidentNumber.id)
+            .where(ResidentNumber.resident_id == resident_id)
+            .offset(MAX_NUMBERS - 1)
+            .limit(1)
+        )
+        if full is not None:
+            raise InvalidResident(f"Najwyżej {MAX_NUMBERS} numerów jednego mieszkańca.")
+        session.add(ResidentNumber(resident_id=resident_id, number=number, label=label))
+    else:
+        owner.label = label
+
+
+class ResidentService:
+    """Residents over the store; ``history_sources`` add contact reports and cases."""
+
+    def __init__(self, store: Store, history_sources: list[HistorySource] | None = None) -> None:
+        """Other domains append their history sources (see :data:`HistorySource`)."""
+        self.store = store
+        self.history_sources = list(history_sources or [])
+
+    async def lookup(self, raw_number: str) -> dict[str, Any] | None:
+        """The resident who has this number (any spelling), or ``None`` (also when withheld)."""
+        number = canonical_number(raw_number)
+        if number is None:
+            return None
+
+        def read(session: Session) -> dict[str, Any] | None:
+            row = session.scalar(
+                select(Resident)
+                .join(ResidentNumber, ResidentNumber.resident_id == Resident.id)
+                .where(ResidentNumber.number == number, Resident.merged_into.is_(None))
+            )
+            return _as_dict(session, row) if row is not None else None
+
+        return await self.store.run(read)
+
+    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Residents whose name contains ``query``, or who have the number ``query``."""
+        query = query.strip()
+        if not query:
+            return []
+        number = canonical_number(query)
+
+        def read(session: Session) -> list[dict[str, Any]]:
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            by_number = select(ResidentNumber.resident_id).where(ResidentNumber.number == number)
+            rows = session.scalars(
+                select(Resident)
+                .where(Resident.merged_into.is_(None))
+                .where(
+                    or_(
+                        Resident.name.ilike(f"%{escaped}%", escape="\\"),
+                        Resident.id.in_(by_number),
+                    )
+                )
+                .order_by(Resident.name, Resident.id)
+                .limit(limit)
+            )
+            return [_as_dict(session, r) for r in rows]
+
+        return await self.store.run(read)
+
+    async def get(self, resident_id: int) -> dict[str, Any]:
+        """One resident with their numbers."""
+        return await self.store.run(lambda s: _as_dict(s, _live(s, resident_id)))
+
+    async def create(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
+        """A new resident: ``name``, optional ``note`` and ``numbers`` (text or objects)."""
+        name = _text(body.get("name"), "Imię i nazwisko", MAX_NAME)
+        note = _text(body.get("note"), "Notatka", MAX_NOTE, required=False)
+        numbers = self._numbers(body.get("numbers", []))
+
+        def write(session: Session) -> dict[str, Any]:
+            row = Resident(name=name, note=note, updated_at=utcnow())
+            session.add(row)
+            session.flush()
+            for number, label in numbers:
+                _claim(session, row.id, number, label)
+            audit.record(session, "resident_created", actor=actor, target=str(row.id))
+            session.flush()
+            return _as_dict(session, row)
+
+        return await self.store.run(write)
+
+    async def update(self, resident_id: int, body: dict[str, Any], actor: str) -> dict[str, Any]:
+        """Change ``name`` and/or ``note``."""
+        changes: dict[str, str] = {}
+        if "name" in body:
+            changes["name"] = _text(body["name"], "Imię i nazwisko", MAX_NAME)
+        if "note" in body:
+            changes["note"] = _text(body["note"], "Notatka", MAX_NOTE, required=False)
+        if not changes:
+            raise InvalidResident("Nic do zmiany (name, note).")
+
+        def write(session: Session) -> dict[str, Any]:
+            row = _live(session, resident_id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            audit.record(session, "resident_updated", actor=actor, target=str(row.id),
+                         fields=sorted(changes))  # fmt: skip
+            return _as_dict(session, row)
+
+        return await self.store.run(write)
+
+    async def add_number(
+        self, resident_id: int, raw: object, label: object, actor: str
+    ) -> dict[str, Any]:
+        """Give the resident another number (409 if someone else has it)."""
+        number = _number(raw)
+        text = _text(label, "Opis numeru", MAX_LABEL, required=False)
+
+        def write(session: Session) -> dict[str, Any]:
+            row = _live(session, resident_id)
+            _claim(session, row.id, number, text)
+            row.updated_at = utcnow()
+            audit.record(session, "resident_number_added", actor=actor, target=str(row.id))
+            session.flush()
+            return _as_dict(session, row)
+
+        return await self.store.run(write)
+
+    async def remove_number(self, resident_id: int, raw: object, actor: str) -> dict[str, Any]:
+        """Take a number off the resident (404 if they do not have it)."""
+        number = _number(raw)
+
+        def write(session: Session) -> dict[str, Any]:
+            row = _live(session, resident_id)
+            owned = session.scalar(
+                select(ResidentNumber).where(
+                    ResidentNumber.number == number, ResidentNumber.resident_id == row.id
+                )
+            )
+            if owned is None:
+                raise ResidentNotFound("Ten mieszkaniec nie ma takiego numeru.")
+            session.delete(owned)
+            row.updated_at = utcnow()
+            audit.record(session, "resident_number_removed", actor=actor, target=str(row.id))
+            session.flush()
+            return _as_dict(session, row)
+
+        return await self.store.run(write)
+
+    async def merge(self, keep_id: int, other_id: int, actor: str) -> dict[str, Any]:
+        """Fold duplicate ``other_id`` into ``keep_id``: its numbers and note move over, it
+        points to ``keep_id`` from now on, and the merge is audited."""
+        if keep_id == other_id:
+            raise InvalidResident("Nie można połączyć mieszkańca z nim samym.")
+
+        def write(session: Session) -> dict[str, Any]:
+            keep, other = _live(session, keep_id), _live(session, other_id)
+            moved = session.scalars(
+                select(ResidentNumber).where(ResidentNumber.resident_id == other.id)
+            ).all()
+            for number in moved:
+                number.resident_id = keep.id
+            if other.note:
+                keep.note = (keep.note + "\n" + other.note).strip()[:MAX_NOTE]
+            other.merged_into, other.updated_at = keep.id, utcnow()
+            keep.updated_at = utcnow()
+            audit.record(session, "residents_merged", actor=actor, target=str(keep.id),
+                         merged=other.id, numbers_moved=len(moved))  # fmt: skip
+            session.flush()
+            return _as_dict(session, keep)
+
+        return await self.store.run(write)
+
+    async def history(self, resident_id: int, limit: int = 50) -> dict[str, Any]:
+        """The resident's calls from every number (newest first, with wrap-ups) and the other
+        contacts the history sources know of."""
+
+        def read(session: Session) -> dict[str, Any]:
+            resident = _as_dict(session, _live(session, resident_id))
+            forms = [f for n in resident["numbers"] for f in spellings(n["number"])]
+            calls = calls_from(session, forms, limit=limit)
+            others: list[dict[str, Any]] = []
+            for source in self.history_sources:
+                others.extend(source(session, resident_id, [c["call_id"] for c in calls]))
+            return {"resident": resident, "calls": calls, "contacts": others}
+
+        return await self.store.run(read)
+
+    @staticmethod
+    def _numbers(raw: object) -> list[tuple[str, str]]:
+        if not isinstance(raw, list) or len(raw) > MAX_NUMBERS:
+            raise InvalidResident(f"Numery: lista (najwyżej {MAX_NUMBERS}).")
+        out: dict[str, str] = {}
+        for item in raw:
+            if isinstance(item, dict):
+                out[_number(item.get("number"))] = _text(
+                    item.get("label"), "Opis numeru", MAX_LABEL, required=False
+                )
+            else:
+                out[_number(item)] = ""
+        return list(out.items())

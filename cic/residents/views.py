@@ -1,0 +1,119 @@
+"""Residents over HTTP (JSON):
+
+GET    /api/residents?q=...                        search by name or number
+POST   /api/residents                              {name, note?, numbers?} -> 201
+GET    /api/residents/lookup?number=...            the resident with this number (404: none)
+GET    /api/residents/{id}                         one resident with their numbers
+PATCH  /api/residents/{id}                         {name?, note?}
+POST   /api/residents/{id}/numbers                 {number, label?}
+DELETE /api/residents/{id}/numbers/{number}
+POST   /api/residents/{id}/merge                   {other: id} (supervisor): fold a duplicate
+GET    /api/residents/{id}/history                 calls from every number, other contacts
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth.roles import current_user, require
+from cic.residents.errors import InvalidResident, ResidentNotFound
+from cic.residents.service import ResidentService
+from cic.web_json import json_errors, json_object
+
+STAFF = ("agent", "specialist", "supervisor")
+MAX_QUERY = 200
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    return await json_object(request, InvalidResident)
+
+
+def _id(request: web.Request, key: str = "id") -> int:
+    raw = request.match_info[key]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise ResidentNotFound()
+    return int(raw)
+
+
+def _actor(request: web.Request) -> str:
+    user = current_user(request)
+    return user.username if user else ""
+
+
+def routes(service: ResidentService) -> list[web.RouteDef]:
+    """The residents API."""
+
+    @require(*STAFF)
+    @json_errors
+    async def search(request: web.Request) -> web.StreamResponse:
+        query = request.query.get("q", "")
+        if len(query) > MAX_QUERY:
+            raise InvalidResident("Zapytanie: najwyżej 200 znaków.")
+        return web.json_response(await service.search(query))
+
+    @require(*STAFF)
+    @json_errors
+    async def create(request: web.Request) -> web.StreamResponse:
+        made = await service.create(await _body(request), _actor(request))
+        return web.json_response(made, status=201)
+
+    @require(*STAFF)
+    @json_errors
+    async def lookup(request: web.Request) -> web.StreamResponse:
+        found = await service.lookup(request.query.get("number", "")[:40])
+        if found is None:
+            raise ResidentNotFound("Nie znamy mieszkańca z tym numerem.")
+        return web.json_response(found)
+
+    @require(*STAFF)
+    @json_errors
+    async def get(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await service.get(_id(request)))
+
+    @require(*STAFF)
+    @json_errors
+    async def update(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        return web.json_response(await service.update(_id(request), body, _actor(request)))
+
+    @require(*STAFF)
+    @json_errors
+    async def add_number(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        out = await service.add_number(
+            _id(request), body.get("number"), body.get("label"), _actor(request)
+        )
+        return web.json_response(out, status=201)
+
+    @require(*STAFF)
+    @json_errors
+    async def remove_number(request: web.Request) -> web.StreamResponse:
+        number = request.match_info["number"]
+        return web.json_response(await service.remove_number(_id(request), number, _actor(request)))
+
+    @require("supervisor")
+    @json_errors
+    async def merge(request: web.Request) -> web.StreamResponse:
+        other = (await _body(request)).get("other")
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise InvalidResident("other: numer (id) mieszkańca do dołączenia.")
+        return web.json_response(await service.merge(_id(request), other, _actor(request)))
+
+    @require(*STAFF)
+    @json_errors
+    async def history(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await service.history(_id(request)))
+
+    return [
+        web.get("/api/residents", search),
+        web.post("/api/residents", create),
+        web.get("/api/residents/lookup", lookup),
+        web.get("/api/residents/{id}", get),
+        web.patch("/api/residents/{id}", update),
+        web.post("/api/residents/{id}/numbers", add_number),
+        web.delete("/api/residents/{id}/numbers/{number}", remove_number),
+        web.post("/api/residents/{id}/merge", merge),
+        web.get("/api/residents/{id}/history", history),
+    ]
