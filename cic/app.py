@@ -240,7 +240,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(callback_views.routes(services.callbacks))
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
     install_transfers(app, services)
-    install_kb(app, services.store)
+    install_kb(app, services.store, calls=services.calls)
     app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx, _auth_ctx])
     return app
 

@@ -12,6 +12,7 @@ from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.db import is_transient
 from cic.kb.errors import KbError, KbStoreUnavailable
+from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ async def _json_object(request: web.Request) -> dict[str, Any] | None:
 
 def _limit(request: web.Request, default: int) -> int | None:
     raw = request.query.get("limit", str(default))
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 50 else None
+    # isascii: "²".isdigit() is true but int("²") fails
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 50 else None
 
 
 def routes(service: KbService) -> list[web.RouteDef]:
@@ -128,3 +130,27 @@ def routes(service: KbService) -> list[web.RouteDef]:
         web.post("/api/kb/articles/{slug}/use", use),
         web.get("/api/kb/articles/{slug}/versions", versions),
     ]
+
+
+def call_routes(
+    service: KbService,
+    get_call: Callable[[str], Awaitable[dict[str, Any] | None]],
+    earlier: EarlierCalls,
+) -> list[web.RouteDef]:
+    """``GET /api/kb/for-call/{call_id}?note=``: articles for a call in hand, with why."""
+
+    @require(*SIGNED_IN)
+    async def for_call(request: web.Request) -> web.StreamResponse:
+        call_id = request.match_info["call_id"]
+        note = request.query.get("note", "")
+        if len(call_id) > 128 or len(note) > 2000:
+            return _bad("invalid_query", "Za długi identyfikator rozmowy lub notatka.")
+        call = await get_call(call_id)
+        if call is None:
+            return web.json_response(
+                {"error": "call_not_found", "message": "Nie ma takiej rozmowy."}, status=404
+            )
+        found = await suggestions_for_call(service, call, earlier, note=note)
+        return web.json_response({"call_id": call_id, "ready": service.ready, "articles": found})
+
+    return [web.get("/api/kb/for-call/{call_id}", for_call)]

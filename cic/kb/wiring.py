@@ -12,9 +12,12 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from cic.calls.history import earlier_calls
+from cic.calls.service import CallService
 from cic.db import Store
 from cic.kb import views
 from cic.kb.service import DEFAULT_DIR, KbService
@@ -32,12 +35,22 @@ async def load_logged(service: KbService) -> None:
 
 
 def install_kb(
-    app: web.Application, store: Store, directory: Path | None = DEFAULT_DIR
+    app: web.Application,
+    store: Store,
+    directory: Path | None = DEFAULT_DIR,
+    calls: CallService | None = None,
 ) -> KbService:
-    """Build the service, keep it under ``app[KB]``, add its routes and the start-up import."""
+    """Build the service, keep it under ``app[KB]``, add its routes and the start-up import;
+    with ``calls`` also the suggestions for a call in hand."""
     service = KbService(store, directory)
     app[KB] = service
     app.add_routes(views.routes(service))
+    if calls is not None:
+
+        async def earlier(number: str, exclude: str) -> list[dict[str, Any]]:
+            return await earlier_calls(store, number, exclude=exclude, limit=5)
+
+        app.add_routes(views.call_routes(service, calls.get_call, earlier))
 
     tasks: list[asyncio.Task[None]] = []
 

@@ -269,6 +269,26 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
         assert b["received"] - a["received"] > 100, (prefix, "received", a, b)
         assert b["sent"] - a["sent"] > 100, (prefix, "sent", a, b)
 
+    # The knowledge base beside the call: Polish search without diacritics, the article opens
+    # and its use is counted for this call.
+    slug = "podatek-od-nieruchomosci"
+    hit = f'#kb-results button[data-slug="{slug}"]'
+
+    def kb_hit() -> bool:
+        element(agent, "#kb-query").clear()
+        element(agent, "#kb-query").send_keys("podatek od nieruchomosci")
+        click(agent, "#kb-search-form button")
+        time.sleep(0.5)
+        return bool(agent.find_elements(By.CSS_SELECTOR, hit))
+
+    Harness.wait_for(kb_hit, 30, "the knowledge-base hit", lambda: page_state(agent))
+    click(agent, hit)
+    Harness.wait_for(lambda: visible(agent, "#kb-article"), 10, "the article shown",
+                     lambda: page_state(agent))  # fmt: skip
+    assert "Podatek od nieruchomości" in element(agent, "#kb-article-title").text
+    Harness.wait_for(lambda: h.api("GET", f"/api/kb/articles/{slug}")["usage_count"] >= 1, 10,
+                     "the article's use counted")  # fmt: skip
+
     # Hold and resume with the same button; mute and unmute; the call stays up.
     click(agent, "#btn-hold")
     wait_data(agent, "call", "held", 10, "the call held after #btn-hold")

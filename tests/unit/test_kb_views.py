@@ -109,7 +109,13 @@ async def test_signed_out_is_refused(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", [{"q": "x" * 201}, {"q": "a", "limit": "0"}, {"q": "a", "limit": "x"}]
+    "query",
+    [
+        {"q": "x" * 201},
+        {"q": "a", "limit": "0"},
+        {"q": "a", "limit": "x"},
+        {"q": "a", "limit": "²"},
+    ],
 )
 async def test_bad_search_parameters(client: Client, query: dict[str, str]) -> None:
     response = await client.get("/api/kb/search", params=query, headers=as_("agent"))
