@@ -43,6 +43,8 @@ from cic.calls import wrapup_views
 from cic.calls.handlers import CallEventHandler
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
+from cic.cases.service import Actor
+from cic.cases.wiring import install_cases
 from cic.config import Settings
 from cic.console import views as console_views
 from cic.credentials import Credentials
@@ -241,6 +243,12 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
     install_transfers(app, services)
     install_kb(app, services.store, calls=services.calls)
+    cases = install_cases(app, services)
+
+    async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
+        return await cases.for_calls(call_ids, Actor(username, role))
+
+    services.residents.history_sources.append(case_contacts)
     app.cleanup_ctx.extend([_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _tickers_ctx, _auth_ctx])
     return app
 

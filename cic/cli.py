@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 from cic import commands
+from cic.cases import cli as cases_cli
 from cic.commands.users import add_parser as add_users_parser
 from cic.config import ConfigError, load_settings
 
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seconds", type=int, default=12, help="how long the resident talks")
 
     add_users_parser(sub)
+    cases_cli.add_parser(sub)
 
     ami = sub.add_parser("ami", help="AMI tools")
     asub2 = ami.add_subparsers(dest="action", required=True)
@@ -87,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "office": lambda a: commands.office(settings, a.action),
         "demo": lambda a: commands.demo_call(settings, a.seconds),
         "users": lambda a: commands.users(settings, a),
+        "cases": lambda a: cases_cli.run(settings, a),
         "ami": lambda a: commands.ami_record(settings, a.output, a.seconds, a.scenario),
     }
     try:

@@ -6,7 +6,7 @@ to the audit log (who, which resident, when), without the numbers themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -23,9 +23,9 @@ MAX_NAME = 200
 MAX_NOTE = 4000
 MAX_LABEL = 60
 MAX_NUMBERS = 10
-#: Other contacts of a resident (contact reports, cases) by the ids of their calls:
-#: ``(session, resident_id, call_ids) -> [{"kind": ..., "at": iso, ...}, ...]``.
-HistorySource = Callable[[Session, int, list[str]], list[dict[str, Any]]]
+#: Other contacts of a resident (contact reports, cases) by the ids of their calls, as the
+#: asking user may see them: ``(call_ids, username, role) -> {"reports": [...], ...}``.
+HistorySource = Callable[[list[str], str, str], Awaitable[dict[str, Any]]]
 
 
 def _text(value: object, field: str, limit: int, *, required: bool = True) -> str:
@@ -242,20 +242,23 @@ class ResidentService:
 
         return await self.store.run(write)
 
-    async def history(self, resident_id: int, limit: int = 50) -> dict[str, Any]:
-        """The resident's calls from every number (newest first, with wrap-ups) and the other
-        contacts the history sources know of."""
+    async def history(
+        self, resident_id: int, limit: int = 50, *, username: str = "", role: str = ""
+    ) -> dict[str, Any]:
+        """The resident's calls from every number (newest first, with wrap-ups) and, under
+        ``contacts``, what the history sources know of those calls for this user."""
 
         def read(session: Session) -> dict[str, Any]:
             resident = _as_dict(session, _live(session, resident_id))
             forms = [f for n in resident["numbers"] for f in spellings(n["number"])]
-            calls = calls_from(session, forms, limit=limit)
-            others: list[dict[str, Any]] = []
-            for source in self.history_sources:
-                others.extend(source(session, resident_id, [c["call_id"] for c in calls]))
-            return {"resident": resident, "calls": calls, "contacts": others}
+            return {"resident": resident, "calls": calls_from(session, forms, limit=limit)}
 
-        return await self.store.run(read)
+        out = await self.store.run(read)
+        call_ids = [c["call_id"] for c in out["calls"]]
+        contacts: dict[str, Any] = {}
+        for source in self.history_sources:
+            contacts.update(await source(call_ids, username, role))
+        return {**out, "contacts": contacts}
 
     @staticmethod
     def _numbers(raw: object) -> list[tuple[str, str]]:

@@ -104,7 +104,10 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
     @require(*STAFF)
     @json_errors
     async def history(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.history(_id(request)))
+        user = current_user(request)
+        username, role = (user.username, user.role) if user else ("", "")
+        found = await service.history(_id(request), username=username, role=role)
+        return web.json_response(found)
 
     return [
         web.get("/api/residents", search),

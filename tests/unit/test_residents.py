@@ -110,15 +110,14 @@ async def test_history_spans_every_number_and_spelling(service: ResidentService)
            ("c4", "48600999999"))  # fmt: skip
     history = await service.history(resident["id"])
     assert [c["call_id"] for c in history["calls"]] == ["c3", "c2", "c1"]
-    assert history["resident"]["name"] == "Jan" and history["contacts"] == []
+    assert history["resident"]["name"] == "Jan" and history["contacts"] == {}
 
-    def reports(_session: Session, resident_id: int, call_ids: list[str]) -> list[dict[str, Any]]:
-        return [{"kind": "zgloszenie", "resident": resident_id, "calls": call_ids}]
+    async def reports(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
+        return {"reports": [{"calls": call_ids, "seen_by": (username, role)}]}
 
     service.history_sources.append(reports)
-    contacts = (await service.history(resident["id"]))["contacts"]
-    assert contacts == [{"kind": "zgloszenie", "resident": resident["id"],
-                         "calls": ["c3", "c2", "c1"]}]  # fmt: skip
+    contacts = (await service.history(resident["id"], username="ola", role="agent"))["contacts"]
+    assert contacts == {"reports": [{"calls": ["c3", "c2", "c1"], "seen_by": ("ola", "agent")}]}
 
 
 async def test_merging_duplicates_moves_numbers_and_is_audited(service: ResidentService) -> None:
@@ -206,6 +205,7 @@ async def test_api_roles_and_odd_input(client: Client) -> None:
     assert deleted.status == 200 and len((await deleted.json())["numbers"]) == 1
     history = await client.get(f"/api/residents/{rid}/history", headers=as_("agent"))
     assert history.status == 200 and (await history.json())["calls"] == []
+    assert (await history.json())["contacts"] == {}
 
 
 async def test_screen_pop_names_a_known_resident_and_shows_calls_from_all_numbers(

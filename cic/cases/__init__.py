@@ -1,0 +1,1 @@
+"""The case register (ZSI): contact reports (zgłoszenia), cases (sprawy), JRWA, KPA deadlines."""

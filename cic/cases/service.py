@@ -1,0 +1,402 @@
+"""The case register's rules: who may do what, validation, and the work done in the store.
+
+Officials (specialist, supervisor, admin) register and change cases; agents create and read
+contact reports and read the cases linked to their reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cic.auth.errors import Forbidden
+from cic.cases import catalogue, changes, jrwa, records, reports, spis, validation
+from cic.cases.deadlines import DEADLINE_KINDS, due_date
+from cic.cases.errors import CaseNotFound, InvalidSignature, InvalidValue
+from cic.cases.models import (
+    REPORT_STATUSES,
+    Case,
+    CaseCall,
+    ContactReport,
+    ContactReportCall,
+)
+from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
+from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
+from cic.db import Store, utcnow
+
+OFFICIALS = ("specialist", "supervisor", "admin")
+PIN_NOTICE = "PIN do sprawdzania stanu sprawy przez telefon — pokazywany tylko ten jeden raz."
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: user name and role."""
+
+    username: str
+    role: str
+
+    @property
+    def official(self) -> bool:
+        """Specialists, supervisors and admins may register and change cases."""
+        return self.role in OFFICIALS
+
+
+def warsaw_today(zone: str = "Europe/Warsaw") -> date:
+    """Today's date in the office's time zone."""
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+class CaseService:
+    """Contact reports and cases over a ``Store``."""
+
+    def __init__(
+        self,
+        store: Store,
+        today: Callable[[], date] = warsaw_today,
+        pin_hasher: Callable[[str], str] = hash_pin,
+    ) -> None:
+        """``today`` gives the office's date; ``pin_hasher`` the PIN's hash (both for tests)."""
+        self.store = store
+        self.today = today
+        self.pin_hasher = pin_hasher
+
+    # JRWA ---------------------------------------------------------------------------------
+
+    async def jrwa_classes(self) -> dict[str, Any]:
+        """The office's list if loaded, else the built-in subset (``source`` says which)."""
+        return await self.store.run(catalogue.catalogue)
+
+    async def load_jrwa(self, classes: list[jrwa.JrwaClass]) -> int:
+        """Replace the office's list with ``classes``; returns how many were stored."""
+        return await self.store.run(lambda s: catalogue.store_jrwa(s, classes))
+
+    # cases --------------------------------------------------------------------------------
+
+    async def register(
+        self, body: dict[str, Any], actor: Actor, report_id: int | None = None
+    ) -> dict[str, Any]:
+        """Register a case; the answer carries the PIN once (only its hash is kept)."""
+        _official(actor)
+        today = self.today()
+        started = validation.a_date(body, "started_on", "Data wszczęcia") or today
+        if started > today:
+            raise InvalidValue("Data wszczęcia nie może być z przyszłości.")
+        validate_year(started.year)
+        kind = validation.one_of(
+            body.get("deadline_kind", "miesiac"), DEADLINE_KINDS, "Rodzaj terminu"
+        )
+        unit, symbol = validate_unit(body.get("unit")), validate_jrwa(body.get("jrwa"))
+        new = records.NewCase(
+            unit=unit, jrwa=symbol,
+            title=validation.text(body, "title", 500, required=True),
+            started_on=started, deadline_kind=kind, deadline=due_date(kind, started),
+            pin_hash="", registered_by=actor.username,
+            assigned_to=validation.text(body, "assigned_to", 64),
+            parties=validation.parties(body.get("parties", [])),
+            call_ids=validation.call_ids(body),
+        )  # fmt: skip
+        pin = new_pin()  # hashed only once everything else is valid (argon2 takes a while)
+        new.pin_hash = await asyncio.to_thread(self.pin_hasher, pin)
+
+        def work(session: Session) -> dict[str, Any]:
+            catalogue.check_known(session, symbol)
+            report = None if report_id is None else reports.get(session, report_id)
+            case = records.register(session, new)
+            if report is not None:
+                reports.attach_case(session, report, case, actor.username)
+            return records.to_json(session, case, today)
+
+        registered = await self.store.run(work)
+        return {**registered, "pin": pin, "pin_notice": PIN_NOTICE}
+
+    async def pin_matches(self, signature: str, pin: str) -> bool:
+        """True when ``pin`` is the case's phone PIN (unknown cases cost the same time)."""
+        try:
+            signature = str(parse_signature(signature))
+        except InvalidSignature:
+            return False
+        stored = await self.store.run(
+            lambda s: s.scalars(select(Case.pin_hash).where(Case.signature == signature)).first()
+        )
+        matches = await asyncio.to_thread(check_pin, stored or DUMMY_PIN_HASH, pin)
+        return stored is not None and matches
+
+    async def link_report_to_case(
+        self, report_id: int, signature: str, actor: Actor
+    ) -> dict[str, Any]:
+        """Link a contact report to an existing case (its calls join the case's metryka)."""
+        _official(actor)
+        signature = str(parse_signature(signature))
+        today = self.today()
+
+        def work(session: Session) -> dict[str, Any]:
+            report = reports.get(session, report_id)
+            case = records.by_signature(session, signature)
+            reports.attach_case(session, report, case, actor.username)
+            return records.to_json(session, case, today)
+
+        return await self.store.run(work)
+
+    async def case(self, signature: str, actor: Actor) -> dict[str, Any]:
+        """One case (agents: only one linked to their reports)."""
+        signature = str(parse_signature(signature))
+        today = self.today()
+        return await self.store.run(
+            lambda s: records.to_json(s, self._readable(s, signature, actor), today)
+        )
+
+    async def metryka(self, signature: str, actor: Actor) -> list[dict[str, Any]]:
+        """The case's metryka, oldest first."""
+        signature = str(parse_signature(signature))
+        return await self.store.run(
+            lambda s: records.metryka(s, self._readable(s, signature, actor))
+        )
+
+    async def update_case(
+        self, signature: str, body: dict[str, Any], actor: Actor
+    ) -> dict[str, Any]:
+        """Change title, status, assignment, parties, deadline kind or the deadline itself."""
+        _official(actor)
+        signature = str(parse_signature(signature))
+        today = self.today()
+        change = changes.parse_change(body)
+
+        def work(session: Session) -> dict[str, Any]:
+            case = records.by_signature(session, signature)
+            changes.apply(session, case, change, actor.username, today)
+            case.updated_at = utcnow()
+            return records.to_json(session, case, today)
+
+        return await self.store.run(work)
+
+    async def link_call_to_case(
+        self, signature: str, body: dict[str, Any], actor: Actor
+    ) -> dict[str, Any]:
+        """Link one or more calls to a case."""
+        _official(actor)
+        signature = str(parse_signature(signature))
+        ids = validation.call_ids(body)
+        if not ids:
+            raise InvalidValue("Podaj call_id rozmowy do połączenia ze sprawą.")
+        today = self.today()
+
+        def work(session: Session) -> dict[str, Any]:
+            case = records.by_signature(session, signature)
+            for call_id in ids:
+                records.link_call(session, case, call_id, actor.username)
+            return records.to_json(session, case, today)
+
+        return await self.store.run(work)
+
+    async def add_document(
+        self, signature: str, body: dict[str, Any], actor: Actor
+    ) -> list[dict[str, Any]]:
+        """Note a document added to the case in its metryka; returns the metryka."""
+        _official(actor)
+        signature = str(parse_signature(signature))
+        document = validation.text(body, "document_id", 128, required=True)
+        description = validation.text(body, "description", 2000, multiline=True)
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            case = records.by_signature(session, signature)
+            what = f"Dodano dokument {document}" + (f": {description}" if description else ".")
+            records.note(session, case, actor.username, "dokument", what, document)
+            case.updated_at = utcnow()
+            session.flush()
+            return records.metryka(session, case)
+
+        return await self.store.run(work)
+
+    async def cases(self, query: dict[str, str], actor: Actor) -> list[dict[str, Any]]:
+        """Cases, newest first, by ``call_id``, ``status`` or ``komorka`` (agents: their own)."""
+        today = self.today()
+        limit = _limit(query.get("limit"))
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            stmt = select(Case).order_by(Case.id.desc()).limit(limit)
+            if query.get("call_id"):
+                linked = select(CaseCall.case_id).where(CaseCall.call_id == query["call_id"])
+                stmt = stmt.where(Case.id.in_(linked))
+            if query.get("status"):
+                stmt = stmt.where(Case.status == query["status"])
+            if query.get("komorka"):
+                stmt = stmt.where(Case.unit == query["komorka"])
+            if not actor.official:
+                mine = select(ContactReport.case_id).where(
+                    (ContactReport.created_by == actor.username)
+                    | (ContactReport.owner == actor.username)
+                )
+                stmt = stmt.where(Case.id.in_(mine))
+            return [records.summary(c, today) for c in session.scalars(stmt).all()]
+
+        return await self.store.run(work)
+
+    async def register_list(self, unit: str, symbol: str, year: int) -> dict[str, Any]:
+        """The spis spraw of a unit, JRWA class and year, in number order."""
+        validate_unit(unit)
+        validate_jrwa(symbol)
+        validate_year(year)
+
+        def work(session: Session) -> dict[str, Any]:
+            rows = session.scalars(
+                select(Case)
+                .where(Case.unit == unit, Case.jrwa == symbol, Case.year == year)
+                .order_by(Case.number)
+            ).all()
+            names = spis.party_names(session, [c.id for c in rows])
+            return {
+                "komorka": unit, "jrwa": symbol, "rok": year,
+                "jrwa_name": catalogue.catalogue(session)["names"].get(symbol, ""),
+                "sprawy": [spis.spis_row(c, names.get(c.id, [])) for c in rows],
+            }  # fmt: skip
+
+        return await self.store.run(work)
+
+    async def deadlines(self, soon_days: int) -> dict[str, Any]:
+        """Open cases past their deadline (with the art. 36 reminder) and those due soon."""
+        today = self.today()
+
+        def work(session: Session) -> dict[str, Any]:
+            rows = session.scalars(
+                select(Case)
+                .where(Case.status.in_(records.OPEN_STATUSES), Case.deadline.is_not(None))
+                .order_by(Case.deadline, Case.id)
+            ).all()
+            listed = [records.summary(c, today, soon_days) for c in rows]
+            return {
+                "today": today.isoformat(),
+                "soon_days": soon_days,
+                "overdue": [c for c in listed if c["overdue"]],
+                "due_soon": [c for c in listed if c["due_soon"]],
+            }
+
+        return await self.store.run(work)
+
+    # contact reports ----------------------------------------------------------------------
+
+    async def create_report(self, body: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        """A new contact report, from a call (``call_id``) or without one."""
+        fields = _report_fields(body, creating=True)
+        ids = validation.call_ids(body)
+
+        def work(session: Session) -> dict[str, Any]:
+            report_id = reports.create(session, fields, actor.username, ids)
+            return reports.to_json(session, reports.get(session, report_id))
+
+        return await self.store.run(work)
+
+    async def report(self, report_id: int) -> dict[str, Any]:
+        """One contact report."""
+        return await self.store.run(lambda s: reports.to_json(s, reports.get(s, report_id)))
+
+    async def update_report(
+        self, report_id: int, body: dict[str, Any], actor: Actor
+    ) -> dict[str, Any]:
+        """Change a report (agents: their own); ``przekazane`` with a department hands it over."""
+        fields = _report_fields(body, creating=False)
+
+        def work(session: Session) -> dict[str, Any]:
+            report = reports.get(session, report_id)
+            if not reports.may_change(report, actor.username, actor.official):
+                raise_forbidden()
+            if fields.get("status") == "przekazane" and not (
+                fields.get("department") or report.department
+            ):
+                raise InvalidValue("Przekazując zgłoszenie, podaj komórkę (department).")
+            reports.update(session, report, fields)
+            return reports.to_json(session, report)
+
+        return await self.store.run(work)
+
+    async def link_call_to_report(
+        self, report_id: int, body: dict[str, Any], actor: Actor
+    ) -> dict[str, Any]:
+        """Link calls to a report (and to its case, if it has one)."""
+        ids = validation.call_ids(body)
+        if not ids:
+            raise InvalidValue("Podaj call_id rozmowy do połączenia ze zgłoszeniem.")
+
+        def work(session: Session) -> dict[str, Any]:
+            report = reports.get(session, report_id)
+            for call_id in ids:
+                reports.link_call(session, report, call_id, actor.username)
+            return reports.to_json(session, report)
+
+        return await self.store.run(work)
+
+    async def reports(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        """Reports, newest first, by ``call_id``, ``status``, ``department`` or ``owner``."""
+        limit = _limit(query.get("limit"))
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            stmt = select(ContactReport).order_by(ContactReport.id.desc()).limit(limit)
+            if query.get("call_id"):
+                linked = select(ContactReportCall.report_id).where(
+                    ContactReportCall.call_id == query["call_id"]
+                )
+                stmt = stmt.where(ContactReport.id.in_(linked))
+            for name in ("status", "department", "owner"):
+                if query.get(name):
+                    stmt = stmt.where(getattr(ContactReport, name) == query[name])
+            return [reports.to_json(session, r) for r in session.scalars(stmt).all()]
+
+        return await self.store.run(work)
+
+    async def for_calls(self, call_ids: list[str], actor: Actor) -> dict[str, Any]:
+        """Contact reports and cases of these calls (a resident's history)."""
+        found_reports: dict[int, dict[str, Any]] = {}
+        found_cases: dict[str, dict[str, Any]] = {}
+        for call_id in call_ids:
+            for report in await self.reports({"call_id": call_id, "limit": "200"}):
+                found_reports[report["id"]] = report
+            for case in await self.cases({"call_id": call_id, "limit": "200"}, actor):
+                found_cases[case["signature"]] = case
+        return {"reports": list(found_reports.values()), "cases": list(found_cases.values())}
+
+    # helpers ------------------------------------------------------------------------------
+
+    def _readable(self, session: Session, signature: str, actor: Actor) -> Case:
+        case = records.by_signature(session, signature)
+        if not actor.official and not records.is_readable_by_agent(session, case, actor.username):
+            raise CaseNotFound(f"Nie znaleziono sprawy „{signature}”.")
+        return case
+
+
+def raise_forbidden() -> None:
+    """Refuse: the report belongs to someone else."""
+    raise Forbidden("Możesz zmieniać tylko własne zgłoszenia.")
+
+
+def _official(actor: Actor) -> None:
+    if not actor.official:
+        raise Forbidden("Sprawy rejestrują i zmieniają specjaliści, kierownicy i administratorzy.")
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return 100
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 500:
+        raise InvalidValue("Parametr limit to liczba od 1 do 500.")
+    return int(raw)
+
+
+def _report_fields(body: dict[str, Any], *, creating: bool) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    if creating or "topic" in body:
+        fields["topic"] = validation.text(body, "topic", 200, required=True)
+    if "note" in body:
+        fields["note"] = validation.text(body, "note", 20_000, multiline=True)
+    if body.get("department"):
+        fields["department"] = validate_unit(body["department"])
+    if "owner" in body:
+        fields["owner"] = validation.text(body, "owner", 64)
+    if "status" in body and not creating:
+        fields["status"] = validation.one_of(body["status"], REPORT_STATUSES, "Status zgłoszenia")
+    return fields
