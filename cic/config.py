@@ -66,6 +66,8 @@ class OfficeSettings:
     # The department menu (off when empty): [{"key": "1", "department": "FN", "label": "..."}]
     department_menu: list[dict[str, str]] = field(default_factory=list)
     menu_timeout: int = 5
+    # The menu key for "case status by phone" (off when empty), e.g. "8".
+    case_status_key: str = ""
 
 
 @dataclass

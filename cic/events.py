@@ -195,6 +195,17 @@ class CallbackRequested(DomainEvent):
 
 
 @dataclass(frozen=True)
+class CaseStatusChecked(DomainEvent):
+    """The resident keyed a case's phone code and PIN: ``result`` is ``ok`` (the status was
+    read out), ``wrong`` or ``locked``; ``attempt`` counts the tries within the call."""
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    result: str
+    attempt: int
+
+
+@dataclass(frozen=True)
 class MessageLeft(DomainEvent):
     """After hours, the resident left a message; ``path`` is the path as Asterisk sees it."""
 

@@ -153,7 +153,7 @@ class OfficeAdmin:
         self._apply(values)
         if "recording_policy" in values and values["recording_policy"] != old["recording_policy"]:
             await self.apply_policy()
-        if "department_menu" in values and self.apply_menu is not None:
+        if {"department_menu", "case_status_key"} & set(values) and self.apply_menu is not None:
             await self.apply_menu()
         return self.as_dict()
 

@@ -15,7 +15,7 @@ from cic.admin.errors import InvalidValue
 from cic.config import RECORDING_POLICIES, WEEKDAYS
 from cic.routing.calendar import parse_interval
 from cic.routing.errors import OfficeCalendarError
-from cic.routing.menu import MenuError, menu_as_settings, parse_menu
+from cic.routing.menu import MenuError, case_status_key, menu_as_settings, parse_menu
 
 WEEKDAYS_PL = dict(
     zip(
@@ -120,12 +120,21 @@ def department_menu(value: object) -> list[dict[str, str]]:
         raise InvalidValue(str(exc)) from None
 
 
+def status_key(value: object) -> str:
+    """The menu key of "case status by phone": 1-9, or empty (off)."""
+    try:
+        return case_status_key(value)
+    except MenuError as exc:
+        raise InvalidValue(str(exc)) from None
+
+
 OFFICE_RULES: dict[str, Any] = {
     "hours": hours,
     "closed_days": closed_days,
     "recording_policy": recording_policy,
     "pause_reasons": pause_reasons,
     "department_menu": department_menu,
+    "case_status_key": status_key,
 }
 
 

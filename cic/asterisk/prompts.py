@@ -10,10 +10,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from cic.config import OfficeSettings
-from cic.routing.menu import DEPARTMENT_CLOSED_PROMPT, MenuError, menu_prompt, parse_menu
+from cic.routing.menu import (
+    DEPARTMENT_CLOSED_PROMPT,
+    MenuError,
+    case_status_key,
+    menu_prompt,
+    parse_menu,
+)
 
 
 class PromptError(RuntimeError):
@@ -40,6 +47,7 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, s
         "goodbye": "Dziękujemy, do widzenia.",
         "no-such-number": "Wybrany numer nie istnieje.",
         "menu": _menu_text(office),
+        **CASE_STATUS_TEXTS,
         DEPARTMENT_CLOSED_PROMPT: (
             "Wybrany wydział jest teraz nieczynny. Łączymy z punktem obsługi mieszkańców."
         ),
@@ -50,10 +58,22 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, s
 
 def _menu_text(office: OfficeSettings) -> str:
     try:
-        text = menu_prompt(parse_menu(office.department_menu))
+        options = parse_menu(office.department_menu)
+        text = menu_prompt(options, case_status_key(office.case_status_key))
     except MenuError:
         text = ""
     return text or "Proszę czekać na połączenie."
+
+
+CASE_STATUS_TEXTS = {
+    "case-number": "Proszę wpisać numer sprawy z potwierdzenia i nacisnąć krzyżyk.",
+    "case-pin": "Proszę wpisać sześciocyfrowy kod PIN.",
+    "case-wrong": "Nie znaleziono sprawy o tym numerze i kodzie PIN.",
+    "case-locked": (
+        "Zbyt wiele błędnych prób. Stan sprawy można sprawdzić później albo u konsultanta."
+    ),
+    "case-more": "Aby porozmawiać z konsultantem, proszę nacisnąć zero.",
+}
 
 
 DIGITS = ("zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć")
@@ -160,3 +180,21 @@ def _run(argv: list[str]) -> None:
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PromptError(f"{argv[0]} failed: {result.stderr.strip()[:500]}")
+
+
+def spoken_file(text: str, host_dir: Path, name: str, keep_seconds: float = 3600.0) -> Path:
+    """Speak ``text`` into ``host_dir/<name>.wav`` for one call (e.g. a case's status) and
+    remove such files older than ``keep_seconds``: they may hold personal data.
+
+    ``name`` must be letters, digits, ``.``, ``-`` or ``_`` (a call id), nothing else.
+    """
+    if not name or not all(c.isascii() and (c.isalnum() or c in ".-_") for c in name):
+        raise PromptError(f"bad spoken file name {name!r}")
+    host_dir.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in host_dir.glob("*.wav"):
+        if now - old.stat().st_mtime > keep_seconds:
+            old.unlink(missing_ok=True)
+    out = host_dir / f"{name}.wav"
+    synthesize(text, out)
+    return out

@@ -17,6 +17,7 @@ from cic.events import (
     CallEntered,
     CallFallback,
     CallRouted,
+    CaseStatusChecked,
     ConsentRecorded,
     DomainEvent,
     MessageLeft,
@@ -48,6 +49,7 @@ class DialplanEvents:
             "CicFallback": self._on_fallback,
             "CicMessage": self._on_message,
             "CicCallbackRequested": self._on_callback,
+            "CicCaseStatus": self._on_case_status,
         }
 
     def on_user_event(self, event: Event, at: datetime) -> list[DomainEvent]:
@@ -120,6 +122,16 @@ class DialplanEvents:
         if self._first_time(call_id, ("CicCallbackRequested", request)) is None:
             return []
         return [CallbackRequested(at=at, call_id=call_id, request=request)]
+
+    def _on_case_status(self, event: Event, at: datetime) -> list[DomainEvent]:
+        call_id, result = call_id_of(event), required(event, "Result")
+        attempt = optional(event, "Attempt")
+        if not attempt.isascii() or not attempt.isdigit() or len(attempt) > 3:
+            raise Malformed("Attempt")
+        if self._first_time(call_id, ("CicCaseStatus", result, attempt)) is None:
+            return []
+        return [CaseStatusChecked(at=at, call_id=call_id, result=result[:16],
+                                  attempt=int(attempt))]  # fmt: skip
 
     def _on_message(self, event: Event, at: datetime) -> list[DomainEvent]:
         call_id, path = call_id_of(event), required(event, "File")

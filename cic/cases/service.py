@@ -32,7 +32,10 @@ from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, 
 from cic.db import Store, utcnow
 
 OFFICIALS = ("specialist", "supervisor", "admin")
-PIN_NOTICE = "PIN do sprawdzania stanu sprawy przez telefon — pokazywany tylko ten jeden raz."
+PIN_NOTICE = (
+    "Numer sprawy do infolinii (phone_code) i PIN do sprawdzania stanu sprawy przez telefon"
+    " — PIN jest pokazywany tylko ten jeden raz."
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ class CaseService:
             case = records.register(session, new)
             if report is not None:
                 reports.attach_case(session, report, case, actor.username)
-            return records.to_json(session, case, today)
+            # The resident keys this number and the PIN to hear the status by phone.
+            return {**records.to_json(session, case, today), "phone_code": str(case.id)}
 
         registered = await self.store.run(work)
         return {**registered, "pin": pin, "pin_notice": PIN_NOTICE}

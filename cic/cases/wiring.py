@@ -5,11 +5,15 @@ The tables come with the migrations the store's cleanup context runs; nothing st
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from cic.asterisk import prompts
 from cic.cases import views
+from cic.cases.handlers import case_status_script
+from cic.cases.phone import PhoneStatus
 from cic.cases.service import CaseService
 
 if TYPE_CHECKING:
@@ -19,8 +23,20 @@ CASES = web.AppKey("cases", CaseService)
 
 
 def install_cases(app: web.Application, services: Services) -> CaseService:
-    """Build the service, keep it under ``app[CASES]`` and add the API."""
+    """Build the service, keep it under ``app[CASES]``, add the API and the FastAGI step of
+    case status by phone (its spoken answers go to ``<prompts>/status/<call id>.wav``)."""
     service = CaseService(services.store)
     app[CASES] = service
     app.add_routes(views.routes(service))
+    layout = services.layout
+
+    async def speak(call_id: str, text: str) -> str:
+        name = "".join(c for c in call_id if c.isascii() and (c.isalnum() or c in ".-_"))
+        host_dir = layout.host(f"{layout.prompts}/status")
+        await asyncio.to_thread(prompts.spoken_file, text, host_dir, name or "call")
+        return f"{layout.prompts}/status/{name or 'call'}"
+
+    services.agi.add_script(
+        "case-status", case_status_script(PhoneStatus(services.store), speak), timeout=15.0
+    )
     return service

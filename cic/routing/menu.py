@@ -12,7 +12,9 @@ Reasons (see ``cic.routing.service`` for the rest):
 - ``menu_unavailable:<code>`` -- chosen, but the department has no queue or is inactive;
 - ``menu_first_line`` -- the resident pressed 0;
 - ``menu_no_choice`` -- no key within the time-out;
-- ``menu_invalid`` -- a key that is not on the menu.
+- ``menu_invalid`` -- a key that is not on the menu;
+- ``menu_case_status`` -- the resident chose "case status by phone" (``office.case_status_key``):
+  action ``case_status``, the dialplan asks for the case's phone code and PIN.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ KEY_WORDS = dict(
         strict=True,
     )
 )
+
+
+def menu_enabled(office: OfficeSettings) -> bool:
+    """Whether calls get the menu: departments to choose, or case status by phone."""
+    return bool(office.department_menu or office.case_status_key)
 
 
 class MenuError(ConfigError):
@@ -94,11 +101,22 @@ def menu_as_settings(options: list[MenuOption]) -> list[dict[str, str]]:
     return [{"key": o.key, "department": o.department, "label": o.label} for o in options]
 
 
-def menu_prompt(options: list[MenuOption]) -> str:
+def case_status_key(raw: object) -> str:
+    """The case-status key: one of 1-9, or ``''`` (off)."""
+    key = str(raw or "").strip()
+    if key and (len(key) != 1 or key not in MENU_KEYS):
+        raise MenuError("Klawisz stanu sprawy: od 1 do 9 albo pusty (wyłączone).")
+    return key
+
+
+def menu_prompt(options: list[MenuOption], status_key: str = "") -> str:
     """The Polish words of the menu prompt (empty when the menu is off)."""
-    if not options:
+    options = [o for o in options if o.key != status_key]
+    if not options and not status_key:
         return ""
     parts = [f"W sprawie: {o.label}, proszę nacisnąć {KEY_WORDS[o.key]}." for o in options]
+    if status_key:
+        parts.append(f"Aby sprawdzić stan swojej sprawy, proszę nacisnąć {KEY_WORDS[status_key]}.")
     parts.append("Aby porozmawiać z punktem obsługi mieszkańców, proszę nacisnąć zero.")
     return " ".join(parts)
 
@@ -134,6 +152,7 @@ class MenuRouter:
     ) -> None:
         """``office`` is the live settings object (the menu is read on every call)."""
         parse_menu(office.department_menu)
+        case_status_key(office.case_status_key)
         self._office = office
         self._calendar = calendar
         self._departments = departments
@@ -143,7 +162,7 @@ class MenuRouter:
 
     def enabled(self) -> bool:
         """Whether the office has a menu now."""
-        return bool(self._office.department_menu)
+        return menu_enabled(self._office)
 
     def options(self) -> list[MenuOption]:
         """The current menu; a bad stored menu counts as none (it is validated when stored)."""
@@ -160,6 +179,10 @@ class MenuRouter:
             return self._first_line("menu_no_choice", "Menu: brak wyboru; punkt obsługi."), ""
         if key == "0":
             return self._first_line("menu_first_line", "Menu: wybrano punkt obsługi."), ""
+        if key == self._office.case_status_key:
+            first_line = self._office.first_line_queue
+            text = "Menu: stan sprawy przez telefon."
+            return Decision("case_status", "", first_line, 0, "menu_case_status", text), ""
         option = next((o for o in self.options() if o.key == key), None)
         if option is None:
             return self._first_line("menu_invalid", "Menu: klawisz spoza menu; punkt obsługi."), ""

@@ -32,7 +32,7 @@ from cic.routing.calendar import OfficeCalendar, OpenState
 
 log = logging.getLogger(__name__)
 
-Action = Literal["queue", "agent", "closed", "menu"]
+Action = Literal["queue", "agent", "closed", "menu", "case_status"]
 Clock = Callable[[], datetime]
 
 HISTORY_TIMEOUT = 0.05
@@ -136,7 +136,9 @@ class RoutingService:
         """Closed -> after hours; a returning caller whose agent is free -> agent; else the
         first line, or the department menu when the office has one."""
         decision = await self._decide(req)
-        if decision.action == "queue" and self._office.department_menu:
+        if decision.action == "queue" and (
+            self._office.department_menu or self._office.case_status_key
+        ):
             return Decision(
                 "menu", "", decision.queue, 0, decision.reason,
                 decision.reason_text.replace("kolejka pierwszej linii", "menu wydziałów"),

@@ -1,12 +1,14 @@
 """The department menu on a real Asterisk: the resident presses a key (RFC 2833 from SIPp) and
 reaches the department's specialist; outside the department's hours, or without a key, the
-first line answers; the reason is kept on the call record.
+first line answers; the reason is kept on the call record. Key 8 is case status by phone: the
+case's phone code, #, and its PIN; the right PIN gets the status read out, a wrong one not.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +33,7 @@ def menu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     h = Harness.create(
         tmp_path_factory.mktemp("cic-menu"),
         CIC_OFFICE__DEPARTMENT_MENU=json.dumps(MENU),
+        CIC_OFFICE__CASE_STATUS_KEY="8",
         CIC_OFFICE__RECORDING_POLICY="always",
         CIC_OVERFLOW__ENABLED="false",
     )
@@ -109,3 +112,43 @@ def test_an_admin_changes_the_menu_and_its_prompt_is_spoken_anew(menu: Harness) 
         assert (stamp.with_suffix(".wav")).stat().st_size > 8000
     finally:
         menu.api("PATCH", "/api/admin/office", {"department_menu": None})
+
+
+def _keys(folder: Path, digits: str) -> tuple[str, ...]:
+    """Each key a telephone event of its own, numbered in order within the call."""
+    return tuple(str(dtmf_pcap(k, folder / f"{i}-{'hash' if k == '#' else k}.pcap", i))
+                 for i, k in enumerate(digits))  # fmt: skip
+
+
+def _status_call(menu: Harness, folder: Path, number: str, code: str, pin: str) -> dict[str, Any]:
+    keys = _keys(folder, f"8{code}#{pin}")
+    resident = ResidentCall(number=number, dtmf_pcaps=keys, dtmf_after_ms=6_500,
+                            dtmf_gap_ms=1_000, hangup_after_ms=40_000)  # fmt: skip
+    return menu.complete_call(resident, lambda c: bool(c["ended_at"]), 60)
+
+
+def test_case_status_by_phone_right_pin_and_wrong_pin(
+    menu: Harness, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    body = {"unit": "FN", "jrwa": "3110", "title": "Podatek od nieruchomości — Jan Testowy"}
+    case = menu.api("POST", "/api/sprawy", body)
+    code, pin = case["phone_code"], case["pin"]
+    folder = tmp_path_factory.mktemp("case-keys")
+
+    (folder / "ok").mkdir()
+    heard = _status_call(menu, folder / "ok", "48500100510", code, pin)
+    checks = [e["data"] for e in heard["timeline"] if e["type"] == "CaseStatusChecked"]
+    assert checks[:1] == [{"result": "ok", "attempt": 1}], heard["timeline"]
+    assert (heard["routing_action"], heard["routing_reason"]) == ("case_status", "menu_case_status")
+    assert heard["agent"] is None  # answered by the machine, nobody's time taken
+    layout = provision.locate(menu.settings)
+    spoken = layout.host(f"{layout.prompts}/status") / f"{heard['call_id']}.wav"
+    assert spoken.is_file() and spoken.stat().st_size > 16_000 * 3  # several seconds of speech
+
+    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+    (folder / "wrong").mkdir()
+    refused = _status_call(menu, folder / "wrong", "48500100511", code, wrong)
+    checks = [e["data"] for e in refused["timeline"] if e["type"] == "CaseStatusChecked"]
+    assert checks and checks[0] == {"result": "wrong", "attempt": 1}, refused["timeline"]
+    assert all(c["result"] != "ok" for c in checks)
+    assert not (layout.host(f"{layout.prompts}/status") / f"{refused['call_id']}.wav").exists()

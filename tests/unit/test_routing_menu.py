@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from cic.admin.errors import InvalidValue
-from cic.admin.validation import department_menu
+from cic.admin.validation import department_menu, status_key
 from cic.agents.models import Department, Queue
 from cic.asterisk.prompts import prompt_texts
 from cic.config import OfficeSettings
@@ -200,3 +200,43 @@ async def test_stored_departments_keep_the_last_answer_when_the_store_fails(
     (tmp_path / "cic.db").mkdir()  # the database file is gone and cannot be made again
     assert await departments.get("FN") == found
     assert await departments.get("USC") is None
+
+
+async def test_case_status_key_leads_to_case_status_and_alone_turns_the_menu_on() -> None:
+    menu, _ = router(case_status_key="8")
+    decision, notice = await menu.choose("c", "8")
+    assert (decision.action, decision.reason, notice) == ("case_status", "menu_case_status", "")
+    only = OfficeSettings(case_status_key="8")
+    service = RoutingService(only, OfficeCalendar(only), FakeHistory(), FakePresence(),
+                             lambda: MONDAY_10)  # fmt: skip
+    new = await service.decide(RouteRequest("c", "+48600999999", "", "1000", "PJSIP/t-1"))
+    assert new.action == "menu"
+    text = prompt_texts(only)["menu"]
+    assert text == (
+        "Aby sprawdzić stan swojej sprawy, proszę nacisnąć osiem. "
+        "Aby porozmawiać z punktem obsługi mieszkańców, proszę nacisnąć zero."
+    )
+    assert "case-pin" in prompt_texts(only) and "case-locked" in prompt_texts(only)
+    with pytest.raises(InvalidValue, match="stanu sprawy"):
+        status_key("0")
+    assert status_key(" 8 ") == "8" and status_key("") == ""
+
+
+def test_the_tracker_reports_each_case_status_attempt() -> None:
+    from cic.asterisk.tracker import Tracker
+    from cic.events import CaseStatusChecked
+
+    tracker = Tracker()
+    start = {"Event": "UserEvent", "UserEvent": "CicCall", "CallId": "1.1",
+             "Channel": "PJSIP/residents-1", "Linkedid": "1.1", "CallerIDNum": "48500100701",
+             "CallerIDName": "", "Dialled": "1000", "Timestamp": "1796310000.0"}  # fmt: skip
+    tracker.feed(start)
+    base = {"Event": "UserEvent", "UserEvent": "CicCaseStatus", "CallId": "1.1",
+            "Channel": "PJSIP/residents-1", "Linkedid": "1.1",
+            "Timestamp": "1796310010.0"}  # fmt: skip
+    first = tracker.feed({**base, "Result": "wrong", "Attempt": "1"})
+    again = tracker.feed({**base, "Result": "wrong", "Attempt": "1"})  # a duplicate
+    second = tracker.feed({**base, "Result": "ok", "Attempt": "2"})
+    assert [type(e) for e in first] == [CaseStatusChecked] and again == []
+    assert [(e.result, e.attempt) for e in first + second] == [("wrong", 1), ("ok", 2)]
+    assert tracker.feed({**base, "Result": "ok", "Attempt": "x; rm"}) == []

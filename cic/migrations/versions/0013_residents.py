@@ -29,9 +29,11 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("merged_into", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["merged_into"], ["residents.id"], name=op.f("fk_residents_merged_into_residents"),
+            ["merged_into"],
+            ["residents.id"],
+            name=op.f("fk_residents_merged_into_residents"),
             ondelete="SET NULL",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_residents")),
     )
     op.create_index(op.f("ix_residents_merged_into"), "residents", ["merged_into"], unique=False)
@@ -45,9 +47,11 @@ def upgrade() -> None:
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["resident_id"], ["residents.id"],
-            name=op.f("fk_resident_numbers_resident_id_residents"), ondelete="CASCADE",
-        ),  # fmt: skip
+            ["resident_id"],
+            ["residents.id"],
+            name=op.f("fk_resident_numbers_resident_id_residents"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_resident_numbers")),
         sa.UniqueConstraint("number", name=op.f("uq_resident_numbers_number")),
     )
