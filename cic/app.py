@@ -43,6 +43,7 @@ from cic.calls import wrapup_views
 from cic.calls.handlers import CallEventHandler
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
+from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor
 from cic.cases.wiring import install_cases
 from cic.config import Settings
@@ -152,7 +153,7 @@ def build_services(settings: Settings) -> Services:
     calendar = OfficeCalendar(settings.office)
     agi = create_agi_server(
         settings, calls, agents, mode=office_mode, calendar=calendar,
-        departments=StoredDepartments(store),
+        departments=StoredDepartments(store), matters=MatterOwners(store),
     )  # fmt: skip
     if settings.callback.enabled:
         add_agi_scripts(agi, callbacks)

@@ -9,7 +9,14 @@ from cic.asterisk.agi import AgiChannel, AgiServer, ScriptHandler
 from cic.config import Settings
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.menu import Departments, MenuRouter, menu_variables
-from cic.routing.service import CallHistory, Clock, Presence, RoutingService, utc_now
+from cic.routing.service import (
+    CallHistory,
+    Clock,
+    Matters,
+    Presence,
+    RoutingService,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +29,20 @@ def create_agi_server(
     mode: Callable[[], str] = lambda: "auto",
     calendar: OfficeCalendar | None = None,
     departments: Departments | None = None,
+    matters: Matters | None = None,
 ) -> AgiServer:
     """A FastAGI server on ``asterisk.agi_host:agi_port`` routing with a ``RoutingService``.
 
     ``calendar`` is the live calendar shared with the admin pages (changed hours apply to the
     next call); without one a calendar is made from the settings. Raises ``OfficeCalendarError``
-    (a ``ConfigError``) if the office calendar settings are bad. With ``departments`` it also
+    (a ``ConfigError``) if the office calendar settings are bad. ``matters`` lets routing ring
+    the owner of the caller's open case first. With ``departments`` it also
     serves ``menu``, the department menu's second question (``MenuError`` if the configured
     menu is bad).
     """
     office = settings.office
     calendar = calendar or OfficeCalendar(office)
-    service = RoutingService(office, calendar, history, presence, clock, mode=mode)
+    service = RoutingService(office, calendar, history, presence, clock, mode=mode, matters=matters)
     server = AgiServer(service, settings.asterisk.agi_host, settings.asterisk.agi_port)
     if departments is not None:
         server.add_script("menu", menu_script(MenuRouter(office, calendar, departments, clock)))

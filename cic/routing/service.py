@@ -4,6 +4,8 @@ Decision reasons are a stable code, optionally followed by ``:`` and a detail:
 
 - ``closed_holiday:<Polish holiday name>``, ``closed_day``, ``closed_hours`` -- office closed;
 - ``closed_override`` -- closed by the office's mode switch (``open`` ignores the calendar);
+- ``case_owner:<signature>`` -- the official assigned to the caller's open case is available
+  (asked first: the owner knows the matter);
 - ``returning_caller:<interface>`` -- the agent who last answered this number is available;
 - ``agent_unavailable:<interface>`` -- a returning caller, but that agent is not available;
 - ``history_unavailable`` -- the call history failed or was too slow; first line;
@@ -82,6 +84,14 @@ class CallHistory(Protocol):
         ...
 
 
+class Matters(Protocol):
+    """Owners of a caller's open matters (cases), as routing needs them."""
+
+    def owners(self, caller_number: str) -> Awaitable[list[tuple[str, str]]]:
+        """``(interface, case signature)`` of the officials owning the caller's open cases."""
+        ...
+
+
 class Presence(Protocol):
     """Live agent state."""
 
@@ -118,6 +128,7 @@ class RoutingService:
         *,
         history_timeout: float = HISTORY_TIMEOUT,
         mode: Callable[[], str] = lambda: "auto",
+        matters: Matters | None = None,
     ) -> None:
         """Collaborators are passed in; ``clock`` returns a timezone-aware now."""
         self._office = office
@@ -127,6 +138,7 @@ class RoutingService:
         self._clock = clock
         self._history_timeout = history_timeout
         self._mode = mode
+        self._matters = matters
 
     async def route(self, req: RouteRequest) -> Decision:
         """Same as :meth:`decide`; makes the service a FastAGI ``Router``."""
@@ -157,6 +169,9 @@ class RoutingService:
         number = req.caller_number.strip()
         if not number or number.lower() in WITHHELD_NUMBERS:
             return self._first_line("first_line", "Numer nieznany: kolejka pierwszej linii.")
+        owner = await self._matter_owner(req)
+        if owner is not None:
+            return owner
         since = now - timedelta(days=self._office.last_agent_lookback_days)
         try:
             agent = await asyncio.wait_for(
@@ -171,6 +186,31 @@ class RoutingService:
         if not agent:
             return self._first_line("first_line", "Nowy rozmówca: kolejka pierwszej linii.")
         return self._returning(req, agent)
+
+    async def _matter_owner(self, req: RouteRequest) -> Decision | None:
+        """Ring the official who owns the caller's open case, if one is available."""
+        if self._matters is None:
+            return None
+        try:
+            owners = await asyncio.wait_for(
+                self._matters.owners(req.caller_number), self._history_timeout
+            )
+        except Exception:
+            log.warning("call %s: open matters not known in time", req.call_id)
+            return None
+        for interface, signature in owners:
+            try:
+                available = self._presence.is_available(interface)
+            except Exception:
+                available = False
+            if available:
+                sig = _clean(signature)
+                return Decision(
+                    "agent", interface, self._office.first_line_queue,
+                    self._office.last_agent_wait, f"case_owner:{sig}",
+                    f"Rozmówca ze sprawą {sig}: łączę z prowadzącym ({_clean(interface)}).",
+                )  # fmt: skip
+        return None
 
     def _returning(self, req: RouteRequest, agent: str) -> Decision:
         try:
