@@ -235,6 +235,7 @@ def create_app(settings: Settings) -> web.Application:
             services.calls,
             services.bus,
             services.residents,
+            MatterOwners(services.store).open,
         )
     )
     app.add_routes(resident_views.routes(services.residents))

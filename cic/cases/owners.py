@@ -1,11 +1,14 @@
-"""Who owns a caller's open matter: the official assigned to an open case linked to a call
-from any of the caller's numbers (every spelling, and the resident's other numbers).
+"""A caller's open matters: the open cases linked to a call from any of the caller's numbers
+(every spelling, and the resident's other numbers), and the officials who own them.
 
-Routing asks this on every call (bounded by its time-out) and rings the owner when they are
-available, before the last agent: the owner knows the case.
+Routing asks for the owners on every call (bounded by its time-out) and rings one when they
+are available, before the last agent: the owner knows the case. The screen pop lists the
+open matters (signature, status, unit, deadline: no title or parties).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +16,7 @@ from sqlalchemy.orm import Session
 from cic.agents.models import Agent
 from cic.auth.models import User
 from cic.calls.models import Call
-from cic.cases.models import Case, CaseCall
+from cic.cases.models import CASE_STATUSES, Case, CaseCall
 from cic.cases.records import OPEN_STATUSES
 from cic.db import Store
 from cic.residents.models import ResidentNumber
@@ -64,6 +67,34 @@ def open_matter_owners(session: Session, raw: str) -> list[tuple[str, str]]:
     return out[:MAX_OWNERS]
 
 
+def open_matters(session: Session, raw: str, limit: int = 5) -> list[dict[str, Any]]:
+    """The caller's open cases, most recently changed first, as the screen pop shows them."""
+    numbers = caller_numbers(session, raw)
+    if not numbers:
+        return []
+    linked = (
+        select(CaseCall.case_id)
+        .join(Call, Call.call_id == CaseCall.call_id)
+        .where(Call.caller_number.in_(numbers))
+    )
+    cases = session.scalars(
+        select(Case)
+        .where(Case.id.in_(linked), Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "signature": c.signature,
+            "status": c.status,
+            "status_label": CASE_STATUSES[c.status],
+            "unit": c.unit,
+            "deadline": c.deadline.isoformat() if c.deadline else None,
+        }
+        for c in cases
+    ]
+
+
 class MatterOwners:
     """``owners(caller_number)`` for the routing service, over the store."""
 
@@ -74,3 +105,7 @@ class MatterOwners:
     async def owners(self, caller_number: str) -> list[tuple[str, str]]:
         """The officials owning the caller's open matters (see :func:`open_matter_owners`)."""
         return await self.store.run(lambda s: open_matter_owners(s, caller_number))
+
+    async def open(self, caller_number: str) -> list[dict[str, Any]]:
+        """The caller's open cases (see :func:`open_matters`)."""
+        return await self.store.run(lambda s: open_matters(s, caller_number))

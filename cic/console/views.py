@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -30,6 +31,8 @@ from cic.residents.service import ResidentService
 
 log = logging.getLogger(__name__)
 ROLES = ("agent", "specialist", "supervisor")
+#: ``(caller number) -> the caller's open cases`` (signature, status, unit, deadline).
+OpenMatters = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 
 async def _my_agent(request: web.Request, agents: AgentService) -> AgentRecord | None:
@@ -50,8 +53,10 @@ def routes(
     calls: CallService,
     bus: Bus,
     residents: ResidentService | None = None,
+    matters: OpenMatters | None = None,
 ) -> list[web.RouteDef]:
-    """The console page and its websocket; ``residents`` names known callers in the pop."""
+    """The console page and its websocket; ``residents`` names known callers in the pop and
+    ``matters`` lists their open cases."""
 
     @require(*ROLES)
     async def page(request: web.Request) -> web.StreamResponse:
@@ -102,7 +107,7 @@ def routes(
                 async for _topic, message in subscription:
                     if ws.closed or reader.done():
                         break
-                    out = await _for_agent(message, agent, calls, residents)
+                    out = await _for_agent(message, agent, calls, residents, matters)
                     if out is not None:
                         await ws.send_json(out)
             finally:
@@ -131,11 +136,23 @@ async def _caller(
     return {k: found[k] for k in ("id", "name", "numbers")}, numbers
 
 
+async def _matters(matters: OpenMatters | None, number: str) -> list[dict[str, Any]]:
+    """The caller's open cases for the pop; none when unknown or when the lookup fails."""
+    if matters is None:
+        return []
+    try:
+        return await asyncio.wait_for(matters(number), 1.0)
+    except Exception:
+        log.warning("screen pop: open matters not known", exc_info=True)
+        return []
+
+
 async def _for_agent(
     message: dict[str, Any],
     agent: AgentRecord,
     calls: CallService,
     residents: ResidentService | None = None,
+    matters: OpenMatters | None = None,
 ) -> dict[str, Any] | None:
     """What of a bus message this agent's console needs (None: nothing)."""
     kind = message.get("type")
@@ -150,7 +167,8 @@ async def _for_agent(
         history = await earlier_calls(
             calls.store, number, exclude=str(message.get("call_id")), limit=10, numbers=numbers,
         )  # fmt: skip
-        return {**message, "history": history, "resident": resident}
+        return {**message, "history": history, "resident": resident,
+                "matters": await _matters(matters, number)}  # fmt: skip
     if kind == "TransferChanged":
         transfer = message.get("transfer")
         if isinstance(transfer, dict) and transfer.get("from_agent") == agent.interface:
@@ -168,7 +186,8 @@ async def _for_agent(
         )  # fmt: skip
         pop = {k: call.get(k) for k in ("call_id", "caller_number", "caller_name", "queue")}
         return {"type": "ScreenPop", **pop, "routing_reason": call.get("routing_reason"),
-                "history": history, "resident": resident}  # fmt: skip
+                "history": history, "resident": resident,
+                "matters": await _matters(matters, call["caller_number"])}  # fmt: skip
     if kind in ("CallAnswered", "CallEnded", "CallWrappedUp") and message.get("call_id"):
         return {"type": kind, "call_id": message.get("call_id"), "agent": message.get("agent")}
     return None

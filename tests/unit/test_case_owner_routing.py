@@ -111,3 +111,37 @@ async def test_routing_rings_the_available_owner_before_the_last_agent() -> None
     assert (busy.target, busy.reason) == ("PJSIP/agent-anna", "returning_caller:PJSIP/agent-anna")
     broken = FakeMatters([], RuntimeError("database down"))
     assert (await _service(broken, {"PJSIP/agent-anna"}).decide(REQ)).action == "agent"
+
+
+async def test_open_matters_for_the_screen_pop(store: Store) -> None:
+    from cic.agents.service import AgentService
+    from cic.bus import InProcessBus
+    from cic.calls.service import CallService
+    from cic.console.views import _for_agent
+    from tests.unit.test_directory import FakePbx
+
+    case = await _case(store, "c1")
+    owners = MatterOwners(store)
+    [matter] = await owners.open("0600100200")
+    assert matter == {"signature": case["signature"], "status": case["status"],
+                      "status_label": case["status_label"], "unit": "FN",
+                      "deadline": case["deadline"]}  # fmt: skip
+    agents = AgentService(store, InProcessBus(), FakePbx(), wrapup_seconds=30)
+    await agents.load()
+    ewa = agents.get("ewa")
+    calls = CallService(store, InProcessBus())
+    offered = {"type": "CallOffered", "call_id": "c2", "agent": ewa.interface}
+
+    def now_from_jan(session: Session) -> None:
+        row = session.query(Call).filter_by(call_id="c2").one()
+        row.caller_number = "+48600100200"
+
+    store.run_sync(now_from_jan)
+    pop = await _for_agent(offered, ewa, calls, None, owners.open)
+    assert pop is not None and [m["signature"] for m in pop["matters"]] == [case["signature"]]
+
+    async def broken(_number: str) -> list[dict[str, Any]]:
+        raise OSError("database down")
+
+    degraded = await _for_agent(offered, ewa, calls, None, broken)
+    assert degraded is not None and degraded["matters"] == []

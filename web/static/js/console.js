@@ -121,6 +121,21 @@
       li.textContent = "Pierwszy kontakt.";
       list.appendChild(li);
     }
+    const matters = $("matters");
+    matters.replaceChildren();
+    for (const m of pop.matters || []) {
+      const li = document.createElement("li");
+      li.dataset.signature = m.signature;
+      const due = m.deadline ? ` · termin ${m.deadline.split("-").reverse().join(".")}` : "";
+      li.textContent = `${m.signature} · ${m.status_label}${due}`;
+      matters.appendChild(li);
+    }
+    if (!matters.children.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = "Brak otwartych spraw.";
+      matters.appendChild(li);
+    }
   }
 
   // A colleague hands this agent a resident: the pop says who, from whom and their note.
@@ -130,7 +145,7 @@
     showScreenPop({
       call_id: offer.call_id, caller_number: offer.caller_number, caller_name: offer.caller_name,
       routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}`,
-      history: offer.history, resident: offer.resident,
+      history: offer.history, resident: offer.resident, matters: offer.matters,
     });
     body.dataset.transferPop = String(offer.transfer_id);
   }
