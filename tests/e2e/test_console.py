@@ -309,8 +309,12 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     element(agent, "#wrapup-topic").send_keys(TOPIC)
     element(agent, "#wrapup-note").clear()
     element(agent, "#wrapup-note").send_keys(NOTE)
+    click(agent, "#wrapup-report")  # also a contact report, handed to the finance unit
+    element(agent, "#wrapup-department").send_keys("FN")
     click(agent, "#btn-wrapup-save")
     wait_data(agent, "wrapup", "saved", 10, "body[data-wrapup] == 'saved' after saving")
+    Harness.wait_for(lambda: bool(data(agent, "report")), 10, "the contact report saved",
+                     lambda: page_state(agent))  # fmt: skip
 
     # The call record: answered by the browser's endpoint, talk time, the wrap-up exactly.
     call = h.wait_call(before, lambda c: bool(c["ended_at"]), 20)
@@ -323,6 +327,9 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     saved = wrapups[0]
     assert (saved["outcome"], saved["topic"], saved["note"]) == (outcome, TOPIC, NOTE), saved
     assert (saved["agent"], saved["saved_by"]) == (f"PJSIP/{ENDPOINT}", "zofia"), saved
+    [report] = h.api("GET", f"/api/zgloszenia?call_id={call['call_id']}")
+    assert (report["topic"], report["note"], report["department"]) == (TOPIC, NOTE, "FN"), report
+    assert report["status"] == "przekazane" and report["owner"] == "zofia", report
 
     # The wallboard counted the answered call and showed the agent's states change live.
     Harness.wait_for(lambda: answered(boss) == answered_before + 1, 15,

@@ -36,9 +36,9 @@
 
   function setError(text) { $("console-error").textContent = text || ""; }
 
-  async function api(path, payload) {
+  async function api(path, payload, method = "POST") {
     const response = await fetch(path, {
-      method: "POST",
+      method,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(payload || {}),
       credentials: "same-origin",
@@ -171,6 +171,23 @@
                             1000);
   }
 
+  // The call as a contact report (zgłoszenie) with the note as its file note; with a unit code
+  // it is handed over to that department at once.
+  async function saveReport(callId) {
+    const department = $("wrapup-department").value.trim();
+    const report = await api("/api/zgloszenia", {
+      call_id: callId,
+      topic: $("wrapup-topic").value.trim() || $("wrapup-outcome").value,
+      note: $("wrapup-note").value,
+      department,
+    });
+    if (department) {
+      await api(`/api/zgloszenia/${report.id}`, { status: "przekazane" }, "PATCH");
+    }
+    $("wrapup-status").textContent = `Zapisano. Zgłoszenie nr ${report.id}${department ? ` przekazane do ${department}` : ""}.`;
+    body.dataset.report = String(report.id);
+  }
+
   $("wrapup-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!currentCall) return;
@@ -183,6 +200,7 @@
       $("wrapup-status").textContent = "Zapisano.";
       body.dataset.wrapup = "saved";
       clearInterval(countdown);
+      if ($("wrapup-report").checked) await saveReport(currentCall.call_id);
     } catch (err) {
       $("wrapup-status").textContent = err.message;
     }
