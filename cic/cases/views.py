@@ -4,7 +4,7 @@ GET|POST /api/zgloszenia, GET|PATCH /api/zgloszenia/{id}, POST /api/zgloszenia/{
 POST /api/zgloszenia/{id}/sprawa (register a case from it, or ``{"signature"}`` to link one),
 GET|POST /api/sprawy, GET /api/sprawy/terminy, GET|PATCH /api/sprawy/{signature},
 GET /api/sprawy/{signature}/metryka, POST /api/sprawy/{signature}/calls|dokumenty,
-GET /api/spis-spraw?komorka=&jrwa=&rok=, GET /api/jrwa.
+GET /api/spis-spraw?komorka=&jrwa=&rok=, GET /api/jrwa; the page ``/sprawy``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.auth.templates import html, render
 from cic.cases.errors import CaseStoreUnavailable, InvalidValue
 from cic.cases.openapi import document
 from cic.cases.service import Actor, CaseService
@@ -83,6 +84,10 @@ def routes(service: CaseService) -> list[web.RouteDef]:
 
     def officials(fn: Handler) -> Handler:
         return require(*OFFICIALS)(_errors(fn))
+
+    @require(*SIGNED_IN)
+    async def page(request: web.Request) -> web.StreamResponse:
+        return html(render(request, "cases.html", official=_actor(request).official))
 
     @signed_in
     async def list_reports(request: web.Request) -> web.StreamResponse:
@@ -188,6 +193,7 @@ def routes(service: CaseService) -> list[web.RouteDef]:
         return web.json_response(document())
 
     return [
+        web.get("/sprawy", page),
         web.get("/api/zgloszenia", list_reports),
         web.post("/api/zgloszenia", create_report),
         web.get("/api/zgloszenia/{id}", get_report),
