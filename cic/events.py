@@ -282,9 +282,9 @@ class TransferOffered(DomainEvent):
     """A transfer with its context is on its way to a colleague or a department queue.
 
     Published by the transfers service (not the tracker) for the receiving console's screen
-    pop: who calls (``caller_number``, ``caller_name``), the first line's ``note`` and the
-    ``matter``. ``to_agent`` is the colleague's interface ('' for a queue), ``to_queue`` the
-    queue ('' for a colleague).
+    pop: who calls (``caller_number``, ``caller_name``), the first line's ``note``, the
+    ``matter`` and the knowledge-base ``article`` the agent had open. ``to_agent`` is the
+    colleague's interface ('' for a queue), ``to_queue`` the queue ('' for a colleague).
     """
 
     topic: ClassVar[str] = "agent"
@@ -298,3 +298,4 @@ class TransferOffered(DomainEvent):
     caller_number: str
     caller_name: str
     matter: str
+    article: str = ""

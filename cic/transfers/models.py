@@ -41,6 +41,7 @@ class Transfer(Base):
     caller_number: Mapped[str] = mapped_column(String(400), default="", server_default="")
     caller_name: Mapped[str] = mapped_column(String(400), default="", server_default="")
     matter: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    article: Mapped[str] = mapped_column(String(128), default="", server_default="")
     reason: Mapped[str] = mapped_column(String(255), default="", server_default="")
     requested_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -63,6 +64,7 @@ class Transfer(Base):
             "caller_number": self.caller_number,
             "caller_name": self.caller_name,
             "matter": self.matter,
+            "article": self.article,
             "reason": self.reason,
             "requested_by": self.requested_by,
             "created_at": _iso(self.created_at),

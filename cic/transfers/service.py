@@ -118,6 +118,7 @@ class TransferService:
         requested_by: str = "",
         requester: str | None = None,
         matter: str = "",
+        article: str = "",
     ) -> dict[str, Any]:
         """Start a consult or blind transfer of ``call_id``; returns the stored transfer.
 
@@ -142,7 +143,7 @@ class TransferService:
                 "from_agent": call.agent, "from_channel": call.agent_channel,
                 "target_kind": target_kind, "target": name, "target_interface": interface,
                 "note": note[:NOTE_LENGTH], "caller_number": call.caller_number,
-                "caller_name": call.caller_name, "matter": matter[:128],
+                "caller_name": call.caller_name, "matter": matter[:128], "article": article[:128],
                 "requested_by": requested_by[:64],
             }  # fmt: skip
             transfer = await self._open(fields)
@@ -305,6 +306,7 @@ class TransferService:
             caller_number=transfer["caller_number"],
             caller_name=transfer["caller_name"],
             matter=transfer["matter"],
+            article=transfer.get("article", ""),
         )
         await self.bus.publish(offered.topic, offered.to_dict())
 

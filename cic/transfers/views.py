@@ -1,7 +1,7 @@
 """JSON API of transfers (roles agent, specialist: own call only; supervisor: any call).
 
 POST /api/calls/{call_id}/transfer            {kind: consult|blind, target: {agent|queue: name},
-                                               note, matter?}  -> 201 the transfer
+                                               note, matter?, article?}  -> 201
 POST /api/calls/{call_id}/transfer/complete   the consult becomes a transfer -> 200
 POST /api/calls/{call_id}/transfer/cancel     back to the resident -> 200
 GET  /api/calls/{call_id}/transfers           every transfer of the call with its legs
@@ -57,11 +57,12 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
             username, interface = await requester(request)
             body = await body_of(request)
             note, matter = body.get("note", ""), body.get("matter", "")
-            if not isinstance(note, str) or not isinstance(matter, str):
-                raise InvalidTransfer("note i matter to teksty.")
+            article = body.get("article", "")
+            if not all(isinstance(v, str) for v in (note, matter, article)):
+                raise InvalidTransfer("note, matter i article to teksty.")
             transfer = await service.start(
                 request.match_info["call_id"], str(body.get("kind", "")), body.get("target"),
-                note, requested_by=username, requester=interface, matter=matter,
+                note, requested_by=username, requester=interface, matter=matter, article=article,
             )  # fmt: skip
         except CicError as exc:
             return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)

@@ -7,6 +7,7 @@ the resident with "Wróć do rozmówcy". The transfer is on record with its note
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,8 @@ def _colleague_state(driver: Any) -> str:
 def test_agent_consults_a_free_specialist_and_returns_to_the_resident(
     e2e_harness: Harness, chromium_factory: Callable[[], Any], tone: str
 ) -> None:
+    from selenium.webdriver.common.by import By
+
     h = e2e_harness
     base = f"http://127.0.0.1:{h.settings.web_port}"
     for other in h.api("GET", "/api/agents"):
@@ -78,6 +81,20 @@ def test_agent_consults_a_free_specialist_and_returns_to_the_resident(
                      15, "the call id from the screen pop", lambda: page_state(agent))  # fmt: skip
     call_id = str(agent.execute_script("return window.cicConsole.callId()"))
 
+    # The article the agent reads travels with the consult.
+    slug = "terminy-platnosci-podatkow"
+    hit = f'#kb-results button[data-slug="{slug}"]'
+
+    def kb_hit() -> bool:
+        element(agent, "#kb-query").clear()
+        element(agent, "#kb-query").send_keys("raty podatku")
+        click(agent, "#kb-search-form button")
+        time.sleep(0.5)
+        return bool(agent.find_elements(By.CSS_SELECTOR, hit))
+
+    Harness.wait_for(kb_hit, 30, "the knowledge-base hit", lambda: page_state(agent))
+    click(agent, hit)
+    wait_data(agent, "kbArticle", slug, 10, "the article open")
     element(agent, "#transfer-note").send_keys(NOTE)
     click(agent, f'{ROW} button[data-kind="consult"]')
     wait_data(agent, "transfer", "consulting", 15, "the consult started")
@@ -93,6 +110,7 @@ def test_agent_consults_a_free_specialist_and_returns_to_the_resident(
     transfers = h.api("GET", f"/api/calls/{call_id}/transfers")
     latest = transfers[0] if isinstance(transfers, list) else transfers["transfers"][0]
     assert latest["state"] == "returned" and latest["note"] == NOTE, latest
+    assert latest["article"] == slug, latest
     click(agent, "#btn-hangup")
     wait_data(agent, "call", "ended", 15)
     assert caller.wait(30) == 0, caller.errors()

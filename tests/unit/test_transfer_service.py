@@ -110,7 +110,7 @@ async def world(db_url: str) -> AsyncIterator[World]:
 
 async def test_consult_sets_variables_then_atxfer_and_offers_context(world: World) -> None:
     async with world.bus.subscribe("agent") as sub:
-        transfer = await world.consult(matter="FN.3110.12.2026")
+        transfer = await world.consult(matter="FN.3110.12.2026", article="wycinka-drzew")
         _topic, offered = await asyncio.wait_for(anext(aiter(sub)), 2)
     assert transfer["state"] == "consulting" and transfer["from_agent"] == ANNA
     tid = str(transfer["id"])
@@ -123,6 +123,7 @@ async def test_consult_sets_variables_then_atxfer_and_offers_context(world: Worl
     assert offered["type"] == "TransferOffered" and offered["to_agent"] == BOB
     assert offered["note"] == "PESEL? nie" and offered["caller_name"] == "Jan Testowy"
     assert offered["caller_number"] == "48500100200" and offered["matter"] == "FN.3110.12.2026"
+    assert offered["article"] == transfer["article"] == "wycinka-drzew"
 
 
 async def test_second_transfer_of_the_call_is_409_until_the_first_ends(world: World) -> None:

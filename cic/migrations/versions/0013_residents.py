@@ -1,4 +1,5 @@
-"""Residents and their phone numbers (several per resident; merged duplicates kept).
+"""Residents and their phone numbers (several per resident; merged duplicates kept); the
+knowledge-base article a transfer carries to the colleague.
 
 Revision ID: 0013
 Revises: 0012
@@ -17,7 +18,11 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Create ``residents`` and ``resident_numbers``."""
+    """Create ``residents`` and ``resident_numbers``; add ``transfers.article``."""
+    with op.batch_alter_table("transfers") as batch:
+        batch.add_column(
+            sa.Column("article", sa.String(length=128), server_default="", nullable=False)
+        )
     op.create_table(
         "residents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -61,7 +66,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``resident_numbers`` and ``residents``."""
+    """Drop ``resident_numbers``, ``residents`` and ``transfers.article``."""
+    with op.batch_alter_table("transfers") as batch:
+        batch.drop_column("article")
     op.drop_index(op.f("ix_resident_numbers_resident_id"), table_name="resident_numbers")
     op.drop_table("resident_numbers")
     op.drop_index(op.f("ix_residents_merged_into"), table_name="residents")

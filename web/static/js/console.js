@@ -144,7 +144,7 @@
     const how = offer.kind === "blind" ? "Przekazanie" : "Konsultacja";
     showScreenPop({
       call_id: offer.call_id, caller_number: offer.caller_number, caller_name: offer.caller_name,
-      routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}`,
+      routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}${offer.matter ? ` · sprawa ${offer.matter}` : ""}`,
       history: offer.history, resident: offer.resident, matters: offer.matters,
     });
     body.dataset.transferPop = String(offer.transfer_id);

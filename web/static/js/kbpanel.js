@@ -86,7 +86,11 @@
     const msg = event.detail;
     if (msg.type === "ScreenPop" || msg.type === "TransferOffered") {
       callId = msg.call_id;
+      delete body.dataset.kbArticle;
+      $("kb-article").hidden = true;
       suggest(msg.type === "TransferOffered" ? msg.note : "");
+      // The colleague's article opens at once: the same page the first line was reading.
+      if (msg.type === "TransferOffered" && msg.article) open(msg.article);
     }
   });
 

@@ -42,6 +42,16 @@
     $("consult-controls").hidden = !consulting;
   }
 
+  // What travels with the resident besides the note: the open matter shown in the screen pop
+  // (the first one) and the knowledge-base article the agent has open.
+  function context() {
+    const matter = document.querySelector("#matters li[data-signature]");
+    return {
+      matter: matter ? matter.dataset.signature : "",
+      article: body.dataset.kbArticle || "",
+    };
+  }
+
   async function start(kind, target) {
     const callId = inCall();
     if (!callId) return;
@@ -49,7 +59,7 @@
     try {
       const out = await window.cicConsole.api(
         `/api/calls/${encodeURIComponent(callId)}/transfer`,
-        { kind, target, note: $("transfer-note").value },
+        { kind, target, note: $("transfer-note").value, ...context() },
       );
       transfer = { id: out.id, state: out.state };
       body.dataset.transfer = out.state;
