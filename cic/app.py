@@ -54,6 +54,7 @@ from cic.kb.wiring import install_kb
 from cic.overflow import views as overflow_views
 from cic.overflow.handlers import watch_load, watch_logouts
 from cic.overflow.service import FirstLineCapacity
+from cic.recordings.wiring import install_recordings
 from cic.residents import views as resident_views
 from cic.residents.service import ResidentService
 from cic.routing import views as routing_views
@@ -245,6 +246,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
     install_transfers(app, services)
     install_kb(app, services.store, calls=services.calls)
+    install_recordings(app, services)
     cases = install_cases(app, services)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:

@@ -111,6 +111,37 @@ class CallbackSettings:
     announce_every: int = 45
 
 
+QueueBackend = Literal["store", "redis"]
+
+
+@dataclass
+class SpeechSettings:
+    """Post-call processing of recordings: transcription jobs, access and retention.
+
+    ``stt`` holds the engine settings read by ``cic.transcripts.stt.SttSettings.from_mapping``
+    (``engine``, ``model_dir``, ``language``, ...). Jobs are tried ``max_attempts`` times,
+    ``backoff_seconds`` doubling after each failure (at most ``backoff_max_seconds``); a worker
+    holds a job for ``lease_seconds`` (renewed while it works). ``queue`` is ``store`` (jobs
+    polled from the database, one process) or ``redis`` (a stream with a consumer group).
+    ``unredacted_role`` empty: the unredacted transcript is not kept at all.
+    """
+
+    enabled: bool = True
+    stt: dict[str, Any] = field(default_factory=dict)
+    workers: int = 1
+    queue: QueueBackend = "store"
+    max_attempts: int = 4
+    backoff_seconds: int = 30
+    backoff_max_seconds: int = 3600
+    lease_seconds: int = 600
+    poll_seconds: int = 5
+    retention_days: int = 180
+    recordings_root: str = ""
+    playback_roles: list[str] = field(default_factory=lambda: ["supervisor"])
+    hold_roles: list[str] = field(default_factory=lambda: ["supervisor"])
+    unredacted_role: str = ""
+
+
 @dataclass
 class AsteriskSettings:
     """Where Asterisk lives and the loopback ports the controller talks to it on."""
@@ -144,6 +175,7 @@ class Settings:
     office: OfficeSettings = field(default_factory=OfficeSettings)
     overflow: OverflowSettings = field(default_factory=OverflowSettings)
     callback: CallbackSettings = field(default_factory=CallbackSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
 
     @property
@@ -276,6 +308,11 @@ def validate(settings: Settings) -> None:
         raise ConfigError("callback: attempts at least 1, ring_seconds at least 5")
     if "{number}" not in cb.dial or (cb.number_prefix and not cb.number_prefix.isdigit()):
         raise ConfigError("callback.dial must contain {number}; number_prefix digits only")
+    sp = settings.speech
+    if sp.workers < 0 or sp.max_attempts < 1 or sp.retention_days < 1 or sp.lease_seconds < 10:
+        raise ConfigError("speech: workers >= 0, max_attempts and retention_days >= 1, lease >= 10")
+    if sp.queue == "redis" and not settings.redis_url:
+        raise ConfigError("speech.queue: redis needs redis_url")
     contact = settings.asterisk.trunk_contact
     if contact and not contact.startswith("sip:"):
         raise ConfigError("asterisk.trunk_contact: a SIP URI such as sip:10.0.0.1:5060")

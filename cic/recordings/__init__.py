@@ -1,0 +1,1 @@
+"""Recordings after the call: durable post-call jobs, transcripts, topics, access, retention."""

@@ -1,0 +1,82 @@
+"""A post-call worker process: ``python -m cic.recordings`` (settings as for ``cic``).
+
+Runs ``speech.workers`` workers (at least one) against the configured database and queue, so
+transcription can run on other hosts than the controller. Options override the settings::
+
+    python -m cic.recordings --database-url postgresql://... --queue redis \\
+        --redis-url redis://10.0.0.5:6379/0 --engine whisper --model-dir /srv/whisper
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+
+from cic.config import load_settings
+from cic.db import Store
+from cic.recordings.build import make_pipeline, make_queue, make_workers
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m cic.recordings", description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--queue", choices=("store", "redis"), default=None)
+    parser.add_argument("--engine", default=None)
+    parser.add_argument("--model-dir", default=None)
+    parser.add_argument("--language", default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--lease-seconds", type=int, default=None)
+    parser.add_argument("--poll-seconds", type=int, default=None)
+    parser.add_argument("--name", default=None, help="worker name (lease owner)")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run the workers until interrupted."""
+    settings = load_settings()
+    speech = settings.speech
+    stt = dict(speech.stt)
+    if args.engine:
+        stt["engine"] = args.engine
+    if args.model_dir:
+        stt["model_dir"] = args.model_dir
+    if args.language:
+        stt["language"] = args.language
+    changes: dict[str, object] = {"stt": stt}
+    for name in ("queue", "workers", "lease_seconds", "poll_seconds"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    speech = dataclasses.replace(speech, **changes)  # type: ignore[arg-type]
+    store = Store(args.database_url or settings.db_url)
+    queue = make_queue(speech, store, args.redis_url or settings.redis_url)
+    workers = make_workers(
+        dataclasses.replace(speech, workers=max(speech.workers, 1)),
+        store,
+        queue,
+        make_pipeline(speech, store),
+    )
+    if args.name:
+        for index, worker in enumerate(workers):
+            worker.name = f"{args.name}:{index}"
+    try:
+        await asyncio.gather(*(worker.run_forever() for worker in workers))
+    finally:
+        await queue.close()
+        await store.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        asyncio.run(serve(parse(argv)))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Building the post-call machinery from settings: queue, pipeline, workers, service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cic.config import SpeechSettings
+from cic.db import Store
+from cic.recordings.learning import learned_tagger
+from cic.recordings.pipeline import Pipeline
+from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
+from cic.recordings.service import RecordingsService
+from cic.recordings.worker import Worker, WorkerSettings, worker_name
+from cic.topics.tagger import Tagger
+from cic.transcripts.stt import SpeechEngine, SttSettings, create_engine
+
+
+def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQueue:
+    """The Redis stream queue when configured (and a Redis URL is set), else the store one."""
+    if settings.queue == "redis":
+        if not redis_url:
+            raise ValueError("speech.queue: redis needs redis_url")
+        return RedisQueue(store, redis_url)
+    return StoreQueue(store)
+
+
+def make_pipeline(settings: SpeechSettings, store: Store | None = None) -> Pipeline:
+    """The steps with the configured engine and the packaged taxonomy's tagger (built lazily;
+    with ``store``, also a model learned from supervisors' corrections)."""
+    stt = SttSettings.from_mapping(settings.stt)
+
+    def engine() -> SpeechEngine:
+        return create_engine(stt)
+
+    def tagger() -> Tagger:
+        return learned_tagger(store)
+
+    return Pipeline(engine, tagger, keep_unredacted=bool(settings.unredacted_role))
+
+
+def worker_settings(settings: SpeechSettings) -> WorkerSettings:
+    """Lease, poll and back-off from the speech settings."""
+    return WorkerSettings(
+        lease_seconds=float(settings.lease_seconds),
+        poll_seconds=float(settings.poll_seconds),
+        backoff_seconds=float(settings.backoff_seconds),
+        backoff_max_seconds=float(settings.backoff_max_seconds),
+    )
+
+
+def make_workers(
+    settings: SpeechSettings, store: Store, queue: JobQueue, pipeline: Pipeline
+) -> list[Worker]:
+    """``settings.workers`` workers sharing one queue and one pipeline (one loaded engine)."""
+    ws = worker_settings(settings)
+    return [
+        Worker(store, queue, pipeline, ws, worker_name(index))
+        for index in range(max(settings.workers, 0))
+    ]
+
+
+def make_service(
+    settings: SpeechSettings, store: Store, queue: JobQueue, root: Path
+) -> RecordingsService:
+    """The service with the configured attempts, retention and unredacted-text role."""
+    return RecordingsService(
+        store,
+        queue,
+        root,
+        max_attempts=settings.max_attempts,
+        retention_days=settings.retention_days,
+        unredacted_role=settings.unredacted_role,
+    )

@@ -1,0 +1,53 @@
+"""Supervisors' corrections as learning data for the topic tagger.
+
+The latest correction of each call, with the call's redacted transcript, is one example
+(``(text, topics)``); :func:`learned_tagger` trains the model of :mod:`cic.topics.learned` on
+them whenever a process builds its tagger (workers do so on first use after a start), and
+falls back to the rules alone when there are too few corrections or no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cic.db import Store
+from cic.recordings.models import CallTranscript, TopicCorrection
+from cic.topics.learned import LearnedModelUnavailable, train_model
+from cic.topics.tagger import Tagger
+from cic.topics.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+
+def latest_corrections(session: Session) -> list[tuple[str, frozenset[str]]]:
+    """(redacted transcript, topics) from each call's latest correction."""
+    latest: dict[str, list[str]] = {}
+    for row in session.scalars(select(TopicCorrection).order_by(TopicCorrection.id)):
+        latest[row.call_id] = row.after
+    rows = session.execute(
+        select(CallTranscript.call_id, CallTranscript.text).where(
+            CallTranscript.call_id.in_(list(latest))
+        )
+    )
+    texts = {call_id: text for call_id, text in rows}
+    return [(texts[c], frozenset(t)) for c, t in latest.items() if c in texts]
+
+
+def learned_tagger(store: Store | None, tagger: Tagger | None = None) -> Tagger:
+    """The taxonomy's tagger, with a model learned from the stored corrections if possible."""
+    base = tagger or Tagger(load_taxonomy())
+    if store is None:
+        return base
+    corrections = store.run_sync(latest_corrections)
+    try:
+        model = train_model(corrections, base.lemmatizer.lemmas)
+    except LearnedModelUnavailable:
+        log.info("topics: scikit-learn missing, tagging with rules only")
+        return base
+    if model is None:
+        return base
+    log.info("topics: model learned from %d corrections for %s", len(corrections), model.topics)
+    return base.with_model(model)

@@ -1,0 +1,204 @@
+"""Tables of the recordings domain: post-call jobs, per-speaker files, transcripts, topics,
+supervisors' corrections and legal holds.
+
+Everything refers to a call by its ``call_id`` (Asterisk's linkedid) without a foreign key, so
+retention can delete a call's derived data while the call record (statistics) stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cic.db import Base, UTCDateTime, utcnow
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+TOPIC_SOURCES = ("auto", "wrapup", "supervisor")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class PostCallJob(Base):
+    """One recording's processing (transcribe, redact, tag); unique per (call, recording).
+
+    ``status`` queued -> running (leased until ``lease_until`` by ``lease_owner``) -> done, or
+    back to queued with ``next_at`` pushed out after a failure, or failed after
+    ``max_attempts``. ``attempts`` counts claims, so a worker killed mid-job uses one.
+    """
+
+    __tablename__ = "post_call_jobs"
+    __table_args__ = (
+        UniqueConstraint("call_id", "recording_path"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_post_call_jobs_status_next", "status", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), index=True)
+    recording_path: Mapped[str] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    step: Mapped[str] = mapped_column(String(32), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=4)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str] = mapped_column(String(128), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The job as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "call_id": self.call_id,
+            "recording_path": self.recording_path,
+            "status": self.status,
+            "step": self.step,
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "next_at": _iso(self.next_at),
+            "lease_owner": self.lease_owner,
+            "lease_until": _iso(self.lease_until),
+            "last_error": self.last_error,
+            "created_at": _iso(self.created_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
+
+class RecordingChannel(Base):
+    """One speaker's file of a call recording (MixMonitor ``r()``/``t()``) with its checksum."""
+
+    __tablename__ = "recording_channels"
+    __table_args__ = (UniqueConstraint("call_id", "speaker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), index=True)
+    speaker: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(1024))
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_seconds: Mapped[float]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The file as a JSON-ready dict."""
+        return {
+            "speaker": self.speaker,
+            "path": self.path,
+            "bytes": self.bytes,
+            "duration_seconds": self.duration_seconds,
+            "sha256": self.sha256,
+        }
+
+
+class CallTranscript(Base):
+    """A call's redacted transcript: speaker segments with timed words and confidence.
+
+    ``unredacted`` is filled only when ``speech.unredacted_role`` is set, and shown only to
+    that role; by default it stays NULL (the unredacted text is never stored).
+    """
+
+    __tablename__ = "call_transcripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), unique=True)
+    job_id: Mapped[int | None]
+    engine: Mapped[str] = mapped_column(String(64), default="")
+    model: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(16), default="pl")
+    split_by_speaker: Mapped[bool] = mapped_column(default=True)
+    duration_seconds: Mapped[float] = mapped_column(default=0.0)
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    unredacted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def as_dict(self, *, with_unredacted: bool = False) -> dict[str, Any]:
+        """The transcript as a JSON-ready dict (the unredacted text only when asked)."""
+        out: dict[str, Any] = {
+            "call_id": self.call_id,
+            "engine": self.engine,
+            "model": self.model,
+            "language": self.language,
+            "split_by_speaker": self.split_by_speaker,
+            "duration_seconds": self.duration_seconds,
+            "segments": self.segments,
+            "text": self.text,
+            "findings": self.findings,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
+        if with_unredacted:
+            out["unredacted"] = self.unredacted
+        return out
+
+
+class CallTopic(Base):
+    """A topic of a call: automatic (tagger), the agent's wrap-up, or a supervisor's choice."""
+
+    __tablename__ = "call_topics"
+    __table_args__ = (
+        UniqueConstraint("call_id", "topic_id", "source"),
+        CheckConstraint("source IN ('auto', 'wrapup', 'supervisor')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), index=True)
+    topic_id: Mapped[str] = mapped_column(String(200))
+    confidence: Mapped[float] = mapped_column(default=1.0)
+    source: Mapped[str] = mapped_column(String(16))
+    matched: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The tag as a JSON-ready dict."""
+        return {
+            "topic_id": self.topic_id,
+            "confidence": self.confidence,
+            "source": self.source,
+            "matched": self.matched,
+            "created_by": self.created_by,
+            "created_at": _iso(self.created_at),
+        }
+
+
+class TopicCorrection(Base):
+    """A supervisor's correction: the topics of a call before and after (every one is kept)."""
+
+    __tablename__ = "topic_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), index=True)
+    before: Mapped[list[str]] = mapped_column(JSON)
+    after: Mapped[list[str]] = mapped_column(JSON)
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The correction as a JSON-ready dict."""
+        return {
+            "call_id": self.call_id,
+            "before": self.before,
+            "after": self.after,
+            "corrected_by": self.corrected_by,
+            "at": _iso(self.at),
+        }
+
+
+class LegalHold(Base):
+    """A call kept past retention (a legal hold); deleting the row clears the hold."""
+
+    __tablename__ = "legal_holds"
+
+    call_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,167 @@
+"""The post-call steps: transcribe (per speaker), redact, tag; and what they produce.
+
+The steps are blocking (speech engines, the lemmatizer), so the worker runs each in a
+thread. They keep no state between jobs except the loaded engine and tagger, and their result
+is saved in one transaction with the job's completion (:mod:`cic.recordings.results`), so
+running a job twice overwrites the first result instead of adding a second.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cic.calls.recording_files import RecordingInfo, inspect_now
+from cic.topics.tagger import Tagger, TopicScore
+from cic.transcripts.models import Segment, Speaker, Transcript, Word
+from cic.transcripts.redaction import RedactionPolicy, redact_transcript
+from cic.transcripts.stt import CHANNEL_SPEAKERS, AudioError, Recognition, SpeechEngine
+
+SPEAKER_SUFFIX: dict[Speaker, str] = {"resident": "-resident", "agent": "-agent"}
+"""MixMonitor ``r()`` (heard from the resident) and ``t()`` (sent to them: the agent) files
+lie next to the mixed ``<call id>.wav`` as ``<call id>-resident.wav`` / ``-agent.wav``."""
+
+
+def speaker_files(mixed: Path) -> dict[Speaker, Path]:
+    """The per-speaker files next to ``mixed``; empty unless both exist and are non-empty."""
+    found: dict[Speaker, Path] = {}
+    for speaker, suffix in SPEAKER_SUFFIX.items():
+        path = mixed.with_name(mixed.stem + suffix + mixed.suffix)
+        if path.is_file() and path.stat().st_size > 44:
+            found[speaker] = path
+    return found if len(found) == len(SPEAKER_SUFFIX) else {}
+
+
+def merge_segments(channels: Sequence[tuple[Speaker, Sequence[Word]]]) -> tuple[Segment, ...]:
+    """Words of all speakers in time order, grouped into runs of one speaker."""
+    timed = sorted(
+        ((word.start, index, speaker, word) for index, (speaker, words) in enumerate(channels)
+         for word in words),
+        key=lambda item: (item[0], item[1]),
+    )  # fmt: skip
+    segments: list[Segment] = []
+    current: list[Word] = []
+    speaker: Speaker | None = None
+    for _start, _index, who, word in timed:
+        if who != speaker and current and speaker is not None:
+            segments.append(Segment(speaker, tuple(current)))
+            current = []
+        speaker = who
+        current.append(word)
+    if current and speaker is not None:
+        segments.append(Segment(speaker, tuple(current)))
+    return tuple(segments)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelFile:
+    """A per-speaker file with its size, duration and checksum."""
+
+    speaker: Speaker
+    path: str
+    info: RecordingInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """The transcribe step's output."""
+
+    transcript: Transcript
+    model: str
+    duration: float
+    split_by_speaker: bool
+    channels: tuple[ChannelFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """Everything a job stores: the redacted transcript, its findings, the topics."""
+
+    heard: Heard
+    redacted: Transcript
+    findings: dict[str, int]
+    topics: tuple[TopicScore, ...]
+    unredacted: str | None
+
+
+class Pipeline:
+    """The three steps with a lazily built engine and tagger (shared by this process's workers).
+
+    ``keep_unredacted``: also return the unredacted text (stored only for the role the
+    office chose; off by default).
+    """
+
+    def __init__(
+        self,
+        engine: Callable[[], SpeechEngine],
+        tagger: Callable[[], Tagger],
+        *,
+        policy: RedactionPolicy | None = None,
+        keep_unredacted: bool = False,
+    ) -> None:
+        """``engine`` and ``tagger`` are factories, called once on first use."""
+        self._make_engine = engine
+        self._make_tagger = tagger
+        self._engine: SpeechEngine | None = None
+        self._tagger: Tagger | None = None
+        self._lock = threading.Lock()
+        self.policy = policy or RedactionPolicy()
+        self.keep_unredacted = keep_unredacted
+
+    def engine(self) -> SpeechEngine:
+        """The speech engine, built on first use."""
+        with self._lock:
+            if self._engine is None:
+                self._engine = self._make_engine()
+            return self._engine
+
+    def tagger(self) -> Tagger:
+        """The topic tagger, built on first use."""
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = self._make_tagger()
+            return self._tagger
+
+    def transcribe(self, path: Path) -> Heard:
+        """Each speaker's file on its own when there are two, else the recording itself: a
+        stereo file channel by channel, a mono mix as one speaker (``split_by_speaker`` False,
+        labelled ``resident``: recordings made before per-speaker files existed)."""
+        if not path.is_file():
+            raise AudioError("Brak pliku nagrania.", f"{path} does not exist")
+        engine = self.engine()
+        files = speaker_files(path)
+        recognitions: list[tuple[Speaker, Recognition]]
+        channels: list[ChannelFile] = []
+        if files:
+            recognitions = [(speaker, engine.transcribe(file)) for speaker, file in files.items()]
+            channels = [ChannelFile(s, str(f), inspect_now(f)) for s, f in files.items()]
+            split = True
+        else:
+            from cic.transcripts.engines.audio import probe
+
+            if probe(path).channels == 2:
+                recognitions = [
+                    (speaker, engine.transcribe(path, channel=index))
+                    for index, speaker in enumerate(CHANNEL_SPEAKERS)
+                ]
+                split = True
+            else:
+                recognitions = [("resident", engine.transcribe(path))]
+                split = False
+        segments = merge_segments([(speaker, r.words) for speaker, r in recognitions])
+        first = recognitions[0][1]
+        transcript = Transcript(segments, engine=first.engine, language=first.language)
+        duration = max(r.duration for _speaker, r in recognitions)
+        return Heard(transcript, first.model, duration, split, tuple(channels))
+
+    def redact_and_tag(self, heard: Heard) -> PipelineResult:
+        """Redact each segment, then tag the redacted text (numbers never reach the tagger)."""
+        redacted = redact_transcript(heard.transcript, self.policy)
+        findings: dict[str, int] = {}
+        for item in redacted.findings:
+            findings[item.finding.kind.name] = findings.get(item.finding.kind.name, 0) + 1
+        topics = tuple(self.tagger().tag(redacted.transcript.text))
+        unredacted = heard.transcript.text if self.keep_unredacted else None
+        return PipelineResult(heard, redacted.transcript, findings, topics, unredacted)

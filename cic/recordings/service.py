@@ -1,0 +1,274 @@
+"""The recordings domain's rules: jobs, transcripts, topics, corrections, holds, playback.
+
+Collaborators come in through the constructor; database work runs in ``Store.run``. Every
+playback and every legal-hold change is written to the audit log (who, which call, when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cic.auth import audit
+from cic.calls.models import Call, Recording
+from cic.db import Store, utcnow
+from cic.recordings import jobs
+from cic.recordings.access import check_call_id, inside
+from cic.recordings.errors import (
+    CallNotKnown,
+    InvalidInput,
+    JobNotFound,
+    JobNotRetryable,
+    RecordingNotFound,
+    UnsafePath,
+)
+from cic.recordings.learning import latest_corrections
+from cic.recordings.models import (
+    CallTopic,
+    CallTranscript,
+    LegalHold,
+    PostCallJob,
+    RecordingChannel,
+    TopicCorrection,
+)
+from cic.recordings.queue import JobQueue
+from cic.recordings.retention import RetentionReport, run_retention
+
+SPEAKERS = ("resident", "agent")
+MAX_TOPICS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who asks: username, role and address (for the audit log and role checks)."""
+
+    username: str
+    role: str
+    ip: str = ""
+
+
+class RecordingsService:
+    """Post-call jobs and what they produce, access to recordings, retention and holds."""
+
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        root: Path,
+        *,
+        max_attempts: int = 4,
+        retention_days: int = 180,
+        unredacted_role: str = "",
+    ) -> None:
+        """``root`` is the recordings directory as the controller's host sees it."""
+        self.store = store
+        self.queue = queue
+        self.root = root
+        self.max_attempts = max_attempts
+        self.retention_days = retention_days
+        self.unredacted_role = unredacted_role
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    async def enqueue(self, call_id: str, path: str) -> int:
+        """The job for this call's recording (created once), and a worker told about it."""
+        job_id, created = await self.store.run(
+            lambda s: jobs.enqueue(s, call_id, path, self.max_attempts)
+        )
+        if created:
+            await self.queue.notify(job_id)
+        return job_id
+
+    async def list_jobs(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Jobs, newest first; ``status`` filters (``failed`` for the supervisor's list)."""
+        if status is not None and status not in ("queued", "running", "done", "failed"):
+            raise InvalidInput("Nieznany stan zadania.")
+        stmt = select(PostCallJob).order_by(PostCallJob.id.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(PostCallJob.status == status)
+        return await self.store.run(lambda s: [job.as_dict() for job in s.scalars(stmt)])
+
+    async def retry(self, job_id: int, viewer: Viewer) -> dict[str, Any]:
+        """Queue a failed job again with fresh attempts (audited)."""
+
+        def work(session: Session) -> dict[str, Any]:
+            job = session.get(PostCallJob, job_id)
+            if job is None:
+                raise JobNotFound()
+            if not jobs.retry(session, job_id, self.max_attempts):
+                raise JobNotRetryable()
+            audit.record(
+                session, "job_retried", actor=viewer.username, target=job.call_id,
+                ip=viewer.ip, job=job_id,
+            )  # fmt: skip
+            session.refresh(job)
+            return job.as_dict()
+
+        out = await self.store.run(work)
+        await self.queue.notify(job_id)
+        return out
+
+    # --- transcripts and topics ---------------------------------------------------------
+
+    async def transcript(self, call_id: str, viewer: Viewer) -> dict[str, Any]:
+        """The redacted transcript with the call's topics; the unredacted text only for the
+        configured role (and only if it was kept)."""
+        check_call_id(call_id)
+        show_raw = bool(self.unredacted_role) and viewer.role == self.unredacted_role
+
+        def query(session: Session) -> dict[str, Any]:
+            row = session.scalars(
+                select(CallTranscript).where(CallTranscript.call_id == call_id)
+            ).first()
+            if row is None:
+                raise RecordingNotFound("Ta rozmowa nie ma (jeszcze) transkrypcji.")
+            out = row.as_dict(with_unredacted=show_raw)
+            out["topics"] = _topics(session, call_id)
+            if show_raw:
+                audit.record(
+                    session, "transcript_unredacted", actor=viewer.username, target=call_id,
+                    ip=viewer.ip,
+                )  # fmt: skip
+            return out
+
+        return await self.store.run(query)
+
+    async def topics(self, call_id: str) -> list[dict[str, Any]]:
+        """Every topic tag of the call (auto, wrapup, supervisor)."""
+        check_call_id(call_id)
+        return await self.store.run(lambda s: _topics(s, call_id))
+
+    async def correct_topics(
+        self, call_id: str, topics: Sequence[str], viewer: Viewer
+    ) -> list[dict[str, Any]]:
+        """A supervisor sets the call's topics: kept as a correction and as supervisor tags."""
+        check_call_id(call_id)
+        chosen = sorted({t.strip()[:200] for t in topics if isinstance(t, str) and t.strip()})
+        if len(chosen) > MAX_TOPICS:
+            raise InvalidInput(f"Najwyżej {MAX_TOPICS} tematów.")
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            _require_call(session, call_id)
+            before = sorted({t["topic_id"] for t in _effective(session, call_id)})
+            session.add(
+                TopicCorrection(
+                    call_id=call_id, before=before, after=chosen, corrected_by=viewer.username
+                )
+            )
+            session.execute(
+                delete(CallTopic).where(
+                    CallTopic.call_id == call_id, CallTopic.source == "supervisor"
+                )
+            )
+            for topic in chosen:
+                session.add(
+                    CallTopic(
+                        call_id=call_id, topic_id=topic, source="supervisor",
+                        matched=[], created_by=viewer.username,
+                    )
+                )  # fmt: skip
+            session.flush()
+            return _topics(session, call_id)
+
+        return await self.store.run(work)
+
+    async def corrections(self) -> list[tuple[str, frozenset[str]]]:
+        """(redacted transcript, topics) for each call's latest correction: learning data."""
+        return await self.store.run(latest_corrections)
+
+    # --- legal hold and retention -------------------------------------------------------
+
+    async def set_hold(self, call_id: str, held: bool, reason: str, viewer: Viewer) -> bool:
+        """Set or clear the legal hold of a call (audited); returns the new state."""
+        check_call_id(call_id)
+
+        def work(session: Session) -> bool:
+            _require_call(session, call_id)
+            row = session.get(LegalHold, call_id)
+            if held and row is None:
+                session.add(
+                    LegalHold(call_id=call_id, reason=reason[:2000], set_by=viewer.username)
+                )
+            elif not held and row is not None:
+                session.delete(row)
+            audit.record(
+                session, "legal_hold_set" if held else "legal_hold_cleared",
+                actor=viewer.username, target=call_id, ip=viewer.ip, reason=reason[:500],
+            )  # fmt: skip
+            return held
+
+        return await self.store.run(work)
+
+    async def held(self, call_id: str) -> bool:
+        """True when the call is under legal hold."""
+        check_call_id(call_id)
+        return await self.store.run(lambda s: s.get(LegalHold, call_id) is not None)
+
+    async def run_retention(self, now: datetime | None = None) -> RetentionReport:
+        """Delete audio and transcripts past ``retention_days`` (held calls are kept)."""
+        moment = now or utcnow()
+        return await self.store.run(
+            lambda s: run_retention(s, self.root, self.retention_days, moment)
+        )
+
+    # --- playback -----------------------------------------------------------------------
+
+    async def recording_file(self, call_id: str, speaker: str, viewer: Viewer) -> Path:
+        """The file to play, checked to lie inside the root; the access is audited."""
+        check_call_id(call_id)
+        if speaker not in ("mixed", *SPEAKERS):
+            raise UnsafePath()
+
+        def work(session: Session) -> Path | None:
+            if speaker == "mixed":
+                stmt: Any = select(Recording.path).where(
+                    Recording.call_id == call_id, Recording.kind == "call"
+                )
+            else:
+                stmt = select(RecordingChannel.path).where(
+                    RecordingChannel.call_id == call_id, RecordingChannel.speaker == speaker
+                )
+            path = session.scalars(stmt.order_by("id")).first()
+            if path is None:
+                raise RecordingNotFound()
+            try:
+                real: Path | None = inside(self.root, path)
+            except UnsafePath:
+                real = None
+            audit.record(
+                session, "recording_played" if real else "recording_refused",
+                actor=viewer.username, target=call_id, ip=viewer.ip, speaker=speaker,
+            )  # fmt: skip
+            return real
+
+        real = await self.store.run(work)
+        if real is None:
+            raise UnsafePath()
+        return real
+
+
+def _require_call(session: Session, call_id: str) -> None:
+    if session.scalars(select(Call.id).where(Call.call_id == call_id)).first() is None:
+        raise CallNotKnown()
+
+
+def _topics(session: Session, call_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(CallTopic)
+        .where(CallTopic.call_id == call_id)
+        .order_by(CallTopic.source, CallTopic.confidence.desc(), CallTopic.topic_id)
+    )
+    return [row.as_dict() for row in rows]
+
+
+def _effective(session: Session, call_id: str) -> list[dict[str, Any]]:
+    """The supervisor's topics if any, else the automatic ones."""
+    tags = _topics(session, call_id)
+    chosen = [t for t in tags if t["source"] == "supervisor"]
+    return chosen or [t for t in tags if t["source"] == "auto"]

@@ -1,0 +1,103 @@
+"""Adds recordings to the application: ``install_recordings(app, services)`` in ``create_app``.
+
+Routes are added at once; after start-up (the store's cleanup context has migrated by then)
+the bus follower, the in-process workers (``speech.workers``, 0 for a controller that leaves
+the work to ``python -m cic.recordings`` on other hosts) and the daily retention run start;
+at clean-up they stop before the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from cic.recordings import views
+from cic.recordings.build import make_pipeline, make_queue, make_service, make_workers
+from cic.recordings.handlers import enqueue_missing, follow_recordings
+from cic.recordings.service import RecordingsService
+
+if TYPE_CHECKING:
+    from cic.app import Services
+
+log = logging.getLogger(__name__)
+RECORDINGS = web.AppKey("recordings", RecordingsService)
+DAY = 24 * 3600.0
+
+
+async def retention_daily(service: RecordingsService, every: float = DAY) -> None:
+    """Run retention now and then once a day; a failure is logged and tried the next day."""
+    while True:
+        try:
+            report = await service.run_retention()
+            log.info("retention: %s", report)
+        except Exception:
+            log.exception("retention run failed")
+        await asyncio.sleep(every)
+
+
+async def sweep_missing(service: RecordingsService, every: float = 600.0) -> None:
+    """Every ``every`` seconds, queue recordings whose bus message was lost (no job yet)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            created = await enqueue_missing(service)
+            if created:
+                log.info("post-call jobs: %d recording(s) without a job queued", created)
+        except Exception:
+            log.exception("post-call jobs: looking for recordings without a job failed")
+
+
+def recordings_root(services: Services) -> Path:
+    """``speech.recordings_root`` or the Asterisk instance's recordings directory."""
+    configured = services.settings.speech.recordings_root
+    return Path(configured) if configured else services.layout.host(services.layout.recordings)
+
+
+def install_recordings(app: web.Application, services: Services) -> RecordingsService:
+    """Build the service, keep it under ``app[RECORDINGS]``, add routes and background work."""
+    settings = services.settings.speech
+    queue = make_queue(settings, services.store, services.settings.redis_url)
+    service = make_service(settings, services.store, queue, recordings_root(services))
+    app[RECORDINGS] = service
+    app.add_routes(
+        views.routes(service, tuple(settings.playback_roles), tuple(settings.hold_roles))
+    )
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(_app: web.Application) -> None:
+        if not settings.enabled:
+            return
+        ready = asyncio.Event()
+        follower = follow_recordings(services.bus, service, ready)
+        tasks.append(asyncio.create_task(follower, name="cic-recordings-follow"))
+        tasks.append(asyncio.create_task(retention_daily(service), name="cic-retention"))
+        tasks.append(asyncio.create_task(sweep_missing(service), name="cic-recordings-sweep"))
+        if settings.workers and not settings.stt.get("model_dir"):
+            log.warning("post-call jobs: speech.stt.model_dir is not set; jobs wait for a worker")
+        elif settings.workers:
+            pipeline = make_pipeline(settings, services.store)
+            for worker in make_workers(settings, services.store, queue, pipeline):
+                task = asyncio.create_task(worker.run_forever(), name=f"cic-{worker.name}")
+                tasks.append(task)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=5.0)
+        created = await enqueue_missing(service)
+        if created:
+            log.info("post-call jobs: %d recording(s) without a job queued", created)
+
+    async def stop(_app: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await queue.close()
+
+    app.on_startup.append(start)
+    app.on_cleanup.insert(0, stop)
+    return service
