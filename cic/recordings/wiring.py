@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from cic.recordings import views
+from cic.recordings import review_views, views
 from cic.recordings.build import make_pipeline, make_queue, make_service, make_workers
 from cic.recordings.handlers import enqueue_missing, follow_recordings
+from cic.recordings.review import Review
 from cic.recordings.service import RecordingsService
+from cic.topics.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
     from cic.app import Services
@@ -67,6 +69,8 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
     app.add_routes(
         views.routes(service, tuple(settings.playback_roles), tuple(settings.hold_roles))
     )
+    review = Review(load_taxonomy(), services.settings.office.timezone)
+    app.add_routes(review_views.routes(review, services.store))
     tasks: list[asyncio.Task[None]] = []
 
     async def start(_app: web.Application) -> None:

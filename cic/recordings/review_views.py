@@ -1,0 +1,108 @@
+"""The supervisor's review over HTTP: the page ``/przeglad`` and its JSON and CSV.
+
+GET /przeglad                              the review page (filters, player, transcript)
+GET /api/review/calls?topic=&from=&to=&agent=&department=&outcome=&min_seconds=&max_seconds=
+GET /api/review/calls.csv?...              the same list as CSV
+GET /api/review/stats?period=week|month&...  topic counts per period and department
+GET /api/review/stats.csv?...              the same as CSV
+GET /api/review/topics                     the taxonomy (for the filters and corrections)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth.roles import require
+from cic.auth.templates import html, render
+from cic.db import Store
+from cic.recordings.errors import InvalidInput
+from cic.recordings.review import Period, Review, as_csv, parse_filters
+from cic.web_json import json_errors
+
+ROLES = ("supervisor",)  # admin may always
+CALL_COLUMNS = ["call_id", "entered_at", "caller_number", "agent", "queue", "outcome",
+                "talk_seconds", "topics", "wrapup_topics", "corrected"]  # fmt: skip
+STAT_COLUMNS = ["period", "topic", "name", "department", "calls"]
+
+
+def _period(request: web.Request) -> Period:
+    raw = request.query.get("period", "week")
+    if raw not in ("week", "month"):
+        raise InvalidInput("Okres: week (tydzień) albo month (miesiąc).")
+    return "week" if raw == "week" else "month"
+
+
+def _csv(text: str, name: str) -> web.Response:
+    return web.Response(
+        body=("\ufeff" + text).encode("utf-8"),  # BOM: spreadsheets read Polish letters right
+        content_type="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _flat(call: dict[str, Any]) -> dict[str, Any]:
+    return {**call, "topics": ", ".join(t["id"] for t in call["topics"]),
+            "wrapup_topics": ", ".join(call["wrapup_topics"])}  # fmt: skip
+
+
+def routes(review: Review, store: Store) -> list[web.RouteDef]:
+    """The review page and its data."""
+
+    async def calls(request: web.Request) -> list[dict[str, Any]]:
+        filters = parse_filters(dict(request.query))
+        return await store.run(lambda s: review.calls(s, filters))
+
+    async def stats(request: web.Request) -> list[dict[str, Any]]:
+        filters, period = parse_filters(dict(request.query)), _period(request)
+        return await store.run(lambda s: review.counts(s, filters, period))
+
+    @require(*ROLES)
+    async def page(request: web.Request) -> web.StreamResponse:
+        topics = sorted(review.taxonomy.topics, key=lambda t: t.name)
+        return html(render(request, "review.html", topics=topics,
+                           departments=review.taxonomy.departments))  # fmt: skip
+
+    @require(*ROLES)
+    @json_errors
+    async def calls_json(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await calls(request))
+
+    @require(*ROLES)
+    @json_errors
+    async def calls_csv(request: web.Request) -> web.StreamResponse:
+        rows = [_flat(c) for c in await calls(request)]
+        return _csv(as_csv(rows, CALL_COLUMNS), "rozmowy.csv")
+
+    @require(*ROLES)
+    @json_errors
+    async def stats_json(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await stats(request))
+
+    @require(*ROLES)
+    @json_errors
+    async def stats_csv(request: web.Request) -> web.StreamResponse:
+        return _csv(as_csv(await stats(request), STAT_COLUMNS), "tematy.csv")
+
+    @require(*ROLES)
+    async def topics(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(
+            [
+                {"id": t.id, "name": t.name, "department": t.department}
+                for t in review.taxonomy.topics
+            ]
+        )
+
+    return [
+        web.get("/przeglad", page),
+        web.get("/api/review/calls", calls_json),
+        web.get("/api/review/calls.csv", calls_csv),
+        web.get("/api/review/stats", stats_json),
+        web.get("/api/review/stats.csv", stats_csv),
+        web.get("/api/review/topics", topics),
+    ]
