@@ -72,12 +72,18 @@ def _pipeline(engine: SpeechEngine) -> Pipeline:
 async def _run_job(
     store: Store, root: Path, call_id: str, path: Path, engine: SpeechEngine
 ) -> dict[str, Any]:
-    """Queue the call's job (once) and let a worker take what is due; returns the transcript."""
+    """Queue the call's job (once) and let a worker take what is due until this call's job is
+    done (the controller's follower may have queued other calls' jobs first); returns the
+    transcript."""
     queue = StoreQueue(store)
     service = RecordingsService(store, queue, root)
     await service.enqueue(call_id, str(path))
     worker = Worker(store, queue, _pipeline(engine), WorkerSettings(poll_seconds=0.5))
-    await worker.run_once(wait=1.0)
+    for _ in range(10):
+        jobs = [j for j in await service.list_jobs() if j["call_id"] == call_id]
+        if jobs and all(j["status"] in ("done", "failed") for j in jobs):
+            break
+        await worker.run_once(wait=1.0)
     return await service.transcript(call_id, SUPERVISOR)
 
 

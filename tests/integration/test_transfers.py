@@ -362,12 +362,12 @@ def test_agent_hangs_up_during_consult_resident_goes_to_colleague(pbx: Harness) 
 
 def test_consult_with_whoever_is_free_in_a_department_then_complete(pbx: Harness) -> None:
     """'Konsultuj z wolnym': the controller picks the department's free specialist."""
-    pbx.specialist("xpawel", "xpodatki", phone=AgentPhone(ring_ms=1000))
+    pbx.specialist("xwiktor", "xpodatki", phone=AgentPhone(ring_ms=1000))
 
     def state(username: str) -> str:
         return next(a["state"] for a in pbx.api("GET", "/api/agents") if a["username"] == username)
 
-    pbx.wait_for(lambda: state("xpawel") == "available", 15, "the specialist available")
+    pbx.wait_for(lambda: state("xwiktor") == "available", 15, "the specialist available")
     pbx.login("xzenon")
     before = pbx.call_ids()
     caller = pbx.call(ResidentCall(number="48500100509", hangup_after_ms=40_000))
@@ -375,7 +375,7 @@ def test_consult_with_whoever_is_free_in_a_department_then_complete(pbx: Harness
     body = {"kind": "consult", "target": {"queue": "xpodatki"}, "note": NOTE}
     started = pbx.api("POST", f"/api/calls/{call['call_id']}/transfer", body)
     assert started["target"] == {"queue": "xpodatki"}
-    assert started["target_interface"] == "PJSIP/agent-xpawel"
+    assert started["target_interface"] == "PJSIP/agent-xwiktor"
     wait_transfer(pbx, call["call_id"], answered_by_colleague, "the specialist to answer")
     pbx.api("POST", f"/api/calls/{call['call_id']}/transfer/complete", {})
     wait_transfer(pbx, call["call_id"], lambda t: t["state"] == "completed", "completed")
@@ -383,5 +383,5 @@ def test_consult_with_whoever_is_free_in_a_department_then_complete(pbx: Harness
     record = pbx.wait_call(before, lambda c: bool(c["ended_at"] and c["recordings"]), 30)
     assert [leg["agent"] for leg in record["legs"]] == [
         "PJSIP/agent-xzenon",
-        "PJSIP/agent-xpawel",
+        "PJSIP/agent-xwiktor",
     ]
