@@ -119,6 +119,24 @@ def visible(driver: Any, css: str) -> bool:
     return bool(found) and bool(found[0].is_displayed())
 
 
+def open_kb_article(driver: Any, query: str, slug: str) -> None:
+    """Search the console's knowledge-base panel (again while the index is being built) and
+    open the article ``slug`` from the results."""
+    from selenium.webdriver.common.by import By
+
+    hit = f'#kb-results button[data-slug="{slug}"]'
+
+    def found() -> bool:
+        element(driver, "#kb-query").clear()
+        element(driver, "#kb-query").send_keys(query)
+        click(driver, "#kb-search-form button")
+        time.sleep(0.5)
+        return bool(driver.find_elements(By.CSS_SELECTOR, hit))
+
+    Harness.wait_for(found, 30, "the knowledge-base hit", lambda: page_state(driver))
+    click(driver, hit)
+
+
 def sign_in(driver: Any, base: str, username: str, landing: str) -> None:
     """Sign in through the real form (with its CSRF field) and wait to land on ``landing``."""
     driver.get(f"{base}/logowanie")
@@ -272,17 +290,7 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     # The knowledge base beside the call: Polish search without diacritics, the article opens
     # and its use is counted for this call.
     slug = "podatek-od-nieruchomosci"
-    hit = f'#kb-results button[data-slug="{slug}"]'
-
-    def kb_hit() -> bool:
-        element(agent, "#kb-query").clear()
-        element(agent, "#kb-query").send_keys("podatek od nieruchomosci")
-        click(agent, "#kb-search-form button")
-        time.sleep(0.5)
-        return bool(agent.find_elements(By.CSS_SELECTOR, hit))
-
-    Harness.wait_for(kb_hit, 30, "the knowledge-base hit", lambda: page_state(agent))
-    click(agent, hit)
+    open_kb_article(agent, "podatek od nieruchomosci", slug)
     Harness.wait_for(lambda: visible(agent, "#kb-article"), 10, "the article shown",
                      lambda: page_state(agent))  # fmt: skip
     assert "Podatek od nieruchomości" in element(agent, "#kb-article-title").text

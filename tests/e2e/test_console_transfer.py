@@ -7,7 +7,6 @@ the resident with "Wróć do rozmówcy". The transfer is on record with its note
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,14 @@ import pytest
 from cic.auth import users
 from cic.db import Store
 from cic.sipp.scenarios import AgentPhone, ResidentCall
-from tests.e2e.test_console import click, data, element, page_state, wait_data
+from tests.e2e.test_console import (
+    click,
+    data,
+    element,
+    open_kb_article,
+    page_state,
+    wait_data,
+)
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -52,8 +58,6 @@ def _colleague_state(driver: Any) -> str:
 def test_agent_consults_a_free_specialist_and_returns_to_the_resident(
     e2e_harness: Harness, chromium_factory: Callable[[], Any], tone: str
 ) -> None:
-    from selenium.webdriver.common.by import By
-
     h = e2e_harness
     base = f"http://127.0.0.1:{h.settings.web_port}"
     for other in h.api("GET", "/api/agents"):
@@ -83,17 +87,7 @@ def test_agent_consults_a_free_specialist_and_returns_to_the_resident(
 
     # The article the agent reads travels with the consult.
     slug = "terminy-platnosci-podatkow"
-    hit = f'#kb-results button[data-slug="{slug}"]'
-
-    def kb_hit() -> bool:
-        element(agent, "#kb-query").clear()
-        element(agent, "#kb-query").send_keys("raty podatku")
-        click(agent, "#kb-search-form button")
-        time.sleep(0.5)
-        return bool(agent.find_elements(By.CSS_SELECTOR, hit))
-
-    Harness.wait_for(kb_hit, 30, "the knowledge-base hit", lambda: page_state(agent))
-    click(agent, hit)
+    open_kb_article(agent, "raty podatku", slug)
     wait_data(agent, "kbArticle", slug, 10, "the article open")
     element(agent, "#transfer-note").send_keys(NOTE)
     click(agent, f'{ROW} button[data-kind="consult"]')
