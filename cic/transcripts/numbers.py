@@ -20,7 +20,9 @@ from cic.transcripts.text import Token
 
 FILLERS = frozenset({"yyy", "yy", "eee", "ee", "eem", "ehm", "hmm", "mmm", "em", "ym", "-", "–"})
 CURRENCY = frozenset({"zl", "zlotych", "zlote", "zloty", "pln", "euro", "eur", "groszy", "gr"})
-_WRITTEN = re.compile(r"\+?\d[\d\- ]*")
+# Digits in groups joined by spaces or hyphens, or by an ellipsis: Whisper writes digits read
+# out slowly as "4...4...0...5" (one word, no spaces).
+_WRITTEN = re.compile(r"\+?\d(?:[\d\- ]|\.\.\.|…)*")
 _PL_PREFIXED = re.compile(r"(?i)pl\d[\d\- ]*")
 
 

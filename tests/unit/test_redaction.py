@@ -249,6 +249,13 @@ def test_phone_numbers(phone: str) -> None:
     )
 
 
+def test_digits_joined_by_ellipses_as_whisper_writes_slow_reading() -> None:
+    result = redact_text(f"mój PESEL {'...'.join(PESEL)}. Dziękuję")
+    assert result.text == "mój PESEL [PESEL]. Dziękuję"
+    assert redact_text("telefon 6…0…1…2…3…4…5…6…7").text == "telefon [TELEFON]"
+    assert redact_text("czekałem... 2... minuty").text == "czekałem... 2... minuty"
+
+
 def test_written_email() -> None:
     result = redact_text("adres jan.kowalski@gmina-przykladowa.pl, dziękuję")
     assert result.text == "adres [EMAIL], dziękuję"
