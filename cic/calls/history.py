@@ -1,4 +1,5 @@
-"""A resident's earlier calls, for the screen pop (newest first, with the agents' wrap-ups)."""
+"""A resident's earlier calls, for the screen pop (newest first, with the agents' wrap-ups), and
+one call's timeline."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cic.calls.models import Call, CallWrapup
+from cic.calls.models import Call, CallEvent, CallWrapup
 from cic.db import Store
 
 WITHHELD = {"", "anonymous", "unknown", "restricted", "private", "unavailable", "withheld"}
+
+
+def call_timeline(session: Session, call_id: str) -> list[dict[str, Any]]:
+    """The call's timeline entries in order (``at`` ISO text, ``type``, ``data``)."""
+    rows = session.scalars(
+        select(CallEvent).where(CallEvent.call_id == call_id).order_by(CallEvent.at, CallEvent.id)
+    )
+    return [entry.as_dict() for entry in rows]
 
 
 def calls_from(

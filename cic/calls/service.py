@@ -33,6 +33,7 @@ from cic import events as ev
 from cic.bus import Bus
 from cic.calls import recording_files
 from cic.calls.errors import InvalidQuery, StoreUnavailable
+from cic.calls.history import call_timeline
 from cic.calls.last_agent import LastAgentIndex
 from cic.calls.legs import call_legs
 from cic.calls.models import RECORDING_KINDS, Call, CallEvent, Recording
@@ -355,12 +356,9 @@ class CallService:
             call = session.scalars(select(Call).where(Call.call_id == call_id)).first()
             if call is None:
                 return None
-            timeline = select(CallEvent).where(CallEvent.call_id == call_id)
             recordings = select(Recording).where(Recording.call_id == call_id)
             out = call.summary()
-            out["timeline"] = [
-                e.as_dict() for e in session.scalars(timeline.order_by(CallEvent.at, CallEvent.id))
-            ]
+            out["timeline"] = call_timeline(session, call_id)
             out["recordings"] = [r.as_dict() for r in session.scalars(recordings.order_by("id"))]
             out["legs"] = call_legs(out["timeline"])
             return out

@@ -8,16 +8,23 @@ running a job twice overwrites the first result instead of adding a second.
 
 from __future__ import annotations
 
+import logging
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cic.calls.recording_files import RecordingInfo, inspect_now
+from cic.recordings.spans import Span
 from cic.topics.tagger import Tagger, TopicScore
+from cic.transcripts.engines.audio import probe
+from cic.transcripts.engines.masking import keep_only
 from cic.transcripts.models import Segment, Speaker, Transcript, Word
 from cic.transcripts.redaction import RedactionPolicy, redact_transcript
 from cic.transcripts.stt import CHANNEL_SPEAKERS, AudioError, Recognition, SpeechEngine
+
+log = logging.getLogger(__name__)
 
 SPEAKER_SUFFIX: dict[Speaker, str] = {"resident": "-resident", "agent": "-agent"}
 """MixMonitor ``r()`` (heard from the resident) and ``t()`` (sent to them: the agent) files
@@ -124,10 +131,14 @@ class Pipeline:
                 self._tagger = self._make_tagger()
             return self._tagger
 
-    def transcribe(self, path: Path) -> Heard:
+    def transcribe(self, path: Path, agent_spans: Sequence[Span] | None = None) -> Heard:
         """Each speaker's file on its own when there are two, else the recording itself: a
         stereo file channel by channel, a mono mix as one speaker (``split_by_speaker`` False,
-        labelled ``resident``: recordings made before per-speaker files existed)."""
+        labelled ``resident``: recordings made before per-speaker files existed).
+
+        ``agent_spans`` (see :mod:`cic.recordings.spans`): the agent's file is heard only
+        within them (hold music and ringing elsewhere are not the agent's words); None: whole.
+        """
         if not path.is_file():
             raise AudioError("Brak pliku nagrania.", f"{path} does not exist")
         engine = self.engine()
@@ -135,12 +146,13 @@ class Pipeline:
         recognitions: list[tuple[Speaker, Recognition]]
         channels: list[ChannelFile] = []
         if files:
-            recognitions = [(speaker, engine.transcribe(file)) for speaker, file in files.items()]
+            recognitions = [
+                (speaker, self._hear(engine, file, agent_spans if speaker == "agent" else None))
+                for speaker, file in files.items()
+            ]
             channels = [ChannelFile(s, str(f), inspect_now(f)) for s, f in files.items()]
             split = True
         else:
-            from cic.transcripts.engines.audio import probe
-
             if probe(path).channels == 2:
                 recognitions = [
                     (speaker, engine.transcribe(path, channel=index))
@@ -155,6 +167,22 @@ class Pipeline:
         transcript = Transcript(segments, engine=first.engine, language=first.language)
         duration = max(r.duration for _speaker, r in recognitions)
         return Heard(transcript, first.model, duration, split, tuple(channels))
+
+    @staticmethod
+    def _hear(engine: SpeechEngine, file: Path, spans: Sequence[Span] | None) -> Recognition:
+        if spans is None:
+            return engine.transcribe(file)
+        if not spans:  # nobody answered: the file holds prompts and music only
+            language = str(getattr(engine, "language", "pl"))
+            return Recognition((), language, engine.name, "", probe(file).duration)
+        with tempfile.TemporaryDirectory(prefix="cic-spans-") as tmp:
+            masked = Path(tmp) / file.name
+            try:
+                keep_only(file, spans, masked)
+            except AudioError as exc:
+                log.warning("heard %s whole: %s", file, exc.detail)
+                return engine.transcribe(file)
+            return engine.transcribe(masked)
 
     def redact_and_tag(self, heard: Heard) -> PipelineResult:
         """Redact each segment, then tag the redacted text (numbers never reach the tagger)."""

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cic.calls.history import call_timeline
 from cic.db import Store
 from cic.recordings import jobs
 from cic.recordings.jobs import ClaimedJob
 from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import JobQueue
 from cic.recordings.results import save_result
+from cic.recordings.spans import agent_spans
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,9 @@ class Worker:
         renewer = asyncio.create_task(self._keep_lease(job))
         try:
             await self._step(job, "transcribe")
-            heard = await asyncio.to_thread(self.pipeline.transcribe, Path(job.recording_path))
+            spans = await self.store.run(lambda s: agent_spans(call_timeline(s, job.call_id)))
+            path = Path(job.recording_path)
+            heard = await asyncio.to_thread(self.pipeline.transcribe, path, spans)
             await self._step(job, "redact_tag")
             result = await asyncio.to_thread(self.pipeline.redact_and_tag, heard)
 
