@@ -103,14 +103,21 @@ class PhoneStatus:
         case_key = f"case:{int(code)}" if well_formed else "case:?"
         if self.throttle.wait_seconds(caller_key) or self.throttle.wait_seconds(case_key):
             return PhoneAnswer("locked")
-        found = await self.store.run(lambda s: _read(s, int(code))) if well_formed else None
-        good_pin = pin.isascii() and pin.isdigit() and len(pin) == PIN_DIGITS
-        stored = found.pin_hash if found is not None else DUMMY_PIN_HASH
-        matches = await asyncio.to_thread(check_pin, stored, pin if good_pin else "x")
+        # Counted before the check (no await in between), so guesses keyed at the same moment
+        # on other lines already see this one; taken back if it cannot be checked at all.
+        keys = (caller_key, case_key) if well_formed else (caller_key,)
+        for key in keys:
+            self.throttle.failure(key)
+        try:
+            found = await self.store.run(lambda s: _read(s, int(code))) if well_formed else None
+            good_pin = pin.isascii() and pin.isdigit() and len(pin) == PIN_DIGITS
+            stored = found.pin_hash if found is not None else DUMMY_PIN_HASH
+            matches = await asyncio.to_thread(check_pin, stored, pin if good_pin else "x")
+        except Exception:
+            for key in keys:
+                self.throttle.undo(key)
+            raise
         if found is None or not good_pin or not matches:
-            self.throttle.failure(caller_key)
-            if well_formed:
-                self.throttle.failure(case_key)
             return PhoneAnswer("wrong")
         self.throttle.success(caller_key)
         self.throttle.success(case_key)

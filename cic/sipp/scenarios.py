@@ -45,14 +45,22 @@ class ResidentCall:
     audio_after_ms: int = 0
     hangup_after_ms: int = 10_000
     dtmf_gap_ms: int = 400
+    #: The pause after each key, in order, where given (a longer one lets a prompt play out
+    #: between groups of keys); keys past its end pause ``dtmf_gap_ms``.
+    dtmf_pauses_ms: tuple[int, ...] = ()
+
+
+def _pause_after(call: ResidentCall, index: int) -> int:
+    pauses = call.dtmf_pauses_ms
+    return pauses[index] if index < len(pauses) else call.dtmf_gap_ms
 
 
 def resident_xml(call: ResidentCall) -> str:
     """UAC: INVITE the dialled number, play audio and keys, hang up after a while or on BYE."""
     dtmf = "".join(
         f'<nop><action><exec play_pcap_audio="{p}"/></action></nop>'
-        f'<pause milliseconds="{call.dtmf_gap_ms}"/>'
-        for p in call.dtmf_pcaps
+        f'<pause milliseconds="{_pause_after(call, i)}"/>'
+        for i, p in enumerate(call.dtmf_pcaps)
     )
     audio = (
         f'<nop><action><exec play_pcap_audio="{call.audio_pcap}"/></action></nop>'
