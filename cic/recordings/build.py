@@ -6,12 +6,13 @@ from pathlib import Path
 
 from cic.config import SpeechSettings
 from cic.db import Store
-from cic.recordings.learning import learned_tagger
+from cic.recordings.learning import corrections_version, learned_tagger
 from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
 from cic.recordings.service import RecordingsService
 from cic.recordings.worker import Worker, WorkerSettings, worker_name
 from cic.topics.tagger import Tagger
+from cic.topics.taxonomy import load_taxonomy
 from cic.transcripts.stt import SpeechEngine, SttSettings, create_engine
 
 
@@ -26,16 +27,24 @@ def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQue
 
 def make_pipeline(settings: SpeechSettings, store: Store | None = None) -> Pipeline:
     """The steps with the configured engine and the packaged taxonomy's tagger (built lazily;
-    with ``store``, also a model learned from supervisors' corrections)."""
+    with ``store``, also a model learned from supervisors' corrections, trained again when
+    they change)."""
     stt = SttSettings.from_mapping(settings.stt)
 
     def engine() -> SpeechEngine:
         return create_engine(stt)
 
-    def tagger() -> Tagger:
-        return learned_tagger(store)
+    rules: list[Tagger] = []  # the taxonomy's rules, compiled once (seconds of lemmatizing)
 
-    return Pipeline(engine, tagger, keep_unredacted=bool(settings.unredacted_role))
+    def tagger() -> Tagger:
+        if not rules:
+            rules.append(Tagger(load_taxonomy()))
+        return learned_tagger(store, rules[0])
+
+    version = None if store is None else (lambda: store.run_sync(corrections_version))
+    return Pipeline(
+        engine, tagger, keep_unredacted=bool(settings.unredacted_role), tagger_version=version
+    )
 
 
 def worker_settings(settings: SpeechSettings) -> WorkerSettings:

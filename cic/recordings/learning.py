@@ -2,15 +2,16 @@
 
 The latest correction of each call, with the call's redacted transcript, is one example
 (``(text, topics)``); :func:`learned_tagger` trains the model of :mod:`cic.topics.learned` on
-them whenever a process builds its tagger (workers do so on first use after a start), and
-falls back to the rules alone when there are too few corrections or no scikit-learn.
+them, and falls back to the rules alone when there are too few corrections or no scikit-learn.
+Workers train again as soon as the corrections change (:func:`corrections_version`, checked
+before each job), so a supervisor's correction counts from the next call on.
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cic.db import Store
@@ -34,6 +35,14 @@ def latest_corrections(session: Session) -> list[tuple[str, frozenset[str]]]:
     )
     texts = {call_id: text for call_id, text in rows}
     return [(texts[c], frozenset(t)) for c, t in latest.items() if c in texts]
+
+
+def corrections_version(session: Session) -> tuple[int, int]:
+    """(how many corrections, the newest one's id): changes whenever one is added or removed."""
+    count, newest = session.execute(
+        select(func.count(TopicCorrection.id), func.max(TopicCorrection.id))
+    ).one()
+    return int(count or 0), int(newest or 0)
 
 
 def learned_tagger(store: Store | None, tagger: Tagger | None = None) -> Tagger:

@@ -107,12 +107,16 @@ class Pipeline:
         *,
         policy: RedactionPolicy | None = None,
         keep_unredacted: bool = False,
+        tagger_version: Callable[[], object] | None = None,
     ) -> None:
-        """``engine`` and ``tagger`` are factories, called once on first use."""
+        """``engine`` and ``tagger`` are factories, called on first use; ``tagger`` again
+        whenever ``tagger_version()`` (asked before each tagging) changes."""
         self._make_engine = engine
         self._make_tagger = tagger
+        self._tagger_version = tagger_version
         self._engine: SpeechEngine | None = None
         self._tagger: Tagger | None = None
+        self._built_version: object = None
         self._lock = threading.Lock()
         self.policy = policy or RedactionPolicy()
         self.keep_unredacted = keep_unredacted
@@ -125,10 +129,18 @@ class Pipeline:
             return self._engine
 
     def tagger(self) -> Tagger:
-        """The topic tagger, built on first use."""
+        """The topic tagger, built on first use and again when its version changed (if the
+        version cannot be read, e.g. the store is down, the current tagger goes on)."""
+        version = self._built_version
+        if self._tagger_version is not None:
+            try:
+                version = self._tagger_version()
+            except Exception as exc:
+                log.warning("topic tagger version unknown, keeping the current one: %s", exc)
         with self._lock:
-            if self._tagger is None:
+            if self._tagger is None or version != self._built_version:
                 self._tagger = self._make_tagger()
+                self._built_version = version
             return self._tagger
 
     def transcribe(self, path: Path, agent_spans: Sequence[Span] | None = None) -> Heard:

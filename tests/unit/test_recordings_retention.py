@@ -11,13 +11,17 @@ import pytest
 from sqlalchemy import func, select, update
 
 from cic.calls.models import Call, Recording
+from cic.config import SpeechSettings
 from cic.db import Store, migrate
+from cic.recordings.build import make_pipeline
 from cic.recordings.learning import learned_tagger
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel, TopicCorrection
+from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
+from tests.unit.test_recordings_jobs import ScriptedEngine
 from tests.unit.test_topics import OTHER, SENIOR_VOUCHER
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -129,7 +133,8 @@ async def test_every_correction_is_kept_and_feeds_the_learning_data(
     assert await service.corrections() == [("podatek", frozenset({"meldunek", "wycinka-drzew"}))]
 
 
-async def test_stored_corrections_teach_the_tagger(store: Store, tmp_path: Path) -> None:
+async def _teach(store: Store, tmp_path: Path) -> None:
+    """Supervisors correct calls about the senior voucher to social assistance (and others)."""
     service = RecordingsService(store, StoreQueue(store), tmp_path)
     examples = [(text, ["pomoc-spoleczna"]) for text in SENIOR_VOUCHER]
     examples += [(text, sorted(topics)) for text, topics in OTHER]
@@ -142,9 +147,43 @@ async def test_stored_corrections_teach_the_tagger(store: Store, tmp_path: Path)
             )
         )
         await service.correct_topics(call_id, topics, SUPERVISOR)
+
+
+QUESTION = "dzień dobry, pytam o bon senioralny dla sąsiadki"
+
+
+async def test_stored_corrections_teach_the_tagger(store: Store, tmp_path: Path) -> None:
+    await _teach(store, tmp_path)
     rules_only = learned_tagger(None, TAGGER)
     learned = learned_tagger(store, TAGGER)
-    question = "dzień dobry, pytam o bon senioralny dla sąsiadki"
-    assert "pomoc-spoleczna" not in {s.topic_id for s in rules_only.tag(question)}
+    assert "pomoc-spoleczna" not in {s.topic_id for s in rules_only.tag(QUESTION)}
     assert learned.model is not None
-    assert "pomoc-spoleczna" in {s.topic_id for s in learned.tag(question)}
+    assert "pomoc-spoleczna" in {s.topic_id for s in learned.tag(QUESTION)}
+
+
+async def test_the_pipeline_trains_again_once_corrections_change(
+    store: Store, tmp_path: Path
+) -> None:
+    pipeline = make_pipeline(SpeechSettings(), store)
+    before = pipeline.tagger()
+    assert before.model is None and pipeline.tagger() is before  # nothing new: no training
+    await _teach(store, tmp_path)
+    after = pipeline.tagger()
+    assert after is not before and after.model is not None
+    assert "pomoc-spoleczna" in {s.topic_id for s in after.tag(QUESTION)}
+    assert pipeline.tagger() is after
+
+
+def test_the_pipeline_keeps_its_tagger_when_the_version_cannot_be_read() -> None:
+    built: list[Tagger] = []
+
+    def tagger() -> Tagger:
+        built.append(TAGGER)
+        return TAGGER
+
+    def unreadable() -> object:
+        raise ConnectionError("store down")
+
+    pipeline = Pipeline(ScriptedEngine, tagger, tagger_version=unreadable)
+    assert pipeline.tagger() is TAGGER and pipeline.tagger() is TAGGER
+    assert len(built) == 1
