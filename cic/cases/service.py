@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.auth.errors import Forbidden
+from cic.calls.models import Call
 from cic.cases import catalogue, changes, jrwa, records, reports, spis, validation
 from cic.cases.deadlines import DEADLINE_KINDS, due_date
 from cic.cases.errors import CaseNotFound, InvalidSignature, InvalidValue
@@ -27,6 +28,7 @@ from cic.cases.models import (
     ContactReport,
     ContactReportCall,
 )
+from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
@@ -135,13 +137,22 @@ class CaseService:
     async def link_report_to_case(
         self, report_id: int, signature: str, actor: Actor
     ) -> dict[str, Any]:
-        """Link a contact report to an existing case (its calls join the case's metryka)."""
-        _official(actor)
+        """Link a contact report to an existing case (its calls join the case's metryka).
+
+        Officials link any report to any case. An agent links only a report of their own, and
+        only to a case the report's caller has open (the screen pop lists those): case
+        numbers can be guessed, so any other case is "not found" to them.
+        """
         signature = str(parse_signature(signature))
         today = self.today()
 
         def work(session: Session) -> dict[str, Any]:
             report = reports.get(session, report_id)
+            if not actor.official:
+                if not reports.may_change(report, actor.username, official=False):
+                    raise_forbidden()
+                if signature not in _callers_open_cases(session, report.id):
+                    raise CaseNotFound(f"Rozmówca nie ma otwartej sprawy „{signature}”.")
             case = records.by_signature(session, signature)
             reports.attach_case(session, report, case, actor.username)
             return records.to_json(session, case, today)
@@ -371,6 +382,14 @@ class CaseService:
         if not actor.official and not records.is_readable_by_agent(session, case, actor.username):
             raise CaseNotFound(f"Nie znaleziono sprawy „{signature}”.")
         return case
+
+
+def _callers_open_cases(session: Session, report_id: int) -> set[str]:
+    """Signatures of the open cases of the callers of the report's calls."""
+    numbers = session.scalars(
+        select(Call.caller_number).where(Call.call_id.in_(reports.calls_of(session, report_id)))
+    ).all()
+    return {m["signature"] for n in set(numbers) for m in open_matters(session, n, limit=50)}
 
 
 def raise_forbidden() -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cic.auth.errors import Forbidden
+from cic.calls.models import Call
 from cic.cases import jrwa
 from cic.cases.cli import run as run_cli
 from cic.cases.errors import CaseConflict, CaseNotFound, InvalidValue, UnknownJrwaClass
@@ -245,3 +247,33 @@ async def test_suspension_does_not_count_towards_the_deadline(db_url: str) -> No
     last = (await service.metryka(case["signature"], OFFICIAL))[-1]
     assert last["action"] == "termin" and "art. 35 § 5" in last["description"]
     await store.close()
+
+
+async def test_agents_link_their_report_only_to_a_case_the_caller_has_open(
+    service: CaseService,
+) -> None:
+    def calls(session: Session) -> None:
+        for call_id, number in (("c-old", "48600100200"), ("c-now", "0600100200"),
+                                ("c-other", "48600999888")):  # fmt: skip
+            session.add(Call(call_id=call_id, caller_number=number, outcome="answered"))
+
+    await service.store.run(calls)
+    earlier = await service.create_report({"topic": "Podatek", "call_id": "c-old"}, AGENT)
+    callers = await service.register(case_body(), OFFICIAL, report_id=earlier["id"])
+    strangers = await service.register(case_body(), OFFICIAL)
+    elsewhere = await service.create_report({"topic": "x", "call_id": "c-other"}, AGENT)
+    await service.register(case_body(), OFFICIAL, report_id=elsewhere["id"])
+    # the same resident calls again (another spelling of the number); the agent notes it
+    report = await service.create_report({"topic": "Raty", "call_id": "c-now"}, AGENT)
+    with pytest.raises(CaseNotFound):  # a case of someone else: as if it did not exist
+        await service.link_report_to_case(report["id"], strangers["signature"], AGENT)
+    with pytest.raises(Forbidden):  # not the agent's report
+        await service.link_report_to_case(report["id"], callers["signature"], OTHER_AGENT)
+    linked = await service.link_report_to_case(report["id"], callers["signature"], AGENT)
+    assert sorted(linked["reports"]) == sorted([earlier["id"], report["id"]])
+    assert "c-now" in linked["calls"]
+    actions = await service.metryka(callers["signature"], OFFICIAL)
+    assert [a["actor"] for a in actions if a["action"] == "zgloszenie"][-1] == AGENT.username
+    # officials link any report to any case
+    loose = await service.create_report({"topic": "y", "call_id": "c-now"}, AGENT)
+    await service.link_report_to_case(loose["id"], strangers["signature"], OFFICIAL)

@@ -113,6 +113,10 @@ async def test_agents_cannot_register_or_change_cases(client: Client) -> None:
         response = await client.request(method, url, json=body, headers=as_("agent"))
         assert response.status == 403, (method, url)
         assert (await response.json())["error"] == "forbidden"
+    # linking to a case the report's caller does not have open: no such case, as far as they know
+    url = f"/api/zgloszenia/{report['id']}/sprawa"
+    linking = await client.post(url, json={"signature": "FN.3110.1.2026"}, headers=as_("agent"))
+    assert linking.status == 404
 
 
 async def test_report_to_case_through_the_api(client: Client) -> None:
