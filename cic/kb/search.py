@@ -11,6 +11,7 @@ The index is rebuilt from scratch when an article changes; it is a pure object w
 from __future__ import annotations
 
 import bisect
+import heapq
 import html
 import math
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ FUZZY_CUTOFF = 78.0
 FUZZY_WEIGHT = 0.85
 PREFIX_WEIGHT = 0.8
 SNIPPET_WORDS = 30
+FIRST_DEPTH = 32  # documents read per query term before the first stopping test
 
 
 @dataclass(frozen=True)
@@ -66,19 +68,68 @@ def _terms(text: str) -> list[tuple[str, str]]:
     return [(fold(m.group()), lemma(m.group())) for m in words(text) if not is_stopword(m.group())]
 
 
+def _field_terms(doc: Document, tokens: list[Token]) -> dict[str, list[tuple[str, str]]]:
+    """(folded surface form, lemma) of the meaningful words of each weighted field of ``doc``."""
+    return {
+        "title": _terms(doc.title),
+        "keywords": _terms(" ; ".join(doc.keywords)),
+        "topics": _terms(" ".join(t.replace("-", " ") for t in doc.topics)),
+        "body": [(form, lem) for _, _, form, lem in tokens if form not in STOPWORDS],
+    }
+
+
+def _impact(idf: float, tf: float) -> float:
+    """A term's BM25 contribution to a document (before the query word's weight)."""
+    return idf * tf * (K1 + 1) / (tf + K1)
+
+
+def _fuzzy_lengths(length: int) -> range:
+    """The key lengths that can reach ``FUZZY_CUTOFF`` against a word of ``length`` characters.
+
+    ``fuzz.ratio`` is at most ``200 * min(a, b) / (a + b)`` (every extra character is an edit),
+    so keys much shorter or longer than the word are skipped without changing any result.
+    """
+    low = math.floor(length * FUZZY_CUTOFF / (200 - FUZZY_CUTOFF))
+    high = math.ceil(length * (200 - FUZZY_CUTOFF) / FUZZY_CUTOFF)
+    return range(max(1, low), high + 1)
+
+
 class SearchIndex:
-    """BM25F over the articles' fields with lemma, diacritic and typo tolerant matching."""
+    """BM25F over the articles' fields with lemma, diacritic and typo tolerant matching.
+
+    Each term's contribution to each document (idf and saturated tf) is computed once at build
+    time; long posting lists are also kept sorted by contribution, so a query reads only the
+    best documents of each term (see ``_ranked_docs``) instead of every document that mentions
+    a common word.
+    """
 
     def __init__(self, documents: Iterable[Document] = ()) -> None:
         """Build the index for ``documents`` (replaces nothing: a new index per change)."""
         self.docs: list[Document] = list(documents)
+        self._slugs = [d.slug for d in self.docs]
         self._plain = [plain(d.body) for d in self.docs]
         self._tokens = [tokenize(text) for text in self._plain]
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._forms: dict[str, set[str]] = defaultdict(set)
-        fields_per_doc = [self._fields(i, d) for i, d in enumerate(self.docs)]
+        self._impacts = self._build_impacts(self._weighted_tfs())
+        self._by_impact = {
+            term: sorted(docs, key=docs.__getitem__, reverse=True)
+            for term, docs in self._impacts.items()
+            if len(docs) > FIRST_DEPTH
+        }
+        self._form_keys = sorted(self._forms)
+        self._keys_by_length: dict[tuple[int, bool], list[str]] = defaultdict(list)
+        for key in self._form_keys:
+            self._keys_by_length[len(key), key.isdigit()].append(key)
+
+    def _weighted_tfs(self) -> dict[str, dict[int, float]]:
+        """Term → document → field-weighted, length-normalised term frequency (BM25F).
+
+        Also records in ``_forms`` which lemmas each folded surface form stands for.
+        """
+        fields_per_doc = [_field_terms(d, t) for d, t in zip(self.docs, self._tokens, strict=True)]
         lengths = {name: [max(1, len(f[name])) for f in fields_per_doc] for name in FIELD_WEIGHTS}
         average = {n: (sum(v) / len(v) if v else 1.0) for n, v in lengths.items()}
+        tfs: dict[str, dict[int, float]] = defaultdict(dict)
         for i, doc_fields in enumerate(fields_per_doc):
             weighted: dict[str, float] = defaultdict(float)
             for name, terms in doc_fields.items():
@@ -88,21 +139,17 @@ class SearchIndex:
                     self._forms[surface].add(term)
                     self._forms[term].add(term)
             for term, tf in weighted.items():
-                self._postings[term][i] = tf
-        count = len(self.docs)
-        self._idf = {
-            t: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5))
-            for t, p in self._postings.items()
-        }
-        self._form_keys = sorted(self._forms)
+                tfs[term][i] = tf
+        return tfs
 
-    def _fields(self, i: int, doc: Document) -> dict[str, list[tuple[str, str]]]:
-        return {
-            "title": _terms(doc.title),
-            "keywords": _terms(" ; ".join(doc.keywords)),
-            "topics": _terms(" ".join(t.replace("-", " ") for t in doc.topics)),
-            "body": [(form, lem) for _, _, form, lem in self._tokens[i] if form not in STOPWORDS],
-        }
+    def _build_impacts(self, tfs: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+        """Term → document → BM25 contribution (idf times saturated tf)."""
+        count = len(self.docs)
+        impacts = {}
+        for term, docs in tfs.items():
+            idf = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            impacts[term] = {doc: _impact(idf, tf) for doc, tf in docs.items()}
+        return impacts
 
     def __len__(self) -> int:
         """The number of indexed articles."""
@@ -113,7 +160,7 @@ class SearchIndex:
         surface, own = fold(word), lemma(word)
         found: dict[str, float] = {}
         for term in (own, surface):
-            if term in self._postings:
+            if term in self._impacts:
                 found[term] = 1.0
         for term in self._forms.get(surface, ()):
             found[term] = 1.0
@@ -125,13 +172,30 @@ class SearchIndex:
                 break
             for term in self._forms[key]:
                 found[term] = max(found.get(term, 0.0), PREFIX_WEIGHT)
-        matches = process.extract(
-            surface, self._form_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
-        )
-        for key, score, _ in matches:
+        for key, score in self._close_keys(surface):
             for term in self._forms[key]:
                 found[term] = max(found.get(term, 0.0), FUZZY_WEIGHT * score / 100)
         return found
+
+    def _close_keys(self, surface: str) -> list[tuple[str, float]]:
+        """The 5 known forms closest to ``surface`` (``fuzz.ratio`` >= cutoff), best first.
+
+        Only keys of a length that can reach the cutoff are compared, and number keys only
+        for a word with digits (a word without digits shares no character with them).
+        """
+        with_digits = any(c.isdigit() for c in surface)
+        candidates = [
+            key
+            for length in _fuzzy_lengths(len(surface))
+            for digits in ((False, True) if with_digits else (False,))
+            for key in self._keys_by_length.get((length, digits), ())
+        ]
+        matches = process.extract(
+            surface, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+        )
+        # the same order as ``extract`` over all sorted keys: score, then key
+        ranked = sorted(((key, score) for key, score, _ in matches), key=lambda m: (-m[1], m[0]))
+        return ranked[:5]
 
     def _query(self, query: str) -> list[dict[str, float]]:
         tokens = [m.group() for m in words(query)]
@@ -139,28 +203,67 @@ class SearchIndex:
         return [e for e in (self.expand(t) for t in meaningful)] if meaningful else []
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
-        """The best articles for ``query``, best first, each with a highlighted snippet."""
+        """The best articles for ``query``, best first, each with a highlighted snippet.
+
+        A document scores, for each query word, the best contribution among the terms the word
+        expands to (times the expansion weight); the sum is scaled by the share of query words
+        it matched (0.5 + 0.5 * matched / words). Ties go by slug. ``limit`` < 1 finds nothing.
+        """
         expansions = self._query(query)
-        if not expansions:
+        if not expansions or limit < 1:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, int] = defaultdict(int)
-        for expansion in expansions:
-            best: dict[int, float] = {}
-            for term, weight in expansion.items():
-                idf = self._idf[term]
-                for doc, tf in self._postings[term].items():
-                    value = weight * idf * tf * (K1 + 1) / (tf + K1)
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-            for doc, value in best.items():
-                scores[doc] += value
-                covered[doc] += 1
-        for doc in scores:
-            scores[doc] *= 0.5 + 0.5 * covered[doc] / len(expansions)
-        ranked = sorted(scores, key=lambda d: (-scores[d], self.docs[d].slug))[:limit]
+        scores = self._top_scores(expansions, limit)
+        ranked = heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], self._slugs[d]))
         terms = {t for e in expansions for t in e}
         return [self._hit(d, scores[d], terms) for d in ranked]
+
+    def _top_scores(self, expansions: list[dict[str, float]], limit: int) -> dict[int, float]:
+        """Exact scores of a set of documents that surely holds the ``limit`` best.
+
+        The threshold algorithm (Fagin): read every query term's documents best first, down to
+        ``depth``, and score each document met exactly. A document not met yet scores at most
+        ``_unseen_bound``; once the ``limit``-th best score met is above it, reading stops.
+        Otherwise the depth grows (x4) until every list is read. The result equals scoring
+        every document, but a common word (in most articles) costs ``depth`` reads, not 10,000.
+        """
+        weighted = [[(self._impacts[t], w) for t, w in e.items()] for e in expansions]
+        scores: dict[int, float] = {}
+        seen, depth = 0, FIRST_DEPTH
+        while True:
+            for term in {t for e in expansions for t in e}:
+                for doc in self._ranked_docs(term, seen, depth):
+                    if doc not in scores:
+                        scores[doc] = _score(doc, weighted)
+            bound = self._unseen_bound(expansions, depth)
+            if not bound or (
+                len(scores) >= limit and heapq.nlargest(limit, scores.values())[-1] > bound
+            ):
+                return scores
+            seen, depth = depth, depth * 4
+
+    def _ranked_docs(self, term: str, start: int, stop: int) -> Iterable[int]:
+        """The documents from ``start`` to ``stop`` in ``term``'s list, best contribution first.
+
+        A list of at most ``FIRST_DEPTH`` documents is read whole at once, in any order.
+        """
+        ranked = self._by_impact.get(term)
+        if ranked is not None:
+            return ranked[start:stop]
+        return self._impacts[term] if start == 0 else ()
+
+    def _unseen_bound(self, expansions: list[dict[str, float]], depth: int) -> float:
+        """The highest score a document outside the first ``depth`` of every list can have."""
+        total, open_words = 0.0, 0
+        for expansion in expansions:
+            best = 0.0
+            for term, weight in expansion.items():
+                ranked = self._by_impact.get(term)
+                if ranked is not None and len(ranked) > depth:
+                    best = max(best, weight * self._impacts[term][ranked[depth]])
+            if best:
+                total += best
+                open_words += 1
+        return total * (0.5 + 0.5 * open_words / len(expansions))
 
     def _hit(self, i: int, score: float, terms: set[str]) -> dict[str, Any]:
         doc = self.docs[i]
@@ -202,17 +305,38 @@ class SearchIndex:
         ]
 
 
+def _score(doc: int, expansions: list[list[tuple[dict[int, float], float]]]) -> float:
+    """``doc``'s score: per query word its best weighted term, summed, scaled by coverage."""
+    total, matched = 0.0, 0
+    for terms in expansions:
+        best = 0.0
+        for impacts, weight in terms:
+            value = weight * impacts.get(doc, 0.0)
+            if value > best:
+                best = value
+        if best:
+            total += best
+            matched += 1
+    return total * (0.5 + 0.5 * matched / len(expansions))
+
+
 def highlight(text: str, terms: set[str]) -> list[Part]:
     """``text`` cut into pieces, the words whose lemma or folded form is in ``terms`` marked."""
+    marked = [
+        m.span() for m in words(text) if fold(m.group()) in terms or lemma(m.group()) in terms
+    ]
+    return _cut(text, marked)
+
+
+def _cut(text: str, marked: Sequence[tuple[int, int]]) -> list[Part]:
+    """``text`` cut into pieces at the ``marked`` (start, end) spans, in order; those marked."""
     out: list[Part] = []
     last = 0
-    for m in words(text):
-        word = m.group()
-        if fold(word) in terms or lemma(word) in terms:
-            if m.start() > last:
-                out.append(Part(text[last : m.start()], False))
-            out.append(Part(word, True))
-            last = m.end()
+    for start, end in marked:
+        if start > last:
+            out.append(Part(text[last:start], False))
+        out.append(Part(text[start:end], True))
+        last = end
     if last < len(text):
         out.append(Part(text[last:], False))
     return out
@@ -236,27 +360,36 @@ def snippet_parts(
     spans = tokenize(text) if tokens is None else tokens
     if not spans:
         return []
-    hits = [form in terms or lem in terms for _, _, form, lem in spans]
-    counts: Counter[str] = Counter()
-    best, best_start = 0, 0
-    for index, hit in enumerate(hits):
-        if hit:
-            counts[spans[index][3]] += 1
-        if index >= size and hits[index - size]:
-            old = spans[index - size][3]
-            counts[old] -= 1
-            if not counts[old]:
-                del counts[old]
-        if len(counts) > best:
-            best, best_start = len(counts), max(0, index - size + 1)
-    first = next((i for i in range(best_start, len(spans)) if hits[i]), best_start) if best else 0
-    first = max(0, first - 3)
+    hits = [i for i, (_, _, form, lem) in enumerate(spans) if form in terms or lem in terms]
+    first = max(0, _best_window(spans, hits, size) - 3)
     last = min(len(spans), first + size) - 1
     begin = 0 if first == 0 else spans[first][0]
     end = len(text) if last == len(spans) - 1 else spans[last][1]
-    parts = highlight(text[begin:end].replace("\n", " "), terms)
+    marked = [(spans[i][0] - begin, spans[i][1] - begin) for i in hits if first <= i <= last]
+    parts = _cut(text[begin:end].replace("\n", " "), marked)
     if begin > 0:
         parts.insert(0, Part("… ", False))
     if end < len(text):
         parts.append(Part(" …", False))
     return parts
+
+
+def _best_window(spans: list[Token], hits: list[int], size: int) -> int:
+    """The first hit of the earliest window of ``size`` words with the most distinct lemmas hit.
+
+    ``hits`` are the indexes of the matching words in ``spans``; 0 when there are none. Only
+    the hits are visited: a window gains a lemma only where a hit enters it.
+    """
+    counts: Counter[str] = Counter()
+    best, best_first, oldest = 0, 0, 0
+    for hit in hits:
+        counts[spans[hit][3]] += 1
+        while oldest < len(hits) and hits[oldest] <= hit - size:
+            old = spans[hits[oldest]][3]
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
+            oldest += 1
+        if len(counts) > best:
+            best, best_first = len(counts), hits[oldest]
+    return best_first
