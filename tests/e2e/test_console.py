@@ -23,6 +23,7 @@ import pytest
 
 from cic.asterisk import process, provision
 from cic.auth import users
+from cic.calls.models import Call
 from cic.db import Store
 from cic.sipp.scenarios import ResidentCall
 from tests.integration.harness import Harness
@@ -217,6 +218,21 @@ def seed_users(h: Harness) -> None:
         store.engine.dispose()
 
 
+def seed_open_case(h: Harness, number: str) -> str:
+    """An earlier call from ``number`` noted as a report that became a case; its signature."""
+    earlier = f"e2e-earlier-{time.time_ns()}"
+    store = Store(h.settings.db_url)
+    try:
+        store.run_sync(lambda s: s.add(Call(call_id=earlier, caller_number=number,
+                                            outcome="answered")))  # fmt: skip
+    finally:
+        store.engine.dispose()
+    report = h.api("POST", "/api/zgloszenia", {"topic": "Raty podatku", "call_id": earlier})
+    body = {"unit": "FN", "jrwa": "3110", "title": "Raty podatku od nieruchomości"}
+    case = h.api("POST", f"/api/zgloszenia/{report['id']}/sprawa", body)
+    return str(case["signature"])
+
+
 def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     e2e_harness: Harness, chromium_factory: Callable[[], Any], tone: str
 ) -> None:
@@ -256,6 +272,9 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
                      "the wallboard showing zofia available", lambda: wallboard(boss))  # fmt: skip
     boss.execute_script(WATCH_WALLBOARD, AGENT, QUEUE)
     answered_before = answered(boss)
+
+    # The resident has a case open from an earlier call: the pop lists it, the report joins it.
+    signature = seed_open_case(h, CALLER)
 
     # A resident calls; the console rings with the screen pop.
     before = h.call_ids()
@@ -319,6 +338,7 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     element(agent, "#wrapup-note").send_keys(NOTE)
     click(agent, "#wrapup-report")  # also a contact report, handed to the finance unit
     element(agent, "#wrapup-department").send_keys("FN")
+    assert select_option(agent, "#wrapup-case", signature) == signature
     click(agent, "#btn-wrapup-save")
     wait_data(agent, "wrapup", "saved", 10, "body[data-wrapup] == 'saved' after saving")
     Harness.wait_for(lambda: bool(data(agent, "report")), 10, "the contact report saved",
@@ -338,6 +358,9 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     [report] = h.api("GET", f"/api/zgloszenia?call_id={call['call_id']}")
     assert (report["topic"], report["note"], report["department"]) == (TOPIC, NOTE, "FN"), report
     assert report["status"] == "przekazane" and report["owner"] == "zofia", report
+    assert report["case"] == signature, report
+    metryka = h.api("GET", f"/api/sprawy/{signature}/metryka")
+    assert call["call_id"] in [a["document_id"] for a in metryka if a["action"] == "rozmowa"]
 
     # The wallboard counted the answered call and showed the agent's states change live.
     Harness.wait_for(lambda: answered(boss) == answered_before + 1, 15,
@@ -349,7 +372,8 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     assert seen["answered"][-1] == str(answered_before + 1), seen
 
     # After the wrap-up time she is available again; the same resident calls back and the screen
-    # pop lists the earlier call, with the typed HTML shown as text, never as markup.
+    # pop lists the earlier call (newest first, then the seeded one of the open case), with the
+    # typed HTML shown as text, never as markup.
     wait_data(agent, "presence", "available", 30, "available again after the wrap-up time")
     again = h.call_ids()
     caller = h.call(ResidentCall(number=CALLER, name="Jan Konsolowy", audio_pcap=tone,
@@ -357,8 +381,8 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
     wait_data(agent, "call", "ringing", 40, "the console ringing for the second call")
     Harness.wait_for(
         lambda: element(agent, "#caller-number").text == CALLER
-        and len(agent.find_elements(By.CSS_SELECTOR, "#history li")) == 1,
-        5, "#history listing the one earlier call", lambda: page_state(agent),
+        and len(agent.find_elements(By.CSS_SELECTOR, "#history li")) == 2,
+        5, "#history listing the earlier call and the seeded one", lambda: page_state(agent),
     )  # fmt: skip
     history = element(agent, "#history li").text
     print(f"history on the second call: {history!r}")

@@ -136,6 +136,10 @@
       li.textContent = "Brak otwartych spraw.";
       matters.appendChild(li);
     }
+    // The wrap-up's report may join one of these cases (the server allows no other).
+    const cases = $("wrapup-case");
+    cases.replaceChildren(new Option("— bez sprawy —", ""));
+    for (const m of pop.matters || []) cases.appendChild(new Option(m.signature, m.signature));
   }
 
   // A colleague hands this agent a resident: the pop says who, from whom and their note.
@@ -184,7 +188,13 @@
     if (department) {
       await api(`/api/zgloszenia/${report.id}`, { status: "przekazane" }, "PATCH");
     }
-    $("wrapup-status").textContent = `Zapisano. Zgłoszenie nr ${report.id}${department ? ` przekazane do ${department}` : ""}.`;
+    const signature = $("wrapup-case").value;
+    if (signature) {
+      await api(`/api/zgloszenia/${report.id}/sprawa`, { signature });
+    }
+    $("wrapup-status").textContent = `Zapisano. Zgłoszenie nr ${report.id}`
+      + `${department ? ` przekazane do ${department}` : ""}`
+      + `${signature ? `, dołączone do sprawy ${signature}` : ""}.`;
     body.dataset.report = String(report.id);
   }
 
