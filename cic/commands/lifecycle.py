@@ -22,6 +22,7 @@ from cic.commands.users import ensure_demo_users
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
+from cic.transcripts.engines.packaged import packaged_whisper_base
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
 
@@ -119,15 +120,32 @@ def _healthy(settings: Settings) -> bool:
         return False
 
 
-def start_controller(settings: Settings, timeout: float = 30) -> int:
-    """Start ``cic serve`` in the background and wait until it is connected to Asterisk."""
+def demo_speech(settings: Settings) -> tuple[dict[str, str], str]:
+    """Environment for the controller and a line for the user: with ``speech.stt`` unset and
+    Whisper base installed as packages, calls are transcribed with it (joined into
+    ``state_dir/models`` once); otherwise nothing is added."""
+    if settings.speech.stt:
+        engine = settings.speech.stt.get("engine", "vosk")
+        return {}, f"{engine}, model {settings.speech.stt.get('model_dir', '?')} (speech.stt)"
+    model = packaged_whisper_base(Path(settings.state_dir) / "models")
+    if model is None:
+        return {}, "wyłączona (ustaw speech.stt: silnik i katalog modelu)"
+    env = {"CIC_SPEECH__STT__ENGINE": "whisper", "CIC_SPEECH__STT__MODEL_DIR": str(model)}
+    return env, f"Whisper base z pakietów, {model} (lepszy model: speech.stt)"
+
+
+def start_controller(
+    settings: Settings, timeout: float = 30, env: dict[str, str] | None = None
+) -> int:
+    """Start ``cic serve`` in the background (``env`` added to its environment) and wait
+    until it is connected to Asterisk."""
     pid = _controller_pid(settings)
     if pid and _healthy(settings):
         return pid
     log = (Path(settings.state_dir) / "cic.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cic.cli", "serve"], stdin=subprocess.DEVNULL, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})},
     )  # fmt: skip
     _pidfile(settings).write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
@@ -152,7 +170,8 @@ def up(settings: Settings) -> int:
     except provision.ProvisionError as exc:
         raise CommandError(str(exc)) from exc
     demo_users = ensure_demo_users(settings)
-    start_controller(settings)
+    speech_env, speech = demo_speech(settings)
+    start_controller(settings, env=speech_env)
     web = f"http://{settings.web_host}:{settings.web_port}/"
     sign_in = "\n".join(f"    {u:<11} {p}   ({r})" for u, r, p in demo_users)
     sip = f"{settings.asterisk.sip_host}:{settings.asterisk.sip_port}"
@@ -163,6 +182,7 @@ cic działa.
   Numer urzędu:  {settings.office.number} / wewnętrzny {settings.office.extension}
   Stan centrali: {web}
   Dziennik:      {Path(settings.state_dir) / "cic.log"}
+  Transkrypcja:  {speech}
   Logowanie:     {web}logowanie  (konta demo; hasła także w {settings.secrets_path}):
 {sign_in}
 
