@@ -25,6 +25,9 @@ from cic.transcripts.redaction import RedactionPolicy, redact_transcript
 from cic.transcripts.stt import CHANNEL_SPEAKERS, AudioError, Recognition, SpeechEngine
 
 log = logging.getLogger(__name__)
+CLOCK_SHARE = 0.9
+"""A speaker file shorter than this share of the recording's clock time (less a second) did not
+run with the clock: the timeline's spans do not fit it."""
 
 SPEAKER_SUFFIX: dict[Speaker, str] = {"resident": "-resident", "agent": "-agent"}
 """MixMonitor ``r()`` (heard from the resident) and ``t()`` (sent to them: the agent) files
@@ -60,6 +63,20 @@ def merge_segments(channels: Sequence[tuple[Speaker, Sequence[Word]]]) -> tuple[
     if current and speaker is not None:
         segments.append(Segment(speaker, tuple(current)))
     return tuple(segments)
+
+
+def _fitting(
+    spans: Sequence[Span] | None, file: Path, recorded_seconds: float | None
+) -> Sequence[Span] | None:
+    """``spans`` if the file ran with the clock (or that is unknown), else None (whole file)."""
+    if spans is None or recorded_seconds is None:
+        return spans
+    length = probe(file).duration
+    if length < CLOCK_SHARE * recorded_seconds - 1.0:
+        log.info("%s: %.1f s of audio for %.1f s of call, heard whole", file, length,
+                 recorded_seconds)  # fmt: skip
+        return None
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +160,20 @@ class Pipeline:
                 self._built_version = version
             return self._tagger
 
-    def transcribe(self, path: Path, agent_spans: Sequence[Span] | None = None) -> Heard:
+    def transcribe(
+        self,
+        path: Path,
+        agent_spans: Sequence[Span] | None = None,
+        recorded_seconds: float | None = None,
+    ) -> Heard:
         """Each speaker's file on its own when there are two, else the recording itself: a
         stereo file channel by channel, a mono mix as one speaker (``split_by_speaker`` False,
         labelled ``resident``: recordings made before per-speaker files existed).
 
         ``agent_spans`` (see :mod:`cic.recordings.spans`): the agent's file is heard only
         within them (hold music and ringing elsewhere are not the agent's words); None: whole.
+        ``recorded_seconds``: how long the recording ran by the clock; a file much shorter
+        than that did not run with the clock, so the spans do not fit it: heard whole.
         """
         if not path.is_file():
             raise AudioError("Brak pliku nagrania.", f"{path} does not exist")
@@ -158,8 +182,9 @@ class Pipeline:
         recognitions: list[tuple[Speaker, Recognition]]
         channels: list[ChannelFile] = []
         if files:
+            spans = _fitting(agent_spans, files["agent"], recorded_seconds)
             recognitions = [
-                (speaker, self._hear(engine, file, agent_spans if speaker == "agent" else None))
+                (speaker, self._hear(engine, file, spans if speaker == "agent" else None))
                 for speaker, file in files.items()
             ]
             channels = [ChannelFile(s, str(f), inspect_now(f)) for s, f in files.items()]

@@ -6,6 +6,10 @@ a colleague. Speech engines turn music into words (Whisper invents sentences on 
 words would be the agent's. The worker therefore transcribes the agent's file only within the
 spans computed here from the call's timeline: from each answer (or attended transfer) to the end
 of that leg, without its consults. Pure: timeline entries in, spans out.
+
+The spans are clock times; they fit the file only when the file ran with the clock. Asterisk
+writes nothing while no audio flows (a SIP test phone that stopped sending), so a file much
+shorter than :func:`recorded_seconds` says its time base is unknown, and it is heard whole.
 """
 
 from __future__ import annotations
@@ -57,6 +61,16 @@ def _merge(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
+
+
+def recorded_seconds(timeline: list[dict[str, Any]]) -> float | None:
+    """How long the recording ran by the clock (its start to the call's end), if known."""
+    origin = _recording_start(timeline)
+    ends = [_at(e.get("at")) for e in timeline if e.get("type") == "CallEnded"]
+    known = [e for e in ends if e is not None]
+    if origin is None or not known:
+        return None
+    return max((max(known) - origin).total_seconds(), 0.0)
 
 
 def agent_spans(timeline: list[dict[str, Any]], margin: float = MARGIN) -> list[Span] | None:

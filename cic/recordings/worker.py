@@ -27,7 +27,7 @@ from cic.recordings.jobs import ClaimedJob
 from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import JobQueue
 from cic.recordings.results import save_result
-from cic.recordings.spans import agent_spans
+from cic.recordings.spans import agent_spans, recorded_seconds
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,13 @@ class Worker:
         renewer = asyncio.create_task(self._keep_lease(job))
         try:
             await self._step(job, "transcribe")
-            spans = await self.store.run(lambda s: agent_spans(call_timeline(s, job.call_id)))
-            path = Path(job.recording_path)
-            heard = await asyncio.to_thread(self.pipeline.transcribe, path, spans)
+            timeline = await self.store.run(lambda s: call_timeline(s, job.call_id))
+            heard = await asyncio.to_thread(
+                self.pipeline.transcribe,
+                Path(job.recording_path),
+                agent_spans(timeline),
+                recorded_seconds(timeline),
+            )
             await self._step(job, "redact_tag")
             result = await asyncio.to_thread(self.pipeline.redact_and_tag, heard)
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cic.recordings.pipeline import Pipeline
-from cic.recordings.spans import agent_spans
+from cic.recordings.spans import agent_spans, recorded_seconds
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 from cic.transcripts.engines.masking import keep_only
@@ -94,6 +94,12 @@ def test_a_blind_transfer_to_a_queue_waits_again_before_the_next_answer() -> Non
         margin=0.0,
     )
     assert spans == [(8.0, 16.0), (31.0, 56.0)]
+
+
+def test_recorded_seconds_run_from_the_recording_start_to_the_call_end() -> None:
+    assert recorded_seconds(_answered_call(_entry(70, "CallEnded"))) == 66.0
+    assert recorded_seconds(_answered_call()) is None  # still going
+    assert recorded_seconds([_entry(9, "CallEnded")]) is None
 
 
 def test_unreadable_timestamps_are_skipped() -> None:
@@ -180,3 +186,16 @@ def test_the_pipeline_hears_the_agent_only_within_the_spans(
     assert heard.split_by_speaker and len(heard.channels) == 2
     masked = [p for p in engine.files if p.parent != tmp_path]
     assert len(masked) == (1 if spans else 0) and not any(p.exists() for p in masked)
+
+
+def test_a_file_that_did_not_run_with_the_clock_is_heard_whole(tmp_path: Path) -> None:
+    """Asterisk writes nothing while no audio flows: 3 s of file for a 10 s recording means
+    the clock's spans do not fit it."""
+    engine = LoudnessEngine()
+    pipeline = Pipeline(lambda: engine, lambda: Tagger(load_taxonomy()))
+    heard = pipeline.transcribe(_speaker_files(tmp_path), [(1.0, 2.0)], recorded_seconds=10.0)
+    agent = [w for s in heard.transcript.segments if s.speaker == "agent" for w in s.words]
+    assert len(agent) == 30
+    fits = pipeline.transcribe(_speaker_files(tmp_path), [(1.0, 2.0)], recorded_seconds=3.2)
+    agent = [w for s in fits.transcript.segments if s.speaker == "agent" for w in s.words]
+    assert len(agent) == 10
