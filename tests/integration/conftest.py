@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import Harness, require_tools
+from tests.integration.harness import Harness
 
 
 @pytest.fixture(scope="session")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """Asterisk and the controller, running for the whole session."""
-    require_tools()
-    state: Path = tmp_path_factory.mktemp("cic-state")
-    h = Harness.create(state)
-    try:
-        h.start_controller()
+    with Harness.running(tmp_path_factory.mktemp("cic-state")) as h:
         yield h
-    finally:
-        h.close()
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -69,6 +70,19 @@ class Harness:
     phones: list[Sipp] = field(default_factory=list)
     next_port: int = 0
     created: ClassVar[int] = 0
+
+    @classmethod
+    @contextmanager
+    def running(cls, state_dir: Path, **overrides: str) -> Iterator[Harness]:
+        """A harness of its own (tools checked, Asterisk and the controller started), closed
+        afterwards: for a test module that needs other settings than the shared one."""
+        require_tools()
+        harness = cls.create(state_dir, **overrides)
+        try:
+            harness.start_controller()
+            yield harness
+        finally:
+            harness.close()
 
     @classmethod
     def create(cls, state_dir: Path, **overrides: str) -> Harness:

@@ -16,7 +16,7 @@ import pytest
 from cic.sipp.pcap import dtmf_pcap
 from cic.sipp.runner import Sipp
 from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml
-from tests.integration.harness import Harness, free_port, require_tools
+from tests.integration.harness import Harness, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -46,20 +46,15 @@ def trunk_port() -> int:
 @pytest.fixture(scope="module")
 def cb(tmp_path_factory: pytest.TempPathFactory, trunk_port: int) -> Iterator[Harness]:
     """Asterisk + controller with the trunk pointing at the residents' phone, quick retries."""
-    require_tools()
-    h = Harness.create(
+    with Harness.running(
         tmp_path_factory.mktemp("cic-callbacks"),
         CIC_ASTERISK__TRUNK_CONTACT=f"sip:127.0.0.1:{trunk_port}",
         CIC_CALLBACK__ATTEMPTS="2",
         CIC_CALLBACK__RETRY_SECONDS="2",
         CIC_CALLBACK__RING_SECONDS="6",
         CIC_OVERFLOW__ENABLED="false",
-    )
-    try:
-        h.start_controller()
+    ) as h:
         yield h
-    finally:
-        h.close()
 
 
 @pytest.fixture(autouse=True)

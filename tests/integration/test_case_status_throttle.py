@@ -19,7 +19,7 @@ import pytest
 from cic.asterisk import provision
 from cic.sipp.pcap import dtmf_pcap
 from cic.sipp.scenarios import ResidentCall
-from tests.integration.harness import Harness, require_tools
+from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration
 ALL_WEEK = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -40,20 +40,15 @@ NEXT_TRY_MS = 6_000
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """Asterisk + controller whose menu offers only case status by phone (key 8)."""
-    require_tools()
-    h = Harness.create(
+    with Harness.running(
         tmp_path_factory.mktemp("cic-case-throttle"),
         CIC_OFFICE__CASE_STATUS_KEY="8",
         CIC_OFFICE__RECORDING_POLICY="never",
         CIC_OVERFLOW__ENABLED="false",
-    )
-    try:
-        h.start_controller()
+    ) as h:
         h.api("POST", "/api/admin/departments", {"code": "FN", "name": "Finanse i podatki",
                                                  "hours": ALL_WEEK})  # fmt: skip
         yield h
-    finally:
-        h.close()
 
 
 def _resident(

@@ -17,7 +17,7 @@ from cic.asterisk import provision
 from cic.commands.errors import CommandError
 from cic.sipp.pcap import dtmf_pcap
 from cic.sipp.scenarios import ResidentCall
-from tests.integration.harness import Harness, require_tools
+from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration
 FIRST = "pierwsza-linia"
@@ -29,16 +29,13 @@ ALL_WEEK = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", 
 def menu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """Asterisk + controller with a one-option menu, finance department FN with its queue,
     a specialist there and an agent on the first line."""
-    require_tools()
-    h = Harness.create(
+    with Harness.running(
         tmp_path_factory.mktemp("cic-menu"),
         CIC_OFFICE__DEPARTMENT_MENU=json.dumps(MENU),
         CIC_OFFICE__CASE_STATUS_KEY="8",
         CIC_OFFICE__RECORDING_POLICY="always",
         CIC_OVERFLOW__ENABLED="false",
-    )
-    try:
-        h.start_controller()
+    ) as h:
         h.api("POST", "/api/admin/departments", {"code": "FN", "name": "Finanse i podatki",
                                                  "hours": ALL_WEEK})  # fmt: skip
         h.api("POST", "/api/admin/queues",
@@ -46,8 +43,6 @@ def menu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         h.specialist("marek", "finanse")
         h.login("ewa")
         yield h
-    finally:
-        h.close()
 
 
 @pytest.fixture(scope="module")

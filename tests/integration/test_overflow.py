@@ -12,7 +12,7 @@ import pytest
 from cic.asterisk import process, provision
 from cic.commands.errors import CommandError
 from cic.sipp.scenarios import ResidentCall
-from tests.integration.harness import Harness, require_tools
+from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration
 FIRST = "pierwsza-linia"
@@ -21,8 +21,7 @@ FIRST = "pierwsza-linia"
 @pytest.fixture(scope="module")
 def ov(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """Asterisk + controller with low overflow thresholds and a short calm period."""
-    require_tools()
-    h = Harness.create(
+    with Harness.running(
         tmp_path_factory.mktemp("cic-overflow"),
         CIC_OVERFLOW__ADD_WHEN_WAITING="1",
         CIC_OVERFLOW__ADD_WHEN_LONGEST_WAIT="30",
@@ -31,14 +30,10 @@ def ov(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         CIC_OVERFLOW__CALM_SECONDS="3",
         CIC_OVERFLOW__STEP_SECONDS="1",
         CIC_OVERFLOW__PENALTY="5",
-    )
-    try:
-        h.start_controller()
+    ) as h:
         finance = {"name": "finanse", "title": "Finanse i podatki", "strategy": "rrmemory"}
         h.api("POST", "/api/admin/queues", finance)
         yield h
-    finally:
-        h.close()
 
 
 def _members(h: Harness, queue: str) -> str:
