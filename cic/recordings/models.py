@@ -202,3 +202,22 @@ class LegalHold(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TranscriptTerms(Base):
+    """A transcript's redacted text as folded lemmas, for full-text search (one row per call).
+
+    ``starts`` has a line per segment: the speaker, then the start of each word in
+    centiseconds, so a hit's seek time is found without reading the segments' JSON.
+
+    Written with the transcript, deleted with it. Migration 0014 adds what no model describes:
+    an FTS5 table over ``lemmas`` on SQLite, a ``tsvector`` column with a GIN index on
+    PostgreSQL (see ``cic.recordings.search``).
+    """
+
+    __tablename__ = "transcript_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), unique=True)
+    lemmas: Mapped[str] = mapped_column(Text, default="")
+    starts: Mapped[str] = mapped_column(Text, default="")

@@ -16,6 +16,7 @@ from cic.calls.models import CallWrapup
 from cic.db import utcnow
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel
 from cic.recordings.pipeline import PipelineResult
+from cic.recordings.search import index_transcript
 from cic.transcripts.models import Transcript
 
 
@@ -54,6 +55,7 @@ def save_result(session: Session, call_id: str, job_id: int, result: PipelineRes
     row.findings = dict(result.findings)
     row.unredacted = result.unredacted
     row.updated_at = utcnow()
+    index_transcript(session, call_id, row.text, row.segments)
     for channel in heard.channels:
         _save_channel(session, call_id, channel.speaker, channel.path, channel.info)
     session.execute(

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from cic.calls.models import Call, Recording
 from cic.recordings.access import inside
 from cic.recordings.errors import UnsafePath
-from cic.recordings.models import CallTranscript, LegalHold, PostCallJob, RecordingChannel
+from cic.recordings.models import (
+    CallTranscript,
+    LegalHold,
+    PostCallJob,
+    RecordingChannel,
+    TranscriptTerms,
+)
 from cic.recordings.pipeline import SPEAKER_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -55,7 +61,7 @@ def purge_call(session: Session, call_id: str) -> tuple[list[str], int]:
     transcripts = session.execute(
         delete(CallTranscript).where(CallTranscript.call_id == call_id)
     ).rowcount  # type: ignore[attr-defined]
-    for table in (Recording, RecordingChannel, PostCallJob):
+    for table in (Recording, RecordingChannel, PostCallJob, TranscriptTerms):
         session.execute(delete(table).where(table.call_id == call_id))
     return paths, int(transcripts or 0)
 

@@ -6,6 +6,7 @@ GET /api/review/calls.csv?...              the same list as CSV
 GET /api/review/stats?period=week|month&...  topic counts per period and department
 GET /api/review/stats.csv?...              the same as CSV
 GET /api/review/topics                     the taxonomy (for the filters and corrections)
+GET /api/review/search?q=&from=&to=&...    full-text search in the transcripts, best first
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cic.auth.templates import html, render
 from cic.db import Store
 from cic.recordings.errors import InvalidInput
 from cic.recordings.review import Period, Review, as_csv, parse_filters
+from cic.recordings.search import TranscriptSearch, parse_query
 from cic.web_json import json_errors
 
 ROLES = ("supervisor",)  # admin may always
@@ -53,6 +55,7 @@ def _flat(call: dict[str, Any]) -> dict[str, Any]:
 
 def routes(review: Review, store: Store) -> list[web.RouteDef]:
     """The review page and its data."""
+    finder = TranscriptSearch(review)
 
     async def calls(request: web.Request) -> list[dict[str, Any]]:
         filters = parse_filters(dict(request.query))
@@ -98,6 +101,15 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
             ]
         )
 
+    @require(*ROLES)
+    @json_errors
+    async def search(request: web.Request) -> web.StreamResponse:
+        query = request.query.get("q", "")
+        parse_query(query)  # a clear 400 before the database is asked
+        filters = parse_filters(dict(request.query))
+        hits = await store.run(lambda s: finder.search(s, query, filters))
+        return web.json_response({"query": query, "count": len(hits), "results": hits})
+
     return [
         web.get("/przeglad", page),
         web.get("/api/review/calls", calls_json),
@@ -105,4 +117,5 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         web.get("/api/review/stats", stats_json),
         web.get("/api/review/stats.csv", stats_csv),
         web.get("/api/review/topics", topics),
+        web.get("/api/review/search", search),
     ]

@@ -1,5 +1,6 @@
 """The review page in headless Chromium: a supervisor finds a tagged call, plays it with the
-transcript beside it, clicks a word to seek the audio, and corrects the topics."""
+transcript beside it, clicks a word to seek the audio, corrects the topics, and finds the call
+again by searching the transcripts' text (inflected, without Polish letters)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from cic.auth import users
 from cic.calls.models import Call, Recording
 from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
+from cic.recordings.search import index_transcript
 from tests.e2e.test_console import click, data, element, page_state, wait_data
 from tests.integration.harness import Harness
 
@@ -46,8 +48,10 @@ def _seed(h: Harness) -> None:
         session.flush()
         session.add(Recording(call_id=CALL_ID, path=str(wav), bytes=wav.stat().st_size,
                               duration_seconds=8.0, sha256="0" * 64, kind="call"))  # fmt: skip
-        session.add(CallTranscript(call_id=CALL_ID, segments=[segment], text="podatek",
+        text = " ".join(t for t, _s, _e in WORDS)
+        session.add(CallTranscript(call_id=CALL_ID, segments=[segment], text=text,
                                    findings={}))  # fmt: skip
+        index_transcript(session, CALL_ID, text, [segment])  # as the pipeline does
         session.add(CallTopic(call_id=CALL_ID, topic_id="podatek-od-nieruchomosci",
                               source="auto", matched=["podatek"]))  # fmt: skip
         users.add(session, USERNAME, "Ola Przeglądająca", "supervisor", PASSWORD, now=at)
@@ -94,3 +98,15 @@ def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     stats = h.api("GET", "/api/review/stats?period=month&from=2026-12-01&to=2026-12-31")
     assert [(s["topic"], s["calls"]) for s in stats] == [("oplata-za-odpady", 1)]
     assert data(page, "reviewCalls") != "0"
+
+    # Search the text: "zapytac o podatku" (no Polish letters, another case) finds the call;
+    # the hit opens it at the first matching word.
+    page.get(f"{base}/przeglad")
+    element(page, "#review-search input[name=q]").send_keys("zapytac podatku")
+    click(page, "#review-search button[type=submit]")
+    wait_data(page, "searchHits", "1", 15, "one call found")
+    hit = f'#review-search-hits li[data-call="{CALL_ID}"]'
+    assert "podatek" in element(page, f"{hit} mark").text + element(page, hit).text
+    click(page, f"{hit} button")
+    wait_data(page, "reviewOpen", CALL_ID, 15, "the found call opened")
+    wait_data(page, "seekedTo", "1", 5, "at the first matching word (zapytać, 1.0 s)")

@@ -1,5 +1,6 @@
 // The supervisor's review: filter calls, play one with its transcript beside it (a click on a
-// word seeks the audio), correct its topics, and see topic counts per week or month.
+// word seeks the audio), correct its topics, and see topic counts per week or month; search
+// the transcripts' text (a hit opens its call at the matching word).
 // Text goes in via textContent only.
 (() => {
   "use strict";
@@ -7,6 +8,7 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const SPEAKERS = { resident: "Mieszkaniec", agent: "Konsultant", mixed: "Rozmowa" };
   let current = null;
+  let pendingSeek = null; // a hit's time, applied once the audio's metadata is loaded
 
   async function call(path, payload, method) {
     const options = { credentials: "same-origin", method: method || "GET", headers: {} };
@@ -86,6 +88,7 @@
 
   async function open(c) {
     current = c.call_id;
+    pendingSeek = null;
     $("review-call-id").textContent = `${c.call_id} (${c.caller_number || "numer zastrzeżony"})`;
     $("review-audio").src = `/api/calls/${encodeURIComponent(c.call_id)}/recording`;
     const box = $("review-transcript");
@@ -109,9 +112,69 @@
     document.body.dataset.reviewOpen = c.call_id;
   }
 
+  // Seek to a hit without loading the recording: the page never fetches audio (an audited
+  // playback) before the supervisor presses play.
+  function seek(seconds) {
+    const audio = $("review-audio");
+    if (audio.readyState >= 1) audio.currentTime = seconds;
+    else pendingSeek = seconds;
+    document.body.dataset.seekedTo = String(seconds);
+    const spans = [...document.querySelectorAll("#review-transcript .word")];
+    const span = spans.find((s) => Number(s.dataset.start) === seconds);
+    spans.forEach((s) => s.classList.toggle("hit", s === span));
+    if (span) span.scrollIntoView({ block: "center" });
+  }
+
+  function snippet(parts) {
+    return parts.map((p) => {
+      const node = document.createElement(p.mark ? "mark" : "span");
+      node.textContent = p.text;
+      return node;
+    });
+  }
+
+  async function searchText() {
+    const params = query();
+    params.set("q", new FormData($("review-search")).get("q") || "");
+    const status = $("review-search-status");
+    status.textContent = "Szukam…";
+    try {
+      const body = await call(`/api/review/search?${params}`);
+      if (!body.count) status.textContent = "Nie znaleziono rozmów z tymi słowami.";
+      else if (body.count < 50) status.textContent = `Znalezione rozmowy: ${body.count}.`;
+      else status.textContent = "Pokazano 50 najlepiej pasujących rozmów; zawęź słowa lub filtry, by zobaczyć inne.";
+      $("review-search-hits").replaceChildren(...body.results.map((hit) => {
+        const li = document.createElement("li");
+        li.dataset.call = hit.call_id;
+        const b = document.createElement("button");
+        b.type = "button";
+        const when = (hit.entered_at || "").slice(0, 16).replace("T", " ");
+        const at = hit.start == null ? "" : ` — ${hit.start.toFixed(1)} s`;
+        b.textContent = `${when} ${SPEAKERS[hit.speaker] || hit.speaker || ""}${at}`;
+        b.addEventListener("click", async () => {
+          await open(hit.call);
+          if (hit.start != null) seek(hit.start);
+        });
+        const text = document.createElement("q");
+        text.append(...snippet(hit.snippet_parts));
+        li.append(b, " ", text);
+        return li;
+      }));
+      document.body.dataset.searchHits = String(body.count);
+    } catch (err) {
+      status.textContent = err.message;
+      $("review-search-hits").replaceChildren();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     if (!$("review")) return;
     $("review-filters").addEventListener("submit", (e) => { e.preventDefault(); search(); });
+    $("review-search").addEventListener("submit", (e) => { e.preventDefault(); searchText(); });
+    $("review-audio").addEventListener("loadedmetadata", () => {
+      if (pendingSeek != null) $("review-audio").currentTime = pendingSeek;
+      pendingSeek = null;
+    });
     $("stats-period").addEventListener("change", stats);
     $("review-topics").addEventListener("submit", async (e) => {
       e.preventDefault();
