@@ -131,7 +131,8 @@ class Review:
         end = datetime.combine(until + timedelta(days=1), time(), self.zone) if until else None
         return start, end
 
-    def _select(self, f: Filters) -> Select[Call]:
+    def select_calls(self, f: Filters) -> Select[Call]:
+        """The calls matching ``f`` (a query to order, limit or join further)."""
         stmt = select(Call)
         start, end = self._bounds(f.since, f.until)
         if start is not None:
@@ -167,7 +168,7 @@ class Review:
     def calls(self, session: Session, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
         """Calls matching ``f``, newest first, with their effective topics."""
         rows = session.scalars(
-            self._select(f).order_by(Call.id.desc()).limit(min(limit, MAX_CALLS))
+            self.select_calls(f).order_by(Call.id.desc()).limit(min(limit, MAX_CALLS))
         ).all()
         ids = [c.call_id for c in rows]
         topics = effective_topics(session, ids)
@@ -200,7 +201,7 @@ class Review:
         """How often each topic came up per period (and department), most frequent first
         within a period; a call with two topics counts once for each."""
         rows = session.execute(
-            self._select(f).with_only_columns(Call.call_id, Call.entered_at)
+            self.select_calls(f).with_only_columns(Call.call_id, Call.entered_at)
         ).all()
         topics = effective_topics(session, [r[0] for r in rows])
         tally: Counter[tuple[str, str]] = Counter()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,26 +159,25 @@ def _tsquery_lexeme(form: str) -> str:
     return "'" + form.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def fts5_query(terms: Sequence[Term]) -> str:
-    """An FTS5 MATCH expression: every term required, each index word double-quoted."""
+def _all_of(terms: Sequence[Term], quote: Callable[[str], str], prefix: str, any_of: str,
+            all_of: str) -> str:  # fmt: skip
     parts = []
     for term in terms:
         if term.prefix:
-            parts.append(_fts5_string(term.forms[0]) + "*")
+            parts.append(quote(term.forms[0]) + prefix)
         else:
-            parts.append("(" + " OR ".join(_fts5_string(f) for f in term.forms) + ")")
-    return " AND ".join(parts)
+            parts.append("(" + any_of.join(quote(f) for f in term.forms) + ")")
+    return all_of.join(parts)
+
+
+def fts5_query(terms: Sequence[Term]) -> str:
+    """An FTS5 MATCH expression: every term required, each index word double-quoted."""
+    return _all_of(terms, _fts5_string, "*", " OR ", " AND ")
 
 
 def tsquery(terms: Sequence[Term]) -> str:
     """A ``to_tsquery`` expression: every term required, each lexeme single-quoted."""
-    parts = []
-    for term in terms:
-        if term.prefix:
-            parts.append(_tsquery_lexeme(term.forms[0]) + ":*")
-        else:
-            parts.append("(" + " | ".join(_tsquery_lexeme(f) for f in term.forms) + ")")
-    return " & ".join(parts)
+    return _all_of(terms, _tsquery_lexeme, ":*", " | ", " & ")
 
 
 class Matcher:
@@ -300,7 +299,7 @@ class TranscriptSearch:
 
     def _calls(self, filters: Filters | None) -> Select[Call]:
         if self.review is not None and filters is not None:
-            return self.review._select(filters)
+            return self.review.select_calls(filters)
         return select(Call)
 
     def _ranked(self, session: Session, terms: Sequence[Term], filters: Filters | None,
