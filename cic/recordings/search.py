@@ -8,11 +8,13 @@ match (AND); ``word*`` matches by prefix. Stopwords are neither indexed nor sear
 
 Migration 0014 keeps the engine-specific index beside the table: an external-content FTS5
 table kept in step by triggers on SQLite (ranked by bm25), a stored ``tsvector`` column
-(``'simple'`` configuration) with a GIN index on PostgreSQL (ranked by ts_rank). Ties go to
-the newest call. Ranking costs time per match, so a broad query (a word in most calls) is
-ranked among its ``RANK_WINDOW`` most recently indexed matches, widened when the review
-filters leave too few. User words never reach either query language unquoted: they are
-reduced to ``\\w+`` tokens and each one is quoted.
+(``'simple'`` configuration) with a GIN index on PostgreSQL (ranked by ts_rank; how the
+matches are found there is ``cic.recordings.search_pg``). Ties go to the newest call.
+Ranking costs time per match, so a query is ranked among its ``RANK_WINDOW`` most recently
+indexed matches, widened while the review filters leave too few; hits come a page at a
+time (``PAGE``), through that window only, so a supervisor wanting older calls narrows the
+dates. User words never reach either query language unquoted: they are reduced to ``\\w+``
+tokens and each one is quoted (``cic.recordings.search_terms``).
 
 A hit shows its best segment: the line of ``CallTranscript.text`` (one per segment) with the
 most query words, highlighted; its speaker and the first match's start come from
@@ -23,11 +25,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, select, text
+from sqlalchemy import Float, Select, String, Subquery, func, select, text
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
@@ -36,13 +38,28 @@ from cic.kb.text import WORD, fold, is_stopword, lemma, words
 from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review, effective_topics
+from cic.recordings.search_pg import PostgresWindow, chosen, ranked
+from cic.recordings.search_terms import Term, fts5_query, parse_query, tsquery
 
-MAX_QUERY = 200
-MIN_PREFIX = 3
-LIMIT = 50
+__all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
+PAGE = 20  # hits per page unless asked otherwise
+MAX_PAGE = 50
+MAX_OFFSET = 1000
 SNIPPET_WORDS = 24
-RANK_WINDOW = 1000  # a broad query is ranked among its most recently indexed matches
+RANK_WINDOW = 100  # a broad query is ranked among its most recently indexed matches
+MIN_RANKED = MAX_PAGE + 1  # fewer left by the filters: the window widens (<= RANK_WINDOW)
 FTS_TABLE = "transcript_terms_fts"
+_NEWLINE = re.compile("\n")
+# For this transaction: plan every search for its own words (psycopg prepares a statement
+# run five times, and PostgreSQL's generic plan cannot see how common they are); never read
+# the whole table (its vectors sit in TOAST: testing each would take ~0.5 s); join by nested
+# loops (a few hundred matches meet their calls by unique key; a hash join read every call
+# of the filtered month instead, 6 ms against 1).
+_POSTGRES_PLANNING = text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
+    " set_config('enable_mergejoin', 'off', true)"
+)
 PG_COLUMN = "search_vector"
 PG_INDEX = "ix_transcript_terms_search_vector"
 # Made by migration 0014 for one engine only, so no model describes them: Alembic's
@@ -56,18 +73,10 @@ _SQLITE_NEWEST = text(
     f" WHERE {FTS_TABLE} MATCH :match ORDER BY rowid DESC LIMIT :window)"
 )
 _SQLITE_RANKED = text(
-    f"SELECT rowid AS id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE}"  # noqa: S608 (constants)
-    f" WHERE {FTS_TABLE} MATCH :match AND rowid >= :floor"
-).columns(id=Integer, rank=Float)
-_POSTGRES_NEWEST = text(
-    f"SELECT min(id), count(*) FROM (SELECT t.id FROM transcript_terms AS t"  # noqa: S608
-    f" WHERE t.{PG_COLUMN} @@ to_tsquery('simple', :match) ORDER BY t.id DESC LIMIT :window) AS n"
-)
-_POSTGRES_RANKED = text(
-    f"SELECT t.id AS id, -ts_rank(t.{PG_COLUMN}, q) AS rank"  # noqa: S608 (constants)
-    f" FROM transcript_terms AS t, to_tsquery('simple', :match) AS q"
-    f" WHERE t.{PG_COLUMN} @@ q AND t.id >= :floor"
-).columns(id=Integer, rank=Float)
+    f"SELECT t.call_id AS call_id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE}"  # noqa: S608
+    f" JOIN transcript_terms AS t ON t.id = {FTS_TABLE}.rowid"
+    f" WHERE {FTS_TABLE} MATCH :match AND {FTS_TABLE}.rowid >= :floor"
+).columns(call_id=String, rank=Float)
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
@@ -117,69 +126,6 @@ def index_transcript(
     row.starts = index_starts(segments)
 
 
-@dataclass(frozen=True)
-class Term:
-    """One query word: the index words it matches, or a prefix of them."""
-
-    forms: tuple[str, ...]
-    prefix: bool = False
-
-
-def parse_query(query: str) -> list[Term]:
-    """Query words as terms; ``InvalidInput`` (Polish) for a query that cannot be searched."""
-    query = query.strip()
-    if not query:
-        raise InvalidInput("Wpisz słowa do wyszukania w transkrypcjach.")
-    if len(query) > MAX_QUERY:
-        raise InvalidInput(f"Zapytanie: najwyżej {MAX_QUERY} znaków.")
-    found = [(m.group(), query[m.end() : m.end() + 1] == "*") for m in words(query)]
-    if not found:
-        raise InvalidInput("Zapytanie nie zawiera żadnego słowa (same znaki przestankowe).")
-    meaningful = [(w, star) for w, star in found if star or not is_stopword(w)]
-    if not meaningful:
-        raise InvalidInput("Zapytanie zawiera tylko słowa pomijane w wyszukiwaniu (np. „i”, „od”).")
-    terms: list[Term] = []
-    for word, star in meaningful:
-        if star:
-            if len(fold(word)) < MIN_PREFIX:
-                raise InvalidInput(f"Przed „*” podaj co najmniej {MIN_PREFIX} litery.")
-            term = Term((fold(word),), prefix=True)
-        else:
-            term = Term(tuple(dict.fromkeys((lemma(word), fold(word)))))
-        if term not in terms:
-            terms.append(term)
-    return terms
-
-
-def _fts5_string(form: str) -> str:
-    return '"' + form.replace('"', '""') + '"'
-
-
-def _tsquery_lexeme(form: str) -> str:
-    return "'" + form.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _all_of(terms: Sequence[Term], quote: Callable[[str], str], prefix: str, any_of: str,
-            all_of: str) -> str:  # fmt: skip
-    parts = []
-    for term in terms:
-        if term.prefix:
-            parts.append(quote(term.forms[0]) + prefix)
-        else:
-            parts.append("(" + any_of.join(quote(f) for f in term.forms) + ")")
-    return all_of.join(parts)
-
-
-def fts5_query(terms: Sequence[Term]) -> str:
-    """An FTS5 MATCH expression: every term required, each index word double-quoted."""
-    return _all_of(terms, _fts5_string, "*", " OR ", " AND ")
-
-
-def tsquery(terms: Sequence[Term]) -> str:
-    """A ``to_tsquery`` expression: every term required, each lexeme single-quoted."""
-    return _all_of(terms, _tsquery_lexeme, ":*", " | ", " & ")
-
-
 class Matcher:
     """Which query terms the words of some texts match.
 
@@ -218,54 +164,56 @@ class Matcher:
         hit |= {i for p, i in self.prefixes if form.startswith(p) or own.startswith(p)}
         return frozenset(hit)
 
-    def found_in(self, text: str) -> list[str]:
-        """The matching words of ``text``, in order (only words of the learned texts)."""
-        return [] if self._pattern is None else self._pattern.findall(text)
-
-    def terms_in(self, text: str) -> set[int]:
-        """The indexes of the terms matched anywhere in ``text``."""
-        return {i for word in self.found_in(text) for i in self.hits[word]}
-
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the matching words of ``text`` are (start, end), in order."""
         return [] if self._pattern is None else [m.span() for m in self._pattern.finditer(text)]
 
 
-def best_line(text: str, matcher: Matcher) -> tuple[int, str] | None:
+@dataclass(frozen=True)
+class Found:
+    """The best line of a transcript: its index (segment), text and matches in it."""
+
+    index: int
+    line: str
+    marks: list[tuple[int, int]]
+
+
+def best_line(text: str, matcher: Matcher) -> Found | None:
     """The line of ``text`` (one per segment, as ``save_result`` stores it) that matches the
-    most distinct terms, the earliest of equals, with its index; None if none matches."""
-    per_line: dict[int, set[int]] = {}
-    for start, stop in matcher.spans(text):
-        line = text.count("\n", 0, start)
-        per_line.setdefault(line, set()).update(matcher.hits[text[start:stop]])
-    if not per_line:
+    most distinct terms, the earliest of equals; None if none matches."""
+    marks = matcher.spans(text)
+    if not marks:
         return None
+    breaks = [m.start() for m in _NEWLINE.finditer(text)]
+    per_line: dict[int, set[int]] = {}
+    for start, stop in marks:
+        per_line.setdefault(bisect.bisect_left(breaks, start), set()).update(
+            matcher.hits[text[start:stop]]
+        )
     index = min(per_line, key=lambda line: (-len(per_line[line]), line))
-    return index, text.split("\n")[index]
+    begin = breaks[index - 1] + 1 if index else 0
+    end = breaks[index] if index < len(breaks) else len(text)
+    inside = [(start - begin, stop - begin) for start, stop in marks if begin <= start < end]
+    return Found(index, text[begin:end], inside)
 
 
-def speaker_and_start(
-    starts: str, index: int, line: str, matcher: Matcher
-) -> tuple[str, float | None]:
-    """The speaker of segment ``index`` and the start (seconds) of the first word of ``line``
-    (its text) that matches, from ``TranscriptTerms.starts``; no time if they disagree."""
+def speaker_and_start(starts: str, found: Found) -> tuple[str, float | None]:
+    """The speaker of the found segment and the start (seconds) of its first matching word,
+    from ``TranscriptTerms.starts``; no time if the two disagree on the segment's words."""
     rows = starts.split("\n")
-    fields = rows[index].split(" ") if index < len(rows) else []
+    fields = rows[found.index].split(" ") if found.index < len(rows) else []
     if not fields:
         return "", None
-    pieces = line.split(" ")
-    if len(fields) - 1 != len(pieces):
+    if len(fields) - 1 != found.line.count(" ") + 1:
         return fields[0], None
-    for piece, start in zip(pieces, fields[1:], strict=True):
-        if matcher.terms_in(piece):
-            return fields[0], int(start) / 100 if start.lstrip("-").isdigit() else None
-    return fields[0], None
+    start = fields[1 + found.line.count(" ", 0, found.marks[0][0])]
+    return fields[0], int(start) / 100 if start.lstrip("-").isdigit() else None
 
 
-def window(line: str, matcher: Matcher, size: int = SNIPPET_WORDS) -> list[Part]:
-    """``size`` words of ``line`` from just before its first match, matches marked."""
+def window(line: str, marks: Sequence[tuple[int, int]], size: int = SNIPPET_WORDS) -> list[Part]:
+    """``size`` words of ``line`` from just before its first match (``marks``: where the
+    matches are), the matches marked."""
     starts = [m.start() for m in WORD.finditer(line)]
-    marks = matcher.spans(line)
     if not starts:
         return [Part(line, False)] if line else []
     first = bisect.bisect_right(starts, marks[0][0]) - 1 if marks else 0
@@ -296,61 +244,78 @@ class TranscriptSearch:
     def __init__(self, review: Review | None = None) -> None:
         """``review`` applies the review page's filters and names topics (optional)."""
         self.review = review
+        self.postgres = PostgresWindow()
 
     def _calls(self, filters: Filters | None) -> Select[Call]:
         if self.review is not None and filters is not None:
             return self.review.select_calls(filters)
         return select(Call)
 
+    def _scored(self, session: Session, terms: Sequence[Term], window: int | None,
+                best: int | None) -> tuple[Subquery, bool]:  # fmt: skip
+        """The newest ``window`` matches (all for None) as a subquery of call ids and ranks,
+        and whether they are every match there is. ``best``: without filters only this
+        many best matches (and their ties) can make the page; None with filters."""
+        if session.get_bind().dialect.name == "postgresql":
+            match = tsquery(terms)
+            if window is None:
+                return ranked(match, None), True
+            found, every = self.postgres.newest(session, terms, match, window, best is not None)
+            return (ranked(match, found) if best is None else chosen(found, best)), every
+        match, floor, every = fts5_query(terms), 0, True
+        if window is not None:
+            floor, count = session.execute(_SQLITE_NEWEST, {"match": match, "window": window}).one()
+            every = count < window
+        return _SQLITE_RANKED.bindparams(match=match, floor=floor or 0).subquery("ranked"), every
+
     def _ranked(self, session: Session, terms: Sequence[Term], filters: Filters | None,
-                limit: int) -> list[tuple[Call, float]]:  # fmt: skip
-        """The best calls and their rank (lower is better).
+                wanted: int, offset: int) -> list[tuple[Call, float]]:  # fmt: skip
+        """The calls ranked ``offset`` to ``offset + wanted`` and their rank (lower is better).
 
         Ranking a match costs time, so only the ``RANK_WINDOW`` most recently indexed matches
-        are ranked; the window widens (x8, then all) while the filters leave too few hits."""
+        are ranked; while the filters leave fewer than ``MIN_RANKED`` of them the window
+        widens (x8, then all). The window depends on the query and filters only, never on
+        the page, so pages follow each other without gaps or repeats."""
         if session.get_bind().dialect.name == "postgresql":
-            # psycopg prepares a statement run five times; PostgreSQL's generic plan for it
-            # cannot see how common the words are (a query matching 95% of the calls then
-            # took 250 ms instead of 40). Plan every search for its own words.
-            session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-            newest, ranked, match = _POSTGRES_NEWEST, _POSTGRES_RANKED, tsquery(terms)
-        else:
-            newest, ranked, match = _SQLITE_NEWEST, _SQLITE_RANKED, fts5_query(terms)
-        limit = min(limit, LIMIT)
-        rows: list[tuple[Call, float]] = []
+            session.execute(_POSTGRES_PLANNING)
+        calls = self._calls(filters)
+        filtered = calls.whereclause is not None
         for window in (RANK_WINDOW, RANK_WINDOW * 8, None):
-            floor, every = 0, True
-            if window is not None:
-                floor, count = session.execute(newest, {"match": match, "window": window}).one()
-                if floor is None:
-                    return []  # nothing matches at all
-                every = count < window  # the window holds every match: no use widening it
-            scored = ranked.bindparams(match=match, floor=floor).subquery("ranked")
-            stmt = (
-                self._calls(filters)
-                .join(TranscriptTerms, TranscriptTerms.call_id == Call.call_id)
-                .join(scored, scored.c.id == TranscriptTerms.id)
-                .add_columns(scored.c.rank)
-                .order_by(scored.c.rank, Call.entered_at.desc(), Call.id.desc())
-                .limit(limit)
+            # Unfiltered, the best of the window are the best calls; filtered, any may be.
+            scored, every = self._scored(
+                session, terms, window, None if filtered else offset + wanted
             )
-            rows = [(call, float(rank)) for call, rank in session.execute(stmt).all()]
-            if len(rows) >= limit or every:
-                break
-        return rows
+            joined = calls.join(scored, scored.c.call_id == Call.call_id)
+            if filtered and not every:
+                left = session.scalar(select(func.count()).select_from(joined.subquery()))
+                if (left or 0) < MIN_RANKED:
+                    continue
+            stmt = (
+                joined.add_columns(scored.c.rank)
+                .order_by(scored.c.rank, Call.entered_at.desc(), Call.id.desc())
+                .offset(offset)
+                .limit(wanted)
+            )
+            return [(call, float(rank)) for call, rank in session.execute(stmt).all()]
+        return []  # not reached: the last window holds every match
 
     def search(
         self,
         session: Session,
         query: str,
         filters: Filters | None = None,
-        limit: int = LIMIT,
+        limit: int = PAGE,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Calls whose transcript has every query word, best first (newest on ties), each with
-        its best segment's snippet (``snippet`` HTML-escaped with ``<mark>``, and as
-        ``snippet_parts``), ``speaker`` and ``start`` (seconds) of its first matching word."""
+        """Calls whose transcript has every query word, best first (newest on ties), from
+        ``offset`` on, at most ``limit`` (up to one more than ``MAX_PAGE``, for a caller to
+        tell whether another page follows), each with its best segment's
+        snippet (``snippet`` HTML-escaped with ``<mark>``, and as ``snippet_parts``),
+        ``speaker`` and ``start`` (seconds) of its first matching word."""
         terms = parse_query(query)
-        rows = self._ranked(session, terms, filters, limit)
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidInput(f"Można przejrzeć najwyżej {MAX_OFFSET} pierwszych wyników.")
+        rows = self._ranked(session, terms, filters, max(1, min(limit, MAX_PAGE + 1)), offset)
         ids = [call.call_id for call, _rank in rows]
         topics = effective_topics(session, ids)
         wanted = filters.topic if filters is not None else ""
@@ -365,25 +330,30 @@ class TranscriptSearch:
         texts = {cid: (text or "", starts or "") for cid, text, starts in session.execute(stmt)}
         matcher = Matcher(terms, (text for text, _ in texts.values()))
         names = self.review.names if self.review is not None else {}
-        out = []
-        for call, rank in rows:
-            summary = call.summary()
-            summary["topics"] = [{"id": t, "name": names.get(t, t)}
-                                 for t in topics[call.call_id]["topics"]]  # fmt: skip
-            text, starts = texts.get(call.call_id, ("", ""))
-            found = best_line(text, matcher)
-            speaker, start = "", None
-            if found is not None:
-                speaker, start = speaker_and_start(starts, found[0], found[1], matcher)
-            parts = window(text.replace("\n", " ") if found is None else found[1], matcher)
-            out.append({
-                "call_id": call.call_id,
-                "entered_at": summary["entered_at"],
-                "score": round(-rank, 4),
-                "speaker": speaker,
-                "start": start,
-                "snippet": parts_html(parts),
-                "snippet_parts": [{"text": p.text, "mark": p.mark} for p in parts],
-                "call": summary,
-            })  # fmt: skip
-        return out
+        return [self._hit(call, rank, texts.get(call.call_id, ("", "")), matcher, names,
+                          topics[call.call_id]["topics"]) for call, rank in rows]  # fmt: skip
+
+    @staticmethod
+    def _hit(call: Call, rank: float, text_and_starts: tuple[str, str], matcher: Matcher,
+             names: Mapping[str, str], topics: Sequence[str]) -> dict[str, Any]:  # fmt: skip
+        summary = call.summary()
+        summary["topics"] = [{"id": t, "name": names.get(t, t)} for t in topics]
+        text, starts = text_and_starts
+        found = best_line(text, matcher)
+        speaker, start = "", None
+        if found is None:
+            flat = text.replace("\n", " ")
+            parts = window(flat, matcher.spans(flat))
+        else:
+            speaker, start = speaker_and_start(starts, found)
+            parts = window(found.line, found.marks)
+        return {
+            "call_id": call.call_id,
+            "entered_at": summary["entered_at"],
+            "score": round(-rank, 4),
+            "speaker": speaker,
+            "start": start,
+            "snippet": parts_html(parts),
+            "snippet_parts": [{"text": p.text, "mark": p.mark} for p in parts],
+            "call": summary,
+        }

@@ -166,7 +166,12 @@ def test_a_small_ranking_window_widens_until_the_filters_leave_enough(
     store: Store, finder: TranscriptSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search, "RANK_WINDOW", 1)  # only the newest match ranked at first
-    assert find(store, finder, "podatek nieruchomość") == ["t-tax", "t-old-tax"]
+    monkeypatch.setattr(search, "MIN_RANKED", 2)
+    # Unfiltered: the window is all there is to page through (the newest indexed match).
+    assert find(store, finder, "podatek nieruchomość") == ["t-old-tax"]
+    # A filter leaving fewer than two in the window widens it: both ranked, t-tax first.
+    month = (NOW - timedelta(days=30)).date()
+    assert find(store, finder, "podatek nieruchomość", since=month) == ["t-tax", "t-old-tax"]
     old = (NOW - timedelta(days=8)).date()
     assert find(store, finder, "podatek", until=old) == ["t-old-tax"]
 
@@ -293,10 +298,30 @@ async def test_http_search_for_supervisors_only(client: Client) -> None:
         assert body["count"] == 1 and body["results"][0]["call_id"] == "t-tax"
 
 
+async def test_http_search_comes_in_pages(client: Client) -> None:
+    async def page(**params: str) -> dict[str, Any]:
+        response = await client.get(
+            "/api/review/search", params={"q": "podatek", **params}, headers=as_("supervisor")
+        )
+        assert response.status == 200
+        return dict(await response.json())
+
+    first = await page(limit="1")
+    assert (first["count"], first["more"], first["offset"]) == (1, True, 0)
+    second = await page(limit="1", offset="1")
+    assert (second["count"], second["more"]) == (1, False)
+    assert [first["results"][0]["call_id"], second["results"][0]["call_id"]] == [
+        "t-tax", "t-old-tax"
+    ]  # fmt: skip
+    assert (await page(offset="2"))["results"] == []
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [({"q": ""}, "Wpisz"), ({"q": "a" * 201}, "200"), ({"q": "podatek", "from": "wczoraj"},
-     "RRRR-MM-DD"), ({"q": "*"}, "słowa")],
+     "RRRR-MM-DD"), ({"q": "*"}, "słowa"), ({"q": "podatek", "limit": "0"}, "od 1 do 50"),
+     ({"q": "podatek", "limit": "51"}, "od 1 do 50"), ({"q": "podatek", "offset": "x"}, "liczbami"),
+     ({"q": "podatek", "offset": "-1"}, "1000"), ({"q": "podatek", "offset": "1001"}, "1000")],
 )  # fmt: skip
 async def test_http_bad_queries_are_a_polish_400(
     client: Client, params: dict[str, str], message: str

@@ -1,0 +1,199 @@
+"""How a transcript search on PostgreSQL finds the newest matches it then ranks.
+
+Two ways, chosen per query from the statistics ANALYZE keeps on ``search_vector`` (the
+share of transcripts holding each of its most common lexemes):
+
+- **walk**: the primary key backwards, testing each transcript's vector until the window is
+  full. Cheap for common words: a word in one call of three fills a window of 100 after
+  ~300 rows. Each row walked costs ~5 µs: the vector is read from TOAST (migration 0015
+  keeps the rows narrow).
+- **bitmap**: the GIN index finds every match, then the newest are kept. Each match costs
+  ~0.4 µs (the narrow heap, 10 MB for 100,000 calls, stays cached), but decoding the index
+  grows with the words' frequency: ~12 ms for a word in 30 % of 100,000 calls.
+
+PostgreSQL's planner makes this choice itself, but it does not know that testing a row means
+reading its vector from TOAST (so ``cic.recordings.search`` forbids it to read the whole
+table), and it takes the words of a query as independent: "pobyt stały zameldowanie"
+(together in 14 % of the benchmark's calls) was estimated at 3 % and took the bitmap where
+the walk is several times faster. Here words asked for together are taken to be said
+together more often than chance (see ``share``), and a walk is bounded: it looks at no more
+than four times the rows it expects to need, and if that leaves the window short the bitmap
+finds the rest.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Integer, String, Subquery, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from cic.recordings.search_terms import Term
+
+# Measured on the benchmark (100,000 transcripts, ~165 words, window 100): a row walked costs
+# ~5.3 µs (its vector read from TOAST); the bitmap costs ~0.35 µs a match plus decoding the
+# index and ranking. The two meet near 7,000 matches: sqrt(100 x 100,000 x 6) ~ 7,700.
+WALK_TO_VISIT = 6.0
+WALK_BOUND = 4  # a walk looks at most at this many times the rows it expects to need
+STATS_TTL = 600.0  # seconds; ANALYZE (autovacuum) refreshes the statistics far less often
+
+_STATS = text(
+    "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples"
+    " FROM pg_class AS c LEFT JOIN pg_stats AS s ON s.schemaname = current_schema()"
+    " AND s.tablename = c.relname AND s.attname = 'search_vector'"
+    " WHERE c.relname = 'transcript_terms' AND c.relnamespace = current_schema()::regnamespace"
+)
+_RANK = "-ts_rank(t.search_vector, to_tsquery('simple', :match))"
+# ``ts_match_vq(v, q)`` is ``v @@ q`` that the GIN index cannot serve: the plan is the walk.
+_WALK = (
+    "SELECT t.id, t.call_id, {rank} AS rank FROM transcript_terms AS t"
+    " WHERE t.id > (SELECT max(id) FROM transcript_terms) - :span"
+    " AND ts_match_vq(t.search_vector, to_tsquery('simple', :match))"
+    " ORDER BY t.id DESC LIMIT :window"
+)
+# ``n.id + 0`` cannot be read from the primary key in order: the plan is the bitmap. Only
+# the newest are ranked, their vectors read again by primary key.
+_BITMAP = (
+    "SELECT t.id, t.call_id, {rank} AS rank FROM (SELECT n.id FROM transcript_terms AS n"
+    " WHERE n.search_vector @@ to_tsquery('simple', :match)"
+    " ORDER BY n.id + 0 DESC LIMIT :window) AS newest"
+    " JOIN transcript_terms AS t ON t.id = newest.id"
+)
+# Ranked as found (for a search without filters, whose best matches are the best calls), or
+# not (with filters, the rank of the calls they keep is computed after the join: ``ranked``).
+_STATEMENTS = {
+    (kind, ranked): text(sql.format(rank=_RANK if ranked else "0.0")).columns(
+        id=Integer, call_id=String, rank=Float
+    )
+    for kind, sql in (("walk", _WALK), ("bitmap", _BITMAP))
+    for ranked in (True, False)
+}
+_CHOSEN = (
+    text("SELECT r.call_id, r.rank FROM unnest(:call_ids, :ranks) AS r(call_id, rank)")
+    .bindparams(bindparam("call_ids", type_=ARRAY(String)), bindparam("ranks", type_=ARRAY(Float)))
+    .columns(call_id=String, rank=Float)
+)
+# Simple enough for PostgreSQL to merge into the query joining it to the calls: each rank is
+# computed only for a call the filters keep.
+_RANKED = (
+    text(
+        f"SELECT t.call_id AS call_id, {_RANK} AS rank"  # noqa: S608 (constants)
+        " FROM transcript_terms AS t WHERE t.id = ANY(:ids)"
+    )
+    .bindparams(bindparam("ids", type_=ARRAY(Integer)))
+    .columns(call_id=String, rank=Float)
+)
+_RANKED_ALL = text(
+    f"SELECT t.call_id AS call_id, {_RANK} AS rank FROM transcript_terms AS t"  # noqa: S608
+    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
+).columns(call_id=String, rank=Float)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A matching transcript: its row id, its call, its rank (lower is better; 0 unranked)."""
+
+    id: int
+    call_id: str
+    rank: float
+
+
+def ranked(match: str, matches: Sequence[Match] | None) -> Subquery:
+    """A subquery ``ranked`` (call id, rank) over ``matches`` (None: every match of
+    ``match``), ranking only what a join keeps."""
+    if matches is None:
+        return _RANKED_ALL.bindparams(match=match).subquery("ranked")
+    ids = [m.id for m in matches]
+    return _RANKED.bindparams(match=match, ids=ids).subquery("ranked")
+
+
+def chosen(matches: Sequence[Match], best: int) -> Subquery:
+    """Ranked ``matches`` as a subquery ``ranked`` (call id, rank) to join to the calls: only
+    the ``best`` best and their ties."""
+    ordered = sorted(matches, key=lambda match: match.rank)
+    if len(ordered) > best:
+        worst = ordered[best - 1].rank
+        ordered = [match for match in ordered if match.rank <= worst]
+    call_ids, ranks = [m.call_id for m in ordered], [m.rank for m in ordered]
+    return _CHOSEN.bindparams(call_ids=call_ids, ranks=ranks).subquery("ranked")
+
+
+@dataclass(frozen=True)
+class LexemeStats:
+    """The share of transcripts holding each common lexeme, and how many transcripts."""
+
+    shares: Mapping[str, float]
+    rows: float
+
+    @property
+    def floor(self) -> float:
+        """The share assumed for a lexeme not listed (rarer than every listed one)."""
+        return min(self.shares.values(), default=0.0)
+
+
+def share(stats: LexemeStats, terms: Sequence[Term]) -> float:
+    """The estimated share of transcripts matching all ``terms``.
+
+    A term's share is that of its commonest form (a word's forms mostly come together).
+    Words asked for together are said together more often than chance: neither independent
+    (the product: "pobyt stały zameldowanie" 3 % against 14 % found) nor always together
+    (the rarest: "podatku od nieruchomości" 3.9 % against 0.6 %). The estimate takes the
+    rarest term's share times the fourth root of each other's: 13 % and 2.9 % for those."""
+    shares = []
+    for term in terms:
+        if term.prefix:
+            prefix = term.forms[0]
+            listed = sum(s for lexeme, s in stats.shares.items() if lexeme.startswith(prefix))
+            shares.append(min(1.0, listed or stats.floor))
+        else:
+            shares.append(max(stats.shares.get(form, stats.floor) for form in term.forms))
+    if not shares:
+        return 0.0
+    rarest, *others = sorted(shares)
+    return rarest * math.prod(s**0.25 for s in others)
+
+
+def walk_span(stats: LexemeStats, terms: Sequence[Term], window: int) -> int | None:
+    """How many of the newest rows to walk for ``window`` matches, or None for the bitmap."""
+    matches = share(stats, terms) * stats.rows
+    if matches <= 0 or matches < math.sqrt(window * stats.rows * WALK_TO_VISIT):
+        return None
+    return math.ceil(WALK_BOUND * window * stats.rows / matches)
+
+
+class PostgresWindow:
+    """The newest matching transcripts of a query, walked or from the GIN index."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        """Statistics are read on first use and again after ``STATS_TTL`` seconds."""
+        self._clock = clock
+        self._stats: LexemeStats | None = None
+        self._read_at = -math.inf
+
+    def stats(self, session: Session) -> LexemeStats:
+        """The column's lexeme statistics (none before the first ANALYZE: the bitmap then)."""
+        if self._stats is None or self._clock() - self._read_at > STATS_TTL:
+            lexemes, freqs, rows = session.execute(_STATS).one_or_none() or (None, None, 0)
+            pairs = zip(lexemes or (), freqs or (), strict=False)  # freqs ends with min, max
+            self._stats = LexemeStats(dict(pairs), max(float(rows or 0), 0.0))
+            self._read_at = self._clock()
+        return self._stats
+
+    def newest(
+        self, session: Session, terms: Sequence[Term], match: str, window: int, rank: bool
+    ) -> tuple[list[Match], bool]:
+        """The newest ``window`` matches, newest first, ranked or not, and whether those are
+        every match there is."""
+        span = walk_span(self.stats(session), terms, window)
+        if span is not None:
+            params = {"match": match, "span": span, "window": window}
+            found = [Match(*row) for row in session.execute(_STATEMENTS["walk", rank], params)]
+            if len(found) == window:
+                return found, False
+        params = {"match": match, "window": window}
+        found = [Match(*row) for row in session.execute(_STATEMENTS["bitmap", rank], params)]
+        return found, len(found) < window
