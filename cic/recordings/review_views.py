@@ -20,7 +20,7 @@ from cic.auth.templates import html, render
 from cic.db import Store
 from cic.recordings.errors import InvalidInput
 from cic.recordings.review import Period, Review, as_csv, parse_filters
-from cic.recordings.search import TranscriptSearch, parse_query
+from cic.recordings.search import MAX_OFFSET, MAX_PAGE, PAGE, TranscriptSearch, parse_query
 from cic.web_json import json_errors
 
 ROLES = ("supervisor",)  # admin may always
@@ -34,6 +34,20 @@ def _period(request: web.Request) -> Period:
     if raw not in ("week", "month"):
         raise InvalidInput("Okres: week (tydzień) albo month (miesiąc).")
     return "week" if raw == "week" else "month"
+
+
+def _page(request: web.Request) -> tuple[int, int]:
+    """The search page asked for: (limit, offset)."""
+    try:
+        limit = int(request.query.get("limit", PAGE))
+        offset = int(request.query.get("offset", 0))
+    except ValueError:
+        raise InvalidInput("limit i offset muszą być liczbami całkowitymi.") from None
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit: od 1 do {MAX_PAGE} wyników na stronę.")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"Można przejrzeć najwyżej {MAX_OFFSET} pierwszych wyników.")
+    return limit, offset
 
 
 def _csv(text: str, name: str) -> web.Response:
@@ -107,8 +121,10 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         query = request.query.get("q", "")
         parse_query(query)  # a clear 400 before the database is asked
         filters = parse_filters(dict(request.query))
-        hits = await store.run(lambda s: finder.search(s, query, filters))
-        return web.json_response({"query": query, "count": len(hits), "results": hits})
+        limit, offset = _page(request)
+        hits = await store.run(lambda s: finder.search(s, query, filters, limit + 1, offset))
+        page = {"query": query, "offset": offset, "more": len(hits) > limit}
+        return web.json_response({**page, "count": len(hits[:limit]), "results": hits[:limit]})
 
     return [
         web.get("/przeglad", page),

@@ -105,6 +105,8 @@ def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     element(page, "#review-search input[name=q]").send_keys("zapytac podatku")
     click(page, "#review-search button[type=submit]")
     wait_data(page, "searchHits", "1", 15, "one call found")
+    assert "Znalezione rozmowy: 1." in element(page, "#review-search-status").text
+    assert not element(page, "#review-search-more").is_displayed()  # one page is all
     hit = f'#review-search-hits li[data-call="{CALL_ID}"]'
     assert "podatek" in element(page, f"{hit} mark").text + element(page, hit).text
     click(page, f"{hit} button")

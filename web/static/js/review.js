@@ -133,37 +133,51 @@
     });
   }
 
-  async function searchText() {
+  let searchOffset = 0;
+
+  function searchHit(hit) {
+    const li = document.createElement("li");
+    li.dataset.call = hit.call_id;
+    const b = document.createElement("button");
+    b.type = "button";
+    const when = (hit.entered_at || "").slice(0, 16).replace("T", " ");
+    const at = hit.start == null ? "" : ` — ${hit.start.toFixed(1)} s`;
+    b.textContent = `${when} ${SPEAKERS[hit.speaker] || hit.speaker || ""}${at}`;
+    b.addEventListener("click", async () => {
+      await open(hit.call);
+      if (hit.start != null) seek(hit.start);
+    });
+    const text = document.createElement("q");
+    text.append(...snippet(hit.snippet_parts));
+    li.append(b, " ", text);
+    return li;
+  }
+
+  // A page of hits (20, best first); "Pokaż kolejne" appends the next page.
+  async function searchText(more = false) {
     const params = query();
     params.set("q", new FormData($("review-search")).get("q") || "");
+    searchOffset = more ? searchOffset : 0;
+    params.set("offset", String(searchOffset));
     const status = $("review-search-status");
+    const next = $("review-search-more");
     status.textContent = "Szukam…";
+    next.hidden = true;
     try {
       const body = await call(`/api/review/search?${params}`);
-      if (!body.count) status.textContent = "Nie znaleziono rozmów z tymi słowami.";
-      else if (body.count < 50) status.textContent = `Znalezione rozmowy: ${body.count}.`;
-      else status.textContent = "Pokazano 50 najlepiej pasujących rozmów; zawęź słowa lub filtry, by zobaczyć inne.";
-      $("review-search-hits").replaceChildren(...body.results.map((hit) => {
-        const li = document.createElement("li");
-        li.dataset.call = hit.call_id;
-        const b = document.createElement("button");
-        b.type = "button";
-        const when = (hit.entered_at || "").slice(0, 16).replace("T", " ");
-        const at = hit.start == null ? "" : ` — ${hit.start.toFixed(1)} s`;
-        b.textContent = `${when} ${SPEAKERS[hit.speaker] || hit.speaker || ""}${at}`;
-        b.addEventListener("click", async () => {
-          await open(hit.call);
-          if (hit.start != null) seek(hit.start);
-        });
-        const text = document.createElement("q");
-        text.append(...snippet(hit.snippet_parts));
-        li.append(b, " ", text);
-        return li;
-      }));
-      document.body.dataset.searchHits = String(body.count);
+      const hits = body.results.map(searchHit);
+      if (more) $("review-search-hits").append(...hits);
+      else $("review-search-hits").replaceChildren(...hits);
+      searchOffset += body.count;
+      if (!searchOffset) status.textContent = "Nie znaleziono rozmów z tymi słowami.";
+      else if (body.more) status.textContent = `Pokazano ${searchOffset} najlepiej pasujących rozmów.`;
+      else if (searchOffset >= 100) status.textContent = `Pokazano ${searchOffset} najlepiej pasujących spośród najnowszych rozmów; starsze znajdziesz, zawężając daty.`;
+      else status.textContent = `Znalezione rozmowy: ${searchOffset}.`;
+      next.hidden = !body.more;
+      document.body.dataset.searchHits = String(searchOffset);
     } catch (err) {
       status.textContent = err.message;
-      $("review-search-hits").replaceChildren();
+      if (!more) $("review-search-hits").replaceChildren();
     }
   }
 
@@ -171,6 +185,7 @@
     if (!$("review")) return;
     $("review-filters").addEventListener("submit", (e) => { e.preventDefault(); search(); });
     $("review-search").addEventListener("submit", (e) => { e.preventDefault(); searchText(); });
+    $("review-search-more").addEventListener("click", () => searchText(true));
     $("review-audio").addEventListener("loadedmetadata", () => {
       if (pendingSeek != null) $("review-audio").currentTime = pendingSeek;
       pendingSeek = null;
