@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from cic.kb.text import WORD, fold, is_stopword, lemma, words
 from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review, effective_topics
-from cic.recordings.search_pg import PostgresWindow, chosen, ranked
+from cic.recordings.search_pg import Match, PostgresWindow, chosen, ranked
 from cic.recordings.search_terms import Term, fts5_query, parse_query, tsquery
 
 __all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
@@ -251,23 +251,6 @@ class TranscriptSearch:
             return self.review.select_calls(filters)
         return select(Call)
 
-    def _scored(self, session: Session, terms: Sequence[Term], window: int | None,
-                best: int | None) -> tuple[Subquery, bool]:  # fmt: skip
-        """The newest ``window`` matches (all for None) as a subquery of call ids and ranks,
-        and whether they are every match there is. ``best``: without filters only this
-        many best matches (and their ties) can make the page; None with filters."""
-        if session.get_bind().dialect.name == "postgresql":
-            match = tsquery(terms)
-            if window is None:
-                return ranked(match, None), True
-            found, every = self.postgres.newest(session, terms, match, window, best is not None)
-            return (ranked(match, found) if best is None else chosen(found, best)), every
-        match, floor, every = fts5_query(terms), 0, True
-        if window is not None:
-            floor, count = session.execute(_SQLITE_NEWEST, {"match": match, "window": window}).one()
-            every = count < window
-        return _SQLITE_RANKED.bindparams(match=match, floor=floor or 0).subquery("ranked"), every
-
     def _ranked(self, session: Session, terms: Sequence[Term], filters: Filters | None,
                 wanted: int, offset: int) -> list[tuple[Call, float]]:  # fmt: skip
         """The calls ranked ``offset`` to ``offset + wanted`` and their rank (lower is better).
@@ -276,28 +259,66 @@ class TranscriptSearch:
         are ranked; while the filters leave fewer than ``MIN_RANKED`` of them the window
         widens (x8, then all). The window depends on the query and filters only, never on
         the page, so pages follow each other without gaps or repeats."""
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(_POSTGRES_PLANNING)
         calls = self._calls(filters)
         filtered = calls.whereclause is not None
+        # Unfiltered, the best of the window are the best calls; filtered, any may be.
+        newest = self._newest(session, terms, filtered, offset + wanted)
         for window in (RANK_WINDOW, RANK_WINDOW * 8, None):
-            # Unfiltered, the best of the window are the best calls; filtered, any may be.
-            scored, every = self._scored(
-                session, terms, window, None if filtered else offset + wanted
-            )
+            scored, every = newest(window)
             joined = calls.join(scored, scored.c.call_id == Call.call_id)
-            if filtered and not every:
-                left = session.scalar(select(func.count()).select_from(joined.subquery()))
-                if (left or 0) < MIN_RANKED:
-                    continue
             stmt = (
-                joined.add_columns(scored.c.rank)
+                joined.add_columns(scored.c.rank, func.count().over())  # calls left in all
                 .order_by(scored.c.rank, Call.entered_at.desc(), Call.id.desc())
                 .offset(offset)
                 .limit(wanted)
             )
-            return [(call, float(rank)) for call, rank in session.execute(stmt).all()]
+            rows = session.execute(stmt).all()
+            if filtered and not every:
+                left = rows[0][2] if rows else session.scalar(
+                    select(func.count()).select_from(joined.subquery())
+                )  # fmt: skip
+                if (left or 0) < MIN_RANKED:
+                    continue
+            return [(call, float(rank)) for call, rank, _left in rows]
         return []  # not reached: the last window holds every match
+
+    def _newest(self, session: Session, terms: Sequence[Term], filtered: bool, best: int
+                ) -> Callable[[int | None], tuple[Subquery, bool]]:  # fmt: skip
+        """For a window size (None: all), its matches as a subquery ``ranked`` (call id,
+        rank) and whether they are every match; ``best``: how many can make the page."""
+        if session.get_bind().dialect.name != "postgresql":
+            match = fts5_query(terms)
+
+            def sqlite(window: int | None) -> tuple[Subquery, bool]:
+                floor, every = 0, True
+                if window is not None:
+                    params = {"match": match, "window": window}
+                    floor, count = session.execute(_SQLITE_NEWEST, params).one()
+                    every = count < window
+                scored = _SQLITE_RANKED.bindparams(match=match, floor=floor or 0)
+                return scored.subquery("ranked"), every
+
+            return sqlite
+        session.execute(_POSTGRES_PLANNING)
+        match = tsquery(terms)
+        found: list[Match] = []
+        complete = False
+
+        def postgres(window: int | None) -> tuple[Subquery, bool]:
+            nonlocal found, complete
+            if window is None:  # all: those in hand if they are all, else every match
+                return ranked(match, found if complete else None), True
+            if len(found) < window and not complete:
+                ahead = RANK_WINDOW * 8 if filtered else 0
+                found, complete = self.postgres.newest(
+                    session, terms, match, window, not filtered, ahead
+                )
+            every = complete and len(found) <= window
+            if filtered:
+                return ranked(match, found[:window]), every
+            return chosen(found[:window], best), every
+
+        return postgres
 
     def search(
         self,

@@ -48,29 +48,38 @@ _STATS = text(
     " WHERE c.relname = 'transcript_terms' AND c.relnamespace = current_schema()::regnamespace"
 )
 _RANK = "-ts_rank(t.search_vector, to_tsquery('simple', :match))"
+_RANKED_COLUMNS = f"t.call_id, {_RANK} AS rank"
+_ID_COLUMNS = "'' AS call_id, 0.0 AS rank"
 # ``ts_match_vq(v, q)`` is ``v @@ q`` that the GIN index cannot serve: the plan is the walk.
 _WALK = (
-    "SELECT t.id, t.call_id, {rank} AS rank FROM transcript_terms AS t"
+    "SELECT t.id, {columns} FROM transcript_terms AS t"
     " WHERE t.id > (SELECT max(id) FROM transcript_terms) - :span"
     " AND ts_match_vq(t.search_vector, to_tsquery('simple', :match))"
     " ORDER BY t.id DESC LIMIT :window"
 )
-# ``n.id + 0`` cannot be read from the primary key in order: the plan is the bitmap. Only
-# the newest are ranked, their vectors read again by primary key.
+# ``t.id + 0`` cannot be read from the primary key in order: the plan is the bitmap.
 _BITMAP = (
-    "SELECT t.id, t.call_id, {rank} AS rank FROM (SELECT n.id FROM transcript_terms AS n"
-    " WHERE n.search_vector @@ to_tsquery('simple', :match)"
-    " ORDER BY n.id + 0 DESC LIMIT :window) AS newest"
+    "SELECT t.id, {columns} FROM transcript_terms AS t"
+    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
+    " ORDER BY t.id + 0 DESC LIMIT :window"
+)
+# Ranked, only the newest (their vectors read again by primary key, not each match's).
+_BITMAP_RANKED = (
+    f"SELECT t.id, {_RANKED_COLUMNS} FROM (SELECT t.id FROM transcript_terms AS t"  # noqa: S608
+    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
+    " ORDER BY t.id + 0 DESC LIMIT :window) AS newest"
     " JOIN transcript_terms AS t ON t.id = newest.id"
 )
 # Ranked as found (for a search without filters, whose best matches are the best calls), or
-# not (with filters, the rank of the calls they keep is computed after the join: ``ranked``).
+# only their ids (with filters, the calls they keep are ranked after the join: ``ranked``).
 _STATEMENTS = {
-    (kind, ranked): text(sql.format(rank=_RANK if ranked else "0.0")).columns(
-        id=Integer, call_id=String, rank=Float
-    )
-    for kind, sql in (("walk", _WALK), ("bitmap", _BITMAP))
-    for ranked in (True, False)
+    key: text(sql).columns(id=Integer, call_id=String, rank=Float)
+    for key, sql in {
+        ("walk", True): _WALK.format(columns=_RANKED_COLUMNS),
+        ("walk", False): _WALK.format(columns=_ID_COLUMNS),
+        ("bitmap", True): _BITMAP_RANKED,
+        ("bitmap", False): _BITMAP.format(columns=_ID_COLUMNS),
+    }.items()
 }
 _CHOSEN = (
     text("SELECT r.call_id, r.rank FROM unnest(:call_ids, :ranks) AS r(call_id, rank)")
@@ -154,7 +163,7 @@ def share(stats: LexemeStats, terms: Sequence[Term]) -> float:
     if not shares:
         return 0.0
     rarest, *others = sorted(shares)
-    return rarest * math.prod(s**0.25 for s in others)
+    return rarest * math.prod(math.pow(s, 0.25) for s in others)
 
 
 def walk_span(stats: LexemeStats, terms: Sequence[Term], window: int) -> int | None:
@@ -184,16 +193,24 @@ class PostgresWindow:
         return self._stats
 
     def newest(
-        self, session: Session, terms: Sequence[Term], match: str, window: int, rank: bool
+        self,
+        session: Session,
+        terms: Sequence[Term],
+        match: str,
+        window: int,
+        rank: bool,
+        ahead: int = 0,
     ) -> tuple[list[Match], bool]:
         """The newest ``window`` matches, newest first, ranked or not, and whether those are
-        every match there is."""
+        every match there is. The index, which finds every match anyway, returns up to
+        ``ahead`` of them if more, for a caller that may widen its window."""
         span = walk_span(self.stats(session), terms, window)
         if span is not None:
             params = {"match": match, "span": span, "window": window}
             found = [Match(*row) for row in session.execute(_STATEMENTS["walk", rank], params)]
             if len(found) == window:
                 return found, False
-        params = {"match": match, "window": window}
+        limit = max(window, ahead)
+        params = {"match": match, "window": limit}
         found = [Match(*row) for row in session.execute(_STATEMENTS["bitmap", rank], params)]
-        return found, len(found) < window
+        return found, len(found) < limit
