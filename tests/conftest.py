@@ -58,7 +58,7 @@ def postgres_url() -> Iterator[str]:
         )
 
 
-def _empty_postgres(url: str) -> str:
+def empty_postgres(url: str) -> str:
     """Drop everything in the session database so the test starts from an empty schema."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
@@ -75,7 +75,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database (no tables): a SQLite file in tmp_path, or the PostgreSQL test DB."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'cic.db'}"
-    return _empty_postgres(request.getfixturevalue("postgres_url"))
+    return empty_postgres(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ the same hits; and pages of hits (offset, limit) on both databases."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from cic.recordings.search import PAGE, TranscriptSearch, index_text
 from cic.recordings.search_pg import LexemeStats, share, walk_span
 from cic.recordings.search_terms import Term, parse_query, tsquery
 from cic.topics.taxonomy import load_taxonomy
+from tests.conftest import empty_postgres
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 CALLS = 1200
@@ -43,9 +45,9 @@ def lines_of(n: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def store(postgres_url: str) -> Store:
-    """The session's PostgreSQL database with 1,200 short transcripts, analysed."""
-    migrate(postgres_url)
+def store(postgres_url: str) -> Iterator[Store]:
+    """The session's PostgreSQL database, emptied, with 1,200 short transcripts, analysed."""
+    migrate(empty_postgres(postgres_url))
     store = Store(postgres_url)
 
     def seed(session: Session) -> None:
@@ -66,7 +68,8 @@ def store(postgres_url: str) -> Store:
     store.run_sync(seed)
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE transcript_terms"))
-    return store
+    yield store
+    store.engine.dispose()
 
 
 def ids(
