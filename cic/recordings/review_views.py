@@ -20,7 +20,13 @@ from cic.auth.templates import html, render
 from cic.db import Store
 from cic.recordings.errors import InvalidInput
 from cic.recordings.review import Period, Review, as_csv, parse_filters
-from cic.recordings.search import MAX_OFFSET, MAX_PAGE, PAGE, TranscriptSearch, parse_query
+from cic.recordings.search import (
+    MAX_PAGE,
+    PAGE,
+    TranscriptSearch,
+    check_offset,
+    parse_query,
+)
 from cic.web_json import json_errors
 
 ROLES = ("supervisor",)  # admin may always
@@ -45,8 +51,7 @@ def _page(request: web.Request) -> tuple[int, int]:
         raise InvalidInput("limit i offset muszą być liczbami całkowitymi.") from None
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit: od 1 do {MAX_PAGE} wyników na stronę.")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidInput(f"Można przejrzeć najwyżej {MAX_OFFSET} pierwszych wyników.")
+    check_offset(offset)
     return limit, offset
 
 

@@ -38,7 +38,7 @@ from cic.kb.text import WORD, fold, is_stopword, lemma, words
 from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review, effective_topics
-from cic.recordings.search_pg import Match, PostgresWindow, chosen, ranked
+from cic.recordings.search_pg import PostgresWindow, PostgresWindows
 from cic.recordings.search_terms import Term, fts5_query, parse_query, tsquery
 
 __all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
@@ -167,6 +167,12 @@ class Matcher:
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the matching words of ``text`` are (start, end), in order."""
         return [] if self._pattern is None else [m.span() for m in self._pattern.finditer(text)]
+
+
+def check_offset(offset: int) -> None:
+    """``InvalidInput`` (Polish) for a page beyond the first ``MAX_OFFSET`` hits."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"Można przejrzeć najwyżej {MAX_OFFSET} pierwszych wyników.")
 
 
 @dataclass(frozen=True)
@@ -300,25 +306,7 @@ class TranscriptSearch:
 
             return sqlite
         session.execute(_POSTGRES_PLANNING)
-        match = tsquery(terms)
-        found: list[Match] = []
-        complete = False
-
-        def postgres(window: int | None) -> tuple[Subquery, bool]:
-            nonlocal found, complete
-            if window is None:  # all: those in hand if they are all, else every match
-                return ranked(match, found if complete else None), True
-            if len(found) < window and not complete:
-                ahead = RANK_WINDOW * 8 if filtered else 0
-                found, complete = self.postgres.newest(
-                    session, terms, match, window, not filtered, ahead
-                )
-            every = complete and len(found) <= window
-            if filtered:
-                return ranked(match, found[:window]), every
-            return chosen(found[:window], best), every
-
-        return postgres
+        return PostgresWindows(self.postgres, session, terms, filtered, best, RANK_WINDOW * 8)
 
     def search(
         self,
@@ -334,8 +322,7 @@ class TranscriptSearch:
         snippet (``snippet`` HTML-escaped with ``<mark>``, and as ``snippet_parts``),
         ``speaker`` and ``start`` (seconds) of its first matching word."""
         terms = parse_query(query)
-        if not 0 <= offset <= MAX_OFFSET:
-            raise InvalidInput(f"Można przejrzeć najwyżej {MAX_OFFSET} pierwszych wyników.")
+        check_offset(offset)
         rows = self._ranked(session, terms, filters, max(1, min(limit, MAX_PAGE + 1)), offset)
         ids = [call.call_id for call, _rank in rows]
         topics = effective_topics(session, ids)

@@ -32,7 +32,7 @@ from sqlalchemy import Float, Integer, String, Subquery, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from cic.recordings.search_terms import Term
+from cic.recordings.search_terms import Term, tsquery
 
 # Measured on the benchmark (100,000 transcripts, ~165 words, window 100): a row walked costs
 # ~5.3 µs (its vector read from TOAST); the bitmap costs ~0.35 µs a match plus decoding the
@@ -214,3 +214,36 @@ class PostgresWindow:
         params = {"match": match, "window": limit}
         found = [Match(*row) for row in session.execute(_STATEMENTS["bitmap", rank], params)]
         return found, len(found) < limit
+
+
+class PostgresWindows:
+    """The matches of one search, window by window: a window's size (None: all) gives its
+    matches as a subquery ``ranked`` (call id, rank) and whether they are every match.
+
+    Without filters the matches come ranked and only the ``best`` best (and ties) are
+    joined to the calls; with filters only their ids, ranked after the join, and the
+    index's extra matches are kept for the next, wider window."""
+
+    def __init__(self, finder: PostgresWindow, session: Session, terms: Sequence[Term],
+                 filtered: bool, best: int, ahead: int) -> None:  # fmt: skip
+        """Nothing is read until the first window is asked for; ``ahead``: how many matches
+        the index may return at once when filtered."""
+        self.finder, self.session, self.terms = finder, session, terms
+        self.filtered, self.best, self.ahead = filtered, best, ahead
+        self.match = tsquery(terms)
+        self.found: list[Match] = []
+        self.complete = False
+
+    def __call__(self, window: int | None) -> tuple[Subquery, bool]:
+        """The window's matches as a subquery, and whether they are every match."""
+        if window is None:  # all: those in hand if they are all, else every match
+            return ranked(self.match, self.found if self.complete else None), True
+        if len(self.found) < window and not self.complete:
+            ahead = self.ahead if self.filtered else 0
+            self.found, self.complete = self.finder.newest(
+                self.session, self.terms, self.match, window, not self.filtered, ahead
+            )
+        every = self.complete and len(self.found) <= window
+        if self.filtered:
+            return ranked(self.match, self.found[:window]), every
+        return chosen(self.found[:window], self.best), every
