@@ -27,10 +27,12 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Float, Integer, String, Subquery, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from cic.recordings.search_terms import Term, tsquery
 
@@ -48,38 +50,37 @@ _STATS = text(
     " WHERE c.relname = 'transcript_terms' AND c.relnamespace = current_schema()::regnamespace"
 )
 _RANK = "-ts_rank(t.search_vector, to_tsquery('simple', :match))"
-_RANKED_COLUMNS = f"t.call_id, {_RANK} AS rank"
-_ID_COLUMNS = "'' AS call_id, 0.0 AS rank"
+_RANKED_COLUMNS = f"t.id, t.call_id, {_RANK} AS rank"
 # ``ts_match_vq(v, q)`` is ``v @@ q`` that the GIN index cannot serve: the plan is the walk.
 _WALK = (
-    "SELECT t.id, {columns} FROM transcript_terms AS t"
+    "SELECT {columns} FROM transcript_terms AS t"
     " WHERE t.id > (SELECT max(id) FROM transcript_terms) - :span"
     " AND ts_match_vq(t.search_vector, to_tsquery('simple', :match))"
     " ORDER BY t.id DESC LIMIT :window"
 )
 # ``t.id + 0`` cannot be read from the primary key in order: the plan is the bitmap.
 _BITMAP = (
-    "SELECT t.id, {columns} FROM transcript_terms AS t"
+    "SELECT {columns} FROM transcript_terms AS t"
     " WHERE t.search_vector @@ to_tsquery('simple', :match)"
     " ORDER BY t.id + 0 DESC LIMIT :window"
 )
 # Ranked, only the newest (their vectors read again by primary key, not each match's).
 _BITMAP_RANKED = (
-    f"SELECT t.id, {_RANKED_COLUMNS} FROM (SELECT t.id FROM transcript_terms AS t"  # noqa: S608
+    f"SELECT {_RANKED_COLUMNS} FROM (SELECT t.id FROM transcript_terms AS t"  # noqa: S608
     " WHERE t.search_vector @@ to_tsquery('simple', :match)"
     " ORDER BY t.id + 0 DESC LIMIT :window) AS newest"
     " JOIN transcript_terms AS t ON t.id = newest.id"
 )
 # Ranked as found (for a search without filters, whose best matches are the best calls), or
-# only their ids (with filters, the calls they keep are ranked after the join: ``ranked``).
-_STATEMENTS = {
-    key: text(sql).columns(id=Integer, call_id=String, rank=Float)
-    for key, sql in {
-        ("walk", True): _WALK.format(columns=_RANKED_COLUMNS),
-        ("walk", False): _WALK.format(columns=_ID_COLUMNS),
-        ("bitmap", True): _BITMAP_RANKED,
-        ("bitmap", False): _BITMAP.format(columns=_ID_COLUMNS),
-    }.items()
+# only their ids (with filters, the calls they keep are ranked after the join: ``ranked``),
+# as one array: hundreds of rows of one number each cost more to fetch than to find.
+_IDS = "SELECT array_agg(n.id ORDER BY n.id DESC) AS ids FROM ({found}) AS n"
+_TYPES = {"id": Integer, "call_id": String, "rank": Float}
+_STATEMENTS: dict[tuple[str, bool], Executable] = {
+    ("walk", True): text(_WALK.format(columns=_RANKED_COLUMNS)).columns(**_TYPES),
+    ("walk", False): text(_IDS.format(found=_WALK.format(columns="t.id"))),
+    ("bitmap", True): text(_BITMAP_RANKED).columns(**_TYPES),
+    ("bitmap", False): text(_IDS.format(found=_BITMAP.format(columns="t.id"))),
 }
 _CHOSEN = (
     text("SELECT r.call_id, r.rank FROM unnest(:call_ids, :ranks) AS r(call_id, rank)")
@@ -174,6 +175,14 @@ def walk_span(stats: LexemeStats, terms: Sequence[Term], window: int) -> int | N
     return math.ceil(WALK_BOUND * window * stats.rows / matches)
 
 
+def _found(session: Session, statement: Executable, params: dict[str, Any], rank: bool
+           ) -> list[Match]:  # fmt: skip
+    """The matches ``statement`` finds: ranked rows, or (``rank`` False) an array of ids."""
+    if rank:
+        return [Match(*row) for row in session.execute(statement, params)]
+    return [Match(row_id, "", 0.0) for row_id in session.scalar(statement, params) or ()]
+
+
 class PostgresWindow:
     """The newest matching transcripts of a query, walked or from the GIN index."""
 
@@ -207,12 +216,12 @@ class PostgresWindow:
         span = walk_span(self.stats(session), terms, window)
         if span is not None:
             params = {"match": match, "span": span, "window": window}
-            found = [Match(*row) for row in session.execute(_STATEMENTS["walk", rank], params)]
+            found = _found(session, _STATEMENTS["walk", rank], params, rank)
             if len(found) == window:
                 return found, False
         limit = max(window, ahead)
         params = {"match": match, "window": limit}
-        found = [Match(*row) for row in session.execute(_STATEMENTS["bitmap", rank], params)]
+        found = _found(session, _STATEMENTS["bitmap", rank], params, rank)
         return found, len(found) < limit
 
 
