@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from cic.agents.models import Department, Queue
 from cic.calls.models import Call
@@ -116,6 +116,19 @@ def effective_topics(session: Session, call_ids: list[str]) -> dict[str, dict[st
     return out
 
 
+def on_topics(topics: list[str]) -> Select[str]:
+    """The ids of the calls with one of ``topics`` among their effective or wrap-up topics:
+    a supervisor's topic or the agent's wrap-up, or an automatic tag of an uncorrected call."""
+    correction = aliased(CallTopic)
+    corrected = exists().where(
+        correction.call_id == CallTopic.call_id, correction.source == "supervisor"
+    )
+    return select(CallTopic.call_id).where(
+        CallTopic.topic_id.in_(topics),
+        or_(CallTopic.source.in_(("supervisor", "wrapup")), ~corrected),
+    )
+
+
 class Review:
     """Queries for the review page and the statistics, over one taxonomy and time zone."""
 
@@ -157,12 +170,9 @@ class Review:
                 .where(Department.code == f.department)
             )
             topics = [t for t, d in self.department_of.items() if d == f.department]
-            tagged = select(CallTopic.call_id).where(CallTopic.topic_id.in_(topics))
-            stmt = stmt.where(Call.queue.in_(queues) | Call.call_id.in_(tagged))
+            stmt = stmt.where(Call.queue.in_(queues) | Call.call_id.in_(on_topics(topics)))
         if f.topic:
-            stmt = stmt.where(
-                Call.call_id.in_(select(CallTopic.call_id).where(CallTopic.topic_id == f.topic))
-            )
+            stmt = stmt.where(Call.call_id.in_(on_topics([f.topic])))
         return stmt
 
     def calls(self, session: Session, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
@@ -178,8 +188,6 @@ class Review:
         out = []
         for call in rows:
             tags = topics[call.call_id]
-            if f.topic and f.topic not in tags["topics"] and f.topic not in tags["wrapup"]:
-                continue  # tagged once, but the supervisor's correction says otherwise
             out.append({
                 **call.summary(),
                 "topics": [{"id": t, "name": self.names.get(t, t)} for t in tags["topics"]],

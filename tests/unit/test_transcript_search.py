@@ -162,6 +162,29 @@ def test_ranked_best_first_newest_on_ties_and_filtered_by_date(
     assert find(store, finder, "podatek", topic="oplata-za-odpady") == []
 
 
+def test_topic_filter_follows_corrections_before_paging(
+    store: Store, finder: TranscriptSearch
+) -> None:
+    def tag(call_id: str, topic: str, source: str) -> None:
+        store.run_sync(lambda s: s.add(CallTopic(call_id=call_id, topic_id=topic, source=source)))
+
+    tax = "podatek-od-nieruchomosci"
+    tag("t-tax", tax, "auto")
+    tag("t-old-tax", tax, "auto")
+    tag("t-tax", "oplata-za-odpady", "supervisor")  # the best hit was about waste after all
+
+    def page(topic: str) -> list[str]:
+        hits = store.run_sync(lambda s: finder.search(s, "podatek", Filters(topic=topic), 1))
+        return [h["call_id"] for h in hits]
+
+    # A page of one: the corrected call is filtered out before paging, not after (which
+    # left this page empty though t-old-tax is on the topic).
+    assert page(tax) == ["t-old-tax"]
+    assert page("oplata-za-odpady") == ["t-tax"]
+    tag("t-old-tax", "wycinka-drzew", "wrapup")  # the agent's wrap-up counts as well
+    assert page("wycinka-drzew") == ["t-old-tax"]
+
+
 def test_a_small_ranking_window_widens_until_the_filters_leave_enough(
     store: Store, finder: TranscriptSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
