@@ -6,8 +6,9 @@
 Transcripts are generated with a fixed seed: a greeting, the resident's matter in the words
 of cic/topics/taxonomy.yaml, the agent's answers in sentences of the kb/ article on that topic,
 questions, filler and redaction placeholders, over 27 topics of unequal popularity (about 150
-words and 8 timed segments per call, some calls on two matters), spread over 180 days. They are
-bulk-inserted (calls, call_transcripts) into a migrated database, then the search rows
+words and 8 timed segments per call, some calls on two matters), spread over 180 days, each
+call tagged with its matters' topics (one in 50 corrected by a supervisor). They are
+bulk-inserted (calls, call_transcripts, call_topics) into a migrated database, then the search rows
 (``transcript_terms``) are written, which fills the FTS5 table on SQLite through its triggers
 and the GIN index on PostgreSQL: that is the "index build" time (lemmatisation shown apart).
 
@@ -15,8 +16,9 @@ Then ~50 realistic supervisor queries (inflected, without diacritics, two or thr
 few prefixes and a few single common words) run ``--rounds`` times through
 ``TranscriptSearch.search`` (ranking, the join with the review filters, snippets and seek
 times of the first page of hits, 20: what ``GET /api/review/search`` does apart from HTTP),
-without filters and again limited to the last 30 days. Prints p50/p95/max per database, the hits per
-query and the slowest queries. Goal: p95 <= 20 ms.
+without filters, limited to the last 30 days, and to one topic (the commonest, then one of
+middling popularity). Prints p50/p95/max per database and filter, the hits per query and the
+slowest queries. Goal: p95 <= 20 ms.
 
 SQLite: a file in a temporary directory. PostgreSQL: ``CIC_BENCH_POSTGRES_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/test``); a database ``cic_bench_<random>`` is created
@@ -48,7 +50,7 @@ from cic.calls.models import Call
 from cic.db import Store, migrate
 from cic.kb.importer import read_dir
 from cic.kb.text import plain
-from cic.recordings.models import CallTranscript, TranscriptTerms
+from cic.recordings.models import CallTopic, CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review
 from cic.recordings.search import PAGE, TranscriptSearch, index_starts, index_text
 from cic.topics.taxonomy import load_taxonomy
@@ -146,16 +148,18 @@ class Corpus:
             lines.append(("resident", rng.choice(RESIDENT_MID)))
         return lines
 
-    def transcript(self, rng: random.Random) -> list[tuple[str, str]]:
-        """One call's lines (speaker, text)."""
+    def transcript(self, rng: random.Random) -> tuple[list[tuple[str, str]], list[str]]:
+        """One call's lines (speaker, text) and the topics it is about."""
         topics = rng.choices(self.topics, self.weights, k=2)
         lines = [("agent", rng.choice(AGENT_OPEN))]
         lines += self._matter(rng, topics[0], True)
         if rng.random() < 0.25 and topics[1] != topics[0]:
             lines += self._matter(rng, topics[1], False)
+        else:
+            topics = topics[:1]
         lines.append(("agent", rng.choice(AGENT_MID)))
         lines.append(("resident", rng.choice(CLOSE)))
-        return lines
+        return lines, topics
 
 
 def segments(lines: list[tuple[str, str]], rng: random.Random) -> list[dict[str, Any]]:
@@ -174,16 +178,30 @@ def segments(lines: list[tuple[str, str]], rng: random.Random) -> list[dict[str,
     return out
 
 
+def tags(call_id: str, topics: list[str], at: datetime, rng: random.Random,
+         corpus: Corpus) -> list[dict[str, Any]]:  # fmt: skip
+    """The call's automatic topic tags; one call in 50 corrected by a supervisor to a
+    topic of its own (as if the tagger had misheard it)."""
+    rows = [{"call_id": call_id, "topic_id": t, "confidence": 0.8, "source": "auto",
+             "matched": [], "created_by": "", "created_at": at} for t in topics]  # fmt: skip
+    if rng.random() < 0.02:
+        rows.append({**rows[0], "topic_id": rng.choice(corpus.topics), "source": "supervisor",
+                     "confidence": 1.0, "created_by": "kierownik"})  # fmt: skip
+    return rows
+
+
 def batches(corpus: Corpus, count: int, seed: int) -> Iterator[tuple[list[dict[str, Any]], ...]]:
-    """(calls, transcripts) rows, ``BATCH`` at a time, the same for every database."""
+    """(calls, transcripts, topic tags) rows, ``BATCH`` at a time, the same for every
+    database."""
     rng = random.Random(seed)
     span = 180 * 86_400 / count  # calls in time order, as they are transcribed
     for first in range(0, count, BATCH):
-        calls, transcripts = [], []
+        calls, transcripts, topics = [], [], []
         for i in range(first, min(count, first + BATCH)):
             call_id = f"17{i:08d}.{i % 97}"
             at = NOW - timedelta(days=180) + timedelta(seconds=(i + rng.random()) * span)
-            lines = corpus.transcript(rng)
+            lines, about = corpus.transcript(rng)
+            topics += tags(call_id, about, at, rng, corpus)
             segs = segments(lines, rng)
             calls.append({"call_id": call_id, "entered_at": at, "ended_at": at,
                           "agent": f"PJSIP/agent-{rng.choice(['anna', 'bogdan', 'celina'])}",
@@ -192,19 +210,20 @@ def batches(corpus: Corpus, count: int, seed: int) -> Iterator[tuple[list[dict[s
                                 "text": "\n".join(line for _, line in lines), "findings": {},
                                 "duration_seconds": segs[-1]["end"], "created_at": at,
                                 "updated_at": at})  # fmt: skip
-        yield calls, transcripts
+        yield calls, transcripts, topics
 
 
 def load(store: Store, corpus: Corpus, count: int, seed: int) -> dict[str, float]:
     """Bulk-insert the calls and transcripts, then the search rows; returns timings (s)."""
     times = {"load": 0.0, "lemmas": 0.0, "index": 0.0}
     words = 0
-    for calls, transcripts in batches(corpus, count, seed):
+    for calls, transcripts, topics in batches(corpus, count, seed):
         t0 = time.perf_counter()
 
-        def write(session: Any, c: Any = calls, t: Any = transcripts) -> None:
+        def write(session: Any, c: Any = calls, t: Any = transcripts, g: Any = topics) -> None:
             session.execute(insert(Call), c)
             session.execute(insert(CallTranscript), t)
+            session.execute(insert(CallTopic), g)
 
         store.run_sync(write)
         t1 = time.perf_counter()
@@ -230,11 +249,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1) + 0.5))]
 
 
-def measure(store: Store, rounds: int) -> None:
-    """Time every query ``rounds`` times, with no filter and with the last 30 days."""
+def measure(store: Store, rounds: int, corpus: Corpus) -> None:
+    """Time every query ``rounds`` times: with no filter, with the last 30 days, and with
+    one topic (the commonest, then one of middling popularity)."""
     finder = TranscriptSearch(Review(load_taxonomy()))
     recent = Filters(since=(NOW - timedelta(days=30)).date(), until=date(2026, 12, 31))
-    for label, filters in (("no filter", Filters()), ("last 30 days", recent)):
+    common, middling = corpus.topics[0], corpus.topics[len(corpus.topics) // 2]
+    for label, filters in (("no filter", Filters()), ("last 30 days", recent),
+                           (f"topic {common}", Filters(topic=common)),
+                           (f"topic {middling}", Filters(topic=middling))):  # fmt: skip
         hits: dict[str, int] = {}
         per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
         for query in QUERIES:  # warm-up: caches, first plans
@@ -292,7 +315,7 @@ def run(name: str, url: str, args: argparse.Namespace, corpus: Corpus) -> None:
         print(f"{name}: {args.transcripts} transcripts ({average:.0f} words each on average): "
               f"calls and transcripts loaded in {times['load']:.1f} s; index built in "
               f"{times['index']:.1f} s (+ {times['lemmas']:.1f} s lemmatising)")  # fmt: skip
-        measure(store, args.rounds)
+        measure(store, args.rounds, corpus)
     finally:
         store.engine.dispose()
 
