@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cic.agents.models import Department, Queue
@@ -116,16 +116,18 @@ def effective_topics(session: Session, call_ids: list[str]) -> dict[str, dict[st
     return out
 
 
-def on_topics(topics: list[str]) -> Select[str]:
-    """The ids of the calls with one of ``topics`` among their effective or wrap-up topics:
-    a supervisor's topic or the agent's wrap-up, or an automatic tag of an uncorrected call."""
-    correction = aliased(CallTopic)
-    corrected = exists().where(
-        correction.call_id == CallTopic.call_id, correction.source == "supervisor"
-    )
-    return select(CallTopic.call_id).where(
-        CallTopic.topic_id.in_(topics),
-        or_(CallTopic.source.in_(("supervisor", "wrapup")), ~corrected),
+def on_topics(topics: list[str]) -> ColumnElement[bool]:
+    """True for a call with one of ``topics`` among its effective or wrap-up topics: a
+    supervisor's topic or the agent's wrap-up, or an automatic tag of an uncorrected call.
+
+    Correlated (probed per call by ``call_topics.call_id``): a search joins a few hundred
+    matching calls to the filters, and SQLite would first list every call of the topic."""
+    tag, correction = aliased(CallTopic), aliased(CallTopic)
+    corrected = exists().where(correction.call_id == tag.call_id, correction.source == "supervisor")
+    return exists().where(
+        tag.call_id == Call.call_id,
+        tag.topic_id.in_(topics),
+        or_(tag.source.in_(("supervisor", "wrapup")), ~corrected),
     )
 
 
@@ -170,9 +172,9 @@ class Review:
                 .where(Department.code == f.department)
             )
             topics = [t for t, d in self.department_of.items() if d == f.department]
-            stmt = stmt.where(Call.queue.in_(queues) | Call.call_id.in_(on_topics(topics)))
+            stmt = stmt.where(Call.queue.in_(queues) | on_topics(topics))
         if f.topic:
-            stmt = stmt.where(Call.call_id.in_(on_topics([f.topic])))
+            stmt = stmt.where(on_topics([f.topic]))
         return stmt
 
     def calls(self, session: Session, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
