@@ -11,10 +11,10 @@ table kept in step by triggers on SQLite (ranked by bm25), a stored ``tsvector``
 (``'simple'`` configuration) with a GIN index on PostgreSQL (ranked by ts_rank; how the
 matches are found there is ``cic.recordings.search_pg``). Ties go to the newest call.
 Ranking costs time per match, so a query is ranked among its ``RANK_WINDOW`` most recently
-indexed matches, widened while the review filters leave too few; hits come a page at a
-time (``PAGE``), through that window only, so a supervisor wanting older calls narrows the
-dates. User words never reach either query language unquoted: they are reduced to ``\\w+``
-tokens and each one is quoted (``cic.recordings.search_terms``).
+indexed matches whose calls the review filters keep; hits come a page at a time (``PAGE``),
+through that window only, so a supervisor wanting older calls narrows the dates. User words
+never reach either query language unquoted: they are reduced to ``\\w+`` tokens and each one
+is quoted (``cic.recordings.search_terms``).
 
 A hit shows its best segment: the line of ``CallTranscript.text`` (one per segment) with the
 most query words, highlighted; its speaker and the first match's start come from
@@ -29,7 +29,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Select, String, Subquery, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    any_,
+    bindparam,
+    column,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
@@ -38,7 +52,7 @@ from cic.kb.text import WORD, fold, is_stopword, lemma, words
 from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review, effective_topics
-from cic.recordings.search_pg import PostgresWindow, PostgresWindows
+from cic.recordings.search_pg import PostgresWindow, newest_ranked
 from cic.recordings.search_terms import Term, fts5_query, parse_query, tsquery
 
 __all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
@@ -46,8 +60,7 @@ PAGE = 20  # hits per page unless asked otherwise
 MAX_PAGE = 50
 MAX_OFFSET = 1000
 SNIPPET_WORDS = 24
-RANK_WINDOW = 100  # a broad query is ranked among its most recently indexed matches
-MIN_RANKED = MAX_PAGE + 1  # fewer left by the filters: the window widens (<= RANK_WINDOW)
+RANK_WINDOW = 100  # a query is ranked among its newest matches that the filters keep
 FTS_TABLE = "transcript_terms_fts"
 _NEWLINE = re.compile("\n")
 # For this transaction: plan every search for its own words (psycopg prepares a statement
@@ -71,15 +84,10 @@ UNMODELLED = frozenset(
     {FTS_TABLE, *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config")),
      PG_COLUMN, PG_INDEX}
 )  # fmt: skip
-_SQLITE_NEWEST = text(
-    f"SELECT min(id), count(*) FROM (SELECT rowid AS id FROM {FTS_TABLE}"  # noqa: S608
-    f" WHERE {FTS_TABLE} MATCH :match ORDER BY rowid DESC LIMIT :window)"
-)
-_SQLITE_RANKED = text(
-    f"SELECT t.call_id AS call_id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE}"  # noqa: S608
-    f" JOIN transcript_terms AS t ON t.id = {FTS_TABLE}.rowid"
-    f" WHERE {FTS_TABLE} MATCH :match AND {FTS_TABLE}.rowid >= :floor"
-).columns(call_id=String, rank=Float)
+# The newest matches on SQLite: the FTS5 table read backwards by rowid (the search row's id).
+_FTS = table(FTS_TABLE, column("rowid", Integer))
+_MATCH = text(f"{FTS_TABLE} MATCH :match")
+_BM25 = literal_column(f"bm25({FTS_TABLE})", Float)
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
@@ -247,6 +255,16 @@ def window(line: str, marks: Sequence[tuple[int, int]], size: int = SNIPPET_WORD
     return parts
 
 
+def _keeper(session: Session, filters: ColumnElement[bool]) -> Callable[[list[int]], set[int]]:
+    """Which of some search rows' ids are of calls that ``filters`` keep (PostgreSQL)."""
+    stmt = (
+        select(TranscriptTerms.id)
+        .join(Call, Call.call_id == TranscriptTerms.call_id)
+        .where(filters, TranscriptTerms.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    )
+    return lambda ids: set(session.scalars(stmt, {"ids": ids}))
+
+
 class TranscriptSearch:
     """Ranked full-text search over the redacted transcripts, combined with review filters."""
 
@@ -265,51 +283,37 @@ class TranscriptSearch:
         """The calls ranked ``offset`` to ``offset + wanted`` and their rank (lower is better).
 
         Ranking a match costs time, so only the ``RANK_WINDOW`` most recently indexed matches
-        are ranked; while the filters leave fewer than ``MIN_RANKED`` of them the window
-        widens (x8, then all). The window depends on the query and filters only, never on
-        the page, so pages follow each other without gaps or repeats."""
+        whose calls the filters keep are ranked. The window depends on the query and filters
+        only, never on the page, so pages follow each other without gaps or repeats."""
         calls = self._calls(filters)
-        filtered = calls.whereclause is not None
-        # Unfiltered, the best of the window are the best calls; filtered, any may be.
-        newest = self._newest(session, terms, filtered, offset + wanted)
-        for window in (RANK_WINDOW, RANK_WINDOW * 8, None):
-            scored, every = newest(window)
-            joined = calls.join(scored, scored.c.call_id == Call.call_id)
-            stmt = (
-                joined.add_columns(scored.c.rank, func.count().over())  # calls left in all
-                .order_by(scored.c.rank, Call.entered_at.desc(), Call.id.desc())
-                .offset(offset)
-                .limit(wanted)
-            )
-            rows = session.execute(stmt).all()
-            if filtered and not every:
-                left = rows[0][2] if rows else session.scalar(
-                    select(func.count()).select_from(joined.subquery())
-                )  # fmt: skip
-                if (left or 0) < MIN_RANKED:
-                    continue
-            return [(call, float(rank)) for call, rank, _left in rows]
-        return []  # not reached: the last window holds every match
+        window = self._window(session, terms, calls, offset + wanted)
+        stmt = (
+            select(Call, window.c.rank)
+            .join(window, window.c.call_id == Call.call_id)
+            .order_by(window.c.rank, Call.entered_at.desc(), Call.id.desc())
+            .offset(offset)
+            .limit(wanted)
+        )
+        return [(call, float(rank)) for call, rank in session.execute(stmt)]
 
-    def _newest(self, session: Session, terms: Sequence[Term], filtered: bool, best: int
-                ) -> Callable[[int | None], tuple[Subquery, bool]]:  # fmt: skip
-        """For a window size (None: all), its matches as a subquery ``ranked`` (call id,
-        rank) and whether they are every match; ``best``: how many can make the page."""
+    def _window(self, session: Session, terms: Sequence[Term], calls: Select[Call], best: int
+                ) -> Subquery:  # fmt: skip
+        """The window as a subquery ``ranked`` (call id, rank); ``best``: how many can make
+        the page."""
+        filters = calls.whereclause
         if session.get_bind().dialect.name != "postgresql":
-            match = fts5_query(terms)
-
-            def sqlite(window: int | None) -> tuple[Subquery, bool]:
-                floor, every = 0, True
-                if window is not None:
-                    params = {"match": match, "window": window}
-                    floor, count = session.execute(_SQLITE_NEWEST, params).one()
-                    every = count < window
-                scored = _SQLITE_RANKED.bindparams(match=match, floor=floor or 0)
-                return scored.subquery("ranked"), every
-
-            return sqlite
+            found = (
+                select(TranscriptTerms.call_id, _BM25.label("rank"))
+                .select_from(_FTS)
+                .join(TranscriptTerms, TranscriptTerms.id == _FTS.c.rowid)
+                .where(_MATCH.bindparams(match=fts5_query(terms)))
+            )
+            if filters is not None:
+                found = found.join(Call, Call.call_id == TranscriptTerms.call_id).where(filters)
+            return found.order_by(_FTS.c.rowid.desc()).limit(RANK_WINDOW).subquery("ranked")
         session.execute(_POSTGRES_PLANNING)
-        return PostgresWindows(self.postgres, session, terms, filtered, best, RANK_WINDOW * 8)
+        keep = None if filters is None else _keeper(session, filters)
+        return newest_ranked(self.postgres, session, terms, RANK_WINDOW, best, keep)
 
     def search(
         self,

@@ -19,6 +19,11 @@ the walk is several times faster. Here words asked for together are taken to be 
 together more often than chance (see ``share``), and a walk is bounded: it looks at no more
 than four times the rows it expects to need, and if that leaves the window short the bitmap
 finds the rest.
+
+With review filters the window is the newest matches whose calls the filters keep
+(``newest_kept``): match ids are asked for newest first, each time older ones and as many as
+the share kept so far suggests, and each batch is checked against the filters by key; only
+the kept ones are ranked.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Float, Integer, String, Subquery, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -36,12 +41,16 @@ from sqlalchemy.sql.expression import Executable
 
 from cic.recordings.search_terms import Term, tsquery
 
+T = TypeVar("T")
+
 # Measured on the benchmark (100,000 transcripts, ~165 words, window 100): a row walked costs
 # ~5.3 µs (its vector read from TOAST); the bitmap costs ~0.35 µs a match plus decoding the
 # index and ranking. The two meet near 7,000 matches: sqrt(100 x 100,000 x 6) ~ 7,700.
 WALK_TO_VISIT = 6.0
 WALK_BOUND = 4  # a walk looks at most at this many times the rows it expects to need
 STATS_TTL = 600.0  # seconds; ANALYZE (autovacuum) refreshes the statistics far less often
+AHEAD = 64  # with filters, the index (which finds every match) returns up to 64 windows' worth
+GROWTH = 16  # and each further request for matches at most 16 times as many as probed
 
 _STATS = text(
     "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples"
@@ -51,24 +60,24 @@ _STATS = text(
 )
 _RANK = "-ts_rank(t.search_vector, to_tsquery('simple', :match))"
 _RANKED_COLUMNS = f"t.id, t.call_id, {_RANK} AS rank"
+# Matches below row ``:below`` (NULL: all), so that a search can ask for older ones later.
+_BELOW = "COALESCE(CAST(:below AS integer), (SELECT max(id) + 1 FROM transcript_terms))"
 # ``ts_match_vq(v, q)`` is ``v @@ q`` that the GIN index cannot serve: the plan is the walk.
 _WALK = (
-    "SELECT {columns} FROM transcript_terms AS t"
-    " WHERE t.id > (SELECT max(id) FROM transcript_terms) - :span"
+    "SELECT {columns} FROM transcript_terms AS t"  # noqa: S608 (constants)
+    f" WHERE t.id < {_BELOW} AND t.id >= {_BELOW} - :span"
     " AND ts_match_vq(t.search_vector, to_tsquery('simple', :match))"
     " ORDER BY t.id DESC LIMIT :window"
 )
 # ``t.id + 0`` cannot be read from the primary key in order: the plan is the bitmap.
 _BITMAP = (
-    "SELECT {columns} FROM transcript_terms AS t"
-    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
+    "SELECT {columns} FROM transcript_terms AS t"  # noqa: S608 (constants)
+    f" WHERE t.search_vector @@ to_tsquery('simple', :match) AND t.id + 0 < {_BELOW}"
     " ORDER BY t.id + 0 DESC LIMIT :window"
 )
 # Ranked, only the newest (their vectors read again by primary key, not each match's).
 _BITMAP_RANKED = (
-    f"SELECT {_RANKED_COLUMNS} FROM (SELECT t.id FROM transcript_terms AS t"  # noqa: S608
-    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
-    " ORDER BY t.id + 0 DESC LIMIT :window) AS newest"
+    f"SELECT {_RANKED_COLUMNS} FROM ({_BITMAP.format(columns='t.id')}) AS newest"  # noqa: S608
     " JOIN transcript_terms AS t ON t.id = newest.id"
 )
 # Ranked as found (for a search without filters, whose best matches are the best calls), or
@@ -87,8 +96,7 @@ _CHOSEN = (
     .bindparams(bindparam("call_ids", type_=ARRAY(String)), bindparam("ranks", type_=ARRAY(Float)))
     .columns(call_id=String, rank=Float)
 )
-# Simple enough for PostgreSQL to merge into the query joining it to the calls: each rank is
-# computed only for a call the filters keep.
+# The window of a filtered search (its matches' ids), ranked as they are joined to the calls.
 _RANKED = (
     text(
         f"SELECT t.call_id AS call_id, {_RANK} AS rank"  # noqa: S608 (constants)
@@ -97,28 +105,20 @@ _RANKED = (
     .bindparams(bindparam("ids", type_=ARRAY(Integer)))
     .columns(call_id=String, rank=Float)
 )
-_RANKED_ALL = text(
-    f"SELECT t.call_id AS call_id, {_RANK} AS rank FROM transcript_terms AS t"  # noqa: S608
-    " WHERE t.search_vector @@ to_tsquery('simple', :match)"
-).columns(call_id=String, rank=Float)
 
 
 @dataclass(frozen=True)
 class Match:
-    """A matching transcript: its row id, its call, its rank (lower is better; 0 unranked)."""
+    """A ranked matching transcript: its row id, its call, its rank (lower is better)."""
 
     id: int
     call_id: str
     rank: float
 
 
-def ranked(match: str, matches: Sequence[Match] | None) -> Subquery:
-    """A subquery ``ranked`` (call id, rank) over ``matches`` (None: every match of
-    ``match``), ranking only what a join keeps."""
-    if matches is None:
-        return _RANKED_ALL.bindparams(match=match).subquery("ranked")
-    ids = [m.id for m in matches]
-    return _RANKED.bindparams(match=match, ids=ids).subquery("ranked")
+def ranked(match: str, ids: Sequence[int]) -> Subquery:
+    """A subquery ``ranked`` (call id, rank) over the search rows ``ids``."""
+    return _RANKED.bindparams(match=match, ids=list(ids)).subquery("ranked")
 
 
 def chosen(matches: Sequence[Match], best: int) -> Subquery:
@@ -175,14 +175,6 @@ def walk_span(stats: LexemeStats, terms: Sequence[Term], window: int) -> int | N
     return math.ceil(WALK_BOUND * window * stats.rows / matches)
 
 
-def _found(session: Session, statement: Executable, params: dict[str, Any], rank: bool
-           ) -> list[Match]:  # fmt: skip
-    """The matches ``statement`` finds: ranked rows, or (``rank`` False) an array of ids."""
-    if rank:
-        return [Match(*row) for row in session.execute(statement, params)]
-    return [Match(row_id, "", 0.0) for row_id in session.scalar(statement, params) or ()]
-
-
 class PostgresWindow:
     """The newest matching transcripts of a query, walked or from the GIN index."""
 
@@ -201,58 +193,86 @@ class PostgresWindow:
             self._read_at = self._clock()
         return self._stats
 
-    def newest(
-        self,
-        session: Session,
-        terms: Sequence[Term],
-        match: str,
-        window: int,
-        rank: bool,
-        ahead: int = 0,
-    ) -> tuple[list[Match], bool]:
-        """The newest ``window`` matches, newest first, ranked or not, and whether those are
-        every match there is. The index, which finds every match anyway, returns up to
-        ``ahead`` of them if more, for a caller that may widen its window."""
+    def _newest(self, session: Session, terms: Sequence[Term], window: int, ahead: int,
+                fetch: Callable[[str, dict[str, Any]], list[T]]
+                ) -> tuple[list[T], bool]:  # fmt: skip
+        """Walked (``fetch("walk", …)``) or from the index (``"bitmap"``) as ``walk_span``
+        says: the matches, and whether they are every match."""
         span = walk_span(self.stats(session), terms, window)
         if span is not None:
-            params = {"match": match, "span": span, "window": window}
-            found = _found(session, _STATEMENTS["walk", rank], params, rank)
+            found = fetch("walk", {"span": span, "window": window})
             if len(found) == window:
                 return found, False
         limit = max(window, ahead)
-        params = {"match": match, "window": limit}
-        found = _found(session, _STATEMENTS["bitmap", rank], params, rank)
+        found = fetch("bitmap", {"window": limit})
         return found, len(found) < limit
 
+    def newest(self, session: Session, terms: Sequence[Term], match: str, window: int
+               ) -> tuple[list[Match], bool]:  # fmt: skip
+        """The newest ``window`` matches, newest first, ranked, and whether those are every
+        match there is."""
 
-class PostgresWindows:
-    """The matches of one search, window by window: a window's size (None: all) gives its
-    matches as a subquery ``ranked`` (call id, rank) and whether they are every match.
+        def fetch(way: str, params: dict[str, Any]) -> list[Match]:
+            params = {**params, "match": match, "below": None}
+            return [Match(*row) for row in session.execute(_STATEMENTS[way, True], params)]
 
-    Without filters the matches come ranked and only the ``best`` best (and ties) are
-    joined to the calls; with filters only their ids, ranked after the join, and the
-    index's extra matches are kept for the next, wider window."""
+        return self._newest(session, terms, window, 0, fetch)
 
-    def __init__(self, finder: PostgresWindow, session: Session, terms: Sequence[Term],
-                 filtered: bool, best: int, ahead: int) -> None:  # fmt: skip
-        """Nothing is read until the first window is asked for; ``ahead``: how many matches
-        the index may return at once when filtered."""
-        self.finder, self.session, self.terms = finder, session, terms
-        self.filtered, self.best, self.ahead = filtered, best, ahead
-        self.match = tsquery(terms)
-        self.found: list[Match] = []
-        self.complete = False
+    def newest_ids(self, session: Session, terms: Sequence[Term], match: str, window: int,
+                   ahead: int = 0, below: int | None = None) -> tuple[list[int], bool]:  # fmt: skip
+        """The ids of the newest ``window`` matches older than row ``below`` (if given),
+        newest first, and whether those are every such match. The index, which finds every
+        match anyway, returns up to ``ahead`` of them if more, for a caller that may need
+        more."""
 
-    def __call__(self, window: int | None) -> tuple[Subquery, bool]:
-        """The window's matches as a subquery, and whether they are every match."""
-        if window is None:  # all: those in hand if they are all, else every match
-            return ranked(self.match, self.found if self.complete else None), True
-        if len(self.found) < window and not self.complete:
-            ahead = self.ahead if self.filtered else 0
-            self.found, self.complete = self.finder.newest(
-                self.session, self.terms, self.match, window, not self.filtered, ahead
+        def fetch(way: str, params: dict[str, Any]) -> list[int]:
+            params = {**params, "match": match, "below": below}
+            return list(session.scalar(_STATEMENTS[way, False], params) or ())
+
+        return self._newest(session, terms, window, ahead, fetch)
+
+
+def next_size(window: int, kept: int, probed: int) -> int:
+    """How many of the newest matches to have probed next, for ``window`` kept ones: as many
+    as the share kept so far suggests and a quarter more, at least a window more and at most
+    ``GROWTH`` times as many as so far."""
+    wanted = probed + 1.25 * (window - kept) * probed / max(kept, 1)
+    return math.ceil(min(probed * GROWTH, max(probed + window, wanted)))
+
+
+def newest_kept(finder: PostgresWindow, session: Session, terms: Sequence[Term], match: str,
+                window: int, keep: Callable[[list[int]], set[int]]) -> list[int]:  # fmt: skip
+    """The ids of the newest ``window`` matches (fewer if there are no more) that ``keep``
+    keeps (the review filters), newest first. Matches are asked for in growing numbers
+    (``next_size``), each time only older than those in hand, and each is shown to ``keep``
+    once."""
+    found: list[int] = []
+    kept: list[int] = []
+    probed, size, every = 0, window, False
+    while True:
+        if len(found) < size and not every:
+            below = found[-1] if found else None
+            more, every = finder.newest_ids(
+                session, terms, match, size - len(found), window * AHEAD, below
             )
-        every = self.complete and len(self.found) <= window
-        if self.filtered:
-            return ranked(self.match, self.found[:window]), every
-        return chosen(self.found[:window], self.best), every
+            found += more
+        fresh = found[probed:size]
+        passing = keep(fresh) if fresh else set()
+        kept += [row for row in fresh if row in passing]
+        probed += len(fresh)
+        if len(kept) >= window or (every and probed >= len(found)):
+            return kept[:window]
+        size = next_size(window, len(kept), probed)
+
+
+def newest_ranked(finder: PostgresWindow, session: Session, terms: Sequence[Term], window: int,
+                  best: int, keep: Callable[[list[int]], set[int]] | None) -> Subquery:  # fmt: skip
+    """The ``window`` newest matches (of the calls ``keep`` keeps, if given), ranked, as a
+    subquery ``ranked`` (call id, rank). Without filters the matches come ranked and only
+    the ``best`` best (and ties) are joined to the calls; with filters only their ids, ranked
+    by the subquery."""
+    match = tsquery(terms)
+    if keep is None:
+        found, _every = finder.newest(session, terms, match, window)
+        return chosen(found, best)
+    return ranked(match, newest_kept(finder, session, terms, match, window, keep))

@@ -185,18 +185,19 @@ def test_topic_filter_follows_corrections_before_paging(
     assert page("wycinka-drzew") == ["t-old-tax"]
 
 
-def test_a_small_ranking_window_widens_until_the_filters_leave_enough(
+def test_the_ranking_window_holds_the_newest_matches_the_filters_keep(
     store: Store, finder: TranscriptSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "RANK_WINDOW", 1)  # only the newest match ranked at first
-    monkeypatch.setattr(search, "MIN_RANKED", 2)
-    # Unfiltered: the window is all there is to page through (the newest indexed match).
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)  # only the newest match is ranked
+    # Unfiltered: the newest indexed match (t-old-tax, transcribed last) is all there is.
     assert find(store, finder, "podatek nieruchomość") == ["t-old-tax"]
-    # A filter leaving fewer than two in the window widens it: both ranked, t-tax first.
+    # The filters come first: the window is the newest match of the calls they keep.
+    assert find(store, finder, "podatek nieruchomość",
+                since=(NOW - timedelta(days=4)).date()) == ["t-tax"]  # fmt: skip
+    assert find(store, finder, "podatek", until=(NOW - timedelta(days=8)).date()) == ["t-old-tax"]
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)  # both ranked: t-tax says it twice
     month = (NOW - timedelta(days=30)).date()
     assert find(store, finder, "podatek nieruchomość", since=month) == ["t-tax", "t-old-tax"]
-    old = (NOW - timedelta(days=8)).date()
-    assert find(store, finder, "podatek", until=old) == ["t-old-tax"]
 
 
 def test_hit_has_the_matching_segment_marked_escaped_with_speaker_and_time(

@@ -4,8 +4,9 @@ the same hits; and pages of hits (offset, limit) on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
@@ -18,7 +19,7 @@ from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review
 from cic.recordings.search import PAGE, TranscriptSearch, index_text
-from cic.recordings.search_pg import LexemeStats, share, walk_span
+from cic.recordings.search_pg import LexemeStats, next_size, share, walk_span
 from cic.recordings.search_terms import Term, parse_query, tsquery
 from cic.topics.taxonomy import load_taxonomy
 from tests.conftest import empty_postgres
@@ -56,7 +57,9 @@ def store(postgres_url: str) -> Iterator[Store]:
             call_id = f"w-{n:04d}"
             at = NOW - timedelta(minutes=CALLS - n)
             said = "\n".join(lines_of(n))
-            calls.append({"call_id": call_id, "entered_at": at, "outcome": "answered"})
+            agent = "PJSIP/agent-anna" if n % 7 == 0 else None  # one call in seven
+            calls.append({"call_id": call_id, "entered_at": at, "outcome": "answered",
+                          "agent": agent})  # fmt: skip
             transcripts.append({"call_id": call_id, "text": said, "segments": [],
                                 "findings": {}, "engine": "test", "created_at": at,
                                 "updated_at": at})  # fmt: skip
@@ -105,9 +108,8 @@ def test_walk_and_index_give_the_same_hits(
     store: Store, query: str, walked: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = {f"w-{n:04d}" for n in range(CALLS) if all(_said(n, w) for w in query.split())}
-    # Windows of 10, then 80, then all, while a filter (here: any date) leaves fewer than 30.
+    # A window of 10 (every call is of the last 30 days) in pages of 2: five pages, then none.
     monkeypatch.setattr(search, "RANK_WINDOW", 10)
-    monkeypatch.setattr(search, "MIN_RANKED", 30)
     walks: list[int] = []
     walk_span = search_pg.walk_span
     monkeypatch.setattr(search_pg, "walk_span",
@@ -116,15 +118,49 @@ def test_walk_and_index_give_the_same_hits(
 
     def pages() -> list[str]:
         finder = TranscriptSearch(Review(load_taxonomy()))
-        return [c for o in range(0, 40, 5) for c in ids(store, finder, query, 5, o, dated)]
+        return [c for o in range(0, 16, 2) for c in ids(store, finder, query, 2, o, dated)]
 
     found = pages()
     monkeypatch.setattr(search_pg, "walk_span", lambda *_args: None)
     indexed = pages()
     assert found == indexed
-    assert len(found) == len(set(found)) == min(40, len(expected))
+    assert len(found) == len(set(found)) == min(10, len(expected))
     assert set(found) <= expected
     assert bool(walks) == walked
+
+
+@pytest.mark.parametrize("query", ["odpady", "pies", "bezdomny pies", "cmentarz", "pies cmentarz"])
+def test_a_filter_keeping_few_calls_asks_for_more_matches_until_the_window_is_full(
+    store: Store, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 10)
+    shown: list[int] = []
+    keeper = search._keeper
+
+    def noting(session: Session, filters: Any) -> Callable[[list[int]], set[int]]:
+        keep = keeper(session, filters)
+        return lambda ids: shown.extend(ids) or keep(ids)
+
+    monkeypatch.setattr(search, "_keeper", noting)
+    anna = Filters(agent="anna")  # one call in seven
+    said = [n for n in range(CALLS) if n % 7 == 0 and all(_said(n, w) for w in query.split())]
+    newest = {f"w-{n:04d}" for n in said[-10:]}
+
+    def window() -> list[str]:
+        return ids(store, TranscriptSearch(Review(load_taxonomy())), query, 50, 0, anna)
+
+    found = window()
+    assert len(shown) == len(set(shown))  # each match shown to the filters once
+    monkeypatch.setattr(search_pg, "walk_span", lambda *_args: None)
+    assert window() == found
+    assert set(found) == newest and len(found) == min(10, len(said))
+
+
+def test_each_request_for_matches_follows_the_share_kept_so_far() -> None:
+    assert next_size(100, 0, 100) == 1600  # none kept yet: sixteen times as many
+    assert next_size(100, 50, 800) == 1800  # half the window from 800: 1,000 more, and 25 %
+    assert next_size(100, 97, 3000) == 3116  # three more at 97 in 3,000, and 25 %
+    assert next_size(100, 99, 100) == 200  # nearly full: still a window more
 
 
 def _noted(walks: list[int], span: int | None) -> int | None:
@@ -148,7 +184,7 @@ def test_a_walk_that_finds_too_few_falls_back_to_the_index(
     finder = TranscriptSearch()
     terms = parse_query("pies cmentarz")
     found, every = store.run_sync(
-        lambda s: finder.postgres.newest(s, terms, tsquery(terms), 250, rank=False)
+        lambda s: finder.postgres.newest_ids(s, terms, tsquery(terms), 250)
     )
     assert every and len(found) == CALLS // 120
 
