@@ -151,8 +151,9 @@ def alembic_config(url: str | URL | None = None) -> Any:
     return config
 
 
-def migrate(url: str | URL | Engine, revision: str = "head") -> None:
-    """Bring the database at ``url`` (or behind an engine) up to ``revision`` with Alembic."""
+def migrate(url: str | URL | Engine, revision: str = "head", *, down: bool = False) -> None:
+    """Bring the database at ``url`` (or behind an engine) up to ``revision`` with Alembic
+    (or, with ``down``, back down to it)."""
     from alembic import command
 
     engine = url if isinstance(url, Engine) else make_engine(url)
@@ -160,7 +161,7 @@ def migrate(url: str | URL | Engine, revision: str = "head") -> None:
         with engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            (command.downgrade if down else command.upgrade)(config, revision)
     finally:
         if engine is not url:
             engine.dispose()

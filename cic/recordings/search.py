@@ -9,7 +9,8 @@ match (AND); ``word*`` matches by prefix. Stopwords are neither indexed nor sear
 Migration 0014 keeps the engine-specific index beside the table: an external-content FTS5
 table kept in step by triggers on SQLite (ranked by bm25), a stored ``tsvector`` column
 (``'simple'`` configuration) with a GIN index on PostgreSQL (ranked by ts_rank; how the
-matches are found there is ``cic.recordings.search_pg``). Ties go to the newest call.
+matches are found there is ``cic.recordings.search_pg``), whose vector also holds a lexeme
+per topic of the call since migration 0016. Ties go to the newest call.
 Ranking costs time per match, so a query is ranked among its ``RANK_WINDOW`` most recently
 indexed matches whose calls the review filters keep; hits come a page at a time (``PAGE``),
 through that window only, so a supervisor wanting older calls narrows the dates. User words
@@ -53,7 +54,7 @@ from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
 from cic.recordings.review import Filters, Review, effective_topics
 from cic.recordings.search_pg import PostgresWindow, newest_ranked
-from cic.recordings.search_terms import Term, fts5_query, parse_query, tsquery
+from cic.recordings.search_terms import Term, fts5_query, parse_query, topic_lexeme, tsquery
 
 __all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
 PAGE = 20  # hits per page unless asked otherwise
@@ -77,12 +78,13 @@ _POSTGRES_PLANNING = text(
     " set_config('max_parallel_workers_per_gather', '0', true)"
 )
 PG_COLUMN = "search_vector"
+PG_TOPICS = "topic_lexemes"  # the call's topics as lexemes, kept by triggers (migration 0016)
 PG_INDEX = "ix_transcript_terms_search_vector"
-# Made by migration 0014 for one engine only, so no model describes them: Alembic's
+# Made by migrations 0014 and 0016 for one engine only, so no model describes them: Alembic's
 # autogenerate must not propose dropping them (see ``include_name``).
 UNMODELLED = frozenset(
     {FTS_TABLE, *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config")),
-     PG_COLUMN, PG_INDEX}
+     PG_COLUMN, PG_TOPICS, PG_INDEX}
 )  # fmt: skip
 # The newest matches on SQLite: the FTS5 table read backwards by rowid (the search row's id).
 _FTS = table(FTS_TABLE, column("rowid", Integer))
@@ -286,7 +288,8 @@ class TranscriptSearch:
         whose calls the filters keep are ranked. The window depends on the query and filters
         only, never on the page, so pages follow each other without gaps or repeats."""
         calls = self._calls(filters)
-        window = self._window(session, terms, calls, offset + wanted)
+        topic = filters.topic if filters is not None and self.review is not None else ""
+        window = self._window(session, terms, calls, offset + wanted, topic)
         stmt = (
             select(Call, window.c.rank)
             .join(window, window.c.call_id == Call.call_id)
@@ -296,10 +299,11 @@ class TranscriptSearch:
         )
         return [(call, float(rank)) for call, rank in session.execute(stmt)]
 
-    def _window(self, session: Session, terms: Sequence[Term], calls: Select[Call], best: int
-                ) -> Subquery:  # fmt: skip
+    def _window(self, session: Session, terms: Sequence[Term], calls: Select[Call], best: int,
+                topic: str) -> Subquery:  # fmt: skip
         """The window as a subquery ``ranked`` (call id, rank); ``best``: how many can make
-        the page."""
+        the page; ``topic``: the topic the filters ask for, if any (PostgreSQL finds only the
+        matches of its calls, by the topic's lexeme)."""
         filters = calls.whereclause
         if session.get_bind().dialect.name != "postgresql":
             found = (
@@ -313,7 +317,8 @@ class TranscriptSearch:
             return found.order_by(_FTS.c.rowid.desc()).limit(RANK_WINDOW).subquery("ranked")
         session.execute(_POSTGRES_PLANNING)
         keep = None if filters is None else _keeper(session, filters)
-        return newest_ranked(self.postgres, session, terms, RANK_WINDOW, best, keep)
+        narrow = [Term((topic_lexeme(topic),), implied=True)] if topic else []
+        return newest_ranked(self.postgres, session, terms, RANK_WINDOW, best, keep, narrow)
 
     def search(
         self,

@@ -23,7 +23,9 @@ finds the rest.
 With review filters the window is the newest matches whose calls the filters keep
 (``newest_kept``): match ids are asked for newest first, each time older ones and as many as
 the share kept so far suggests, and each batch is checked against the filters by key; only
-the kept ones are ranked.
+the kept ones are ranked. A topic filter is also a lexeme of the query (each row's vector
+holds its call's topics, migration 0016), so the index finds only that topic's calls: the
+filters then keep nearly every match instead of a few in a hundred.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Float, Integer, String, Subquery, bindparam, text
@@ -152,9 +154,13 @@ def share(stats: LexemeStats, terms: Sequence[Term]) -> float:
     Words asked for together are said together more often than chance: neither independent
     (the product: "pobyt stały zameldowanie" 3 % against 14 % found) nor always together
     (the rarest: "podatku od nieruchomości" 3.9 % against 0.6 %). The estimate takes the
-    rarest term's share times the fourth root of each other's: 13 % and 2.9 % for those."""
+    rarest term's share times the fourth root of each other's: 13 % and 2.9 % for those.
+    A lexeme the filters imply (a topic's) is taken as independent of the words: "ceidg"
+    in calls about registering residence would otherwise be expected in 12 % of the calls
+    and walked for, where the index finds its 1.4 % at once."""
+    implied = math.prod(share(stats, [replace(t, implied=False)]) for t in terms if t.implied)
     shares = []
-    for term in terms:
+    for term in (t for t in terms if not t.implied):
         if term.prefix:
             prefix = term.forms[0]
             listed = sum(s for lexeme, s in stats.shares.items() if lexeme.startswith(prefix))
@@ -164,7 +170,7 @@ def share(stats: LexemeStats, terms: Sequence[Term]) -> float:
     if not shares:
         return 0.0
     rarest, *others = sorted(shares)
-    return rarest * math.prod(math.pow(s, 0.25) for s in others)
+    return implied * rarest * math.prod(math.pow(s, 0.25) for s in others)
 
 
 def walk_span(stats: LexemeStats, terms: Sequence[Term], window: int) -> int | None:
@@ -266,13 +272,17 @@ def newest_kept(finder: PostgresWindow, session: Session, terms: Sequence[Term],
 
 
 def newest_ranked(finder: PostgresWindow, session: Session, terms: Sequence[Term], window: int,
-                  best: int, keep: Callable[[list[int]], set[int]] | None) -> Subquery:  # fmt: skip
+                  best: int, keep: Callable[[list[int]], set[int]] | None,
+                  narrow: Sequence[Term] = ()) -> Subquery:  # fmt: skip
     """The ``window`` newest matches (of the calls ``keep`` keeps, if given), ranked, as a
     subquery ``ranked`` (call id, rank). Without filters the matches come ranked and only
     the ``best`` best (and ties) are joined to the calls; with filters only their ids, ranked
-    by the subquery."""
+    by the subquery. ``narrow``: lexemes the filters imply (a topic's, migration 0016), also
+    required when finding matches but left out of the rank."""
     match = tsquery(terms)
     if keep is None:
         found, _every = finder.newest(session, terms, match, window)
         return chosen(found, best)
-    return ranked(match, newest_kept(finder, session, terms, match, window, keep))
+    wanted = [*terms, *narrow]
+    kept = newest_kept(finder, session, wanted, tsquery(wanted), window, keep)
+    return ranked(match, kept)

@@ -4,6 +4,7 @@ index word quoted, so nothing the user typed is read as an operator."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,10 +17,20 @@ MIN_PREFIX = 3
 
 @dataclass(frozen=True)
 class Term:
-    """One query word: the index words it matches, or a prefix of them."""
+    """One query word: the index words it matches, or a prefix of them. ``implied``: not a
+    word but a lexeme the review filters imply (a topic's), unrelated to what is said."""
 
     forms: tuple[str, ...]
     prefix: bool = False
+    implied: bool = False
+
+
+def topic_lexeme(topic_id: str) -> str:
+    """The lexeme that stands for a topic in a search row's vector on PostgreSQL (migration
+    0016's ``cic_topic_lexeme``): "temat" and 16 hex digits of the id's MD5 (any topic id,
+    even an agent's free-text wrap-up, becomes one word, and no Polish one)."""
+    digest = hashlib.md5(topic_id.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return "temat" + digest[:16]
 
 
 def parse_query(query: str) -> list[Term]:

@@ -202,6 +202,17 @@ def test_share_is_that_of_the_rarest_word_and_the_commonest_form() -> None:
     assert walk_span(LexemeStats({}, 0.0), parse_query("podatek"), 250) is None
 
 
+def test_a_topics_lexeme_is_taken_as_independent_of_the_words() -> None:
+    stats = LexemeStats({"podatek": 0.2, "nieruchomosc": 0.3, "temat1": 0.25}, 1e5)
+    topic = Term(("temat1",), implied=True)
+    assert share(stats, [*parse_query("podatek"), topic]) == pytest.approx(0.05)  # 0.2 x 0.25
+    both = share(stats, [*parse_query("podatek nieruchomości"), topic])
+    assert both == pytest.approx(0.148 * 0.25, abs=1e-3)
+    # As a word it would be said together with the others: 0.2 x 0.25 ** 0.25, walked.
+    assert share(stats, [*parse_query("podatek"), Term(("temat1",))]) == pytest.approx(0.141, 1e-2)
+    assert walk_span(stats, [*parse_query("podatek"), topic], 100) is None  # 5,000: the index
+
+
 def test_statistics_are_read_again_after_their_time(store: Store) -> None:
     clock = [0.0]
     window = search_pg.PostgresWindow(clock=lambda: clock[0])
