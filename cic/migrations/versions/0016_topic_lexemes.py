@@ -28,22 +28,28 @@ depends_on: str | None = None
 
 # ``cic.recordings.search_terms.topic_lexeme`` computes the same in Python (for the query).
 UP = [
+    "ALTER TABLE transcript_terms ADD COLUMN topic_lexemes text NOT NULL DEFAULT ''",
     "CREATE FUNCTION cic_topic_lexeme(topic text) RETURNS text LANGUAGE sql IMMUTABLE"
     " AS $$ SELECT 'temat' || substr(md5(topic), 1, 16) $$",
     "CREATE FUNCTION cic_call_topic_lexemes(text) RETURNS text LANGUAGE sql STABLE"
     " AS $$ SELECT coalesce(string_agg(DISTINCT cic_topic_lexeme(topic_id), ' '), '')"
     " FROM call_topics WHERE call_id = $1 $$",
+    # The call's search row, rewritten only when its lexemes change (reading them once).
+    "CREATE FUNCTION cic_refresh_topic_lexemes(text) RETURNS void LANGUAGE sql"
+    " AS $$ WITH fresh AS (SELECT cic_call_topic_lexemes($1) AS lexemes)"
+    " UPDATE transcript_terms SET topic_lexemes = fresh.lexemes FROM fresh"
+    " WHERE call_id = $1 AND topic_lexemes IS DISTINCT FROM fresh.lexemes $$",
     """CREATE FUNCTION cic_call_topics_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP <> 'DELETE' THEN
-            UPDATE transcript_terms SET topic_lexemes = cic_call_topic_lexemes(NEW.call_id)
-            WHERE call_id = NEW.call_id
-            AND topic_lexemes IS DISTINCT FROM cic_call_topic_lexemes(NEW.call_id);
+            PERFORM cic_refresh_topic_lexemes(NEW.call_id);
         END IF;
-        IF TG_OP <> 'INSERT' THEN
-            UPDATE transcript_terms SET topic_lexemes = cic_call_topic_lexemes(OLD.call_id)
-            WHERE call_id = OLD.call_id
-            AND topic_lexemes IS DISTINCT FROM cic_call_topic_lexemes(OLD.call_id);
+        IF TG_OP = 'DELETE' THEN
+            PERFORM cic_refresh_topic_lexemes(OLD.call_id);
+        ELSIF TG_OP = 'UPDATE' THEN
+            IF OLD.call_id IS DISTINCT FROM NEW.call_id THEN
+                PERFORM cic_refresh_topic_lexemes(OLD.call_id);
+            END IF;
         END IF;
         RETURN NULL;
     END $$""",
@@ -52,7 +58,6 @@ UP = [
         NEW.topic_lexemes := cic_call_topic_lexemes(NEW.call_id);
         RETURN NEW;
     END $$""",
-    "ALTER TABLE transcript_terms ADD COLUMN topic_lexemes text NOT NULL DEFAULT ''",
     "DROP INDEX ix_transcript_terms_search_vector",
     "ALTER TABLE transcript_terms DROP COLUMN search_vector",
     "UPDATE transcript_terms SET topic_lexemes = cic_call_topic_lexemes(call_id)",
@@ -79,6 +84,7 @@ DOWN = [
     "CREATE INDEX ix_transcript_terms_search_vector ON transcript_terms USING gin (search_vector)",
     "DROP FUNCTION IF EXISTS cic_transcript_terms_topics()",
     "DROP FUNCTION IF EXISTS cic_call_topics_changed()",
+    "DROP FUNCTION IF EXISTS cic_refresh_topic_lexemes(text)",
     "DROP FUNCTION IF EXISTS cic_call_topic_lexemes(text)",
     "DROP FUNCTION IF EXISTS cic_topic_lexeme(text)",
 ]
