@@ -20,3 +20,12 @@ class CicError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The JSON error body: ``{"error": error_id, "message": message}``."""
         return {"error": self.error_id, "message": self.message}
+
+
+class AccessRefusal:
+    """Marks an error as a refusal of access to one object (this user may not read or change
+    THIS case, report, call or recording): such refusals are written to the audit log.
+
+    A mixin beside a ``CicError`` subclass; a 404 that hides an object from this user (so that
+    guessing ids tells nothing) is a refusal too.
+    """

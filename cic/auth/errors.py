@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cic.errors import CicError
+from cic.errors import AccessRefusal, CicError
 
 
 class AuthError(CicError):
@@ -34,7 +34,7 @@ class InvalidCredentials(AuthError):
     default_message = "Nieprawidłowa nazwa użytkownika lub hasło."
 
 
-class Forbidden(AuthError):
+class Forbidden(AuthError, AccessRefusal):
     """Signed in, but the role does not allow this page or action."""
 
     status = 403

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cic.errors import CicError
+from cic.errors import AccessRefusal, CicError
 
 
 class CallsError(CicError):
@@ -27,6 +27,16 @@ class CallNotFound(CallsError):
         """Name the missing call in the message."""
         super().__init__(f"Nie znaleziono połączenia o identyfikatorze {call_id!r}.")
         self.call_id = call_id
+
+
+class CallNotYours(CallsError, AccessRefusal):
+    """An agent names a call they did not take (to note it on a report, say)."""
+
+    status = 403
+    error_id = "call_not_yours"
+    default_message = (
+        "To nie Twoja rozmowa: konsultant może wskazać tylko rozmowy, które sam obsłużył."
+    )
 
 
 class InvalidQuery(CallsError):
