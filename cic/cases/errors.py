@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cic.errors import CicError
+from cic.auth.errors import Forbidden
+from cic.errors import AccessRefusal, CicError
 
 
 class CaseError(CicError):
@@ -51,6 +52,20 @@ class ReportNotFound(CaseError):
     status = 404
     error_id = "report_not_found"
     default_message = "Nie znaleziono zgłoszenia."
+
+
+class CaseHidden(CaseNotFound, AccessRefusal):
+    """A case this user may not read: answered exactly like a case that does not exist."""
+
+
+class ReportHidden(ReportNotFound, AccessRefusal):
+    """A report this user may not read: answered exactly like a report that does not exist."""
+
+
+class ReportForbidden(Forbidden):
+    """An agent changes a report that is neither theirs nor owned by them."""
+
+    default_message = "Możesz zmieniać tylko własne zgłoszenia."
 
 
 class CaseConflict(CaseError):

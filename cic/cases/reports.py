@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
+from cic.auth.actor import Actor
+from cic.calls.models import Call, CallWrapup
 from cic.cases import records
 from cic.cases.errors import CaseConflict, ReportNotFound
 from cic.cases.models import REPORT_STATUSES, Case, ContactReport, ContactReportCall
@@ -112,3 +114,54 @@ def to_json(session: Session, report: ContactReport) -> dict[str, Any]:
 def may_change(report: ContactReport, username: str, official: bool) -> bool:
     """Officials change any report; agents the ones they created or own."""
     return official or username in (report.created_by, report.owner)
+
+
+def readable_by_agent(username: str, interface: str | None) -> ColumnElement[bool]:
+    """Reports an agent may read: created or owned by them, or about a call they took (they
+    answered it or wrapped it up)."""
+    own = (ContactReport.created_by == username) | (ContactReport.owner == username)
+    if not interface:
+        return own
+    taken = (
+        select(Call.call_id)
+        .where(Call.agent == interface)
+        .union(select(CallWrapup.call_id).where(CallWrapup.agent == interface))
+    )
+    about_theirs = select(ContactReportCall.report_id).where(ContactReportCall.call_id.in_(taken))
+    return or_(own, ContactReport.id.in_(about_theirs))
+
+
+def may_read(session: Session, report: ContactReport, actor: Actor) -> bool:
+    """Officials read every report; agents those of :func:`readable_by_agent`."""
+    if actor.official:
+        return True
+    rule = readable_by_agent(actor.username, actor.interface)
+    found = session.scalars(
+        select(ContactReport.id).where(ContactReport.id == report.id, rule)
+    ).first()
+    return found is not None
+
+
+def listing(query: dict[str, str], limit: int) -> Select[ContactReport]:
+    """Reports, newest first, filtered by ``call_id``, ``status``, ``department``, ``owner``."""
+    stmt = select(ContactReport).order_by(ContactReport.id.desc()).limit(limit)
+    if query.get("call_id"):
+        linked = select(ContactReportCall.report_id).where(
+            ContactReportCall.call_id == query["call_id"]
+        )
+        stmt = stmt.where(ContactReport.id.in_(linked))
+    for name in ("status", "department", "owner"):
+        if query.get(name):
+            stmt = stmt.where(getattr(ContactReport, name) == query[name])
+    return stmt
+
+
+def on_calls(call_ids: list[str], limit: int = 200) -> Select[ContactReport]:
+    """The reports linked to any of ``call_ids``, newest first."""
+    linked = select(ContactReportCall.report_id).where(ContactReportCall.call_id.in_(call_ids))
+    return (
+        select(ContactReport)
+        .where(ContactReport.id.in_(linked))
+        .order_by(ContactReport.id.desc())
+        .limit(limit)
+    )

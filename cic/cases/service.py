@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,41 +15,36 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cic.auth.actor import Actor
 from cic.auth.errors import Forbidden
+from cic.auth.refusals import record_refusal, run_guarded
+from cic.calls.access import check_may_name
 from cic.calls.models import Call
 from cic.cases import catalogue, changes, jrwa, records, reports, spis, validation
 from cic.cases.deadlines import DEADLINE_KINDS, due_date
-from cic.cases.errors import CaseNotFound, InvalidSignature, InvalidValue
+from cic.cases.errors import (
+    CaseHidden,
+    InvalidSignature,
+    InvalidValue,
+    ReportForbidden,
+    ReportHidden,
+)
 from cic.cases.models import (
     REPORT_STATUSES,
     Case,
     CaseCall,
     ContactReport,
-    ContactReportCall,
 )
 from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
 
-OFFICIALS = ("specialist", "supervisor", "admin")
+__all__ = ["Actor", "CaseService"]
 PIN_NOTICE = (
     "Numer sprawy do infolinii (phone_code) i PIN do sprawdzania stanu sprawy przez telefon"
     " — PIN jest pokazywany tylko ten jeden raz."
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: user name and role."""
-
-    username: str
-    role: str
-
-    @property
-    def official(self) -> bool:
-        """Specialists, supervisors and admins may register and change cases."""
-        return self.role in OFFICIALS
 
 
 def warsaw_today(zone: str = "Europe/Warsaw") -> date:
@@ -88,7 +82,7 @@ class CaseService:
         self, body: dict[str, Any], actor: Actor, report_id: int | None = None
     ) -> dict[str, Any]:
         """Register a case; the answer carries the PIN once (only its hash is kept)."""
-        _official(actor)
+        await self._require_official(actor, "case", "(nowa)")
         today = self.today()
         started = validation.a_date(body, "started_on", "Data wszczęcia") or today
         if started > today:
@@ -112,6 +106,8 @@ class CaseService:
 
         def work(session: Session) -> dict[str, Any]:
             catalogue.check_known(session, symbol)
+            for call_id in new.call_ids:
+                check_may_name(session, call_id, actor)
             report = None if report_id is None else reports.get(session, report_id)
             case = records.register(session, new)
             if report is not None:
@@ -119,7 +115,7 @@ class CaseService:
             # The resident keys this number and the PIN to hear the status by phone.
             return {**records.to_json(session, case, today), "phone_code": str(case.id)}
 
-        registered = await self.store.run(work)
+        registered = await run_guarded(self.store, actor, "case", "(nowa)", work)
         return {**registered, "pin": pin, "pin_notice": PIN_NOTICE}
 
     async def pin_matches(self, signature: str, pin: str) -> bool:
@@ -150,36 +146,38 @@ class CaseService:
             report = reports.get(session, report_id)
             if not actor.official:
                 if not reports.may_change(report, actor.username, official=False):
-                    raise_forbidden()
+                    raise ReportForbidden()
                 if signature not in _callers_open_cases(session, report.id):
-                    raise CaseNotFound(f"Rozmówca nie ma otwartej sprawy „{signature}”.")
+                    raise CaseHidden(f"Rozmówca nie ma otwartej sprawy „{signature}”.")
             case = records.by_signature(session, signature)
             reports.attach_case(session, report, case, actor.username)
             return records.to_json(session, case, today)
 
-        return await self.store.run(work)
+        return await run_guarded(self.store, actor, "report", str(report_id), work)
 
     async def case(self, signature: str, actor: Actor) -> dict[str, Any]:
         """One case (agents: only one linked to their reports)."""
         signature = str(parse_signature(signature))
         today = self.today()
-        return await self.store.run(
-            lambda s: records.to_json(s, self._readable(s, signature, actor), today)
-        )
+        return await run_guarded(
+            self.store, actor, "case", signature,
+            lambda s: records.to_json(s, self._readable(s, signature, actor), today),
+        )  # fmt: skip
 
     async def metryka(self, signature: str, actor: Actor) -> list[dict[str, Any]]:
         """The case's metryka, oldest first."""
         signature = str(parse_signature(signature))
-        return await self.store.run(
-            lambda s: records.metryka(s, self._readable(s, signature, actor))
-        )
+        return await run_guarded(
+            self.store, actor, "case", signature,
+            lambda s: records.metryka(s, self._readable(s, signature, actor)),
+        )  # fmt: skip
 
     async def update_case(
         self, signature: str, body: dict[str, Any], actor: Actor
     ) -> dict[str, Any]:
         """Change title, status, assignment, parties, deadline kind or the deadline itself."""
-        _official(actor)
         signature = str(parse_signature(signature))
+        await self._require_official(actor, "case", signature)
         today = self.today()
         change = changes.parse_change(body)
 
@@ -194,9 +192,9 @@ class CaseService:
     async def link_call_to_case(
         self, signature: str, body: dict[str, Any], actor: Actor
     ) -> dict[str, Any]:
-        """Link one or more calls to a case."""
-        _official(actor)
+        """Link one or more calls on record to a case."""
         signature = str(parse_signature(signature))
+        await self._require_official(actor, "case", signature)
         ids = validation.call_ids(body)
         if not ids:
             raise InvalidValue("Podaj call_id rozmowy do połączenia ze sprawą.")
@@ -205,6 +203,7 @@ class CaseService:
         def work(session: Session) -> dict[str, Any]:
             case = records.by_signature(session, signature)
             for call_id in ids:
+                check_may_name(session, call_id, actor)
                 records.link_call(session, case, call_id, actor.username)
             return records.to_json(session, case, today)
 
@@ -214,8 +213,8 @@ class CaseService:
         self, signature: str, body: dict[str, Any], actor: Actor
     ) -> list[dict[str, Any]]:
         """Note a document added to the case in its metryka; returns the metryka."""
-        _official(actor)
         signature = str(parse_signature(signature))
+        await self._require_official(actor, "case", signature)
         document = validation.text(body, "document_id", 128, required=True)
         description = validation.text(body, "description", 2000, multiline=True)
 
@@ -297,19 +296,29 @@ class CaseService:
     # contact reports ----------------------------------------------------------------------
 
     async def create_report(self, body: dict[str, Any], actor: Actor) -> dict[str, Any]:
-        """A new contact report, from a call (``call_id``) or without one."""
+        """A new contact report, from calls on record (``call_id``) or without one; an agent
+        names only calls they took (officials any call)."""
         fields = _report_fields(body, creating=True)
         ids = validation.call_ids(body)
 
         def work(session: Session) -> dict[str, Any]:
+            for call_id in ids:
+                check_may_name(session, call_id, actor)
             report_id = reports.create(session, fields, actor.username, ids)
             return reports.to_json(session, reports.get(session, report_id))
 
-        return await self.store.run(work)
+        return await run_guarded(self.store, actor, "report", "(nowe)", work)
 
-    async def report(self, report_id: int) -> dict[str, Any]:
-        """One contact report."""
-        return await self.store.run(lambda s: reports.to_json(s, reports.get(s, report_id)))
+    async def report(self, report_id: int, actor: Actor) -> dict[str, Any]:
+        """One contact report (agents: their own, or one about a call they took)."""
+
+        def work(session: Session) -> dict[str, Any]:
+            report = reports.get(session, report_id)
+            if not reports.may_read(session, report, actor):
+                raise ReportHidden(f"Nie znaleziono zgłoszenia nr {report_id}.")
+            return reports.to_json(session, report)
+
+        return await run_guarded(self.store, actor, "report", str(report_id), work)
 
     async def update_report(
         self, report_id: int, body: dict[str, Any], actor: Actor
@@ -320,7 +329,7 @@ class CaseService:
         def work(session: Session) -> dict[str, Any]:
             report = reports.get(session, report_id)
             if not reports.may_change(report, actor.username, actor.official):
-                raise_forbidden()
+                raise ReportForbidden()
             if fields.get("status") == "przekazane" and not (
                 fields.get("department") or report.department
             ):
@@ -328,49 +337,51 @@ class CaseService:
             reports.update(session, report, fields)
             return reports.to_json(session, report)
 
-        return await self.store.run(work)
+        return await run_guarded(self.store, actor, "report", str(report_id), work)
 
     async def link_call_to_report(
         self, report_id: int, body: dict[str, Any], actor: Actor
     ) -> dict[str, Any]:
-        """Link calls to a report (and to its case, if it has one)."""
+        """Link calls to a report (and to its case, if it has one): the report must be one the
+        actor may change, and each call one on record that they may name."""
         ids = validation.call_ids(body)
         if not ids:
             raise InvalidValue("Podaj call_id rozmowy do połączenia ze zgłoszeniem.")
 
         def work(session: Session) -> dict[str, Any]:
             report = reports.get(session, report_id)
+            if not reports.may_change(report, actor.username, actor.official):
+                raise ReportForbidden()
             for call_id in ids:
+                check_may_name(session, call_id, actor)
                 reports.link_call(session, report, call_id, actor.username)
             return reports.to_json(session, report)
 
-        return await self.store.run(work)
+        return await run_guarded(self.store, actor, "report", str(report_id), work)
 
-    async def reports(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """Reports, newest first, by ``call_id``, ``status``, ``department`` or ``owner``."""
+    async def reports(self, query: dict[str, str], actor: Actor) -> list[dict[str, Any]]:
+        """Reports, newest first, by ``call_id``, ``status``, ``department`` or ``owner``
+        (agents: only those they may read)."""
         limit = _limit(query.get("limit"))
-
-        def work(session: Session) -> list[dict[str, Any]]:
-            stmt = select(ContactReport).order_by(ContactReport.id.desc()).limit(limit)
-            if query.get("call_id"):
-                linked = select(ContactReportCall.report_id).where(
-                    ContactReportCall.call_id == query["call_id"]
-                )
-                stmt = stmt.where(ContactReport.id.in_(linked))
-            for name in ("status", "department", "owner"):
-                if query.get(name):
-                    stmt = stmt.where(getattr(ContactReport, name) == query[name])
-            return [reports.to_json(session, r) for r in session.scalars(stmt).all()]
-
-        return await self.store.run(work)
+        stmt = reports.listing(query, limit)
+        if not actor.official:
+            stmt = stmt.where(reports.readable_by_agent(actor.username, actor.interface))
+        return await self.store.run(
+            lambda s: [reports.to_json(s, r) for r in s.scalars(stmt).all()]
+        )
 
     async def for_calls(self, call_ids: list[str], actor: Actor) -> dict[str, Any]:
         """Contact reports and cases of these calls (a resident's history)."""
         found_reports: dict[int, dict[str, Any]] = {}
         found_cases: dict[str, dict[str, Any]] = {}
+        # The resident's history is every staff member's context: the reports on these calls
+        # are shown whoever wrote them (cases only as the actor may read them).
+        stmt = reports.on_calls(call_ids)
+        for report in await self.store.run(
+            lambda s: [reports.to_json(s, r) for r in s.scalars(stmt).all()]
+        ):
+            found_reports[report["id"]] = report
         for call_id in call_ids:
-            for report in await self.reports({"call_id": call_id, "limit": "200"}):
-                found_reports[report["id"]] = report
             for case in await self.cases({"call_id": call_id, "limit": "200"}, actor):
                 found_cases[case["signature"]] = case
         return {"reports": list(found_reports.values()), "cases": list(found_cases.values())}
@@ -380,8 +391,17 @@ class CaseService:
     def _readable(self, session: Session, signature: str, actor: Actor) -> Case:
         case = records.by_signature(session, signature)
         if not actor.official and not records.is_readable_by_agent(session, case, actor.username):
-            raise CaseNotFound(f"Nie znaleziono sprawy „{signature}”.")
+            raise CaseHidden(f"Nie znaleziono sprawy „{signature}”.")
         return case
+
+    async def _require_official(self, actor: Actor, kind: str, target: str) -> None:
+        """Refuse (audited) unless ``actor`` may register and change cases."""
+        if not actor.official:
+            refused = Forbidden(
+                "Sprawy rejestrują i zmieniają specjaliści, kierownicy i administratorzy."
+            )
+            await record_refusal(self.store, actor, kind, target, refused)
+            raise refused
 
 
 def _callers_open_cases(session: Session, report_id: int) -> set[str]:
@@ -390,16 +410,6 @@ def _callers_open_cases(session: Session, report_id: int) -> set[str]:
         select(Call.caller_number).where(Call.call_id.in_(reports.calls_of(session, report_id)))
     ).all()
     return {m["signature"] for n in set(numbers) for m in open_matters(session, n, limit=50)}
-
-
-def raise_forbidden() -> None:
-    """Refuse: the report belongs to someone else."""
-    raise Forbidden("Możesz zmieniać tylko własne zgłoszenia.")
-
-
-def _official(actor: Actor) -> None:
-    if not actor.official:
-        raise Forbidden("Sprawy rejestrują i zmieniają specjaliści, kierownicy i administratorzy.")
 
 
 def _limit(raw: str | None) -> int:

@@ -15,11 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from cic.auth.roles import current_user, require
+from cic.auth.actor import Actor, AgentInterface, actor_of
+from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.cases.errors import CaseStoreUnavailable, InvalidValue
 from cic.cases.openapi import document
-from cic.cases.service import Actor, CaseService
+from cic.cases.service import CaseService
 from cic.db import is_transient
 from cic.errors import CicError
 
@@ -58,11 +59,6 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _actor(request: web.Request) -> Actor:
-    user = current_user(request)
-    return Actor(user.username, user.role) if user else Actor("", "")
-
-
 def _report_id(request: web.Request) -> int:
     raw = request.match_info["id"]
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
@@ -76,8 +72,12 @@ def _year(raw: str) -> int:
     return int(raw)
 
 
-def routes(service: CaseService) -> list[web.RouteDef]:
-    """The routes of the case register (and the OpenAPI document)."""
+def routes(service: CaseService, interface_of: AgentInterface | None = None) -> list[web.RouteDef]:
+    """The routes of the case register (and the OpenAPI document); ``interface_of`` tells the
+    device of a user's agent (the calls they took carry it)."""
+
+    async def _actor(request: web.Request) -> Actor:
+        return await actor_of(request, interface_of)
 
     def signed_in(fn: Handler) -> Handler:
         return require(*SIGNED_IN)(_errors(fn))
@@ -87,38 +87,42 @@ def routes(service: CaseService) -> list[web.RouteDef]:
 
     @require(*SIGNED_IN)
     async def page(request: web.Request) -> web.StreamResponse:
-        return html(render(request, "cases.html", official=_actor(request).official))
+        return html(render(request, "cases.html", official=(await _actor(request)).official))
 
     @signed_in
     async def list_reports(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.reports(dict(request.query)))
+        return web.json_response(await service.reports(dict(request.query), await _actor(request)))
 
     @signed_in
     async def create_report(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        return web.json_response(await service.create_report(body, _actor(request)), status=201)
+        return web.json_response(
+            await service.create_report(body, await _actor(request)), status=201
+        )
 
     @signed_in
     async def get_report(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.report(_report_id(request)))
+        return web.json_response(await service.report(_report_id(request), await _actor(request)))
 
     @signed_in
     async def patch_report(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         report_id = _report_id(request)
-        return web.json_response(await service.update_report(report_id, body, _actor(request)))
+        return web.json_response(
+            await service.update_report(report_id, body, await _actor(request))
+        )
 
     @signed_in
     async def report_calls(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         report_id = _report_id(request)
-        linked = await service.link_call_to_report(report_id, body, _actor(request))
+        linked = await service.link_call_to_report(report_id, body, await _actor(request))
         return web.json_response(linked)
 
     @signed_in
     async def report_case(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        report_id, actor = _report_id(request), _actor(request)
+        report_id, actor = _report_id(request), await _actor(request)
         if "signature" in body:  # agents too: their report, a case the caller has open
             signature = body["signature"]
             if not isinstance(signature, str):
@@ -128,12 +132,12 @@ def routes(service: CaseService) -> list[web.RouteDef]:
 
     @signed_in
     async def list_cases(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.cases(dict(request.query), _actor(request)))
+        return web.json_response(await service.cases(dict(request.query), await _actor(request)))
 
     @officials
     async def register(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        return web.json_response(await service.register(body, _actor(request)), status=201)
+        return web.json_response(await service.register(body, await _actor(request)), status=201)
 
     @officials
     async def deadlines(request: web.Request) -> web.StreamResponse:
@@ -145,31 +149,31 @@ def routes(service: CaseService) -> list[web.RouteDef]:
     @signed_in
     async def get_case(request: web.Request) -> web.StreamResponse:
         signature = request.match_info["signature"]
-        return web.json_response(await service.case(signature, _actor(request)))
+        return web.json_response(await service.case(signature, await _actor(request)))
 
     @officials
     async def patch_case(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         signature = request.match_info["signature"]
-        return web.json_response(await service.update_case(signature, body, _actor(request)))
+        return web.json_response(await service.update_case(signature, body, await _actor(request)))
 
     @signed_in
     async def metryka(request: web.Request) -> web.StreamResponse:
         signature = request.match_info["signature"]
-        return web.json_response(await service.metryka(signature, _actor(request)))
+        return web.json_response(await service.metryka(signature, await _actor(request)))
 
     @officials
     async def case_calls(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         signature = request.match_info["signature"]
-        linked = await service.link_call_to_case(signature, body, _actor(request))
+        linked = await service.link_call_to_case(signature, body, await _actor(request))
         return web.json_response(linked)
 
     @officials
     async def documents(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         signature = request.match_info["signature"]
-        added = await service.add_document(signature, body, _actor(request))
+        added = await service.add_document(signature, body, await _actor(request))
         return web.json_response(added, status=201)
 
     @officials

@@ -27,7 +27,7 @@ def install_cases(app: web.Application, services: Services) -> CaseService:
     case status by phone (its spoken answers go to ``<prompts>/status/<call id>.wav``)."""
     service = CaseService(services.store)
     app[CASES] = service
-    app.add_routes(views.routes(service))
+    app.add_routes(views.routes(service, services.agents.interface_of))
     layout = services.layout
 
     async def speak(call_id: str, text: str) -> str:

@@ -14,8 +14,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from cic.agents.models import Agent
 from cic.app import SERVICES, create_app
 from cic.auth import users
+from cic.calls.models import Call
 from cic.cases.views import routes
 from cic.cases.wiring import CASES, install_cases
 from cic.config import load_settings
@@ -42,7 +44,12 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[web.Application, Client]]:
     async with TestClient(TestServer(application, host="127.0.0.1")) as client:
 
         def seed(db: Any) -> None:
-            users.add(db, "agentka", "Agentka Testowa", "agent", PASSWORDS["agentka"], now=T0)
+            db.add(Agent(username="agentka", display_name="Agentka", endpoint="agent-agentka"))
+            db.add_all([Call(call_id="1764.1", caller_number="48600000001",
+                             agent="PJSIP/agent-agentka"), Call(call_id="1764.2")])  # fmt: skip
+            db.flush()
+            users.add(db, "agentka", "Agentka Testowa", "agent", PASSWORDS["agentka"],
+                      agent_username="agentka", now=T0)  # fmt: skip
             users.add(db, "spec", "Specjalista Testowy", "specialist", PASSWORDS["spec"], now=T0)
             users.add(db, "szef", "Kierownik Testowy", "supervisor", PASSWORDS["szef"], now=T0)
 

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cic.calls.models import Call
 from cic.cases import records
 from cic.cases.models import Case, CaseCounter
 from cic.cases.service import Actor, CaseService
@@ -107,6 +108,9 @@ def run_workers(target: Any, db_url: str, workers: int, count: int) -> list[Any]
 
 def test_two_processes_through_the_service(db_url: str) -> None:
     migrate(db_url)
+    store = Store(db_url)  # the calls each worker's cases are about are on record
+    store.run_sync(lambda s: s.add_all([Call(call_id=f"w{w}") for w in range(2)]))
+    store.engine.dispose()
     count = 60
     results = run_workers(register_through_the_service, db_url, 2, count)
     signatures = [s for _worker, done, _abandoned in results for s in done]

@@ -21,8 +21,8 @@ from cic.cases.service import Actor, CaseService
 from cic.db import Store, migrate
 
 OFFICIAL = Actor("ewa.urzednik", "specialist")
-AGENT = Actor("konsultant1", "agent")
-OTHER_AGENT = Actor("konsultant2", "agent")
+AGENT = Actor("konsultant1", "agent", "PJSIP/agent-konsultant1")
+OTHER_AGENT = Actor("konsultant2", "agent", "PJSIP/agent-konsultant2")
 TODAY = date(2026, 12, 3)
 PARTY = {"name": "Jan Testowy", "role": "wnioskodawca", "contact": "tel. 500 000 000"}
 
@@ -33,6 +33,17 @@ async def service(db_url: str) -> AsyncIterator[CaseService]:
     store = Store(db_url)
     yield CaseService(store, today=lambda: TODAY)
     await store.close()
+
+
+async def add_calls(service: CaseService, *calls: tuple[str, str, str | None]) -> None:
+    """Calls on record: ``(call_id, caller_number, agent interface or None)``."""
+
+    def write(session: Session) -> None:
+        for call_id, number, agent in calls:
+            session.add(Call(call_id=call_id, caller_number=number, agent=agent,
+                             outcome="answered" if agent else "abandoned"))  # fmt: skip
+
+    await service.store.run(write)
 
 
 def case_body(**extra: object) -> dict[str, object]:
@@ -75,6 +86,10 @@ async def test_registration_numbers_hashes_the_pin_and_starts_the_metryka(
 async def test_call_on_report_and_case_shows_on_metryka_and_in_the_call_history(
     service: CaseService,
 ) -> None:
+    await add_calls(
+        service, ("1764755000.11", "48600100200", AGENT.interface),
+        ("1764755999.42", "48600100200", AGENT.interface), ("1764756111.7", "48600100200", None),
+    )  # fmt: skip
     report = await service.create_report(
         {"topic": "Raty podatku", "note": "Mieszkaniec prosi o raty.", "call_id": "1764755000.11"},
         AGENT,
@@ -105,7 +120,7 @@ async def test_call_on_report_and_case_shows_on_metryka_and_in_the_call_history(
     assert direct["reports"] == [] and [c["signature"] for c in direct["cases"]] == [
         "FN.3125.1.2026"
     ]
-    assert (await service.report(report["id"]))["case"] == "FN.3125.1.2026"
+    assert (await service.report(report["id"], AGENT))["case"] == "FN.3125.1.2026"
 
 
 async def test_agents_read_only_cases_linked_to_their_reports(service: CaseService) -> None:
@@ -252,12 +267,10 @@ async def test_suspension_does_not_count_towards_the_deadline(db_url: str) -> No
 async def test_agents_link_their_report_only_to_a_case_the_caller_has_open(
     service: CaseService,
 ) -> None:
-    def calls(session: Session) -> None:
-        for call_id, number in (("c-old", "48600100200"), ("c-now", "0600100200"),
-                                ("c-other", "48600999888")):  # fmt: skip
-            session.add(Call(call_id=call_id, caller_number=number, outcome="answered"))
-
-    await service.store.run(calls)
+    await add_calls(
+        service, ("c-old", "48600100200", AGENT.interface),
+        ("c-now", "0600100200", AGENT.interface), ("c-other", "48600999888", AGENT.interface),
+    )  # fmt: skip
     earlier = await service.create_report({"topic": "Podatek", "call_id": "c-old"}, AGENT)
     callers = await service.register(case_body(), OFFICIAL, report_id=earlier["id"])
     strangers = await service.register(case_body(), OFFICIAL)

@@ -8,6 +8,7 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from cic.auth.errors import AuthError
 from cic.auth.roles import USER_KEY
 from cic.auth.sessions import CurrentUser
 from cic.auth.templates import error_response
+from cic.calls.models import Call
 from cic.cases.openapi import document
 from cic.cases.service import CaseService
 from cic.cases.views import routes
@@ -43,7 +45,7 @@ async def fake_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     """Stands in for the real auth middleware: the role comes from a test header."""
     role = request.headers.get("X-Test-Role")
     if role:
-        request[USER_KEY] = CurrentUser(7, f"u-{role}", f"Użytkownik {role}", role, None)
+        request[USER_KEY] = CurrentUser(7, f"u-{role}", f"Użytkownik {role}", role, 7)
     try:
         response: web.StreamResponse = await handler(request)
     except AuthError as exc:
@@ -60,10 +62,28 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await store.close()
 
 
+AGENT_DEVICE = "PJSIP/agent-u-agent"
+
+
+async def agent_device(agent_id: int | None) -> str | None:
+    """The test users' agent row 7 is the device that took the calls of :func:`took`."""
+    return AGENT_DEVICE if agent_id == 7 else None
+
+
+async def took(store: Store, *call_ids: str) -> None:
+    """Calls on record, answered by the test agent."""
+
+    def write(session: Any) -> None:
+        for call_id in call_ids:
+            session.add(Call(call_id=call_id, caller_number="48600000001", agent=AGENT_DEVICE))
+
+    await store.run(write)
+
+
 @pytest.fixture
 async def client(store: Store) -> AsyncIterator[Client]:
     app = web.Application(middlewares=[fake_auth])
-    app.add_routes(routes(CaseService(store, today=lambda: date(2026, 12, 3))))
+    app.add_routes(routes(CaseService(store, today=lambda: date(2026, 12, 3)), agent_device))
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -119,7 +139,8 @@ async def test_agents_cannot_register_or_change_cases(client: Client) -> None:
     assert linking.status == 404
 
 
-async def test_report_to_case_through_the_api(client: Client) -> None:
+async def test_report_to_case_through_the_api(client: Client, store: Store) -> None:
+    await took(store, "1764755000.3")
     created = await client.post(
         "/api/zgloszenia",
         json={"topic": "Wycinka drzewa", "note": "Notatka służbowa.", "call_id": "1764755000.3"},
@@ -165,7 +186,10 @@ async def test_report_to_case_through_the_api(client: Client) -> None:
     assert any(c["symbol"] == "1431" for c in jrwa["classes"])
 
 
-async def test_odd_input_is_stored_verbatim_and_returned_as_json(client: Client) -> None:
+async def test_odd_input_is_stored_verbatim_and_returned_as_json(
+    client: Client, store: Store
+) -> None:
+    await took(store, *(f"c{i}<b>" for i in range(len(ODD))))
     for i, odd in enumerate(ODD):
         report = await client.post(
             "/api/zgloszenia",
@@ -307,6 +331,7 @@ async def test_install_cases_adds_the_service_and_routes(store: Store) -> None:
             self.store = store
             self.layout = Layout(Path("/"), "test")
             self.agi = AgiServer(None, "127.0.0.1", 0)  # type: ignore[arg-type]
+            self.agents = SimpleNamespace(interface_of=agent_device)
 
     app = web.Application(middlewares=[fake_auth])
     services = FakeServices(store)

@@ -16,7 +16,7 @@ from cic.cases.service import Actor, CaseService
 from cic.db import Store
 from cic.residents.service import ResidentService
 
-AGENT = Actor("konsultant1", "agent")
+AGENT = Actor("konsultant1", "agent", "PJSIP/agent-konsultant1")
 OFFICIAL = Actor("ewa.urzednik", "specialist")
 
 
@@ -42,7 +42,7 @@ async def test_call_report_and_case_on_history_and_metryka(
     def calls(session: Session) -> None:
         at = datetime(2026, 12, 3, 9, tzinfo=UTC)
         session.add(Call(call_id="c1", caller_number="48600100200", outcome="answered",
-                         entered_at=at))  # fmt: skip
+                         entered_at=at, agent=AGENT.interface))  # fmt: skip
 
     residents.store.run_sync(calls)
     report = await cases.create_report(
