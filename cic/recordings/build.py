@@ -79,4 +79,5 @@ def make_service(
         max_attempts=settings.max_attempts,
         retention_days=settings.retention_days,
         unredacted_role=settings.unredacted_role,
+        playback_roles=settings.playback_roles,
     )

@@ -1,13 +1,14 @@
 """The recordings domain's rules: jobs, transcripts, topics, corrections, holds, playback.
 
 Collaborators come in through the constructor; database work runs in ``Store.run``. Every
-playback and every legal-hold change is written to the audit log (who, which call, when).
+playback, every transcript read, every refusal of either (role, malformed id, no file, a file
+outside the root) and every legal-hold change is written to the audit log (who, which call,
+when).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cic.auth import audit
+from cic.auth.actor import Actor
+from cic.auth.errors import Forbidden
 from cic.calls.models import Call, Recording
 from cic.db import Store, utcnow
+from cic.errors import CicError
 from cic.recordings import jobs
 from cic.recordings.access import check_call_id, inside
 from cic.recordings.errors import (
@@ -42,15 +46,8 @@ from cic.recordings.retention import RetentionReport, run_retention
 
 SPEAKERS = ("resident", "agent")
 MAX_TOPICS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who asks: username, role and address (for the audit log and role checks)."""
-
-    username: str
-    role: str
-    ip: str = ""
+#: Who asks for a recording or transcript (username, role and address for the audit log).
+Viewer = Actor
 
 
 class RecordingsService:
@@ -65,14 +62,17 @@ class RecordingsService:
         max_attempts: int = 4,
         retention_days: int = 180,
         unredacted_role: str = "",
+        playback_roles: Sequence[str] = ("supervisor",),
     ) -> None:
-        """``root`` is the recordings directory as the controller's host sees it."""
+        """``root`` is the recordings directory as the controller's host sees it;
+        ``playback_roles`` may play recordings and read transcripts (admin always)."""
         self.store = store
         self.queue = queue
         self.root = root
         self.max_attempts = max_attempts
         self.retention_days = retention_days
         self.unredacted_role = unredacted_role
+        self.playback_roles = tuple(playback_roles)
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -118,8 +118,8 @@ class RecordingsService:
 
     async def transcript(self, call_id: str, viewer: Viewer) -> dict[str, Any]:
         """The redacted transcript with the call's topics; the unredacted text only for the
-        configured role (and only if it was kept)."""
-        check_call_id(call_id)
+        configured role (and only if it was kept). Every read and refusal is audited."""
+        await self._check_access(call_id, viewer, "transcript_refused")
         show_raw = bool(self.unredacted_role) and viewer.role == self.unredacted_role
 
         def query(session: Session) -> dict[str, Any]:
@@ -130,14 +130,17 @@ class RecordingsService:
                 raise RecordingNotFound("Ta rozmowa nie ma (jeszcze) transkrypcji.")
             out = row.as_dict(with_unredacted=show_raw)
             out["topics"] = _topics(session, call_id)
-            if show_raw:
-                audit.record(
-                    session, "transcript_unredacted", actor=viewer.username, target=call_id,
-                    ip=viewer.ip,
-                )  # fmt: skip
+            audit.record(
+                session, "transcript_unredacted" if show_raw else "transcript_read",
+                actor=viewer.username, target=call_id, ip=viewer.ip,
+            )  # fmt: skip
             return out
 
-        return await self.store.run(query)
+        try:
+            return await self.store.run(query)
+        except RecordingNotFound as exc:
+            await self._refused("transcript_refused", call_id, viewer, exc)
+            raise
 
     async def topics(self, call_id: str) -> list[dict[str, Any]]:
         """Every topic tag of the call (auto, wrapup, supervisor)."""
@@ -220,12 +223,14 @@ class RecordingsService:
     # --- playback -----------------------------------------------------------------------
 
     async def recording_file(self, call_id: str, speaker: str, viewer: Viewer) -> Path:
-        """The file to play, checked to lie inside the root; the access is audited."""
-        check_call_id(call_id)
+        """The file to play, checked to lie inside the root; the access (or its refusal: role,
+        malformed id or speaker, no recording, a file outside the root) is audited."""
+        await self._check_access(call_id, viewer, "recording_refused")
         if speaker not in ("mixed", *SPEAKERS):
+            await self._refused("recording_refused", call_id, viewer, UnsafePath())
             raise UnsafePath()
 
-        def work(session: Session) -> Path | None:
+        def work(session: Session) -> Path | CicError:
             if speaker == "mixed":
                 stmt: Any = select(Recording.path).where(
                     Recording.call_id == call_id, Recording.kind == "call"
@@ -235,22 +240,54 @@ class RecordingsService:
                     RecordingChannel.call_id == call_id, RecordingChannel.speaker == speaker
                 )
             path = session.scalars(stmt.order_by("id")).first()
-            if path is None:
-                raise RecordingNotFound()
-            try:
-                real: Path | None = inside(self.root, path)
-            except UnsafePath:
-                real = None
+            outcome: Path | CicError = RecordingNotFound()
+            if path is not None:
+                try:
+                    outcome = inside(self.root, path)
+                except UnsafePath as exc:
+                    outcome = exc
+            extra: dict[str, Any] = {}
+            if isinstance(outcome, CicError):
+                extra["error"] = outcome.error_id
             audit.record(
-                session, "recording_played" if real else "recording_refused",
-                actor=viewer.username, target=call_id, ip=viewer.ip, speaker=speaker,
+                session, "recording_refused" if extra else "recording_played",
+                actor=viewer.username, target=call_id, ip=viewer.ip, speaker=speaker, **extra,
             )  # fmt: skip
-            return real
+            return outcome
 
-        real = await self.store.run(work)
-        if real is None:
-            raise UnsafePath()
-        return real
+        outcome = await self.store.run(work)
+        if isinstance(outcome, CicError):
+            raise outcome
+        return outcome
+
+    # --- access ---------------------------------------------------------------------------
+
+    async def _check_access(self, call_id: str, viewer: Viewer, refusal: str) -> None:
+        """Refuse (audited as ``refusal``) a role without playback or a malformed call id."""
+        error: CicError | None = None
+        if viewer.role != "admin" and viewer.role not in self.playback_roles:
+            roles = ", ".join(self.playback_roles)
+            error = Forbidden(f"Nagrania i transkrypcje są dostępne dla ról: {roles}.")
+        else:
+            try:
+                check_call_id(call_id)
+            except UnsafePath as exc:
+                error = exc
+        if error is not None:
+            await self._refused(refusal, call_id, viewer, error)
+            raise error
+
+    async def _refused(self, action: str, call_id: str, viewer: Viewer, error: CicError) -> None:
+        """Write one refusal to the audit log (the call id made printable and cut short)."""
+        target = "".join(c if c.isprintable() else "?" for c in call_id)[:128]
+
+        def write(session: Session) -> None:
+            audit.record(
+                session, action, actor=viewer.username, target=target, ip=viewer.ip,
+                role=viewer.role, error=error.error_id,
+            )  # fmt: skip
+
+        await self.store.run(write)
 
 
 def _require_call(session: Session, call_id: str) -> None:

@@ -8,7 +8,8 @@ PUT  /api/calls/{call_id}/legal-hold             ``{"held": true, "reason": "...
 GET  /api/post-call-jobs?status=failed           jobs for the supervisor
 POST /api/post-call-jobs/{job_id}/retry          queue a failed job again
 
-Playback is for ``speech.playback_roles`` (admin always); every access is in the audit log.
+Playback and transcripts are for ``speech.playback_roles`` (admin always), decided by the
+service; every access and every refusal is in the audit log.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from typing import Any
 
 from aiohttp import web
 
-from cic.auth.roles import current_user, guard, require
-from cic.recordings.errors import InvalidInput, RecordingsError
-from cic.recordings.service import RecordingsService, Viewer
+from cic.auth.actor import actor_of
+from cic.auth.roles import guard, require
+from cic.errors import CicError
+from cic.recordings.errors import InvalidInput
+from cic.recordings.service import RecordingsService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -32,16 +35,10 @@ def _json_errors(handler: Handler) -> Handler:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
-        except RecordingsError as exc:
+        except CicError as exc:
             return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
 
     return wrapped
-
-
-def _viewer(request: web.Request) -> Viewer:
-    user = current_user(request)
-    assert user is not None  # the guard ran first
-    return Viewer(user.username, user.role, request.remote or "")
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -55,30 +52,27 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 def routes(
-    service: RecordingsService,
-    playback_roles: tuple[str, ...] = ("supervisor",),
-    hold_roles: tuple[str, ...] = ("supervisor",),
+    service: RecordingsService, hold_roles: tuple[str, ...] = ("supervisor",)
 ) -> list[web.RouteDef]:
-    """The routes, bound to ``service``; playback and holds for the given roles."""
-    may_play = guard(*playback_roles)
+    """The routes, bound to ``service``; legal holds for ``hold_roles``."""
     may_hold = guard(*hold_roles)
 
+    @require()
     @_json_errors
     async def play(request: web.Request) -> web.StreamResponse:
-        await may_play(request)
         speaker = request.match_info.get("speaker", "mixed")
         path = await service.recording_file(
-            request.match_info["call_id"], speaker, _viewer(request)
+            request.match_info["call_id"], speaker, await actor_of(request)
         )
         response = web.FileResponse(path, chunk_size=64 * 1024)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Disposition"] = f'inline; filename="{path.name}"'
         return response
 
+    @require()
     @_json_errors
     async def transcript(request: web.Request) -> web.StreamResponse:
-        await may_play(request)
-        out = await service.transcript(request.match_info["call_id"], _viewer(request))
+        out = await service.transcript(request.match_info["call_id"], await actor_of(request))
         return web.json_response(out, dumps=_dumps)
 
     @require("supervisor")
@@ -87,7 +81,9 @@ def routes(
         topics = (await _body(request)).get("topics")
         if not isinstance(topics, list):
             raise InvalidInput("Pole topics musi być listą tematów.")
-        out = await service.correct_topics(request.match_info["call_id"], topics, _viewer(request))
+        out = await service.correct_topics(
+            request.match_info["call_id"], topics, await actor_of(request)
+        )
         return web.json_response(out, dumps=_dumps)
 
     @_json_errors
@@ -99,7 +95,7 @@ def routes(
         if not isinstance(held, bool) or not isinstance(reason, str):
             raise InvalidInput("Pole held musi być true albo false, reason tekstem.")
         call_id = request.match_info["call_id"]
-        state = await service.set_hold(call_id, held, reason, _viewer(request))
+        state = await service.set_hold(call_id, held, reason, await actor_of(request))
         return web.json_response({"call_id": call_id, "held": state}, dumps=_dumps)
 
     @require("supervisor")
@@ -114,7 +110,9 @@ def routes(
         raw = request.match_info["job_id"]
         if not raw.isdigit():
             raise InvalidInput("Identyfikator zadania musi być liczbą.")
-        return web.json_response(await service.retry(int(raw), _viewer(request)), dumps=_dumps)
+        return web.json_response(
+            await service.retry(int(raw), await actor_of(request)), dumps=_dumps
+        )
 
     return [
         web.get("/api/calls/{call_id}/recording", play),

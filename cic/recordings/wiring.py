@@ -66,9 +66,7 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
     queue = make_queue(settings, services.store, services.settings.redis_url)
     service = make_service(settings, services.store, queue, recordings_root(services))
     app[RECORDINGS] = service
-    app.add_routes(
-        views.routes(service, tuple(settings.playback_roles), tuple(settings.hold_roles))
-    )
+    app.add_routes(views.routes(service, tuple(settings.hold_roles)))
     review = Review(load_taxonomy(), services.settings.office.timezone)
     app.add_routes(review_views.routes(review, services.store))
     tasks: list[asyncio.Task[None]] = []

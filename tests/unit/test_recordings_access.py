@@ -86,9 +86,9 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[Client, Store, Path]]:
     _add_call(store, CALL, day / f"{CALL}.wav", speaker_files=True)
     _add_call(store, "1764763200.8", day / "link.wav")  # a symlink pointing out of the root
     _add_call(store, "1764763200.9", outside)  # a row naming a file outside the root
-    service = RecordingsService(store, StoreQueue(store), root)
+    service = RecordingsService(store, StoreQueue(store), root, playback_roles=("supervisor",))
     app = web.Application(middlewares=[fake_auth])
-    app.add_routes(routes(service, ("supervisor",), ("supervisor",)))
+    app.add_routes(routes(service, ("supervisor",)))
     async with TestClient(TestServer(app)) as client:
         yield client, store, root
     await store.close()
@@ -148,6 +148,10 @@ async def test_roles_without_permission_are_refused(
     assert AUDIO[:64] not in await response.read()
     assert (await client.get(f"/api/calls/{CALL}/recording")).status == 401
     assert _audit(store, "recording_played") == []
+    # the refusal is on record: who, which call, why
+    assert _audit(store, "recording_refused") == [
+        (f"u-{role}", CALL, {"role": role, "error": "forbidden"})
+    ]
 
 
 @pytest.mark.parametrize(
@@ -171,6 +175,9 @@ async def test_traversal_attempts_are_refused(env: tuple[Client, Store, Path], p
     body = await response.read()
     assert b"root:" not in body and b"poufne" not in body
     assert _audit(store, "recording_played") == []
+    if response.status == 400:  # reached the service (a 404 never matched a route): audited
+        [(actor, _target, detail)] = _audit(store, "recording_refused")
+        assert actor == "u-supervisor" and detail["error"] == "unsafe_path"
 
 
 @pytest.mark.parametrize("call_id", ["1764763200.8", "1764763200.9"])
@@ -181,7 +188,9 @@ async def test_files_outside_the_root_are_refused_even_from_the_record(
     response = await client.get(f"/api/calls/{call_id}/recording", headers=as_("supervisor"))
     assert response.status == 400
     assert (await response.json())["error"] == "unsafe_path"
-    assert _audit(store, "recording_refused") == [("u-supervisor", call_id, {"speaker": "mixed"})]
+    assert _audit(store, "recording_refused") == [
+        ("u-supervisor", call_id, {"speaker": "mixed", "error": "unsafe_path"})
+    ]
 
 
 async def test_legal_hold_is_set_and_cleared_by_a_supervisor_and_audited(
@@ -211,11 +220,18 @@ async def test_legal_hold_is_set_and_cleared_by_a_supervisor_and_audited(
 async def test_transcript_and_topic_corrections_over_http(
     env: tuple[Client, Store, Path],
 ) -> None:
-    client, _store, _root = env
+    client, store, _root = env
     url = f"/api/calls/{CALL}/transcript"
     assert (await client.get(url, headers=as_("agent"))).status == 403
     missing = await client.get(url, headers=as_("supervisor"))
     assert missing.status == 404 and (await missing.json())["error"] == "recording_not_found"
+    malformed = await client.get("/api/calls/..%2Fx/transcript", headers=as_("supervisor"))
+    assert malformed.status == 400
+    assert _audit(store, "transcript_refused") == [
+        ("u-agent", CALL, {"role": "agent", "error": "forbidden"}),
+        ("u-supervisor", CALL, {"role": "supervisor", "error": "recording_not_found"}),
+        ("u-supervisor", "../x", {"role": "supervisor", "error": "unsafe_path"}),
+    ]
     topics = f"/api/calls/{CALL}/topics"
     assert (
         await client.put(topics, json={"topics": ["meldunek"]}, headers=as_("agent"))

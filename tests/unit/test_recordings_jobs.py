@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from cic.auth.models import AuditEntry
 from cic.db import Store, migrate, utcnow
 from cic.recordings import jobs
 from cic.recordings.models import CallTopic, CallTranscript, PostCallJob
@@ -29,7 +30,7 @@ from cic.transcripts.stt import AudioError, Recognition
 # A made-up resident: the PESEL is the textbook example with a valid check digit.
 SAID = "dzień dobry chciałbym zapytać o podatek od nieruchomości mój pesel 44051401359"
 TAGGER = Tagger(load_taxonomy())
-SUPERVISOR = Viewer("kierownik", "supervisor", "127.0.0.1")
+SUPERVISOR = Viewer("kierownik", "supervisor", ip="127.0.0.1")
 
 
 class ScriptedEngine:
@@ -203,6 +204,16 @@ async def test_the_unredacted_text_is_kept_only_for_the_chosen_role(
     for_admin = await service.transcript("1764763200.1", Viewer("admin", "admin"))
     assert "44051401359" in for_admin["unredacted"]
     assert "[PESEL]" in for_admin["text"]
+    transcript_entries = (
+        select(AuditEntry).where(AuditEntry.action.like("transcript_%")).order_by(AuditEntry.id)
+    )
+    reads = await store.run(
+        lambda s: [(e.action, e.actor, e.target) for e in s.scalars(transcript_entries)]
+    )
+    assert reads == [
+        ("transcript_read", "kierownik", "1764763200.1"),
+        ("transcript_unredacted", "admin", "1764763200.1"),
+    ]
 
 
 async def test_two_workers_on_the_redis_stream_share_jobs_once(

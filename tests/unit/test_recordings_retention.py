@@ -25,7 +25,7 @@ from tests.unit.test_recordings_jobs import ScriptedEngine
 from tests.unit.test_topics import OTHER, SENIOR_VOUCHER
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-SUPERVISOR = Viewer("kierownik", "supervisor", "127.0.0.1")
+SUPERVISOR = Viewer("kierownik", "supervisor", ip="127.0.0.1")
 TAGGER = Tagger(load_taxonomy())
 
 
