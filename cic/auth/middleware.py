@@ -14,8 +14,10 @@ from urllib.parse import quote
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from cic.auth.actor import Actor
 from cic.auth.csrf import UNSAFE_METHODS, check_origin, submitted_csrf_token, tokens_match
 from cic.auth.errors import AuthError, CsrfRejected, NotSignedIn, OriginRejected
+from cic.auth.refusals import record_refusal
 from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler
 from cic.auth.service import AuthService
 from cic.auth.sessions import CurrentUser
@@ -79,9 +81,22 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
                 raise web.HTTPFound(f"/logowanie?next={quote(request.path_qs, safe='')}") from exc
             response = error_response(request, exc)
         except AuthError as exc:
+            if exc.status == 403:  # a role, CSRF or Origin refusal: on record
+                await _audit_refusal(auth, request, exc)
             response = error_response(request, exc)
         if not response.prepared:
             response.headers.update(SECURITY_HEADERS)
         return response
 
     return middleware
+
+
+async def _audit_refusal(auth: AuthService, request: web.Request, error: AuthError) -> None:
+    """Write a refused request to the audit log by its route pattern (never the raw path, which
+    can carry a phone number)."""
+    user = request.get(USER_KEY)
+    ip = request.remote or ""
+    actor = Actor(user.username, user.role, None, ip) if user else Actor("", "", None, ip)
+    resource = request.match_info.route.resource
+    where = resource.canonical if resource is not None else "(nieznana ścieżka)"
+    await record_refusal(auth.store, actor, "route", f"{request.method} {where}", error)
