@@ -225,9 +225,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(agent_directory.routes(services.store, services.agents))
     app.add_routes(routing_views.routes(services.office_mode, services.calendar))
     app.add_routes(web_status.routes(services))
-    app.add_routes(
-        wrapup_views.routes(services.wrapups, services.calls, services.agents.interface_of)
-    )
+    app.add_routes(wrapup_views.routes(services.wrapups, services.agents.interface_of))
     app.add_routes(
         console_views.routes(
             settings,

@@ -7,8 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cic.auth.actor import Actor
+from cic.auth.refusals import run_guarded
 from cic.bus import Bus
-from cic.calls.errors import CallNotFound, InvalidQuery
+from cic.calls.access import handled_by
+from cic.calls.errors import CallNotFound, CallNotYours, InvalidQuery
 from cic.calls.models import Call, CallWrapup
 from cic.db import Store, utcnow
 
@@ -28,6 +31,25 @@ class WrapupService:
         self.store = store
         self.bus = bus
         self.outcomes = list(outcomes)
+
+    async def agent_for(self, call_id: str, actor: Actor) -> str:
+        """The agent interface whose wrap-up ``actor`` writes or reads: a supervisor the call's
+        (last answering) agent, anyone else their own device, only on a call they took (in any
+        leg); ``CallNotFound`` / ``CallNotYours`` otherwise."""
+
+        def read(session: Session) -> str:
+            call = session.scalars(select(Call).where(Call.call_id == call_id)).first()
+            if call is None:
+                raise CallNotFound(call_id)
+            if actor.supervising:
+                return call.agent or ""
+            if actor.interface and handled_by(session, call_id, actor.interface):
+                return actor.interface
+            raise CallNotYours(
+                "To nie Twoja rozmowa: podsumowanie zapisuje konsultant, który ją obsłużył."
+            )
+
+        return await run_guarded(self.store, actor, "call", call_id, read)
 
     async def save(
         self, call_id: str, agent: str, outcome: str, topic: str, note: str, saved_by: str

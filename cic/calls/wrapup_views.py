@@ -3,50 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
-from cic.auth.errors import Forbidden
+from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
-from cic.calls.errors import CallNotFound, CallsError
-from cic.calls.service import CallService
+from cic.calls.errors import CallsError
 from cic.calls.wrapup import WrapupService
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
-SUPERVISING = ("supervisor", "admin")
 
 
-def routes(
-    wrapups: WrapupService, calls: CallService, agent_interface: AgentInterface
-) -> list[web.RouteDef]:
+def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.RouteDef]:
     """``POST /api/calls/{call_id}/wrapup`` and ``GET /api/calls/{call_id}/wrapups``."""
     signed_in = guard("agent", "specialist", "supervisor")
 
-    async def call_of(request: web.Request) -> dict[str, Any]:
-        call = await calls.get_call(request.match_info["call_id"])
-        if call is None:
-            raise CallNotFound(request.match_info["call_id"])
-        return call
-
-    async def handled_by(request: web.Request, call: dict[str, Any]) -> str:
-        """The agent interface the wrap-up is for; agents may only wrap up their own calls."""
-        user = current_user(request)
-        assert user is not None
-        if user.role in SUPERVISING:
-            return str(call.get("agent") or "")
-        interface = await agent_interface(user.agent_id)
-        if not interface or interface != call.get("agent"):
-            raise Forbidden(
-                "To nie Twoja rozmowa: podsumowanie zapisuje konsultant, który ją odebrał."
-            )
-        return interface
+    async def handled_by(request: web.Request) -> tuple[str, str]:
+        """(call id, the agent interface the wrap-up is for); agents only their own calls."""
+        call_id = request.match_info["call_id"]
+        actor = await actor_of(request, agent_interface)
+        return call_id, await wrapups.agent_for(call_id, actor)
 
     async def save(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
         try:
-            call = await call_of(request)
-            agent = await handled_by(request, call)
+            call_id, agent = await handled_by(request)
             try:
                 body = await request.json()
             except ValueError:
@@ -63,7 +44,7 @@ def routes(
                 )
             user = current_user(request)
             saved = await wrapups.save(
-                call["call_id"], agent, fields["outcome"], fields["topic"], fields["note"],
+                call_id, agent, fields["outcome"], fields["topic"], fields["note"],
                 user.username if user else "",
             )  # fmt: skip
         except CallsError as exc:
@@ -73,11 +54,10 @@ def routes(
     async def list_(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
         try:
-            call = await call_of(request)
-            await handled_by(request, call)
+            call_id, _agent = await handled_by(request)
         except CallsError as exc:
             return web.json_response(exc.to_dict(), status=exc.status)
-        return web.json_response(await wrapups.for_call(call["call_id"]))
+        return web.json_response(await wrapups.for_call(call_id))
 
     return [
         web.post("/api/calls/{call_id}/wrapup", save),

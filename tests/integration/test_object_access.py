@@ -251,7 +251,7 @@ async def test_refused_requests_change_nothing_and_are_audited(office: Office) -
     assert "report:(nowe)" in by_anna  # the report about bartek's call
     assert "c-anna" in by_anna  # recording and transcript refusals name the call
     assert any(t.startswith("route:POST /api/residents/") for t in by_anna)
-    assert any(a == "bartek" and t.startswith("route:POST /api/calls/") for a, t, _ in audited)
+    assert ("bartek", "call:c-anna", "call_not_yours") in audited
     assert ("spec", "c-anna", "forbidden") in audited
     # a call that does not exist is no refusal: nothing to hide, nothing to audit
     assert all("nie-ma-takiej" not in t and "ghost" not in t for _, t, _ in audited)
@@ -294,9 +294,11 @@ async def test_allowed_requests_work_for_the_objects_that_are_theirs(office: Off
         assert status == 200 and transcript["text"].startswith("dzień dobry")
         async with boss.http.get(boss.server.make_url("/api/calls/c-anna/recording")) as played:
             assert played.status == 200 and await played.read() == AUDIO
-    # a wrap-up of her own call
+    # a wrap-up of her own call, and of the one she took over (under her own device)
     status, _ = await anna.call("POST", "/api/calls/c-anna/wrapup", {"outcome": "inne"})
     assert status == 201
+    status, saved = await anna.call("POST", "/api/calls/c-handed/wrapup", {"outcome": "inne"})
+    assert status == 201 and saved["agent"] == "PJSIP/agent-anna"
     # residents are every staff member's: anyone records one, a supervisor merges
     status, one = await anna.call("POST", "/api/residents", {"name": "Jan Testowy"})
     status2, two = await bartek.call("POST", "/api/residents", {"name": "Jan Testowy (2)"})
