@@ -14,7 +14,8 @@ ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "user_created",
     "role_changed", "password_changed", "user_deactivated", "user_activated",
     "sessions_revoked", "access_refused", "recording_played", "recording_refused",
-    "transcript_read", "transcript_unredacted", "transcript_refused",
+    "transcript_read", "transcript_unredacted", "transcript_refused", "transcript_search",
+    "calls_exported",
 )  # fmt: skip
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from cic.auth import audit
+from cic.auth.actor import actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
@@ -80,6 +82,16 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         filters = parse_filters(dict(request.query))
         return await store.run(lambda s: review.calls(s, filters))
 
+    async def on_record(request: web.Request, action: str, **detail: Any) -> None:
+        """Searches of transcripts and exports of the call list are audited (counts only:
+        the search words can be personal data)."""
+        actor = await actor_of(request)
+        await store.run(
+            lambda s: audit.record(
+                s, action, actor=actor.username, target="/przeglad", ip=actor.ip, **detail
+            )
+        )
+
     async def stats(request: web.Request) -> list[dict[str, Any]]:
         filters, period = parse_filters(dict(request.query)), _period(request)
         return await store.run(lambda s: review.counts(s, filters, period))
@@ -99,6 +111,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
     @json_errors
     async def calls_csv(request: web.Request) -> web.StreamResponse:
         rows = [_flat(c) for c in await calls(request)]
+        await on_record(request, "calls_exported", rows=len(rows))
         return _csv(as_csv(rows, CALL_COLUMNS), "rozmowy.csv")
 
     @require(*ROLES)
@@ -128,6 +141,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         filters = parse_filters(dict(request.query))
         limit, offset = _page(request)
         hits = await store.run(lambda s: finder.search(s, query, filters, limit + 1, offset))
+        await on_record(request, "transcript_search", results=len(hits[:limit]), offset=offset)
         page = {"query": query, "offset": offset, "more": len(hits) > limit}
         return web.json_response({**page, "count": len(hits[:limit]), "results": hits[:limit]})
 

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from cic.auth.models import AuditEntry
 from cic.calls.models import Call
 from cic.db import Store, migrate
 from cic.recordings import search
@@ -310,7 +311,7 @@ async def client(store: Store) -> AsyncIterator[Client]:
         yield client
 
 
-async def test_http_search_for_supervisors_only(client: Client) -> None:
+async def test_http_search_for_supervisors_only(client: Client, store: Store) -> None:
     params = {"q": "podatku od nieruchomosci", "from": "2026-11-30"}
     assert (await client.get("/api/review/search", params=params)).status == 401
     refused = await client.get("/api/review/search", params=params, headers=as_("agent"))
@@ -320,6 +321,16 @@ async def test_http_search_for_supervisors_only(client: Client) -> None:
         assert ok.status == 200
         body = await ok.json()
         assert body["count"] == 1 and body["results"][0]["call_id"] == "t-tax"
+    searches = store.run_sync(
+        lambda s: [
+            (e.actor, e.detail, e.target)
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "transcript_search"))
+        ]
+    )  # each search on record, by count only: the words themselves may be personal data
+    assert searches == [
+        (f"u-{role}", {"results": 1, "offset": 0}, "/przeglad") for role in ("supervisor", "admin")
+    ]
+    assert "nieruchomosci" not in str(searches)
 
 
 async def test_http_search_comes_in_pages(client: Client) -> None:
