@@ -41,13 +41,13 @@ class Credentials:
             self._save()
         return passwords[endpoint]
 
-    def demo_password(self, username: str) -> str:
-        """The password of demo console user ``username``, generated on first request."""
-        passwords: dict[str, str] = self._data.setdefault("demo_users", {})
-        if username not in passwords:
-            passwords[username] = secrets.token_urlsafe(12)
-            self._save()
-        return passwords[username]
+    def forget(self, key: str) -> bool:
+        """Remove ``key`` from the file (e.g. clear passwords an older version kept)."""
+        if key not in self._data:
+            return False
+        del self._data[key]
+        self._save()
+        return True
 
     def _get(self, key: str) -> str:
         if key not in self._data:

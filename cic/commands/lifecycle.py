@@ -173,7 +173,7 @@ def up(settings: Settings) -> int:
     speech_env, speech = demo_speech(settings)
     start_controller(settings, env=speech_env)
     web = f"http://{settings.web_host}:{settings.web_port}/"
-    sign_in = "\n".join(f"    {u:<11} {p}   ({r})" for u, r, p in demo_users)
+    sign_in = demo_accounts_text(demo_users)
     sip = f"{settings.asterisk.sip_host}:{settings.asterisk.sip_port}"
     print(
         f"""
@@ -183,7 +183,7 @@ cic działa.
   Stan centrali: {web}
   Dziennik:      {Path(settings.state_dir) / "cic.log"}
   Transkrypcja:  {speech}
-  Logowanie:     {web}logowanie  (konta demo; hasła także w {settings.secrets_path}):
+  Logowanie:     {web}logowanie
 {sign_in}
 
 Co dalej:
@@ -194,6 +194,20 @@ Co dalej:
 """
     )
     return 0
+
+
+def demo_accounts_text(made: list[tuple[str, str, str]]) -> str:
+    """What ``cic up`` says of the demo accounts: their passwords once, on the first run."""
+    if not made:
+        return (
+            "  Konta demo:    utworzone przy pierwszym uruchomieniu (hasła pokazano wtedy raz);\n"
+            "                 nowe hasło: cic users passwd NAZWA, usunięcie: cic users remove-demo"
+        )
+    rows = "\n".join(f"    {u:<11} {p}   ({r})" for u, r, p in made)
+    return (
+        "  Konta demo (hasła pokazywane TYLKO TERAZ, nigdzie niezapisane; usunięcie kont:\n"
+        f"  cic users remove-demo):\n{rows}"
+    )
 
 
 def down(settings: Settings) -> dict[str, Any]:

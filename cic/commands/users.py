@@ -11,17 +11,13 @@ from sqlalchemy.orm import Session
 from cic.auth import users as user_ops
 from cic.auth.errors import AuthError
 from cic.auth.passwords import generate_password
+from cic.commands import demo_accounts
+from cic.commands.demo_accounts import forget_clear_passwords
 from cic.commands.errors import CommandError
 from cic.config import Settings
-from cic.credentials import Credentials
 from cic.db import Store, utcnow
 
 T = TypeVar("T")
-DEMO_USERS = (
-    ("admin", "Administrator Demo", "admin", None),
-    ("kierownik", "Kierownik Demo", "supervisor", None),
-    ("konsultant", "Konsultant Demo", "agent", None),
-)
 
 
 def _run(settings: Settings, fn: Callable[[Session], T]) -> T:
@@ -46,6 +42,9 @@ def users(settings: Settings, args: argparse.Namespace) -> Any:
             lambda db: user_ops.set_role(db, args.username, args.role, actor="cli", now=now),
         )
         return {"username": args.username, "role": args.role}
+    if args.action == "remove-demo":
+        removed = _run(settings, lambda db: demo_accounts.remove(db, now))
+        return {"removed": removed}
     if args.action in ("disable", "enable"):
         active = args.action == "enable"
         _run(
@@ -73,20 +72,9 @@ def users(settings: Settings, args: argparse.Namespace) -> Any:
 
 
 def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
-    """Create the demo users once; ``(username, role, password)`` from the secrets file."""
-    credentials = Credentials(settings.secrets_path)
-    now = utcnow()
-    out = []
-
-    def create(db: Session) -> None:
-        for username, name, role, agent in DEMO_USERS:
-            password = credentials.demo_password(username)
-            out.append((username, role, password))
-            if user_ops.find(db, username) is None:
-                user_ops.add(db, username, name, role, password, agent_username=agent, now=now)
-
-    _run(settings, create)
-    return out
+    """Demo accounts on the first run only: ``(username, role, password)`` to print once."""
+    forget_clear_passwords(settings)
+    return _run(settings, lambda db: demo_accounts.create_once(db, utcnow()))
 
 
 def add_parser(sub: Any) -> None:
@@ -108,6 +96,7 @@ def add_parser(sub: Any) -> None:
         "username"
     )
     usub.add_parser("enable", help="odblokowanie logowania").add_argument("username")
+    usub.add_parser("remove-demo", help="usuwa konta demo (admin, kierownik, konsultant)")
     role = usub.add_parser("role", help="zmiana roli; kończy wszystkie sesje")
     role.add_argument("username")
     role.add_argument("role", choices=["agent", "specialist", "supervisor", "admin"])
