@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ from cic import commands
 from cic.cases import cli as cases_cli
 from cic.commands.users import add_parser as add_users_parser
 from cic.config import ConfigError, load_settings
+from cic.private import UMASK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cic`` console script."""
+    os.umask(UMASK)  # nothing cic writes is for other users (subprocesses inherit it)
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

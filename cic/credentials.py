@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cic.private import private_dir
+
 
 class Credentials:
     """Reads and extends the secrets file; every write is atomic and mode 0600."""
@@ -56,7 +58,7 @@ class Credentials:
         return str(self._data[key])
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".secrets.")
         try:
             os.fchmod(fd, 0o600)

@@ -26,6 +26,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from cic.private import private_database
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,8 @@ def make_engine(url: str | URL, *, busy_timeout: float = 5.0, connect_timeout: i
         }
         if parsed.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool
+        elif Path(parsed.database).parent.is_dir():
+            private_database(parsed.database)  # personal data: 0600 before SQLite opens it
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -22,6 +22,7 @@ from cic.commands.users import ensure_demo_users
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
+from cic.private import open_private_log, private_dir, write_private
 from cic.transcripts.engines.packaged import packaged_whisper_base
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
@@ -51,7 +52,7 @@ def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provi
 
 def install(settings: Settings) -> provision.Layout:
     """Find or build Asterisk, render the configuration, generate the Polish prompts."""
-    Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
+    private_dir(settings.state_dir)
     try:
         layout = provision.ensure_root(settings)
         agents, queues = _specs(settings)
@@ -90,7 +91,7 @@ def serve(settings: Settings) -> int:
 
     from cic.app import create_app
 
-    Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
+    private_dir(settings.state_dir)
     web.run_app(
         create_app(settings), host=settings.web_host, port=settings.web_port, print=None,
         handle_signals=True, shutdown_timeout=5,
@@ -142,12 +143,12 @@ def start_controller(
     pid = _controller_pid(settings)
     if pid and _healthy(settings):
         return pid
-    log = (Path(settings.state_dir) / "cic.log").open("ab")
+    log = open_private_log(Path(settings.state_dir) / "cic.log")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cic.cli", "serve"], stdin=subprocess.DEVNULL, stdout=log,
         stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})},
     )  # fmt: skip
-    _pidfile(settings).write_text(f"{proc.pid}\n")
+    write_private(_pidfile(settings), f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
