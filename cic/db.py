@@ -116,13 +116,17 @@ def make_engine(url: str | URL, *, busy_timeout: float = 5.0, connect_timeout: i
             kwargs["poolclass"] = StaticPool
         elif Path(parsed.database).parent.is_dir():
             private_database(parsed.database)  # personal data: 0600 before SQLite opens it
-        engine = create_engine(parsed, **kwargs)
+        engine = create_engine(parsed, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = connect_timeout
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    # hide_parameters: a database error's text (logged) never carries the values, which are
+    # residents' numbers, names and notes.
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+    )
 
 
 def import_models() -> list[str]:

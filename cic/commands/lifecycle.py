@@ -90,11 +90,12 @@ def serve(settings: Settings) -> int:
     from aiohttp import web
 
     from cic.app import create_app
+    from cic.web_log import PrivateAccessLogger
 
     private_dir(settings.state_dir)
     web.run_app(
         create_app(settings), host=settings.web_host, port=settings.web_port, print=None,
-        handle_signals=True, shutdown_timeout=5,
+        handle_signals=True, shutdown_timeout=5, access_log_class=PrivateAccessLogger,
     )  # fmt: skip
     return 0
 
