@@ -66,6 +66,7 @@ from cic.transfers.wiring import install_transfers
 from cic.wallboard import views as wallboard_views
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
+from cic.web_headers import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,12 @@ def create_app(settings: Settings) -> web.Application:
     """The controller: JSON API, status page, AMI session, FastAGI server, tickers."""
     services = build_services(settings)
     auth = AuthService(services.store)
-    app = web.Application(middlewares=[auth_middleware(auth, services.credentials.api_token)])
+    app = web.Application(
+        middlewares=[
+            security_headers(settings.asterisk.http_port),
+            auth_middleware(auth, services.credentials.api_token),
+        ]
+    )
     app[SERVICES] = services
     app[auth_views.AUTH_SERVICE] = auth
     app.add_routes(auth_views.routes(auth))

@@ -24,12 +24,6 @@ from cic.auth.sessions import CurrentUser
 from cic.auth.templates import error_response
 
 PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"})
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 API_USER = CurrentUser(0, "api", "Token API", "admin", None)
 
 
@@ -84,8 +78,6 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
             if exc.status == 403:  # a role, CSRF or Origin refusal: on record
                 await _audit_refusal(auth, request, exc)
             response = error_response(request, exc)
-        if not response.prepared:
-            response.headers.update(SECURITY_HEADERS)
         return response
 
     return middleware

@@ -97,17 +97,41 @@ def _start_chromium() -> tuple[Any, str]:
         raise
 
 
+def csp_violations(driver: Any) -> list[str]:
+    """What the browser refused under the pages' Content-Security-Policy (console messages)."""
+    try:
+        entries = driver.get_log("browser")
+    except Exception:  # a driver that already died has nothing to tell
+        return []
+    return [
+        str(e.get("message", ""))
+        for e in entries
+        if "Content Security Policy" in str(e.get("message", ""))
+    ]
+
+
+def _quit(driver: Any, profile: str) -> list[str]:
+    """Quit the browser after collecting its CSP violations; returns them."""
+    try:
+        return csp_violations(driver)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 @pytest.fixture
 def chromium() -> Iterator[Any]:
     """A headless Chromium with fake microphone, in a new empty profile; quit afterwards."""
     if _missing():
         _unavailable(f"e2e tests need {', '.join(_missing())} (bash bin/install-deps)")
     driver, profile = _start_chromium()
+    violations: list[str] = []
     try:
         yield driver
     finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        violations = _quit(driver, profile)
+    # every page the test opened ran under the real policy: nothing may have been refused
+    assert violations == [], violations
 
 
 @pytest.fixture
@@ -124,12 +148,13 @@ def chromium_factory() -> Iterator[Callable[[], Any]]:
         started.append(_start_chromium())
         return started[-1][0]
 
+    violations: list[str] = []
     try:
         yield start
     finally:
         for driver, profile in started:
-            driver.quit()
-            shutil.rmtree(profile, ignore_errors=True)
+            violations += _quit(driver, profile)
+    assert violations == [], violations
 
 
 @pytest.fixture(scope="session")

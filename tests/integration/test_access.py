@@ -241,3 +241,37 @@ async def test_cookie_flags_and_odd_names_escaped(
     page = await (await client.get("/konsola")).text()
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; Zażółć 🙂 " + "ą" * 150 in page
+
+
+async def test_every_response_carries_the_security_headers(
+    app: tuple[web.Application, Client, FakeClock],
+) -> None:
+    """Every route (signed in and not), static files, the health check, unknown paths, errors
+    and redirects: a policy that forbids framing, inline code and other sites."""
+    application, client, _ = app
+    await sign_in(client, "root")
+    paths = {"/static/css/console.css", "/healthz", "/nie-ma-takiej", "/api/nie-ma/48600100200"}
+    for resource in application.router.resources():
+        info = resource.get_info()
+        path = info.get("path") or info.get("formatter") or ""
+        if path and not path.startswith("/static"):
+            paths.add(path.replace("{", "").replace("}", ""))
+    seen = set()
+    for signed_in in (True, False):
+        if not signed_in:
+            client.session.cookie_jar.clear()
+        for path in sorted(paths):
+            response = await client.get(path, allow_redirects=False)
+            seen.add(response.status)
+            headers = response.headers
+            if response.status == 101:
+                continue
+            csp = headers.get("Content-Security-Policy", "")
+            assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, path
+            assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+            assert headers["X-Content-Type-Options"] == "nosniff", path
+            assert headers["X-Frame-Options"] == "DENY", path
+            assert headers["Referrer-Policy"] == "same-origin", path
+            if not path.startswith("/static/"):
+                assert headers["Cache-Control"] == "no-store", path
+    assert {200, 302, 401, 404} <= seen, seen
