@@ -250,8 +250,8 @@ async def test_refused_rectifications_change_nothing(
 ) -> None:
     built, service = world
     party_ids = {"BOGDAN": built.parties["S-bogdan"], "T": built.parties["T-bogdan"]}
-    for party in body.get("parties", []):
-        party["id"] = party_ids[party["id"]]
+    parties = [{**p, "id": party_ids[p["id"]]} for p in body.get("parties", [])]
+    body = {**body, "parties": parties} if parties else body
     before = snapshot(service.store)
     with pytest.raises(error):
         await service.rectify(built.residents[who], body, IOD)
