@@ -20,6 +20,7 @@ from cic.auth import users
 from cic.auth.models import AuditEntry
 from cic.config import load_settings
 from tests.integration.harness import free_port
+from tests.integration.test_access import origin
 from tests.unit.test_auth_support import T0
 
 PASSWORDS = {"iod": "haslo-inspektora-1", "szef": "haslo-szefa-12", "konsultantka": "haslo-k-123"}
@@ -51,10 +52,6 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[web.Application, Client]]:
             {"name": "Anna Testowa", "numbers": ["600000001"]}, "test"
         )
         yield application, client
-
-
-def origin(client: Client) -> dict[str, str]:
-    return {"Origin": str(client.make_url("")).rstrip("/")}
 
 
 async def sign_in(client: Client, username: str) -> tuple[str, str]:
