@@ -167,17 +167,18 @@ class PrivacyService:
 
 
 def summary(plan: erasure.Plan, done: bool) -> str:
-    """One Polish sentence on what erasure does (or did)."""
+    """One Polish sentence on what erasure does (or did), as counts after a colon."""
     counts = plan.counts()
-    verb = "Usunięto" if done else "Zostanie usunięte"
+    head = "Wykonano" if done else "Plan"
     parts = [
-        f"{verb}: nagrania i transkrypcje {counts['calls_purged']} rozmów",
-        f"anonimizacja {counts['calls_anonymised']} rozmów, {counts['reports_anonymised']}"
-        f" zgłoszeń i {counts['callbacks_anonymised']} oddzwonień",
-        "wpis w kartotece " + ("usunięty" if plan.delete_resident else "zachowany"),
-        f"zachowano {counts['kept']} rekordów (powody w krokach)",
+        f"rozmowy z usuniętym nagraniem i transkrypcją — {counts['calls_purged']}",
+        f"rozmowy zanonimizowane — {counts['calls_anonymised']}",
+        f"zgłoszenia zanonimizowane — {counts['reports_anonymised']}",
+        f"oddzwonienia zanonimizowane — {counts['callbacks_anonymised']}",
+        "wpis w kartotece — " + ("usunięty" if plan.delete_resident else "zachowany"),
+        f"rekordy zachowane — {counts['kept']} (powody w krokach)",
     ]
-    text = "; ".join(parts) + "."
+    text = f"{head}: " + "; ".join(parts) + "."
     if plan.blocked:
         text += " Wstrzymane: " + " ".join(plan.blocked)
     return text
