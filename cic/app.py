@@ -54,6 +54,7 @@ from cic.kb.wiring import install_kb
 from cic.overflow import views as overflow_views
 from cic.overflow.handlers import watch_load, watch_logouts
 from cic.overflow.service import FirstLineCapacity
+from cic.privacy.wiring import install_privacy
 from cic.recordings.wiring import install_recordings
 from cic.residents import views as resident_views
 from cic.residents.service import ResidentService
@@ -252,6 +253,7 @@ def create_app(settings: Settings) -> web.Application:
     install_kb(app, services.store, calls=services.calls)
     install_recordings(app, services)
     cases = install_cases(app, services)
+    install_privacy(app, services)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.for_calls(call_ids, Actor(username, role))

@@ -143,6 +143,21 @@ class SpeechSettings:
 
 
 @dataclass
+class PrivacySettings:
+    """The office as controller of personal data (RODO) and the residents' rights requests.
+
+    ``controller`` names the controller with its address (default: ``office.name``);
+    ``dpo_contact`` is how to reach the data protection officer (inspektor ochrony danych);
+    both go into the register of processing and every export's README. An export archive
+    larger than ``export_max_mb`` is not served over HTTP (``cic privacy export`` writes it).
+    """
+
+    controller: str = ""
+    dpo_contact: str = ""
+    export_max_mb: int = 2048
+
+
+@dataclass
 class AsteriskSettings:
     """Where Asterisk lives and the loopback ports the controller talks to it on."""
 
@@ -176,6 +191,7 @@ class Settings:
     overflow: OverflowSettings = field(default_factory=OverflowSettings)
     callback: CallbackSettings = field(default_factory=CallbackSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
 
     @property
@@ -313,6 +329,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("speech: workers >= 0, max_attempts and retention_days >= 1, lease >= 10")
     if sp.queue == "redis" and not settings.redis_url:
         raise ConfigError("speech.queue: redis needs redis_url")
+    if settings.privacy.export_max_mb < 1:
+        raise ConfigError("privacy.export_max_mb: at least 1")
     contact = settings.asterisk.trunk_contact
     if contact and not contact.startswith("sip:"):
         raise ConfigError("asterisk.trunk_contact: a SIP URI such as sip:10.0.0.1:5060")

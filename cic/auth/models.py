@@ -10,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cic.db import Base, UTCDateTime, utcnow
 
-ROLES: tuple[str, ...] = ("agent", "specialist", "supervisor", "admin")
+#: ``iod``: the data protection officer (inspektor ochrony danych, art. 37 RODO): handles
+#: residents' rights requests (export, rectification, erasure) and reads the register of
+#: processing; no console, calls or cases.
+ROLES: tuple[str, ...] = ("agent", "specialist", "supervisor", "iod", "admin")
 
 
 class User(Base):

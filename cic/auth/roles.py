@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "agent": "konsultant",
     "specialist": "specjalista",
     "supervisor": "kierownik zmiany",
+    "iod": "inspektor ochrony danych",
     "admin": "administrator",
 }
 

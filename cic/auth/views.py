@@ -22,7 +22,13 @@ from cic.auth.templates import STATIC, error_response, html, render
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
-HOMES = {"agent": "/konsola", "specialist": "/konsola", "supervisor": "/nadzor", "admin": "/admin"}
+HOMES = {
+    "agent": "/konsola",
+    "specialist": "/konsola",
+    "supervisor": "/nadzor",
+    "iod": "/rodo",
+    "admin": "/admin",
+}
 
 
 def safe_next(value: object, role: str) -> str:

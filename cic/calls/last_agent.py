@@ -68,6 +68,11 @@ class LastAgentIndex:
         if isinstance(answered, str) and isinstance(agent, str) and isinstance(number, str):
             self.note(number, as_utc(datetime.fromisoformat(answered)), agent)
 
+    def forget(self, numbers: list[str]) -> None:
+        """Drop ``numbers`` (every spelling), e.g. after a resident's data was erased."""
+        for number in numbers:
+            self._latest.pop(number, None)
+
     def lookup(self, number: str, since: datetime) -> str | None:
         """The agent of ``number``'s latest answered call at or after ``since``."""
         known = self._latest.get(number)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cic.auth import users as user_ops
 from cic.auth.errors import AuthError
+from cic.auth.models import ROLES
 from cic.auth.passwords import generate_password
 from cic.commands import demo_accounts
 from cic.commands.demo_accounts import forget_clear_passwords
@@ -84,9 +85,7 @@ def add_parser(sub: Any) -> None:
     add = usub.add_parser("add", help="nowy użytkownik; hasło wygenerowane i pokazane raz")
     add.add_argument("username")
     add.add_argument("display_name")
-    add.add_argument(
-        "--role", required=True, choices=["agent", "specialist", "supervisor", "admin"]
-    )
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--agent", help="login konsultanta (agents) powiązanego z tym kontem")
     usub.add_parser("list")
     usub.add_parser("passwd", help="nowe wygenerowane hasło; kończy wszystkie sesje").add_argument(
@@ -99,4 +98,4 @@ def add_parser(sub: Any) -> None:
     usub.add_parser("remove-demo", help="usuwa konta demo (admin, kierownik, konsultant)")
     role = usub.add_parser("role", help="zmiana roli; kończy wszystkie sesje")
     role.add_argument("username")
-    role.add_argument("role", choices=["agent", "specialist", "supervisor", "admin"])
+    role.add_argument("role", choices=ROLES)

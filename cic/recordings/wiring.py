@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from cic.asterisk.provision import Layout
+from cic.config import Settings
 from cic.recordings import review_views, views
 from cic.recordings.build import make_pipeline, make_queue, make_service, make_workers
 from cic.recordings.handlers import enqueue_missing, follow_recordings
@@ -56,8 +58,13 @@ async def sweep_missing(service: RecordingsService, every: float = 600.0) -> Non
 
 def recordings_root(services: Services) -> Path:
     """``speech.recordings_root`` or the Asterisk instance's recordings directory."""
-    configured = services.settings.speech.recordings_root
-    return Path(configured) if configured else services.layout.host(services.layout.recordings)
+    return root_for(services.settings, services.layout)
+
+
+def root_for(settings: Settings, layout: Layout) -> Path:
+    """``speech.recordings_root`` or the recordings directory of ``layout`` on this host."""
+    configured = settings.speech.recordings_root
+    return Path(configured) if configured else layout.host(layout.recordings)
 
 
 def install_recordings(app: web.Application, services: Services) -> RecordingsService:

@@ -39,6 +39,32 @@ def _text(value: object, field: str, limit: int, *, required: bool = True) -> st
     return value
 
 
+def clean_name(value: object) -> str:
+    """A resident's name, trimmed; ``InvalidResident`` (Polish) when empty or too long."""
+    return _text(value, "Imię i nazwisko", MAX_NAME)
+
+
+def clean_note(value: object) -> str:
+    """A resident's note, trimmed (may be empty)."""
+    return _text(value, "Notatka", MAX_NOTE, required=False)
+
+
+def parse_numbers(raw: object) -> list[tuple[str, str]]:
+    """A list of numbers (text, or objects with ``number`` and ``label``) as canonical
+    ``(number, label)`` pairs without repeats; ``InvalidResident`` for anything else."""
+    if not isinstance(raw, list) or len(raw) > MAX_NUMBERS:
+        raise InvalidResident(f"Numery: lista (najwyżej {MAX_NUMBERS}).")
+    out: dict[str, str] = {}
+    for item in raw:
+        if isinstance(item, dict):
+            out[_number(item.get("number"))] = _text(
+                item.get("label"), "Opis numeru", MAX_LABEL, required=False
+            )
+        else:
+            out[_number(item)] = ""
+    return list(out.items())
+
+
 def _number(raw: object) -> str:
     number = canonical_number(raw) if isinstance(raw, str) else None
     if number is None:
@@ -46,7 +72,8 @@ def _number(raw: object) -> str:
     return number
 
 
-def _as_dict(session: Session, row: Resident) -> dict[str, Any]:
+def resident_json(session: Session, row: Resident) -> dict[str, Any]:
+    """The resident with their numbers, as JSON."""
     numbers = session.scalars(
         select(ResidentNumber)
         .where(ResidentNumber.resident_id == row.id)
@@ -62,14 +89,17 @@ def _as_dict(session: Session, row: Resident) -> dict[str, Any]:
     }
 
 
-def _live(session: Session, resident_id: int) -> Resident:
+def live_resident(session: Session, resident_id: int) -> Resident:
+    """The resident (not a merged duplicate) or ``ResidentNotFound``."""
     row = session.get(Resident, resident_id)
     if row is None or row.merged_into is not None:
         raise ResidentNotFound()
     return row
 
 
-def _claim(session: Session, resident_id: int, number: str, label: str) -> None:
+def claim_number(session: Session, resident_id: int, number: str, label: str) -> None:
+    """Give the resident ``number`` (canonical) or relabel it; ``NumberTaken`` if it is
+    someone else's, ``InvalidResident`` past ``MAX_NUMBERS``."""
     owner = session.scalar(select(ResidentNumber).where(ResidentNumber.number == number))
     if owner is not None and owner.resident_id != resident_id:
         raise NumberTaken(f"Numer {number} ma już inny mieszkaniec (nr {owner.resident_id}).")
@@ -107,7 +137,7 @@ class ResidentService:
                 .join(ResidentNumber, ResidentNumber.resident_id == Resident.id)
                 .where(ResidentNumber.number == number, Resident.merged_into.is_(None))
             )
-            return _as_dict(session, row) if row is not None else None
+            return resident_json(session, row) if row is not None else None
 
         return await self.store.run(read)
 
@@ -133,29 +163,29 @@ class ResidentService:
                 .order_by(Resident.name, Resident.id)
                 .limit(limit)
             )
-            return [_as_dict(session, r) for r in rows]
+            return [resident_json(session, r) for r in rows]
 
         return await self.store.run(read)
 
     async def get(self, resident_id: int) -> dict[str, Any]:
         """One resident with their numbers."""
-        return await self.store.run(lambda s: _as_dict(s, _live(s, resident_id)))
+        return await self.store.run(lambda s: resident_json(s, live_resident(s, resident_id)))
 
     async def create(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
         """A new resident: ``name``, optional ``note`` and ``numbers`` (text or objects)."""
-        name = _text(body.get("name"), "Imię i nazwisko", MAX_NAME)
-        note = _text(body.get("note"), "Notatka", MAX_NOTE, required=False)
-        numbers = self._numbers(body.get("numbers", []))
+        name = clean_name(body.get("name"))
+        note = clean_note(body.get("note"))
+        numbers = parse_numbers(body.get("numbers", []))
 
         def write(session: Session) -> dict[str, Any]:
             row = Resident(name=name, note=note, updated_at=utcnow())
             session.add(row)
             session.flush()
             for number, label in numbers:
-                _claim(session, row.id, number, label)
+                claim_number(session, row.id, number, label)
             audit.record(session, "resident_created", actor=actor, target=str(row.id))
             session.flush()
-            return _as_dict(session, row)
+            return resident_json(session, row)
 
         return await self.store.run(write)
 
@@ -163,20 +193,20 @@ class ResidentService:
         """Change ``name`` and/or ``note``."""
         changes: dict[str, str] = {}
         if "name" in body:
-            changes["name"] = _text(body["name"], "Imię i nazwisko", MAX_NAME)
+            changes["name"] = clean_name(body["name"])
         if "note" in body:
-            changes["note"] = _text(body["note"], "Notatka", MAX_NOTE, required=False)
+            changes["note"] = clean_note(body["note"])
         if not changes:
             raise InvalidResident("Nic do zmiany (name, note).")
 
         def write(session: Session) -> dict[str, Any]:
-            row = _live(session, resident_id)
+            row = live_resident(session, resident_id)
             for key, value in changes.items():
                 setattr(row, key, value)
             row.updated_at = utcnow()
             audit.record(session, "resident_updated", actor=actor, target=str(row.id),
                          fields=sorted(changes))  # fmt: skip
-            return _as_dict(session, row)
+            return resident_json(session, row)
 
         return await self.store.run(write)
 
@@ -188,12 +218,12 @@ class ResidentService:
         text = _text(label, "Opis numeru", MAX_LABEL, required=False)
 
         def write(session: Session) -> dict[str, Any]:
-            row = _live(session, resident_id)
-            _claim(session, row.id, number, text)
+            row = live_resident(session, resident_id)
+            claim_number(session, row.id, number, text)
             row.updated_at = utcnow()
             audit.record(session, "resident_number_added", actor=actor, target=str(row.id))
             session.flush()
-            return _as_dict(session, row)
+            return resident_json(session, row)
 
         return await self.store.run(write)
 
@@ -202,7 +232,7 @@ class ResidentService:
         number = _number(raw)
 
         def write(session: Session) -> dict[str, Any]:
-            row = _live(session, resident_id)
+            row = live_resident(session, resident_id)
             owned = session.scalar(
                 select(ResidentNumber).where(
                     ResidentNumber.number == number, ResidentNumber.resident_id == row.id
@@ -214,7 +244,7 @@ class ResidentService:
             row.updated_at = utcnow()
             audit.record(session, "resident_number_removed", actor=actor, target=str(row.id))
             session.flush()
-            return _as_dict(session, row)
+            return resident_json(session, row)
 
         return await self.store.run(write)
 
@@ -225,7 +255,7 @@ class ResidentService:
             raise InvalidResident("Nie można połączyć mieszkańca z nim samym.")
 
         def write(session: Session) -> dict[str, Any]:
-            keep, other = _live(session, keep_id), _live(session, other_id)
+            keep, other = live_resident(session, keep_id), live_resident(session, other_id)
             moved = session.scalars(
                 select(ResidentNumber).where(ResidentNumber.resident_id == other.id)
             ).all()
@@ -238,7 +268,7 @@ class ResidentService:
             audit.record(session, "residents_merged", actor=actor, target=str(keep.id),
                          merged=other.id, numbers_moved=len(moved))  # fmt: skip
             session.flush()
-            return _as_dict(session, keep)
+            return resident_json(session, keep)
 
         return await self.store.run(write)
 
@@ -249,7 +279,7 @@ class ResidentService:
         ``contacts``, what the history sources know of those calls for this user."""
 
         def read(session: Session) -> dict[str, Any]:
-            resident = _as_dict(session, _live(session, resident_id))
+            resident = resident_json(session, live_resident(session, resident_id))
             forms = [f for n in resident["numbers"] for f in spellings(n["number"])]
             return {"resident": resident, "calls": calls_from(session, forms, limit=limit)}
 
@@ -259,17 +289,3 @@ class ResidentService:
         for source in self.history_sources:
             contacts.update(await source(call_ids, username, role))
         return {**out, "contacts": contacts}
-
-    @staticmethod
-    def _numbers(raw: object) -> list[tuple[str, str]]:
-        if not isinstance(raw, list) or len(raw) > MAX_NUMBERS:
-            raise InvalidResident(f"Numery: lista (najwyżej {MAX_NUMBERS}).")
-        out: dict[str, str] = {}
-        for item in raw:
-            if isinstance(item, dict):
-                out[_number(item.get("number"))] = _text(
-                    item.get("label"), "Opis numeru", MAX_LABEL, required=False
-                )
-            else:
-                out[_number(item)] = ""
-        return list(out.items())

@@ -1,0 +1,160 @@
+"""Residents' rights over HTTP, for the data protection officer (``iod``; admin may always).
+
+GET  /rodo                                          the page: find a resident, export, erasure
+                                                    plan, and the register of processing
+POST /rodo/szukaj           form ``q``              residents by name or number (on the page)
+POST /rodo/eksport          form ``resident_id``    the archive (zip)
+POST /rodo/usuniecie        form ``resident_id``, ``execute``  the plan, or its execution
+GET  /api/privacy/register                          the register of processing (JSON)
+POST /api/privacy/residents/{id}/export             the archive (zip)
+POST /api/privacy/residents/{id}/rectification      ``{name?, note?, numbers?, parties?}``
+POST /api/privacy/residents/{id}/erasure            ``{"execute": false}`` (default): the plan;
+                                                    ``true``: carry it out (409 while blocked)
+
+Searches and ids travel in POST bodies, never in URLs (no personal data in the access log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from cic.auth.roles import current_user, require
+from cic.auth.templates import html, render
+from cic.errors import CicError
+from cic.privacy.errors import InvalidRequest
+from cic.privacy.service import Official, PrivacyService
+from cic.residents.errors import ResidentNotFound
+from cic.web_json import json_errors, json_object
+
+OFFICERS = ("iod",)  # admin may always
+CHUNK = 1 << 20
+MAX_QUERY = 200
+Search = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
+def _official(request: web.Request) -> Official:
+    user = current_user(request)
+    return Official(user.username if user else "", request.remote or "")
+
+
+def _id(raw: object) -> int:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < 1:
+        raise ResidentNotFound("Podaj numer (id) mieszkańca z kartoteki.")
+    return int(text)
+
+
+async def send_archive(request: web.Request, path: Path, resident_id: int) -> web.StreamResponse:
+    """Stream the archive at ``path``; the file is unlinked as soon as it is open, so it is gone
+    from disk whatever happens to the download."""
+    name = f"rodo-mieszkaniec-{resident_id}-{date.today().isoformat()}.zip"
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "application/zip",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        }
+    )
+    try:
+        source = await asyncio.to_thread(path.open, "rb")
+    finally:
+        await asyncio.to_thread(path.unlink, True)
+    try:
+        response.content_length = os.fstat(source.fileno()).st_size
+        await response.prepare(request)
+        while chunk := await asyncio.to_thread(source.read, CHUNK):
+            await response.write(chunk)
+        await response.write_eof()
+    finally:
+        await asyncio.to_thread(source.close)
+    return response
+
+
+def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
+    """The page and API of the privacy domain."""
+
+    def page(request: web.Request, status: int = 200, **context: Any) -> web.Response:
+        context.setdefault("found", None)
+        context.setdefault("plan", None)
+        context.setdefault("error", "")
+        context.setdefault("query", "")
+        register = service.register()
+        return html(render(request, "rodo.html", register=register, **context), status)
+
+    @require(*OFFICERS)
+    async def home(request: web.Request) -> web.StreamResponse:
+        return page(request)
+
+    @require(*OFFICERS)
+    async def find(request: web.Request) -> web.StreamResponse:
+        query = str((await request.post()).get("q", "")).strip()
+        if len(query) > MAX_QUERY:
+            return page(request, 400, error="Zapytanie: najwyżej 200 znaków.", query=query[:200])
+        return page(request, found=await search(query), query=query)
+
+    @require(*OFFICERS)
+    async def export_form(request: web.Request) -> web.StreamResponse:
+        try:
+            resident_id = _id((await request.post()).get("resident_id"))
+            path, _ = await service.export_file(resident_id, _official(request))
+        except CicError as exc:
+            return page(request, exc.status, error=exc.message)
+        return await send_archive(request, path, resident_id)
+
+    @require(*OFFICERS)
+    async def erasure_form(request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        execute = form.get("execute") == "1"
+        try:
+            resident_id = _id(form.get("resident_id"))
+            plan = await service.erasure(resident_id, _official(request), execute=execute)
+        except CicError as exc:
+            return page(request, exc.status, error=exc.message)
+        return page(request, plan=plan)
+
+    @require(*OFFICERS)
+    @json_errors
+    async def register(_request: web.Request) -> web.StreamResponse:
+        return web.json_response(service.register())
+
+    @require(*OFFICERS)
+    @json_errors
+    async def export(request: web.Request) -> web.StreamResponse:
+        resident_id = _id(request.match_info["id"])
+        path, _ = await service.export_file(resident_id, _official(request))
+        return await send_archive(request, path, resident_id)
+
+    @require(*OFFICERS)
+    @json_errors
+    async def rectify(request: web.Request) -> web.StreamResponse:
+        resident_id = _id(request.match_info["id"])
+        body = await json_object(request, InvalidRequest)
+        return web.json_response(await service.rectify(resident_id, body, _official(request)))
+
+    @require(*OFFICERS)
+    @json_errors
+    async def erase(request: web.Request) -> web.StreamResponse:
+        resident_id = _id(request.match_info["id"])
+        execute = (await json_object(request, InvalidRequest)).get("execute", False)
+        if not isinstance(execute, bool):
+            raise InvalidRequest("execute: true (wykonaj) albo false (tylko plan).")
+        out = await service.erasure(resident_id, _official(request), execute=execute)
+        return web.json_response(out)
+
+    return [
+        web.get("/rodo", home),
+        web.post("/rodo/szukaj", find),
+        web.post("/rodo/eksport", export_form),
+        web.post("/rodo/usuniecie", erasure_form),
+        web.get("/api/privacy/register", register),
+        web.post("/api/privacy/residents/{id}/export", export),
+        web.post("/api/privacy/residents/{id}/rectification", rectify),
+        web.post("/api/privacy/residents/{id}/erasure", erase),
+    ]
