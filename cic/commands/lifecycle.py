@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from cic.admin.office import apply_stored
 from cic.asterisk import process, prompts, provision
+from cic.asterisk.errors import UnsafeValue
 from cic.commands.errors import CommandError
 from cic.commands.users import ensure_demo_users
 from cic.config import Settings
@@ -58,7 +59,7 @@ def install(settings: Settings) -> provision.Layout:
         provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
         prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key)
         prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
-    except (provision.ProvisionError, prompts.PromptError) as exc:
+    except (provision.ProvisionError, prompts.PromptError, UnsafeValue) as exc:
         raise CommandError(str(exc)) from exc
     return layout
 
