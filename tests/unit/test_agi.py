@@ -470,3 +470,27 @@ async def test_create_agi_server_wires_the_routing_service() -> None:
     assert session.variables["CIC_ACTION"] == "agent"
     assert session.variables["CIC_REASON"] == "returning_caller:PJSIP/agent-anna"
     assert session.variables["CIC_AGENT_WAIT"] == "15"
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["route", "/route", f"{SECRET}x/route", f"{SECRET[:-1]}/route", f"wrong/{SECRET}/route",
+     f"{SECRET.upper()}/route", "", "ż/route"],
+)  # fmt: skip
+async def test_requests_without_the_secret_run_nothing(
+    server: AgiServer, router: FakeRouter, caplog: pytest.LogCaptureFixture, script: str
+) -> None:
+    env = agi_env(server.port, agi_network_script=script)
+    session = await fake_asterisk(server.port, env, CALL_VARS)
+    assert session.commands == [] and session.closed_by_server
+    assert router.requests == []
+    assert "refused a request without the secret" in caplog.text
+    for personal in ("+48600100200", "Jan Kowalski", SECRET):
+        assert personal not in caplog.text
+    await serve_next_call(server)  # the real dialplan's requests still route
+
+
+def test_the_secret_is_required() -> None:
+    for secret in ("", "a/b"):
+        with pytest.raises(ValueError, match="secret"):
+            AgiServer(FakeRouter(), "127.0.0.1", 0, secret=secret)
