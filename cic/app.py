@@ -157,6 +157,7 @@ def build_services(settings: Settings) -> Services:
     agi = create_agi_server(
         settings, calls, agents, mode=office_mode, calendar=calendar,
         departments=StoredDepartments(store), matters=MatterOwners(store),
+        secret=credentials.agi_secret,
     )  # fmt: skip
     if settings.callback.enabled:
         add_agi_scripts(agi, callbacks)

@@ -16,6 +16,9 @@ from typing import Any, Literal, get_args, get_origin
 
 import yaml
 
+from cic.asterisk import values
+from cic.asterisk.errors import UnsafeValue
+
 RecordingPolicy = Literal["always", "opt-out", "opt-in", "never"]
 RECORDING_POLICIES: tuple[str, ...] = get_args(RecordingPolicy)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -300,11 +303,6 @@ def load_settings(
 def validate(settings: Settings) -> None:
     """Reject settings that would break the dialplan or routing."""
     office = settings.office
-    if not office.extension.isdigit():
-        raise ConfigError("office.extension: digits only")
-    digits = office.number.lstrip("+").replace(" ", "")
-    if not digits.isdigit():
-        raise ConfigError("office.number: a phone number such as +48 82 000 00 00")
     for day in office.hours:
         if day not in WEEKDAYS:
             raise ConfigError(f"office.hours: {day!r} is not one of {', '.join(WEEKDAYS)}")
@@ -318,12 +316,8 @@ def validate(settings: Settings) -> None:
     if min(ov.calm_seconds, ov.step_seconds, ov.penalty, ov.remove_when_waiting) < 0:
         raise ConfigError("overflow: times, penalty and thresholds cannot be negative")
     cb = settings.callback
-    if len(cb.key) != 1 or cb.key not in "0123456789*#":
-        raise ConfigError("callback.key: one key, 0-9, * or #")
     if cb.attempts < 1 or cb.retry_seconds < 0 or cb.ring_seconds < 5:
         raise ConfigError("callback: attempts at least 1, ring_seconds at least 5")
-    if "{number}" not in cb.dial or (cb.number_prefix and not cb.number_prefix.isdigit()):
-        raise ConfigError("callback.dial must contain {number}; number_prefix digits only")
     sp = settings.speech
     if sp.workers < 0 or sp.max_attempts < 1 or sp.retention_days < 1 or sp.lease_seconds < 10:
         raise ConfigError("speech: workers >= 0, max_attempts and retention_days >= 1, lease >= 10")
@@ -331,8 +325,40 @@ def validate(settings: Settings) -> None:
         raise ConfigError("speech.queue: redis needs redis_url")
     if settings.privacy.export_max_mb < 1:
         raise ConfigError("privacy.export_max_mb: at least 1")
-    contact = settings.asterisk.trunk_contact
-    if contact and not contact.startswith("sip:"):
-        raise ConfigError("asterisk.trunk_contact: a SIP URI such as sip:10.0.0.1:5060")
-    if not office.first_line_queue.replace("-", "").replace("_", "").isalnum():
-        raise ConfigError("office.first_line_queue: letters, digits, - and _ only")
+    try:
+        _validate_asterisk_values(settings)
+    except UnsafeValue as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _validate_asterisk_values(settings: Settings) -> None:
+    """Everything that reaches a rendered Asterisk file or the dialplan, by its grammar."""
+    office, cb, a = settings.office, settings.callback, settings.asterisk
+    values.PhoneNumber.parse(office.number, "office.number")
+    values.Digits.parse(office.extension, "office.extension")
+    values.QueueName.parse(office.first_line_queue, "office.first_line_queue")
+    values.DtmfKey.parse(cb.key, "callback.key")
+    values.DialTemplate.parse(cb.dial, "callback.dial")
+    if cb.number_prefix:
+        values.Digits.parse(cb.number_prefix, "callback.number_prefix")
+    for queue in _strings(cb.queues, "callback.queues"):
+        values.QueueName.parse(queue, "callback.queues")
+    values.ObjectName.parse(a.instance, "asterisk.instance")
+    values.ObjectName.parse(a.ami_user, "asterisk.ami_user")
+    for name in ("ami_host", "agi_host", "sip_host"):
+        values.HostName.parse(getattr(a, name), f"asterisk.{name}")
+    for match in _strings(a.trunk_match, "asterisk.trunk_match"):
+        values.TrunkMatch.parse(match, "asterisk.trunk_match")
+    if a.trunk_contact:
+        values.SipUri.parse(a.trunk_contact, "asterisk.trunk_contact")
+    for name in ("ami_port", "agi_port", "sip_port", "http_port", "rtp_start", "rtp_end"):
+        if not 1 <= getattr(a, name) <= 65535:
+            raise UnsafeValue(f"asterisk.{name}", "port od 1 do 65535.")
+    if a.rtp_start >= a.rtp_end:
+        raise UnsafeValue("asterisk.rtp_end", "musi być większy niż asterisk.rtp_start.")
+
+
+def _strings(items: object, name: str) -> list[str]:
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise UnsafeValue(name, "lista napisów.")
+    return items

@@ -1,7 +1,9 @@
-"""Generated secrets (AMI password, one SIP password per endpoint) in a 0600 JSON file.
+"""Generated secrets (AMI password, FastAGI secret, one SIP password per endpoint, API token)
+in a 0600 JSON file.
 
 Secrets are created on first use with ``secrets.token_urlsafe`` and never leave this file except
-into the rendered Asterisk configuration (also 0600) and, later, the signed-in agent's browser.
+into the rendered Asterisk configuration (0640: the controller and Asterisk's group) and, later,
+the signed-in agent's browser.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class Credentials:
     def ami_password(self) -> str:
         """The AMI password of the controller's manager user."""
         return self._get("ami_password")
+
+    @property
+    def agi_secret(self) -> str:
+        """The secret every FastAGI request from the dialplan carries (URL-safe characters)."""
+        return self._get("agi_secret")
 
     @property
     def api_token(self) -> str:

@@ -6,12 +6,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cic.admin import validation
 from cic.admin.errors import Conflict, InvalidValue, NotFound
 from cic.agents.models import Department, Queue, QueueMembership
+from cic.asterisk.errors import UnsafeValue
 from cic.auth import audit
 from cic.db import Store
 
@@ -154,7 +155,11 @@ class Directory:
             )  # fmt: skip
 
         await self.store.run(write)
-        await self.reload_queues()
+        try:
+            await self.reload_queues()
+        except UnsafeValue:  # the renderer refused it: the queue must not stay half made
+            await self.store.run(lambda s: s.execute(delete(Queue).where(Queue.name == name)))
+            raise
         return await self._queue(name)
 
     async def update_queue(

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "office_settings_changed": "zmieniono ustawienia urzędu",
 }
 ADMIN_ACTIONS = tuple(ACTION_LABELS)
+UPDATABLE = ("display_name", "department", "queues", "static_contact")
 
 
 @dataclass
@@ -71,6 +72,7 @@ class AdminService:
                 queues.setdefault(agent_id, []).append({"queue": name, "penalty": penalty})
             return [
                 {"username": a.username, "display_name": a.display_name, "endpoint": a.endpoint,
+                 "static_contact": a.static_contact,
                  "department": codes.get(a.department_id) if a.department_id else None,
                  "active": a.active, "queues": queues.get(a.id, []),
                  "accounts": accounts.get(a.id, [])}
@@ -90,13 +92,11 @@ class AdminService:
         username = body.get("username")
         if not isinstance(username, str) or not AGENT_USERNAME.fullmatch(username):
             raise InvalidValue("Login konsultanta: małe litery ASCII, cyfry i '-', do 63 znaków.")
-        name = validation.text(body.get("display_name"), "Imię i nazwisko")
+        name = validation.display_name(body.get("display_name"))
         queues = validation.memberships(
             body.get("queues", [{"queue": self.first_line_queue, "penalty": 0}])
         )
-        contact = body.get("static_contact")
-        if contact is not None and not (isinstance(contact, str) and contact.startswith("sip:")):
-            raise InvalidValue("Stały adres telefonu: adres sip:…")
+        contact = validation.static_contact(body.get("static_contact"))
         role = body.get("role", "agent")
         create_user = body.get("create_account", False) is True
         if create_user and role not in ACCOUNT_ROLES:
@@ -138,31 +138,34 @@ class AdminService:
     async def update_agent(
         self, username: str, body: dict[str, Any], actor: str, ip: str = ""
     ) -> dict[str, Any]:
-        """Change ``display_name``, ``department`` or ``queues``; ``active`` brings one back."""
+        """Change ``display_name``, ``department``, ``queues`` or ``static_contact`` (``null``:
+        the browser softphone); ``active`` brings one back."""
         if body.get("active") is True and not await self._is_active(username):
             await self.agents.reactivate_agent(username)
             await self._audit("agent_activated", actor, username, ip)
-        name = (
-            validation.text(body["display_name"], "Imię i nazwisko")
-            if "display_name" in body
-            else None
-        )
+        name = validation.display_name(body["display_name"]) if "display_name" in body else None
         queues = validation.memberships(body["queues"]) if "queues" in body else None
+        contact: str | Keep | None = Keep.KEEP
+        if "static_contact" in body:
+            contact = validation.static_contact(body["static_contact"])
         dept: int | Keep | None = Keep.KEEP
         if "department" in body:
             code = body["department"]
             dept = await self.store_run(lambda s: department_id(s, code))
-        if name is None and queues is None and isinstance(dept, Keep):
+        if name is None and queues is None and isinstance(dept, Keep) and isinstance(contact, Keep):
             if "active" in body:
                 return await self._agent(username)
-            raise InvalidValue("Konsultant: nic do zmiany (display_name, department, queues).")
+            raise InvalidValue(
+                "Konsultant: nic do zmiany (display_name, department, queues, static_contact)."
+            )
         try:
             await self.agents.update_agent(
-                username, display_name=name, department_id=dept, queues=queues
-            )
+                username, display_name=name, department_id=dept, queues=queues,
+                static_contact=contact,
+            )  # fmt: skip
         except AgentNotFound:
             raise NotFound(f"Nie ma aktywnego konsultanta {username!r}.") from None
-        changes = {k: body[k] for k in ("display_name", "department", "queues") if k in body}
+        changes = {k: body[k] for k in UPDATABLE if k in body}
         await self._audit("agent_updated", actor, username, ip, changes=changes)
         return await self._agent(username)
 

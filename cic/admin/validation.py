@@ -6,12 +6,17 @@ so a stored value is accepted exactly when the same value in ``cic.yaml`` would 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from cic.admin.errors import InvalidValue
+from cic.agents.service import NAME_FIELD, checked_contact
+from cic.asterisk.errors import UnsafeValue
+from cic.asterisk.values import DisplayName, QueueName, QueueStrategy
 from cic.config import RECORDING_POLICIES, WEEKDAYS
 from cic.routing.calendar import parse_interval
 from cic.routing.errors import OfficeCalendarError
@@ -30,7 +35,7 @@ POLICY_LABELS = {
     "opt-in": "tylko za zgodą (klawisz 1)",
     "never": "bez nagrywania",
 }
-STRATEGIES = ("ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear", "wrandom")
+STRATEGIES = QueueStrategy.choices
 QUEUE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 DEPARTMENT_CODE = re.compile(r"[A-ZĄĆĘŁŃÓŚŹŻ][A-Z0-9ĄĆĘŁŃÓŚŹŻ]{0,15}")
 MAX_PENALTY = 100
@@ -146,18 +151,38 @@ def department_code(value: object) -> str:
     return code
 
 
-def queue_name(value: object) -> str:
-    """An Asterisk queue name: lowercase ASCII letters, digits and '-'."""
+def queue_name(value: object) -> QueueName:
+    """An Asterisk queue name (:class:`QueueName`), here lowercase ASCII letters, digits, '-'."""
     if not isinstance(value, str) or not QUEUE_NAME.fullmatch(value):
         raise InvalidValue("Nazwa kolejki: małe litery ASCII, cyfry i '-', do 64 znaków.")
-    return value
+    return QueueName.parse(value, "Nazwa kolejki")
 
 
-def strategy(value: object) -> str:
+def strategy(value: object) -> QueueStrategy:
     """One of Asterisk's queue strategies."""
-    if value not in STRATEGIES:
-        raise InvalidValue(f"Strategia kolejki: jedna z {', '.join(STRATEGIES)}.")
-    return str(value)
+    with _as_invalid():
+        return QueueStrategy.parse(value, "Strategia kolejki")
+
+
+def display_name(value: object) -> DisplayName:
+    """An agent's name: :func:`text`, without the characters Asterisk's files forbid."""
+    with _as_invalid():
+        return DisplayName.parse(text(value, NAME_FIELD), NAME_FIELD)
+
+
+def static_contact(value: object) -> str | None:
+    """A fixed phone's SIP URI; ``None`` or ``""``: the agent uses the browser softphone."""
+    with _as_invalid():
+        return checked_contact(value)
+
+
+@contextlib.contextmanager
+def _as_invalid() -> Iterator[None]:
+    """An Asterisk grammar refusal as the admin's :class:`InvalidValue` (same id, 400)."""
+    try:
+        yield
+    except UnsafeValue as exc:
+        raise InvalidValue(exc.message) from None
 
 
 def memberships(value: object) -> dict[str, int]:

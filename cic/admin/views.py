@@ -3,7 +3,8 @@
 
 GET  /api/admin/agents                      every agent, active or not
 POST /api/admin/agents                      add an agent (and optionally a console account)
-PATCH /api/admin/agents/{username}          name, department, queues; ``active: true`` restores
+PATCH /api/admin/agents/{username}          name, department, queues, fixed phone (SIP URI);
+                                            ``active: true`` restores
 POST /api/admin/agents/{username}/deactivate
 GET|POST /api/admin/departments, PATCH /api/admin/departments/{code}
 GET|POST /api/admin/queues, PATCH /api/admin/queues/{name}

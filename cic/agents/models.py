@@ -54,7 +54,7 @@ class Agent(Base):
     @validates("username")
     def _check_username(self, _key: str, value: str) -> str:
         if not USERNAME_RE.fullmatch(value):
-            raise ValueError("username: ASCII lowercase letters, digits and '-' only")
+            raise ValueError("Login konsultanta: małe litery ASCII, cyfry i '-', do 63 znaków.")
         return value
 
 

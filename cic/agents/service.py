@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cic.agents.errors import AgentNotFound, InvalidAgent
 from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
 from cic.agents.presence import STATE_LABELS_PL, Facts, State, state_of
+from cic.asterisk.errors import UnsafeValue
+from cic.asterisk.values import DisplayName, SipUri
 from cic.bus import Bus
 from cic.db import Store
 from cic.events import (
@@ -36,6 +38,13 @@ from cic.events import (
 )
 
 log = logging.getLogger(__name__)
+NAME_FIELD = "Imię i nazwisko"
+CONTACT_FIELD = "Stały adres telefonu"
+
+
+def checked_contact(value: object) -> str | None:
+    """A fixed phone's SIP URI (``None`` or ``""``: the agent uses the browser softphone)."""
+    return None if value is None or value == "" else SipUri.parse(value, CONTACT_FIELD)
 
 
 class Keep(enum.Enum):
@@ -181,8 +190,14 @@ class AgentService:
         penalties: dict[str, int] | None = None,
         department_id: int | None = None,
     ) -> AgentRecord:
-        """Add an agent with an endpoint and queue memberships, then reprovision Asterisk."""
+        """Add an agent with an endpoint and queue memberships, then reprovision Asterisk.
+
+        The name and the contact are checked against the grammar of what reaches pjsip.conf
+        (:class:`UnsafeValue`); if the renderer still refuses, the agent is removed again.
+        """
         penalty_of = penalties or {}
+        display_name = DisplayName.parse(display_name, NAME_FIELD)
+        static_contact = checked_contact(static_contact)
 
         def write(session: Session) -> AgentRecord:
             if session.scalar(select(Agent).where(Agent.username == username)) is not None:
@@ -215,10 +230,30 @@ class AgentService:
         record = await self.store.run(write)
         self._agents[username] = record
         self._facts.setdefault(username, Facts())
-        if self.reprovision:
-            await self.reprovision()
+        try:
+            await self._reprovision()
+        except UnsafeValue:
+            await self._forget(username)
+            raise
         await self._publish_if_changed(username)  # the wallboard shows a new agent at once
         return record
+
+    async def _reprovision(self) -> None:
+        if self.reprovision:
+            await self.reprovision()
+
+    async def _forget(self, username: str) -> None:
+        """Undo :meth:`create_agent` (its configuration was refused)."""
+
+        def forget(session: Session) -> None:
+            agent_id = session.scalar(select(Agent.id).where(Agent.username == username))
+            for table in (QueueMembership, AgentStatus):
+                session.execute(delete(table).where(table.agent_id == agent_id))
+            session.execute(delete(Agent).where(Agent.id == agent_id))
+
+        await self.store.run(forget)
+        self._agents.pop(username, None)
+        self._facts.pop(username, None)
 
     async def update_agent(
         self,
@@ -227,12 +262,19 @@ class AgentService:
         display_name: str | None = None,
         department_id: int | Keep | None = Keep.KEEP,
         queues: dict[str, int] | None = None,
+        static_contact: str | Keep | None = Keep.KEEP,
     ) -> AgentRecord:
-        """Change an active agent's name, department or queues (``{queue: penalty}``).
+        """Change an active agent's name, department, queues (``{queue: penalty}``) or fixed
+        phone (``static_contact``, ``None``: the browser softphone).
 
-        A logged-in agent's membership in Asterisk follows at once; a pause stays.
+        A logged-in agent's membership in Asterisk follows at once; a pause stays. If the
+        renderer refuses the new name or contact, the old ones are written back.
         """
         before = self.get(username)
+        if display_name is not None:
+            display_name = DisplayName.parse(display_name, NAME_FIELD)
+        if not isinstance(static_contact, Keep):
+            static_contact = checked_contact(static_contact)
 
         def write(session: Session) -> AgentRecord:
             agent = session.scalar(select(Agent).where(Agent.username == username))
@@ -244,6 +286,8 @@ class AgentService:
                 agent.department_id = department_id
             if queues is not None:
                 _set_memberships(session, agent.id, queues)
+            if not isinstance(static_contact, Keep):
+                agent.static_contact = static_contact
             session.flush()
             return _record(session, agent)
 
@@ -251,10 +295,28 @@ class AgentService:
         self._agents[username] = record
         if self._facts[username].logged_in and record.queues != before.queues:
             await self._follow_membership(before, record)
-        if self.reprovision and record.display_name != before.display_name:
-            await self.reprovision()
+        rendered = (record.display_name, record.static_contact)
+        if rendered != (before.display_name, before.static_contact):
+            try:
+                await self._reprovision()
+            except UnsafeValue:
+                await self._restore(before)
+                raise
         await self._publish_if_changed(username)
         return record
+
+    async def _restore(self, before: AgentRecord) -> None:
+        """Write back the name and contact of ``before`` (a new one was refused)."""
+
+        def write(session: Session) -> AgentRecord:
+            agent = session.scalar(select(Agent).where(Agent.username == before.username))
+            if agent is None:
+                raise AgentNotFound(before.username)
+            agent.display_name, agent.static_contact = before.display_name, before.static_contact
+            session.flush()
+            return _record(session, agent)
+
+        self._agents[before.username] = await self.store.run(write)
 
     async def _follow_membership(self, before: AgentRecord, after: AgentRecord) -> None:
         old, new = dict(before.queues), dict(after.queues)
@@ -297,8 +359,7 @@ class AgentService:
         del self._agents[username]
         self._facts.pop(username, None)
         self._shown.pop(username, None)
-        if self.reprovision:
-            await self.reprovision()
+        await self._reprovision()
 
     async def reactivate_agent(self, username: str) -> AgentRecord:
         """Bring a deactivated agent back (logged out); the endpoint is provisioned again."""
@@ -313,8 +374,7 @@ class AgentService:
         record = await self.store.run(write)
         self._agents[username] = record
         self._facts[username] = Facts(changed_at=self.clock())
-        if self.reprovision:
-            await self.reprovision()
+        await self._reprovision()
         return record
 
     async def interface_of(self, agent_id: int | None) -> str | None:

@@ -1,4 +1,9 @@
-"""The FastAGI server: the dialplan runs ``AGI(agi://127.0.0.1:4573/route)`` for each call.
+"""The FastAGI server: the dialplan runs ``AGI(agi://127.0.0.1:4573/<secret>/route)`` for each
+call.
+
+Every request must carry the per-install secret (``Credentials.agi_secret``) as the first part
+of the script's path; a request without it (any local process can connect to the port) is
+refused before any script runs, and logged without its headers (they hold the caller's number).
 
 For script ``route`` the server reads the AGI environment and the channel variables
 ``CIC_CALLID`` and ``CIC_DIALLED``, asks the router, and sets on the channel:
@@ -22,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import hmac
 import logging
 import re
 import time
@@ -157,13 +163,16 @@ class _AgiApplication(Application):  # type: ignore[misc]  # panoramisk is untyp
     """panoramisk's route table with a connection handler that survives bad clients."""
 
     header_timeout = 5.0
+    secret = b""
 
     async def handler(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Serve one FastAGI connection: headers, route, close. Never raises."""
+        """Serve one FastAGI connection: headers, secret, route, close. Never raises."""
         peer = writer.get_extra_info("peername")
         try:
             headers = await asyncio.wait_for(read_headers(reader), self.header_timeout)
-            script = headers.get("agi_network_script", "")
+            script = self.authorised_script(headers.get("agi_network_script", ""))
+            if script is None:
+                return
             route = self._route.get(script)
             if route is None:
                 log.error("FastAGI from %s: no route for script %r", peer, script)
@@ -178,6 +187,18 @@ class _AgiApplication(Application):  # type: ignore[misc]  # panoramisk is untyp
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
+    def authorised_script(self, path: str) -> str | None:
+        """The script named by ``<secret>/<script>``, or ``None`` (logged) without the secret."""
+        given, sep, script = path.partition("/")
+        if sep and hmac.compare_digest(given.encode("utf-8", "replace"), self.secret):
+            return script
+        name = path.rpartition("/")[2]
+        log.warning(
+            "FastAGI: refused a request without the secret (script %r)",
+            name if name in self._route else "?",
+        )
+        return None
+
 
 class AgiServer:
     """The FastAGI server for script ``route``; keeps recent decision latencies."""
@@ -188,12 +209,17 @@ class AgiServer:
         host: str,
         port: int,
         *,
+        secret: str,
         latency_samples: int = 1000,
         route_timeout: float = 2.0,
         command_timeout: float = 5.0,
         header_timeout: float = 5.0,
     ) -> None:
-        """``port`` 0 picks a free port (see :attr:`port` after :meth:`start`)."""
+        """``port`` 0 picks a free port (see :attr:`port` after :meth:`start`); ``secret`` is
+        what every request's script path must start with (``<secret>/route``)."""
+        if not secret or "/" in secret:
+            raise ValueError("the FastAGI secret must be non-empty and without '/'")
+        self._secret = secret.encode("utf-8")
         self._router = router
         self._host = host
         self._port = port
@@ -207,7 +233,7 @@ class AgiServer:
         self._scripts: dict[str, Callable[[Request], Awaitable[None]]] = {}
 
     def add_script(self, name: str, handler: ScriptHandler, timeout: float = 5.0) -> None:
-        """Serve ``agi://host:port/<name>`` with ``handler`` (bounded by ``timeout`` s).
+        """Serve ``agi://host:port/<secret>/<name>`` with ``handler`` (bounded by ``timeout`` s).
 
         A handler that fails or overruns is logged; the dialplan sees the variables it had
         set by then and must treat missing ones as "the controller did not answer".
@@ -241,6 +267,7 @@ class AgiServer:
             return
         app = _AgiApplication(loop=asyncio.get_running_loop())
         app.header_timeout = self._header_timeout
+        app.secret = self._secret
         app.add_route(SCRIPT, self._route_call)
         for name, run in self._scripts.items():
             app.add_route(name, run)

@@ -1,4 +1,9 @@
-"""Start, stop and query one Asterisk instance (system binary or the cached chroot)."""
+"""Start, stop and query one Asterisk instance (system binary or the cached chroot).
+
+Started by root, Asterisk runs as user ``asterisk`` with group ``cic`` (``-U``/``-G``: it
+drops root itself, keeping only CAP_NET_ADMIN) and umask 027, so its recordings are 0640;
+see :mod:`cic.asterisk.accounts` and :mod:`cic.asterisk.ownership`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from cic.asterisk import accounts, ownership
 from cic.asterisk.provision import Layout, ProvisionError
+
+UMASK = 0o027
 
 
 def _pidfile(layout: Layout) -> Path:
@@ -61,13 +69,15 @@ def start(layout: Layout, ami_port: int, timeout: float = 60) -> int:
         hosts = Path("/etc/hosts")
         if hosts.exists() and hosts.read_bytes() != _read(layout.root / "etc/hosts"):
             shutil.copyfile(hosts, layout.root / "etc/hosts")
+    run_as = _run_as(layout)
     console_log = layout.host(f"{layout.inst}/log/console.log").open("ab")
     proc = subprocess.Popen(
-        layout.command("-f"),
+        layout.command("-f", *run_as),
         stdin=subprocess.DEVNULL,
         stdout=console_log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        umask=UMASK,
     )
     _pidfile(layout).write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
@@ -84,6 +94,18 @@ def start(layout: Layout, ami_port: int, timeout: float = 60) -> int:
         time.sleep(0.2)
     stop(layout)
     raise ProvisionError(f"asterisk did not boot within {timeout:.0f} s")
+
+
+def _run_as(layout: Layout) -> list[str]:
+    """``-U asterisk -G cic`` with the instance handed over to them, when started as root."""
+    try:
+        ids = accounts.ensure(layout.root)
+    except accounts.AccountError as exc:
+        raise ProvisionError(str(exc)) from exc
+    if ids is None:
+        return []
+    ownership.prepare(layout, ids)
+    return ["-U", accounts.ASTERISK_USER, "-G", accounts.SHARED_GROUP]
 
 
 def stop(layout: Layout, timeout: float = 15) -> bool:

@@ -20,9 +20,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import jinja2
-
+from cic.asterisk import rendering, values
+from cic.asterisk.values import sip_display_name
 from cic.config import Settings
 from cic.credentials import Credentials
 
@@ -33,6 +34,10 @@ TEMPLATE_DIRS = (REPO / "asterisk-conf", REPO / "dialplan")
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
+PORTS = ("ami_port", "agi_port", "sip_port", "http_port", "rtp_start", "rtp_end")
+INSTANCE_DIRS = (
+    "etc", "lib/keys", "spool", "run", "log", "agi-bin", "sounds/moh", "recordings/messages",
+)  # fmt: skip
 
 # Modules a municipal contact centre never uses; fewer modules, less surface, faster start.
 # (res_http_websocket and res_pjsip_transport_websocket stay loaded: browser softphones.)
@@ -131,8 +136,8 @@ def cached_root(settings: Settings) -> Path:
 def locate(settings: Settings) -> Layout:
     """The layout to use: configured root, else system asterisk, else the cached root."""
     instance = settings.asterisk.instance
-    if not instance.replace("-", "").replace("_", "").isalnum():
-        raise ProvisionError(f"asterisk.instance {instance!r}: letters, digits, - and _ only")
+    if not values.ObjectName.valid(instance):
+        raise ProvisionError(f"asterisk.instance {instance!r}: {values.ObjectName.rule}")
     if settings.asterisk.root:
         return Layout(Path(settings.asterisk.root), instance)
     if Path("/usr/sbin/asterisk").exists():
@@ -196,7 +201,7 @@ class EndpointSpec:
     @property
     def display_name_sip(self) -> str:
         """The display name made safe for a quoted SIP header in pjsip.conf."""
-        return "".join(c for c in self.display_name if c.isalnum() or c in " .-")[:60]
+        return sip_display_name(self.display_name)
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,99 @@ class QueueSpec:
     strategy: str = "rrmemory"
 
 
+def template_context(
+    settings: Settings,
+    layout: Layout,
+    credentials: Credentials,
+    agents: list[EndpointSpec],
+    queues: list[QueueSpec],
+) -> dict[str, Any]:
+    """Everything the templates print, each value parsed into its validated type.
+
+    Raises :class:`~cic.asterisk.errors.UnsafeValue` naming the setting or the agent's field
+    that breaks its grammar. Only what the templates use is here (not whole settings
+    objects), so the renderer's guard sees every value that can reach a file.
+    """
+    a, office, cb = settings.asterisk, settings.office, settings.callback
+    digits = values.PhoneNumber.parse(office.number, "office.number").digits
+    first = values.QueueName.parse(office.first_line_queue, "office.first_line_queue")
+    contact = a.trunk_contact
+    asterisk = {
+        "ami_host": values.HostName.parse(a.ami_host, "asterisk.ami_host"),
+        "ami_user": values.ObjectName.parse(a.ami_user, "asterisk.ami_user"),
+        "agi_host": values.HostName.parse(a.agi_host, "asterisk.agi_host"),
+        "sip_host": values.HostName.parse(a.sip_host, "asterisk.sip_host"),
+        "trunk_match": [
+            values.TrunkMatch.parse(match, "asterisk.trunk_match") for match in a.trunk_match
+        ],
+        "trunk_contact": (
+            values.SipUri.parse(contact, "asterisk.trunk_contact").for_conf() if contact else ""
+        ),
+        **{name: int(getattr(a, name)) for name in PORTS},
+    }
+    return {
+        "a": asterisk,
+        "office": {
+            "first_line_queue": first,
+            "recording_policy": values.RecordingPolicyName.parse(
+                office.recording_policy, "office.recording_policy"
+            ),
+            "after_hours_message_seconds": int(office.after_hours_message_seconds),
+            "menu_timeout": int(office.menu_timeout),
+        },
+        "inst": layout.inst,
+        "moddir": MODDIR,
+        "datadir": "/usr/share/asterisk",
+        "noload": NOLOAD,
+        "secrets": {
+            "ami_password": credentials.ami_password,
+            "agi_secret": credentials.agi_secret,
+        },
+        "agents": [_agent_row(spec, credentials) for spec in agents],
+        "queues": [
+            {
+                "name": values.QueueName.parse(q.name, "Nazwa kolejki"),
+                "strategy": values.QueueStrategy.parse(q.strategy, "Strategia kolejki"),
+            }
+            for q in queues
+        ],
+        "wrapup": int(office.wrapup_seconds),
+        "numbers": [
+            values.Extension(digits),
+            values.Extension("+" + digits),
+            values.Extension("0" + digits[2:]),
+            values.Digits.parse(office.extension, "office.extension"),
+        ],
+        "prompts": layout.prompts,
+        "recdir": layout.recordings,
+        "msgdir": layout.messages,
+        "moh_dir": f"{layout.inst}/sounds/moh",
+        "cb": {
+            "enabled": bool(cb.enabled),
+            "key": values.DtmfKey.parse(cb.key, "callback.key"),
+            "announce_every": int(cb.announce_every),
+        },
+        "office_number": digits,
+        "callback_queues": [values.QueueName.parse(q, "callback.queues") for q in cb.queues]
+        or [first],
+    }
+
+
+def _agent_row(spec: EndpointSpec, credentials: Credentials) -> dict[str, Any]:
+    endpoint = values.ObjectName.parse(spec.endpoint, "Login konsultanta")
+    contact = spec.static_contact
+    return {
+        "endpoint": endpoint,
+        "display_name_sip": spec.display_name_sip,
+        "static_contact": (
+            values.SipUri.parse(contact, f"Stały adres telefonu ({endpoint})").for_conf()
+            if contact
+            else None
+        ),
+        "password": credentials.sip_password(endpoint),
+    }
+
+
 def render(
     settings: Settings,
     layout: Layout,
@@ -214,65 +312,27 @@ def render(
     agents: list[EndpointSpec],
     queues: list[QueueSpec],
 ) -> Path:
-    """Render every template into the instance's etc directory; returns that directory."""
-    etc = layout.host(f"{layout.inst}/etc")
-    for sub in (
-        "etc",
-        "lib/keys",
-        "spool",
-        "run",
-        "log",
-        "agi-bin",
-        "sounds/moh",
-        "recordings/messages",
-    ):
-        layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - Asterisk config, not HTML
+    """Render every template into the instance's etc directory; returns that directory.
+
+    Every file is rendered before any is written: a refused value (``UnsafeValue``)
+    leaves the files as they were, so Asterisk keeps reloading the last good configuration.
+    """
+    texts = rendering.render_all(
+        TEMPLATE_DIRS, template_context(settings, layout, credentials, agents, queues)
     )
-    digits = settings.office.number.replace(" ", "").lstrip("+")
-    agent_rows = [
-        {
-            "endpoint": a.endpoint,
-            "display_name_sip": a.display_name_sip,
-            "static_contact": a.static_contact,
-            "password": credentials.sip_password(a.endpoint),
-        }
-        for a in agents
-    ]
-    context = {
-        "a": settings.asterisk,
-        "office": settings.office,
-        "inst": layout.inst,
-        "moddir": MODDIR,
-        "datadir": "/usr/share/asterisk",
-        "noload": NOLOAD,
-        "secrets": {"ami_password": credentials.ami_password},
-        "agents": agent_rows,
-        "queues": queues,
-        "wrapup": settings.office.wrapup_seconds,
-        "numbers": [digits, "+" + digits, "0" + digits[2:], settings.office.extension],
-        "prompts": layout.prompts,
-        "recdir": layout.recordings,
-        "msgdir": layout.messages,
-        "moh_dir": f"{layout.inst}/sounds/moh",
-        "cb": settings.callback,
-        "office_number": digits,
-        "callback_queues": settings.callback.queues or [settings.office.first_line_queue],
-    }
-    for template in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
-        target = etc / template[: -len(".j2")]
-        text = env.get_template(template).render(**context)
-        _write_private(target, text)
+    etc = layout.host(f"{layout.inst}/etc")
+    for sub in INSTANCE_DIRS:
+        layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        _write_shared(etc / name, text)
     return etc
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_shared(path: Path, text: str) -> None:
+    """Write atomically, mode 0640: the owner (the controller) and Asterisk's group read."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o640)
         fh.write(text)
     os.replace(tmp, path)

@@ -16,7 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from cic.admin.office import apply_stored
-from cic.asterisk import process, prompts, provision
+from cic.asterisk import accounts, ownership, process, prompts, provision
+from cic.asterisk.accounts import AccountError
+from cic.asterisk.errors import UnsafeValue
+from cic.commands import service_user
 from cic.commands.errors import CommandError
 from cic.commands.users import ensure_demo_users
 from cic.config import Settings
@@ -59,7 +62,10 @@ def install(settings: Settings) -> provision.Layout:
         provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
         prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key)
         prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
-    except (provision.ProvisionError, prompts.PromptError) as exc:
+        ids = accounts.ensure(layout.root)
+        if ids is not None:  # as root: the controller's and Asterisk's files to their users
+            ownership.prepare(layout, ids)
+    except (provision.ProvisionError, prompts.PromptError, UnsafeValue, AccountError) as exc:
         raise CommandError(str(exc)) from exc
     return layout
 
@@ -138,16 +144,20 @@ def demo_speech(settings: Settings) -> tuple[dict[str, str], str]:
 
 def start_controller(
     settings: Settings, timeout: float = 30, env: dict[str, str] | None = None
-) -> int:
-    """Start ``cic serve`` in the background (``env`` added to its environment) and wait
-    until it is connected to Asterisk."""
+) -> tuple[int, str]:
+    """Start ``cic serve`` in the background (``env`` added to its environment; as the
+    ``cic`` user when run as root) and wait until it is connected to Asterisk. Returns its
+    pid and who it runs as."""
     pid = _controller_pid(settings)
     if pid and _healthy(settings):
-        return pid
+        return pid, "bez zmian (już działał)"
+    child_env = {**os.environ, **(env or {}), "HOME": str(Path(settings.state_dir).resolve())}
     log = open_private_log(Path(settings.state_dir) / "cic.log")
+    run_as, who = service_user.service_account(settings, child_env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "cic.cli", "serve"], stdin=subprocess.DEVNULL, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})},
+        stderr=subprocess.STDOUT, start_new_session=True, env=child_env,
+        **(run_as.popen() if run_as else {}),
     )  # fmt: skip
     write_private(_pidfile(settings), f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
@@ -155,7 +165,7 @@ def start_controller(
         if proc.poll() is not None:
             raise CommandError(f"kontroler zakończył pracę (kod {proc.returncode}); zob. cic.log")
         if _healthy(settings):
-            return proc.pid
+            return proc.pid, who
         time.sleep(0.3)
     raise CommandError("kontroler nie połączył się z Asteriskiem w ciągu 30 s; zob. cic.log")
 
@@ -173,14 +183,20 @@ def up(settings: Settings) -> int:
         raise CommandError(str(exc)) from exc
     demo_users = ensure_demo_users(settings)
     speech_env, speech = demo_speech(settings)
-    start_controller(settings, env=speech_env)
+    _pid, who = start_controller(settings, env=speech_env)
     web = f"http://{settings.web_host}:{settings.web_port}/"
     sign_in = demo_accounts_text(demo_users)
     sip = f"{settings.asterisk.sip_host}:{settings.asterisk.sip_port}"
+    asterisk_user = (
+        f"użytkownik {accounts.ASTERISK_USER}, grupa {accounts.SHARED_GROUP}"
+        if accounts.managed()
+        else "bieżący użytkownik"
+    )
     print(
         f"""
 cic działa.
-  Asterisk:      {layout.root} (instancja {layout.instance}), SIP {sip}
+  Asterisk:      {layout.root} (instancja {layout.instance}), SIP {sip}, {asterisk_user}
+  Kontroler:     {who}
   Numer urzędu:  {settings.office.number} / wewnętrzny {settings.office.extension}
   Stan centrali: {web}
   Dziennik:      {Path(settings.state_dir) / "cic.log"}

@@ -1,9 +1,10 @@
 """Adds recordings to the application: ``install_recordings(app, services)`` in ``create_app``.
 
 Routes are added at once; after start-up (the store's cleanup context has migrated by then)
-the bus follower, the in-process workers (``speech.workers``, 0 for a controller that leaves
-the work to ``python -m cic.recordings`` on other hosts) and the daily retention run start;
-at clean-up they stop before the store closes.
+the making of the day folders Asterisk records into (hourly, ahead of time), the bus
+follower, the in-process workers (``speech.workers``, 0 for a controller that leaves the work
+to ``python -m cic.recordings`` on other hosts) and the daily retention run start; at
+clean-up they stop before the store closes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cic.asterisk.provision import Layout
 from cic.config import Settings
 from cic.recordings import review_views, views
 from cic.recordings.build import make_pipeline, make_queue, make_service, make_workers
+from cic.recordings.folders import keep_day_folders
 from cic.recordings.handlers import enqueue_missing, follow_recordings
 from cic.recordings.review import Review
 from cic.recordings.service import RecordingsService
@@ -79,6 +81,8 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
     tasks: list[asyncio.Task[None]] = []
 
     async def start(_app: web.Application) -> None:
+        folders = keep_day_folders(recordings_root(services))
+        tasks.append(asyncio.create_task(folders, name="cic-recording-folders"))
         if not settings.enabled:
             return
         ready = asyncio.Event()

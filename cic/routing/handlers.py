@@ -30,6 +30,8 @@ def create_agi_server(
     calendar: OfficeCalendar | None = None,
     departments: Departments | None = None,
     matters: Matters | None = None,
+    *,
+    secret: str,
 ) -> AgiServer:
     """A FastAGI server on ``asterisk.agi_host:agi_port`` routing with a ``RoutingService``.
 
@@ -38,12 +40,14 @@ def create_agi_server(
     (a ``ConfigError``) if the office calendar settings are bad. ``matters`` lets routing ring
     the owner of the caller's open case first. With ``departments`` it also
     serves ``menu``, the department menu's second question (``MenuError`` if the configured
-    menu is bad).
+    menu is bad). ``secret`` is the per-install FastAGI secret (``Credentials.agi_secret``).
     """
     office = settings.office
     calendar = calendar or OfficeCalendar(office)
     service = RoutingService(office, calendar, history, presence, clock, mode=mode, matters=matters)
-    server = AgiServer(service, settings.asterisk.agi_host, settings.asterisk.agi_port)
+    server = AgiServer(
+        service, settings.asterisk.agi_host, settings.asterisk.agi_port, secret=secret
+    )
     if departments is not None:
         server.add_script("menu", menu_script(MenuRouter(office, calendar, departments, clock)))
     return server

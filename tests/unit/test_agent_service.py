@@ -10,6 +10,7 @@ import pytest
 
 from cic.agents.errors import InvalidAgent
 from cic.agents.service import AgentService
+from cic.asterisk.errors import UnsafeValue
 from cic.bus import InProcessBus
 from cic.db import Store
 from cic.events import (
@@ -158,3 +159,103 @@ async def test_pause_reason_must_be_on_the_office_list(tmp_path: Path) -> None:
     with pytest.raises(InvalidAgent, match="Nieznany powód"):
         await svc.pause("ola", "drzemka")
     assert (await svc.pause("ola", "szkolenie"))["state"] == "paused"
+
+
+# --- values that reach pjsip.conf ----------------------------------------------------------
+INJECTED = "sip:agent-ewa@127.0.0.1:5080\n[evil]\ntype=endpoint"
+
+
+@pytest.fixture
+async def provisioned(tmp_path: Path) -> tuple[AgentService, Path]:
+    """The service with the real renderer as its reprovisioning (no Asterisk to reload)."""
+    from cic.asterisk import provision
+    from cic.config import load_settings
+    from cic.credentials import Credentials
+
+    settings = load_settings(environ={"CIC_STATE_DIR": str(tmp_path / "state")})
+    layout = provision.Layout(tmp_path / "root", "unit")
+    store = Store(f"sqlite:///{tmp_path / 'cic.db'}")
+    store.migrate()
+    holder: list[AgentService] = []
+
+    async def reprovision() -> None:
+        specs = [
+            provision.EndpointSpec(a.endpoint, a.display_name, a.static_contact)
+            for a in holder[0].agents()
+        ]
+        queues = [provision.QueueSpec(n, s) for n, s in await holder[0].queue_names()]
+        provision.render(settings, layout, Credentials(settings.secrets_path), specs, queues)
+
+    svc = AgentService(store, InProcessBus(), FakePbx(), wrapup_seconds=30, reprovision=reprovision)
+    holder.append(svc)
+    await svc.ensure_queue("pierwsza-linia", "Pierwsza linia")
+    await svc.create_agent("anna", "Anna", queues=["pierwsza-linia"], static_contact="sip:a@b")
+    return svc, layout.host(f"{layout.inst}/etc")
+
+
+def _files(etc: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in etc.iterdir()}
+
+
+async def _agents_in_store(svc: AgentService) -> list[str]:
+    from sqlalchemy import select
+
+    from cic.agents.models import Agent
+
+    return await svc.store.run(lambda s: list(s.scalars(select(Agent.username))))
+
+
+@pytest.mark.parametrize(
+    ("name", "contact", "field"),
+    [
+        ("Ewa", INJECTED, "Stały adres telefonu"),
+        ("Ewa", "sip:x@10.0.0.1;evil", "Stały adres telefonu"),
+        ("Ewa\n[evil]", None, "Imię i nazwisko"),
+        ("Ewa ${SHELL(id)}", None, "Imię i nazwisko"),
+    ],
+)
+async def test_injection_is_refused_before_anything_is_stored(
+    provisioned: tuple[AgentService, Path], name: str, contact: str | None, field: str
+) -> None:
+    svc, etc = provisioned
+    before = _files(etc)
+    with pytest.raises(UnsafeValue, match=f"^{field}: "):
+        await svc.create_agent("ewa", name, queues=["pierwsza-linia"], static_contact=contact)
+    with pytest.raises(UnsafeValue, match=f"^{field}: "):
+        await svc.update_agent(
+            "anna", **({"static_contact": contact} if contact else {"display_name": name})
+        )
+    assert await _agents_in_store(svc) == ["anna"]
+    assert [a.username for a in svc.agents()] == ["anna"]
+    assert svc.get("anna").static_contact == "sip:a@b" and svc.get("anna").display_name == "Anna"
+    assert _files(etc) == before
+
+
+async def test_a_missed_validator_is_caught_by_the_renderer_and_undone(
+    provisioned: tuple[AgentService, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the service's check the renderer refuses; the agent is not left half made."""
+    import cic.agents.service as agents_service
+
+    svc, etc = provisioned
+    before = _files(etc)
+    monkeypatch.setattr(agents_service, "checked_contact", lambda value: value)
+    with pytest.raises(UnsafeValue, match=r"^Stały adres telefonu \(agent-ewa\): "):
+        await svc.create_agent("ewa", "Ewa", queues=["pierwsza-linia"], static_contact=INJECTED)
+    assert await _agents_in_store(svc) == ["anna"] and "ewa" not in svc._agents
+    with pytest.raises(UnsafeValue, match=r"^Stały adres telefonu \(agent-anna\): "):
+        await svc.update_agent("anna", static_contact=INJECTED)
+    assert svc.get("anna").static_contact == "sip:a@b"
+    assert _files(etc) == before
+    await svc.create_agent("ewa", "Ewa", queues=["pierwsza-linia"])  # the PBX still provisions
+    assert "[agent-ewa]" in (etc / "pjsip.conf").read_text()
+    await svc.update_agent("anna", static_contact=None)
+    assert (await svc.store.run(lambda s: _contact(s, "anna"))) is None
+
+
+def _contact(session: Any, username: str) -> str | None:
+    from sqlalchemy import select
+
+    from cic.agents.models import Agent
+
+    return session.scalar(select(Agent.static_contact).where(Agent.username == username))

@@ -16,6 +16,7 @@ from cic.config import Settings
 from cic.routing.handlers import create_agi_server
 from cic.routing.service import Decision, RouteRequest
 
+SECRET = "sekret-instalacji"
 QUEUE = Decision("queue", "pierwsza-linia", "pierwsza-linia", 0, "first_line", "Nowy rozmówca.")
 ODD_CALLER_IDS = [
     "O'Brien",
@@ -75,8 +76,8 @@ class Session:
 def agi_env(port: int, **overrides: str) -> dict[str, str]:
     env = {
         "agi_network": "yes",
-        "agi_network_script": "route",
-        "agi_request": f"agi://127.0.0.1:{port}/route",
+        "agi_network_script": f"{SECRET}/route",
+        "agi_request": f"agi://127.0.0.1:{port}/{SECRET}/route",
         "agi_channel": "PJSIP/trunk-00000001",
         "agi_language": "pl",
         "agi_type": "PJSIP",
@@ -172,7 +173,7 @@ def router() -> FakeRouter:
 
 @pytest.fixture
 async def server(router: FakeRouter) -> AsyncIterator[AgiServer]:
-    srv = AgiServer(router, "127.0.0.1", 0, route_timeout=0.5, header_timeout=1.0)
+    srv = AgiServer(router, "127.0.0.1", 0, secret=SECRET, route_timeout=0.5, header_timeout=1.0)
     await srv.start()
     yield srv
     await srv.stop()
@@ -335,7 +336,7 @@ async def test_garbage_is_logged_and_the_server_keeps_serving(
     server: AgiServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert await raw_client(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n") == b""
-    assert "no route" in caplog.text
+    assert "refused a request without the secret" in caplog.text
     await raw_client(server.port, b"\xff\xfe\x00garbage: \xc3\x28\n\n")
     await serve_next_call(server)
 
@@ -402,7 +403,7 @@ async def test_error_reply_is_logged(server: AgiServer, caplog: pytest.LogCaptur
 async def test_unknown_script_is_logged(
     server: AgiServer, router: FakeRouter, caplog: pytest.LogCaptureFixture
 ) -> None:
-    env = agi_env(server.port, agi_network_script="nope")
+    env = agi_env(server.port, agi_network_script=f"{SECRET}/nope")
     session = await fake_asterisk(server.port, env, CALL_VARS)
     assert (session.commands, router.requests) == ([], [])
     assert "no route for script 'nope'" in caplog.text
@@ -419,7 +420,7 @@ async def test_concurrent_calls(server: AgiServer, router: FakeRouter) -> None:
 
 
 async def test_latencies_ring_buffer(router: FakeRouter) -> None:
-    srv = AgiServer(router, "127.0.0.1", 0, latency_samples=2)
+    srv = AgiServer(router, "127.0.0.1", 0, secret=SECRET, latency_samples=2)
     await srv.start()
     try:
         for _ in range(3):
@@ -431,7 +432,7 @@ async def test_latencies_ring_buffer(router: FakeRouter) -> None:
 
 
 async def test_stop_ends_idle_connections(router: FakeRouter) -> None:
-    srv = AgiServer(router, "127.0.0.1", 0, header_timeout=60)
+    srv = AgiServer(router, "127.0.0.1", 0, secret=SECRET, header_timeout=60)
     await srv.start()
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     writer.write(b"agi_network: yes\n")
@@ -460,7 +461,7 @@ async def test_create_agi_server_wires_the_routing_service() -> None:
     def monday() -> datetime:
         return datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("UTC"))
 
-    srv = create_agi_server(settings, FakeHistory(), FakePresence(), monday)
+    srv = create_agi_server(settings, FakeHistory(), FakePresence(), monday, secret=SECRET)
     await srv.start()
     try:
         session = await fake_asterisk(srv.port, agi_env(srv.port), CALL_VARS)
@@ -469,3 +470,27 @@ async def test_create_agi_server_wires_the_routing_service() -> None:
     assert session.variables["CIC_ACTION"] == "agent"
     assert session.variables["CIC_REASON"] == "returning_caller:PJSIP/agent-anna"
     assert session.variables["CIC_AGENT_WAIT"] == "15"
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["route", "/route", f"{SECRET}x/route", f"{SECRET[:-1]}/route", f"wrong/{SECRET}/route",
+     f"{SECRET.upper()}/route", "", "ż/route"],
+)  # fmt: skip
+async def test_requests_without_the_secret_run_nothing(
+    server: AgiServer, router: FakeRouter, caplog: pytest.LogCaptureFixture, script: str
+) -> None:
+    env = agi_env(server.port, agi_network_script=script)
+    session = await fake_asterisk(server.port, env, CALL_VARS)
+    assert session.commands == [] and session.closed_by_server
+    assert router.requests == []
+    assert "refused a request without the secret" in caplog.text
+    for personal in ("+48600100200", "Jan Kowalski", SECRET):
+        assert personal not in caplog.text
+    await serve_next_call(server)  # the real dialplan's requests still route
+
+
+def test_the_secret_is_required() -> None:
+    for secret in ("", "a/b"):
+        with pytest.raises(ValueError, match="secret"):
+            AgiServer(FakeRouter(), "127.0.0.1", 0, secret=secret)

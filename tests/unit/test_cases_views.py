@@ -330,7 +330,7 @@ async def test_install_cases_adds_the_service_and_routes(store: Store) -> None:
         def __init__(self, store: Store) -> None:
             self.store = store
             self.layout = Layout(Path("/"), "test")
-            self.agi = AgiServer(None, "127.0.0.1", 0)  # type: ignore[arg-type]
+            self.agi = AgiServer(None, "127.0.0.1", 0, secret="s")  # type: ignore[arg-type]
             self.agents = SimpleNamespace(interface_of=agent_device)
 
     app = web.Application(middlewares=[fake_auth])
