@@ -180,6 +180,13 @@ def test_cic_up_as_root_runs_the_controller_as_cic(up_env: dict[str, str]) -> No
     assert status["Groups"] == []
     for name in ("cic.db", "secrets.json", "cic.log"):
         assert (state / name).stat().st_uid == cic.pw_uid, name
+    # personal data and secrets: the state directory 0700, its database, log, pid file and
+    # secrets 0600, nothing in it for other users
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    for name in ("cic.db", "secrets.json", "cic.log", "cic-controller.pid"):
+        assert stat.S_IMODE((state / name).stat().st_mode) == 0o600, name
+    for path in state.rglob("*"):
+        assert not path.lstat().st_mode & 0o007, path
     from cic.config import load_settings
 
     settings = load_settings(environ=up_env)
