@@ -24,6 +24,7 @@ from cic.admin import validation
 from cic.admin.errors import InvalidValue
 from cic.admin.service import ACTION_LABELS, AdminService
 from cic.asterisk.actions import PbxError
+from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
@@ -74,8 +75,16 @@ def _who(request: web.Request) -> tuple[str, str]:
     return (user.username if user else ""), (request.remote or "")
 
 
-def routes(admin: AdminService) -> list[web.RouteDef]:
-    """The admin pages and API."""
+def _sign_in_locks(guard: SignInGuard | None, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Locked pairs and slowed addresses for the overview, with the office's wall clock."""
+    if guard is None:
+        return []
+    rows = [{**lock, "until": _local_time(lock["locked_until"], tz)} for lock in guard.locks()]
+    return rows + [{**slow, "username": "", "until": ""} for slow in guard.slowed()]
+
+
+def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.RouteDef]:
+    """The admin pages and API; ``guard`` gives the sign-in locks shown on the overview."""
 
     def api(fn: Handler) -> Handler:
         return require("admin")(_json_errors(fn))
@@ -102,7 +111,7 @@ def routes(admin: AdminService) -> list[web.RouteDef]:
             "departments": departments, "queues": queues, "office": office,
             "strategies": validation.STRATEGIES, "weekdays": validation.WEEKDAYS_PL,
             "policies": validation.POLICY_LABELS, "audit": audit,
-            "first_line": admin.first_line_queue,
+            "first_line": admin.first_line_queue, "locks": _sign_in_locks(guard, tz),
         }  # fmt: skip
         return html(render(request, template, **context))
 
