@@ -66,7 +66,9 @@ def _check_tree(value: Any) -> None:
         node, depth = stack.pop()
         if isinstance(node, str):
             if _BAD_TEXT.search(node):
-                raise _Refused("Tekst nie może zawierać znaku NUL ani niesparowanych surogatów.")
+                raise _Refused(
+                    "Tekst zawiera niedozwolone znaki sterujące (NUL) lub niesparowane surogaty."
+                )
             continue
         if not isinstance(node, (list, dict)):
             continue

@@ -28,6 +28,7 @@ from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
+from cic.web_json import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECTIONS = {
@@ -54,13 +55,7 @@ def _json_errors(fn: Handler) -> Handler:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidValue("Oczekiwano obiektu JSON.")
-    return body
+    return await json_object(request, InvalidValue)
 
 
 def _local_time(iso: object, tz: ZoneInfo) -> str:

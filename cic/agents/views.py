@@ -7,11 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from cic.agents.errors import AgentError
 from cic.agents.service import AgentService
 from cic.asterisk.actions import PbxError
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
+from cic.errors import CicError
+from cic.web_json import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -20,7 +21,7 @@ def _errors(fn: Handler) -> Handler:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
             return await fn(request)
-        except (AgentError, PbxError) as exc:
+        except (CicError, PbxError) as exc:
             return web.json_response(
                 {"error": exc.error_id, "message": str(exc)}, status=exc.status
             )
@@ -29,16 +30,7 @@ def _errors(fn: Handler) -> Handler:
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text='{"error": "bad_json", "message": "Oczekiwano obiektu JSON."}',
-            content_type="application/json",
-        )
-    return body
+    return await json_object(request)
 
 
 async def _own_or_supervising(request: web.Request, service: AgentService, username: str) -> None:

@@ -12,6 +12,8 @@ from cic.auth.roles import current_user, guard
 from cic.calls.errors import CallNotFound, CallsError
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
+from cic.errors import CicError
+from cic.web_json import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 SUPERVISING = ("supervisor", "admin")
@@ -47,14 +49,7 @@ def routes(
         try:
             call = await call_of(request)
             agent = await handled_by(request, call)
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                return web.json_response(
-                    {"error": "bad_json", "message": "Oczekiwano obiektu JSON."}, status=400
-                )
+            body = await json_object(request)
             fields = {k: body.get(k, "") for k in ("outcome", "topic", "note")}
             if not all(isinstance(v, str) for v in fields.values()):
                 return web.json_response(
@@ -66,7 +61,7 @@ def routes(
                 call["call_id"], agent, fields["outcome"], fields["topic"], fields["note"],
                 user.username if user else "",
             )  # fmt: skip
-        except CallsError as exc:
+        except CicError as exc:
             return web.json_response(exc.to_dict(), status=exc.status)
         return web.json_response(saved, status=201)
 

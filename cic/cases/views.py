@@ -22,6 +22,7 @@ from cic.cases.openapi import document
 from cic.cases.service import Actor, CaseService
 from cic.db import is_transient
 from cic.errors import CicError
+from cic.web_json import json_object
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,15 +48,7 @@ def _errors(fn: Handler) -> Handler:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if (request.content_length or 0) > MAX_BODY:
-        raise InvalidValue("Za dużo danych w jednym żądaniu.")
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidValue("Oczekiwano obiektu JSON.")
-    return body
+    return await json_object(request, InvalidValue, MAX_BODY)
 
 
 def _actor(request: web.Request) -> Actor:

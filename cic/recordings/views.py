@@ -23,6 +23,7 @@ from aiohttp import web
 from cic.auth.roles import current_user, guard, require
 from cic.recordings.errors import InvalidInput, RecordingsError
 from cic.recordings.service import RecordingsService, Viewer
+from cic.web_json import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -45,13 +46,7 @@ def _viewer(request: web.Request) -> Viewer:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("Treść żądania musi być obiektem JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidInput("Treść żądania musi być obiektem JSON.")
-    return body
+    return await json_object(request, InvalidInput)
 
 
 def routes(
