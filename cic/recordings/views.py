@@ -23,7 +23,7 @@ from aiohttp import web
 from cic.auth.roles import current_user, guard, require
 from cic.recordings.errors import InvalidInput, RecordingsError
 from cic.recordings.service import RecordingsService, Viewer
-from cic.web_json import json_object
+from cic.web_json import json_object, path_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -106,10 +106,8 @@ def routes(
     @require("supervisor")
     @_json_errors
     async def retry(request: web.Request) -> web.StreamResponse:
-        raw = request.match_info["job_id"]
-        if not raw.isdigit():
-            raise InvalidInput("Identyfikator zadania musi być liczbą.")
-        return web.json_response(await service.retry(int(raw), _viewer(request)), dumps=_dumps)
+        job_id = path_id(request, "job_id", InvalidInput)
+        return web.json_response(await service.retry(job_id, _viewer(request)), dumps=_dumps)
 
     return [
         web.get("/api/calls/{call_id}/recording", play),
