@@ -127,10 +127,11 @@ async def json_object(
 
 
 def whole_number(raw: str | None, low: int, high: int) -> int | None:
-    """``raw`` as an integer from ``low`` to ``high`` (ASCII digits, optional minus), or None."""
+    """``raw`` as an integer from ``low`` to ``high`` (ASCII digits, a minus only when ``low`` is
+    negative), or None."""
     if raw is None:
         return None
-    digits = raw[1:] if raw.startswith("-") else raw
+    digits = raw[1:] if raw.startswith("-") and low < 0 else raw
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
         return None
     value = int(raw)

@@ -22,7 +22,7 @@ from cic.cases.openapi import document
 from cic.cases.service import Actor, CaseService
 from cic.db import is_transient
 from cic.errors import CicError
-from cic.web_json import json_object
+from cic.web_json import json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -130,10 +130,10 @@ def routes(service: CaseService) -> list[web.RouteDef]:
 
     @officials
     async def deadlines(request: web.Request) -> web.StreamResponse:
-        raw = request.query.get("dni", "7")
-        if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 90:
+        days = whole_number(request.query.get("dni", "7"), 0, 90)
+        if days is None:
             raise InvalidValue("Parametr dni to liczba od 0 do 90.")
-        return web.json_response(await service.deadlines(int(raw)))
+        return web.json_response(await service.deadlines(days))
 
     @signed_in
     async def get_case(request: web.Request) -> web.StreamResponse:

@@ -14,7 +14,7 @@ from cic.db import is_transient
 from cic.kb.errors import KbError, KbStoreUnavailable
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
-from cic.web_json import BadJson, json_object
+from cic.web_json import BadJson, json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -52,9 +52,7 @@ async def _json_object(request: web.Request) -> dict[str, Any] | BadJson:
 
 
 def _limit(request: web.Request, default: int) -> int | None:
-    raw = request.query.get("limit", str(default))
-    # isascii: "²".isdigit() is true but int("²") fails
-    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 50 else None
+    return whole_number(request.query.get("limit", str(default)), 1, 50)
 
 
 def routes(service: KbService) -> list[web.RouteDef]:

@@ -76,6 +76,7 @@ def test_whole_number() -> None:
     assert whole_number("-3", -5, 5) == -3
     for bad in (None, "", "1e9999", "²", "٣", " 1", "1.0", "9" * 5000, "51", "0", "+1", "--1"):
         assert whole_number(bad, 1, 50) is None, bad
+    assert whole_number("-0", 0, 9) is None and whole_number("-0", -1, 9) == 0
 
 
 async def test_views_answer_400_and_the_safety_net_hides_the_rest() -> None:
