@@ -26,8 +26,8 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 from cic.auth import users
-from cic.auth.settings import AuthSettings
 from cic.calls.models import Call, CallWrapup
+from cic.config import AuthSettings
 from cic.db import Store
 from tests.integration.harness import Harness
 

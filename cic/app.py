@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from cic import web_status
+from cic import web_safety, web_status
 from cic.admin import views as admin_views
 from cic.admin.directory import Directory
 from cic.admin.office import OfficeAdmin
@@ -30,8 +31,10 @@ from cic.asterisk.actions import AmiActions
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.ami import AmiSession
 from cic.asterisk.tracker import Tracker
+from cic.auth import lock_views
 from cic.auth import views as auth_views
 from cic.auth.middleware import auth_middleware
+from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService, run_session_purger
 from cic.bus import Bus, make_bus
@@ -218,16 +221,20 @@ async def regenerate_prompts(settings: Settings, layout: provision.Layout) -> No
 def create_app(settings: Settings) -> web.Application:
     """The controller: JSON API, status page, AMI session, FastAGI server, tickers."""
     services = build_services(settings)
-    auth = AuthService(services.store)
+    auth_settings = dataclasses.replace(settings.auth, cookie_secure=settings.secure_cookies)
+    auth = AuthService(services.store, auth_settings)
     app = web.Application(
         middlewares=[
+            forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
             security_headers(settings.asterisk.http_port),
+            web_safety.safety_middleware(),
             auth_middleware(auth, services.credentials.api_token),
         ]
     )
     app[SERVICES] = services
     app[auth_views.AUTH_SERVICE] = auth
     app.add_routes(auth_views.routes(auth))
+    app.add_routes(lock_views.routes(auth))
     app.add_routes(call_views.routes(services.calls))
     app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
     app.add_routes(agent_directory.routes(services.store, services.agents))
@@ -246,7 +253,7 @@ def create_app(settings: Settings) -> web.Application:
         )
     )
     app.add_routes(resident_views.routes(services.residents))
-    app.add_routes(admin_views.routes(services.admin))
+    app.add_routes(admin_views.routes(services.admin, auth.guard))
     app.add_routes(overflow_views.routes(services.capacity))
     app.add_routes(callback_views.routes(services.callbacks))
     app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))

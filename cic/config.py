@@ -7,12 +7,14 @@ Nested fields are addressed in the environment with a double underscore, for exa
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -182,20 +184,63 @@ class AsteriskSettings:
 
 
 @dataclass
+class AuthSettings:
+    """Sessions, the session cookie and sign-in protection (``auth.*``, ``CIC_AUTH__*``).
+
+    Sign-in failures slow down the address they come from: from the ``backoff_after``-th
+    failure in a row that address waits ``backoff_base_seconds``, doubling per further failure
+    up to ``backoff_max_seconds``, and never longer (no lock per address); an address quiet for
+    ``backoff_forget_seconds`` starts afresh. ``lock_after`` failures in a row of ONE user from
+    ONE address lock only that pair, for ``lockout_seconds``. A user who signed in from an
+    address in the last ``remember_days`` is not slowed there by other people's failures.
+
+    ``trusted_proxies``: addresses or networks (``10.0.0.0/8``) of reverse proxies whose
+    ``X-Forwarded-For`` is believed (none by default: the peer address counts).
+    ``cookie_secure``: unset follows ``public_url`` (on for https).
+    """
+
+    idle_timeout_seconds: int = 30 * 60
+    absolute_timeout_seconds: int = 12 * 60 * 60
+    cookie_name: str = "cic_session"
+    cookie_secure: bool | None = None
+    trusted_proxies: list[str] = field(default_factory=list)
+    backoff_after: int = 5
+    backoff_base_seconds: int = 2
+    backoff_max_seconds: int = 30
+    backoff_forget_seconds: int = 15 * 60
+    lock_after: int = 10
+    lockout_seconds: int = 15 * 60
+    remember_days: int = 30
+
+
+@dataclass
 class Settings:
-    """All of cic's settings."""
+    """All of cic's settings.
+
+    ``public_url`` is the address staff open (``https://sok.gmina.pl``), as the TLS reverse
+    proxy serves it; empty means "not known" (plain HTTP on ``web_host:web_port``).
+    """
 
     state_dir: str = "/var/lib/cic"
     database_url: str = ""
     redis_url: str = ""
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    public_url: str = ""
     office: OfficeSettings = field(default_factory=OfficeSettings)
     overflow: OverflowSettings = field(default_factory=OverflowSettings)
     callback: CallbackSettings = field(default_factory=CallbackSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """``auth.cookie_secure`` when set, else whether ``public_url`` is https."""
+        if self.auth.cookie_secure is not None:
+            return self.auth.cookie_secure
+        return self.public_url.lower().startswith("https://")
 
     @property
     def db_url(self) -> str:
@@ -210,6 +255,10 @@ class Settings:
 
 def _convert(value: Any, hint: Any, name: str) -> Any:
     origin = get_origin(hint)
+    args = get_args(hint)
+    if origin is types.UnionType and len(args) == 2 and type(None) in args:
+        unset = value is None or str(value).strip().lower() in ("", "auto", "null", "none")
+        return None if unset else _convert(value, next(a for a in args if a is not None), name)
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"{name}: expected a mapping")
@@ -237,12 +286,28 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
         return "" if value is None else str(value)
     if origin in (list, dict) or origin is types.UnionType:
         if isinstance(value, str):
-            value = yaml.safe_load(value)
+            value = _parse_text(value, name, as_list=origin is list)
         if origin is list and not isinstance(value, list):
             raise ConfigError(f"{name}: expected a list")
         if origin is dict and not isinstance(value, dict):
             raise ConfigError(f"{name}: expected a mapping")
         return value
+    return value
+
+
+def _parse_text(text: str, name: str, as_list: bool) -> Any:
+    """A list or mapping given as text (an environment variable): YAML, or for a list also
+    plain comma-separated words (``10.0.0.1, 10.0.0.0/8``)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        if not as_list:
+            raise ConfigError(f"{name}: not valid YAML") from None
+        value = text
+    if as_list and isinstance(value, str):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if as_list and value is None:
+        return []
     return value
 
 
@@ -329,6 +394,8 @@ def validate(settings: Settings) -> None:
         _validate_asterisk_values(settings)
     except UnsafeValue as exc:
         raise ConfigError(str(exc)) from None
+    _validate_public_url(settings.public_url)
+    _validate_auth(settings.auth)
 
 
 def _validate_asterisk_values(settings: Settings) -> None:
@@ -362,3 +429,37 @@ def _strings(items: object, name: str) -> list[str]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise UnsafeValue(name, "lista napisów.")
     return items
+
+
+def _validate_public_url(url: str) -> None:
+    if not url:
+        return
+    parts = urlsplit(url)
+    clean = url.isprintable() and not any(c.isspace() for c in url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not clean:
+        raise ConfigError("public_url: an http(s) address such as https://sok.gmina.pl")
+
+
+def _validate_auth(auth: AuthSettings) -> None:
+    for entry in auth.trusted_proxies:
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"auth.trusted_proxies: {entry!r} is not an address or network (10.0.0.0/8)"
+            ) from None
+    if not auth.cookie_name.isascii() or not auth.cookie_name.replace("_", "").isalnum():
+        raise ConfigError("auth.cookie_name: ASCII letters, digits and _ only")
+    positive = {
+        "idle_timeout_seconds": auth.idle_timeout_seconds,
+        "absolute_timeout_seconds": auth.absolute_timeout_seconds,
+        "backoff_after": auth.backoff_after,
+        "lock_after": auth.lock_after,
+        "backoff_max_seconds": auth.backoff_max_seconds,
+        "lockout_seconds": auth.lockout_seconds,
+    }
+    for key, value in positive.items():
+        if value < 1:
+            raise ConfigError(f"auth.{key}: at least 1")
+    if min(auth.backoff_base_seconds, auth.backoff_forget_seconds, auth.remember_days) < 0:
+        raise ConfigError("auth: times cannot be negative")

@@ -1,8 +1,18 @@
-"""Shared pieces of the JSON views: domain errors as JSON bodies, and reading a JSON object."""
+"""The one JSON body reader of every endpoint, query and path numbers, and domain errors as JSON.
+
+A body is accepted only when it is UTF-8 JSON of at most ``MAX_BODY`` bytes, nested at most
+``MAX_DEPTH`` levels, whose whole numbers lie within ±(2**53 - 1) (what a browser's JavaScript
+holds exactly), with finite other numbers (no ``NaN``/``Infinity``) and strings without NUL or
+unpaired surrogates (no database stores them). Anything else is refused with the caller's
+domain error (400, its own stable ``error_id``, ``BadJson`` by default) and a Polish message.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
+import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +21,149 @@ from aiohttp import web
 from cic.errors import CicError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_BODY = 256 * 1024
+MAX_DEPTH = 20
+MAX_INT = 2**53 - 1
+MAX_ID = 2**31 - 1  # an integer primary key in PostgreSQL
+NOT_AN_OBJECT = "Oczekiwano obiektu JSON."
+_MAX_DIGITS = len(str(MAX_INT))
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+class BadJson(CicError):
+    """A request body (or query/path number) the API cannot read."""
+
+    status = 400
+    error_id = "bad_json"
+    default_message = NOT_AN_OBJECT
+
+
+class _Refused(ValueError):
+    """Raised inside the parser hooks; carries the Polish message."""
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS or abs(value := int(text)) > MAX_INT:
+        raise _Refused(f"Liczba całkowita spoza zakresu ±{MAX_INT}.")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused("Liczba spoza zakresu.")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _Refused(f"{text} nie jest liczbą dozwoloną w JSON.")
+
+
+def _check_tree(value: Any) -> None:
+    """Depth and strings, walked without recursion (a deep body must not exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            if _BAD_TEXT.search(node):
+                raise _Refused(
+                    "Tekst zawiera niedozwolone znaki sterujące (NUL) lub niesparowane surogaty."
+                )
+            continue
+        if not isinstance(node, (list, dict)):
+            continue
+        if depth > MAX_DEPTH:
+            raise _Refused(f"Za głęboko zagnieżdżony JSON (najwyżej {MAX_DEPTH} poziomów).")
+        children = list(node.items()) if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, tuple):
+                stack.extend([(child[0], depth + 1), (child[1], depth + 1)])
+            else:
+                stack.append((child, depth + 1))
+
+
+def parse_json(raw: bytes, error: type[CicError] = BadJson) -> Any:
+    """``raw`` as a JSON value within the limits above, else ``error`` with a Polish message."""
+    if len(raw) > MAX_BODY:
+        raise error(f"Za dużo danych w jednym żądaniu (najwyżej {MAX_BODY // 1024} kB).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error("Treść żądania musi być tekstem JSON w UTF-8.") from None
+    try:
+        value = json.loads(
+            text, parse_int=_int, parse_float=_float, parse_constant=_constant
+        )  # fmt: skip
+        _check_tree(value)
+    except _Refused as exc:
+        raise error(str(exc)) from None
+    except RecursionError:
+        raise error(f"Za głęboko zagnieżdżony JSON (najwyżej {MAX_DEPTH} poziomów).") from None
+    except ValueError:
+        raise error(NOT_AN_OBJECT) from None
+    return value
+
+
+async def read_json(
+    request: web.Request, error: type[CicError] = BadJson, max_bytes: int = MAX_BODY
+) -> Any:
+    """The request body as any JSON value (for endpoints that take a list, say)."""
+    if (request.content_length or 0) > max_bytes:
+        raise error(f"Za dużo danych w jednym żądaniu (najwyżej {max_bytes // 1024} kB).")
+    raw = await request.read()
+    if len(raw) > max_bytes:
+        raise error(f"Za dużo danych w jednym żądaniu (najwyżej {max_bytes // 1024} kB).")
+    return parse_json(raw, error)
+
+
+async def json_object(
+    request: web.Request, error: type[CicError] = BadJson, max_bytes: int = MAX_BODY
+) -> dict[str, Any]:
+    """The request body as a JSON object, else ``error`` ("Oczekiwano obiektu JSON.")."""
+    body = await read_json(request, error, max_bytes)
+    if not isinstance(body, dict):
+        raise error(NOT_AN_OBJECT)
+    return body
+
+
+def whole_number(raw: str | None, low: int, high: int) -> int | None:
+    """``raw`` as an integer from ``low`` to ``high`` (ASCII digits, a minus only when ``low`` is
+    negative), or None."""
+    if raw is None:
+        return None
+    digits = raw[1:] if raw.startswith("-") and low < 0 else raw
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def query_int(
+    request: web.Request,
+    name: str,
+    default: int,
+    low: int,
+    high: int,
+    error: type[CicError] = BadJson,
+) -> int:
+    """The query parameter ``name`` as a whole number from ``low`` to ``high`` (else ``error``)."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    value = whole_number(raw, low, high)
+    if value is None:
+        raise error(f"Parametr {name} musi być liczbą całkowitą od {low} do {high}.")
+    return value
+
+
+def path_id(
+    request: web.Request, key: str, error: type[CicError] = BadJson, high: int = MAX_ID
+) -> int:
+    """The path parameter ``key`` as a database id (1 to ``high``), else ``error``."""
+    value = whole_number(request.match_info.get(key), 1, high)
+    if value is None:
+        raise error(f"Identyfikator {key} musi być liczbą od 1 do {high}.")
+    return value
 
 
 def json_errors(fn: Handler) -> Handler:
@@ -24,14 +177,3 @@ def json_errors(fn: Handler) -> Handler:
             return web.json_response(exc.to_dict(), status=exc.status)
 
     return wrapped
-
-
-async def json_object(request: web.Request, error: type[CicError]) -> dict[str, Any]:
-    """The request body as a JSON object, else ``error`` ("Oczekiwano obiektu JSON.")."""
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise error("Oczekiwano obiektu JSON.")
-    return body

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "queue_created": "dodano kolejkę",
     "queue_updated": "zmieniono kolejkę",
     "office_settings_changed": "zmieniono ustawienia urzędu",
+    "sign_in_locked": "zablokowano logowanie (login z adresu)",
+    "sign_in_unlocked": "zdjęto blokadę logowania",
 }
 ADMIN_ACTIONS = tuple(ACTION_LABELS)
 UPDATABLE = ("display_name", "department", "queues", "static_contact")

@@ -25,9 +25,11 @@ from cic.admin import validation
 from cic.admin.errors import InvalidValue
 from cic.admin.service import ACTION_LABELS, AdminService
 from cic.asterisk.actions import PbxError
+from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
+from cic.web_json import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECTIONS = {
@@ -54,13 +56,7 @@ def _json_errors(fn: Handler) -> Handler:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidValue("Oczekiwano obiektu JSON.")
-    return body
+    return await json_object(request, InvalidValue)
 
 
 def _local_time(iso: object, tz: ZoneInfo) -> str:
@@ -75,8 +71,16 @@ def _who(request: web.Request) -> tuple[str, str]:
     return (user.username if user else ""), (request.remote or "")
 
 
-def routes(admin: AdminService) -> list[web.RouteDef]:
-    """The admin pages and API."""
+def _sign_in_locks(guard: SignInGuard | None, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Locked pairs and slowed addresses for the overview, with the office's wall clock."""
+    if guard is None:
+        return []
+    rows = [{**lock, "until": _local_time(lock["locked_until"], tz)} for lock in guard.locks()]
+    return rows + [{**slow, "username": "", "until": ""} for slow in guard.slowed()]
+
+
+def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.RouteDef]:
+    """The admin pages and API; ``guard`` gives the sign-in locks shown on the overview."""
 
     def api(fn: Handler) -> Handler:
         return require("admin")(_json_errors(fn))
@@ -103,7 +107,7 @@ def routes(admin: AdminService) -> list[web.RouteDef]:
             "departments": departments, "queues": queues, "office": office,
             "strategies": validation.STRATEGIES, "weekdays": validation.WEEKDAYS_PL,
             "policies": validation.POLICY_LABELS, "audit": audit,
-            "first_line": admin.first_line_queue,
+            "first_line": admin.first_line_queue, "locks": _sign_in_locks(guard, tz),
         }  # fmt: skip
         return html(render(request, template, **context))
 

@@ -12,6 +12,7 @@ from cic.asterisk.actions import PbxError
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
 from cic.errors import CicError
+from cic.web_json import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -29,16 +30,7 @@ def _errors(fn: Handler) -> Handler:
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text='{"error": "bad_json", "message": "Oczekiwano obiektu JSON."}',
-            content_type="application/json",
-        )
-    return body
+    return await json_object(request)
 
 
 async def _own_or_supervising(request: web.Request, service: AgentService, username: str) -> None:

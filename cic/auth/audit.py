@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,16 @@ from cic.auth.models import AuditEntry
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "user_created",
     "role_changed", "password_changed", "user_deactivated", "user_activated",
-    "sessions_revoked", "access_refused", "recording_played", "recording_refused",
-    "transcript_read", "transcript_unredacted", "transcript_refused", "transcript_search",
-    "calls_exported",
+    "sessions_revoked", "sign_in_locked", "sign_in_unlocked", "access_refused",
+    "recording_played", "recording_refused", "transcript_read", "transcript_unredacted",
+    "transcript_refused", "transcript_search", "calls_exported",
 )  # fmt: skip
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _clean(value: Any) -> Any:
+    """Text as the database can hold it (a typed username may carry NUL or lone surrogates)."""
+    return _UNSTORABLE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def record(
@@ -30,8 +37,10 @@ def record(
     **detail: Any,
 ) -> None:
     """Add one audit entry (in the caller's transaction)."""
-    entry = AuditEntry(action=action, actor=actor[:64], target=target[:200], ip=ip[:64])
-    entry.detail = detail
+    entry = AuditEntry(
+        action=action, actor=_clean(actor[:64]), target=_clean(target[:200]), ip=_clean(ip[:64])
+    )
+    entry.detail = {key: _clean(value) for key, value in detail.items()}
     if at is not None:
         entry.at = at
     db.add(entry)

@@ -45,7 +45,10 @@ async def submitted_csrf_token(request: web.Request) -> str:
     if header:
         return header
     if request.content_type in FORM_TYPES:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # a malformed form carries no token
+            return ""
         value = form.get(CSRF_FIELD)
         if isinstance(value, str):
             return value

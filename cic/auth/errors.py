@@ -59,7 +59,7 @@ class OriginRejected(AuthError):
 
 
 class Throttled(AuthError):
-    """Too many failed sign-ins in a row for this user or address."""
+    """Too many failed sign-ins in a row from this address, or for this user from it."""
 
     status = 429
     error_id = "too_many_attempts"
@@ -99,3 +99,19 @@ class InvalidUser(AuthError):
 
     status = 400
     error_id = "invalid_user"
+
+
+class NoSuchLock(AuthError):
+    """An admin asked to lift a sign-in lock or back-off that is not (or no longer) there."""
+
+    status = 404
+    error_id = "no_such_lock"
+    default_message = "Nie ma takiej blokady logowania (mogła już wygasnąć)."
+
+
+class InvalidLock(AuthError):
+    """A lift request without a valid address (and optional username)."""
+
+    status = 400
+    error_id = "invalid_lock"
+    default_message = 'Oczekiwano {"address": "adres IP", "username": "login" (opcjonalnie)}.'

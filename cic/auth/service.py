@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cic.auth import audit, passwords, sessions, users
-from cic.auth.errors import InvalidCredentials, Throttled, UserNotFound
+from cic.auth.errors import InvalidCredentials, NoSuchLock, Throttled, UserNotFound
+from cic.auth.lockout import Clock, SignInGuard, address_key, name_key
 from cic.auth.models import User
 from cic.auth.sessions import CurrentUser, SessionInfo
-from cic.auth.settings import AuthSettings
-from cic.auth.throttle import Clock, Throttle
+from cic.config import AuthSettings
 from cic.db import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class AuthService:
         self.store = store
         self.settings = settings or AuthSettings()
         self._clock = clock
-        self.throttle = Throttle(self.settings, self.now)
+        self.guard = SignInGuard(self.settings, self.now)
 
     def now(self) -> datetime:
         """The current time according to the injected clock."""
@@ -52,43 +52,68 @@ class AuthService:
     async def sign_in(self, username: str, password: str, ip: str) -> SignedIn:
         """Check the password and open a NEW session.
 
-        Raises ``Throttled`` (429) while the username or address is backing off or locked,
-        whatever the password, and ``InvalidCredentials`` (401) for a wrong password or an
-        unknown or inactive user (hashing a dummy so timing does not tell them apart).
+        Raises ``Throttled`` (429) while the (user, address) pair is locked or the address is
+        backing off (``cic.auth.lockout``), whatever the password, and ``InvalidCredentials``
+        (401) for a wrong password or an unknown or inactive user (hashing a dummy so timing
+        does not tell them apart).
         """
-        keys = (f"user:{username.lower()}", f"ip:{ip}")
-        wait = max(self.throttle.wait_seconds(k) for k in keys)
+        verdict = self.guard.check(username, ip)
         now = self.now()
-        if wait:
+        if verdict.wait:
             await self.store.run(
                 lambda db: audit.record(
-                    db, "sign_in_throttled", actor=username[:64], ip=ip, at=now, retry_after=wait
+                    db, "sign_in_throttled", actor=username[:64], ip=ip, at=now,
+                    retry_after=verdict.wait, reason=verdict.reason,
                 )
-            )
-            raise Throttled(wait)
+            )  # fmt: skip
+            raise Throttled(verdict.wait)
         # Counted before the check, so parallel guesses already see this attempt.
-        failures = [self.throttle.failure(k) for k in keys]
+        counted = self.guard.failure(username, ip)
         try:
             result = await self.store.run(lambda db: self._check(db, username, password, ip, now))
         except Exception:
-            for key in keys:
-                self.throttle.undo(key)
+            self.guard.undo(username, ip)
             raise
-        if result is None:
-            await self.store.run(
-                lambda db: audit.record(
-                    db, "sign_in_failed", actor=username[:64], ip=ip, at=now, failures=max(failures)
-                )
+        if result is not None:
+            self.guard.success(username, ip)
+            return result
+
+        def failed(db: Session) -> None:
+            audit.record(
+                db, "sign_in_failed", actor=username[:64], ip=ip, at=now,
+                failures=counted.pair_failures, address_failures=counted.address_failures,
+            )  # fmt: skip
+            if counted.locked_until is not None:
+                audit.record(
+                    db, "sign_in_locked", actor=username[:64], target=name_key(username), ip=ip,
+                    at=now, address=address_key(ip), failures=counted.pair_failures,
+                    until=counted.locked_until.isoformat(),
+                )  # fmt: skip
+
+        await self.store.run(failed)
+        raise InvalidCredentials()
+
+    async def lift_lock(
+        self, address: str, username: str | None, actor: str, actor_ip: str = ""
+    ) -> None:
+        """Lift the lock of a (user, address) pair, or an address's back-off; audited as
+        ``sign_in_unlocked``. Raises ``NoSuchLock`` (404) when there was nothing to lift."""
+        if not self.guard.lift(address, username):
+            raise NoSuchLock()
+        now = self.now()
+        target = name_key(username) if username is not None else ""
+        kind = "pair" if username is not None else "address"
+        await self.store.run(
+            lambda db: audit.record(
+                db, "sign_in_unlocked", actor=actor, target=target, ip=actor_ip, at=now,
+                address=address_key(address.strip()), kind=kind,
             )
-            raise InvalidCredentials()
-        for key in keys:
-            self.throttle.success(key)
-        return result
+        )  # fmt: skip
 
     def _check(
         self, db: Session, username: str, password: str, ip: str, now: datetime
     ) -> SignedIn | None:
-        user = users.find(db, username)
+        user = users.find(db, username) if users.USERNAME_RE.fullmatch(username) else None
         if user is None or not user.active:
             passwords.burn_time(password)
             return None

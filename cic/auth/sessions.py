@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cic.auth.models import AuthSession, User
-from cic.auth.settings import AuthSettings
+from cic.config import AuthSettings
 
 TOUCH_EVERY = timedelta(seconds=30)
 

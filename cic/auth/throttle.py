@@ -1,6 +1,7 @@
-"""Back-off and lock-out after consecutive failed sign-ins, per username and per address.
+"""Back-off and lock-out after consecutive failures per key (case status by phone).
 
 Pure and in memory (one controller process); the clock is injected so tests need no sleeping.
+Sign-ins have their own rules in ``cic.auth.lockout``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cic.auth.settings import AuthSettings
-
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class ThrottleRules:
+    """``backoff_after`` consecutive failures start a back-off of ``backoff_base_seconds``
+    doubling per further failure (at most ``backoff_max_seconds``); once ``lock_after - 1``
+    failures are in a row, the ``lock_after``-th attempt is refused (even with the right
+    secret) until ``lockout_seconds`` have passed since the last failure."""
+
+    backoff_after: int = 5
+    lock_after: int = 10
+    backoff_base_seconds: int = 2
+    backoff_max_seconds: int = 60
+    lockout_seconds: int = 15 * 60
 
 
 @dataclass
@@ -22,9 +35,9 @@ class _Record:
 
 
 class Throttle:
-    """Counts consecutive failures per key (``user:NAME``, ``ip:ADDR``); a success resets."""
+    """Counts consecutive failures per key (``caller:NUMBER``, ``case:ID``); a success resets."""
 
-    def __init__(self, settings: AuthSettings, clock: Clock) -> None:
+    def __init__(self, settings: ThrottleRules, clock: Clock) -> None:
         """Use ``settings`` thresholds and read the time from ``clock``."""
         self.settings = settings
         self.clock = clock

@@ -19,6 +19,8 @@ from cic.auth.errors import AuthError, Throttled
 from cic.auth.roles import CSRF_KEY, current_user, require
 from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
+from cic.errors import CicError
+from cic.web_json import BadJson, json_object
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
@@ -39,8 +41,19 @@ def safe_next(value: object, role: str) -> str:
 
 
 def client_ip(request: web.Request) -> str:
-    """The peer address (a reverse proxy's forwarded headers are not trusted here)."""
+    """The client's address: the peer, or who is behind a trusted proxy (``cic.auth.proxies``
+    sets ``request.remote``)."""
     return request.remote or ""
+
+
+async def _form(request: web.Request) -> dict[str, Any]:
+    """The sign-in form: a JSON object or form fields (``BadJson`` when neither reads)."""
+    if request.content_type == "application/json":
+        return await json_object(request)
+    try:
+        return dict(await request.post())
+    except ValueError:
+        raise BadJson("Nie można odczytać formularza.") from None
 
 
 def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
@@ -57,19 +70,13 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         return html(page)
 
     async def login(request: web.Request) -> web.StreamResponse:
-        data: dict[str, Any]
-        if request.content_type == "application/json":
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None
-            data = body if isinstance(body, dict) else {}
-        else:
-            data = dict(await request.post())
-        username, password = str(data.get("username", "")), str(data.get("password", ""))
+        data: dict[str, Any] = {}
+        username = ""
         try:
+            data = await _form(request)
+            username, password = str(data.get("username", "")), str(data.get("password", ""))
             signed = await auth.sign_in(username.strip(), password, client_ip(request))
-        except AuthError as exc:
+        except CicError as exc:
             refused: web.Response
             if request.content_type == "application/json":
                 refused = web.json_response(exc.to_dict(), status=exc.status)
@@ -96,7 +103,7 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
             response = web.Response(status=303, headers={"Location": target})
         response.set_cookie(
             cookie, signed.token, httponly=True, samesite="Strict",
-            secure=auth.settings.cookie_secure, path="/",
+            secure=bool(auth.settings.cookie_secure), path="/",
         )  # fmt: skip
         return response
 

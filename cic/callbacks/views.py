@@ -13,6 +13,7 @@ from cic.auth.roles import current_user, require
 from cic.callbacks.errors import CallbackError
 from cic.callbacks.models import STATUSES
 from cic.callbacks.service import CallbackService
+from cic.web_json import path_id
 
 
 def routes(service: CallbackService) -> list[web.RouteDef]:
@@ -33,7 +34,7 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
         user = current_user(request)
         actor = user.username if user else ""
         try:
-            request_id = int(request.match_info["id"])
+            request_id = path_id(request, "id", CallbackError)
             if request.match_info["action"] == "retry":
                 callback = await service.retry_now(request_id, actor)
             else:

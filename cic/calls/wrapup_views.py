@@ -10,6 +10,8 @@ from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
 from cic.calls.errors import CallsError
 from cic.calls.wrapup import WrapupService
+from cic.errors import CicError
+from cic.web_json import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 
@@ -28,14 +30,7 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
         await signed_in(request)
         try:
             call_id, agent = await handled_by(request)
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                return web.json_response(
-                    {"error": "bad_json", "message": "Oczekiwano obiektu JSON."}, status=400
-                )
+            body = await json_object(request)
             fields = {k: body.get(k, "") for k in ("outcome", "topic", "note")}
             if not all(isinstance(v, str) for v in fields.values()):
                 return web.json_response(
@@ -47,7 +42,7 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
                 call_id, agent, fields["outcome"], fields["topic"], fields["note"],
                 user.username if user else "",
             )  # fmt: skip
-        except CallsError as exc:
+        except CicError as exc:
             return web.json_response(exc.to_dict(), status=exc.status)
         return web.json_response(saved, status=201)
 

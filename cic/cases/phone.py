@@ -19,8 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.agents.models import Department
-from cic.auth.settings import AuthSettings
-from cic.auth.throttle import Throttle
+from cic.auth.throttle import Throttle, ThrottleRules
 from cic.cases.models import CASE_STATUSES, Case
 from cic.cases.pins import DUMMY_PIN_HASH, PIN_DIGITS, check_pin
 from cic.db import Store
@@ -30,7 +29,7 @@ MONTHS = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca",
           "września", "października", "listopada", "grudnia")  # fmt: skip
 MAX_CODE = 9
 #: No back-off inside a call; the tenth wrong attempt in a row locks for an hour.
-PHONE_THROTTLE = AuthSettings(backoff_after=1000, lock_after=10, lockout_seconds=3600)
+PHONE_THROTTLE = ThrottleRules(backoff_after=1000, lock_after=10, lockout_seconds=3600)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class PhoneStatus:
         self,
         store: Store,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        settings: AuthSettings = PHONE_THROTTLE,
+        settings: ThrottleRules = PHONE_THROTTLE,
     ) -> None:
         """``clock`` drives the lock-out (tests pass their own)."""
         self.store = store

@@ -39,6 +39,7 @@ from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
+from cic.web_json import whole_number
 
 __all__ = ["Actor", "CaseService"]
 PIN_NOTICE = (
@@ -415,9 +416,10 @@ def _callers_open_cases(session: Session, report_id: int) -> set[str]:
 def _limit(raw: str | None) -> int:
     if raw is None:
         return 100
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 500:
+    limit = whole_number(raw, 1, 500)
+    if limit is None:
         raise InvalidValue("Parametr limit to liczba od 1 do 500.")
-    return int(raw)
+    return limit
 
 
 def _report_fields(body: dict[str, Any], *, creating: bool) -> dict[str, str]:

@@ -23,6 +23,7 @@ from cic.cases.openapi import document
 from cic.cases.service import CaseService
 from cic.db import is_transient
 from cic.errors import CicError
+from cic.web_json import json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -48,15 +49,7 @@ def _errors(fn: Handler) -> Handler:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if (request.content_length or 0) > MAX_BODY:
-        raise InvalidValue("Za dużo danych w jednym żądaniu.")
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidValue("Oczekiwano obiektu JSON.")
-    return body
+    return await json_object(request, InvalidValue, MAX_BODY)
 
 
 def _report_id(request: web.Request) -> int:
@@ -141,10 +134,10 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
 
     @officials
     async def deadlines(request: web.Request) -> web.StreamResponse:
-        raw = request.query.get("dni", "7")
-        if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 90:
+        days = whole_number(request.query.get("dni", "7"), 0, 90)
+        if days is None:
             raise InvalidValue("Parametr dni to liczba od 0 do 90.")
-        return web.json_response(await service.deadlines(int(raw)))
+        return web.json_response(await service.deadlines(days))
 
     @signed_in
     async def get_case(request: web.Request) -> web.StreamResponse:

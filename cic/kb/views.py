@@ -14,6 +14,7 @@ from cic.db import is_transient
 from cic.kb.errors import KbError, KbStoreUnavailable
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
+from cic.web_json import BadJson, json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,18 +44,15 @@ def _bad(error: str, message: str) -> web.Response:
     return web.json_response({"error": error, "message": message}, status=400)
 
 
-async def _json_object(request: web.Request) -> dict[str, Any] | None:
+async def _json_object(request: web.Request) -> dict[str, Any] | BadJson:
     try:
-        body = await request.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
+        return await json_object(request, max_bytes=MAX_BODY)
+    except BadJson as exc:
+        return exc
 
 
 def _limit(request: web.Request, default: int) -> int | None:
-    raw = request.query.get("limit", str(default))
-    # isascii: "²".isdigit() is true but int("²") fails
-    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 50 else None
+    return whole_number(request.query.get("limit", str(default)), 1, 50)
 
 
 def routes(service: KbService) -> list[web.RouteDef]:
@@ -93,8 +91,8 @@ def routes(service: KbService) -> list[web.RouteDef]:
     @_errors
     async def use(request: web.Request) -> web.StreamResponse:
         body = await _json_object(request) if request.can_read_body else {}
-        if body is None:
-            return _bad("bad_json", "Oczekiwano obiektu JSON.")
+        if isinstance(body, BadJson):
+            return _bad(body.error_id, body.message)
         call_id = body.get("call_id")
         if call_id is not None and not (isinstance(call_id, str) and 0 < len(call_id) <= 128):
             return _bad("bad_use", "call_id to identyfikator rozmowy (tekst).")
@@ -109,8 +107,8 @@ def routes(service: KbService) -> list[web.RouteDef]:
         if (request.content_length or 0) > MAX_BODY:
             return _bad("too_large", "Artykuł jest za długi.")
         body = await _json_object(request)
-        if body is None:
-            return _bad("bad_json", "Oczekiwano obiektu JSON.")
+        if isinstance(body, BadJson):
+            return _bad(body.error_id, body.message)
         user = current_user(request)
         author = user.username if user else ""
         saved = await service.update(request.match_info["slug"], body, author)

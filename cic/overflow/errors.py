@@ -12,6 +12,14 @@ class CapacityError(CicError):
     error_id = "overflow_error"
 
 
+class BadReserve(CapacityError):
+    """A reserve change that is not ``{"reserve": bool, "penalty": int | null}``."""
+
+    status = 400
+    error_id = "bad_reserve"
+    default_message = 'Oczekiwano {"reserve": true|false, "penalty": liczba|null}.'
+
+
 class NotEligible(CapacityError):
     """The agent cannot be added to (or removed from) the first line now."""
 

@@ -16,8 +16,9 @@ from aiohttp import web
 from cic.agents.errors import AgentError
 from cic.asterisk.actions import PbxError
 from cic.auth.roles import current_user, require
-from cic.overflow.errors import CapacityError
+from cic.overflow.errors import BadReserve, CapacityError
 from cic.overflow.service import Entry, FirstLineCapacity
+from cic.web_json import json_object
 
 SUPERVISING = ("supervisor",)
 
@@ -59,18 +60,13 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
     @require(*SUPERVISING)
     async def reserve(request: web.Request) -> web.StreamResponse:
         try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        reserve, penalty = (body or {}).get("reserve"), (body or {}).get("penalty")
-        penalty_ok = penalty is None or (isinstance(penalty, int) and not isinstance(penalty, bool))
-        if not isinstance(body, dict) or not isinstance(reserve, bool) or not penalty_ok:
-            return web.json_response(
-                {"error": "bad_reserve",
-                 "message": 'Oczekiwano {"reserve": true|false, "penalty": liczba|null}.'},
-                status=400,
-            )  # fmt: skip
-        try:
+            body = await json_object(request, BadReserve)
+            reserve, penalty = body.get("reserve"), body.get("penalty")
+            penalty_ok = penalty is None or (
+                isinstance(penalty, int) and not isinstance(penalty, bool)
+            )
+            if not isinstance(reserve, bool) or not penalty_ok:
+                raise BadReserve()
             entry = await capacity.set_reserve(
                 request.match_info["username"], reserve, penalty, actor=_actor(request)
             )

@@ -26,6 +26,7 @@ from cic.auth.roles import guard, require
 from cic.errors import CicError
 from cic.recordings.errors import InvalidInput
 from cic.recordings.service import RecordingsService
+from cic.web_json import json_object, path_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -42,13 +43,7 @@ def _json_errors(handler: Handler) -> Handler:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("Treść żądania musi być obiektem JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidInput("Treść żądania musi być obiektem JSON.")
-    return body
+    return await json_object(request, InvalidInput)
 
 
 def routes(
@@ -107,12 +102,8 @@ def routes(
     @require("supervisor")
     @_json_errors
     async def retry(request: web.Request) -> web.StreamResponse:
-        raw = request.match_info["job_id"]
-        if not raw.isdigit():
-            raise InvalidInput("Identyfikator zadania musi być liczbą.")
-        return web.json_response(
-            await service.retry(int(raw), await actor_of(request)), dumps=_dumps
-        )
+        job_id = path_id(request, "job_id", InvalidInput)
+        return web.json_response(await service.retry(job_id, await actor_of(request)), dumps=_dumps)
 
     return [
         web.get("/api/calls/{call_id}/recording", play),

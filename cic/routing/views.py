@@ -8,8 +8,9 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.routing.calendar import OfficeCalendar
-from cic.routing.mode import OfficeModeSwitch
+from cic.routing.mode import InvalidMode, OfficeModeSwitch
 from cic.routing.service import format_opening
+from cic.web_json import json_errors, json_object
 
 
 def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.RouteDef]:
@@ -32,20 +33,14 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
         return web.json_response(state())
 
     @require("supervisor")
+    @json_errors
     async def set_mode(request: web.Request) -> web.StreamResponse:
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        mode = body.get("mode") if isinstance(body, dict) else None
-        by = body.get("by", "api") if isinstance(body, dict) else "api"
+        body = await json_object(request, InvalidMode)
+        mode, by = body.get("mode"), body.get("by", "api")
         if not isinstance(mode, str) or mode not in ("auto", "open", "closed"):
-            return web.json_response(
-                {"error": "invalid_office_mode", "message": "Tryb: auto, open albo closed."},
-                status=400,
-            )
+            raise InvalidMode("Tryb: auto, open albo closed.")
         user = current_user(request)
-        await switch.set(mode, user.username if user and user.username else str(by))
+        await switch.set(mode, user.username if user and user.username else str(by)[:64])
         return web.json_response(state())
 
     return [web.get("/api/office", get), web.post("/api/office/mode", set_mode)]

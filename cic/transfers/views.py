@@ -23,6 +23,7 @@ from cic.auth.roles import current_user, guard
 from cic.errors import CicError
 from cic.transfers.errors import InvalidTransfer
 from cic.transfers.service import TransferService
+from cic.web_json import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 SUPERVISING = ("supervisor", "admin")
@@ -44,13 +45,7 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
         return user.username, interface or "-"
 
     async def body_of(request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise InvalidTransfer("Oczekiwano obiektu JSON.")
-        return body
+        return await json_object(request, InvalidTransfer)
 
     async def start(request: web.Request) -> web.StreamResponse:
         try:

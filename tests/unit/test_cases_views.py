@@ -290,6 +290,10 @@ async def test_bad_query_parameters(client: Client) -> None:
         "/api/sprawy?limit=²",
         "/api/sprawy/terminy?dni=²",
         "/api/spis-spraw?komorka=FN&jrwa=3110&rok=²²²²",
+        "/api/sprawy?limit=" + "1" * 5000,
+        "/api/zgloszenia?limit=" + "1" * 5000,
+        "/api/sprawy/terminy?dni=" + "1" * 5000,
+        "/api/sprawy/terminy?dni=-0",
     ):
         response = await client.get(url, headers=as_("admin"))
         assert response.status == 400, url

@@ -115,6 +115,7 @@ async def test_signed_out_is_refused(client: Client) -> None:
         {"q": "a", "limit": "0"},
         {"q": "a", "limit": "x"},
         {"q": "a", "limit": "²"},
+        {"q": "a", "limit": "1" * 5000},
     ],
 )
 async def test_bad_search_parameters(client: Client, query: dict[str, str]) -> None:

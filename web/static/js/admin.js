@@ -196,6 +196,21 @@
     button.addEventListener("click", () => agentAction(button.dataset.activate, "activate",
       { active: true }, ""));
   });
+  // A sign-in lock: {address, username} lifts the pair; the address alone ends its back-off.
+  document.querySelectorAll("[data-lift-address]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const payload = { address: button.dataset.liftAddress };
+      if (button.dataset.liftUsername) payload.username = button.dataset.liftUsername;
+      say("", "");
+      try {
+        await call("DELETE", "/api/admin/sign-in-locks", payload);
+        button.closest("tr").remove();
+        say("", "Blokadę zdjęto.");
+      } catch (error) {
+        say(error.message, "");
+      }
+    });
+  });
   const done = document.getElementById("password-done");
   if (done) done.addEventListener("click", () => window.location.reload());
 })();

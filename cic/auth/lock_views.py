@@ -1,0 +1,45 @@
+"""Sign-in locks for admins (``cic.auth.lockout``): see them, lift one (audited).
+
+GET    /api/admin/sign-in-locks   {"locks": [(user, address) pairs], "slowed": [addresses]}
+DELETE /api/admin/sign-in-locks   {"address": "...", "username": "..."} lifts a pair's lock;
+                                  without ``username`` it ends the address's back-off
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cic.auth.errors import InvalidLock
+from cic.auth.roles import current_user, require
+from cic.auth.service import AuthService
+from cic.web_json import json_errors, json_object
+
+MAX_FIELD = 64
+
+
+def routes(auth: AuthService) -> list[web.RouteDef]:
+    """The lock list and the lift, for the admin role."""
+
+    @require("admin")
+    @json_errors
+    async def listing(_request: web.Request) -> web.StreamResponse:
+        return web.json_response({"locks": auth.guard.locks(), "slowed": auth.guard.slowed()})
+
+    @require("admin")
+    @json_errors
+    async def lift(request: web.Request) -> web.StreamResponse:
+        body = await json_object(request, InvalidLock)
+        address, username = body.get("address"), body.get("username")
+        if not isinstance(address, str) or not 0 < len(address) <= MAX_FIELD:
+            raise InvalidLock()
+        if username is not None and not (isinstance(username, str) and username.strip()):
+            raise InvalidLock()
+        user = current_user(request)
+        actor = user.username if user else ""
+        await auth.lift_lock(address, username, actor, request.remote or "")
+        return web.json_response({"lifted": True, "address": address, "username": username})
+
+    return [
+        web.get("/api/admin/sign-in-locks", listing),
+        web.delete("/api/admin/sign-in-locks", lift),
+    ]
