@@ -126,6 +126,16 @@ async def json_object(
     return body
 
 
+async def form_fields(request: web.Request, error: type[CicError] = BadJson) -> dict[str, str]:
+    """An HTML form's text fields (files left out); ``error`` when the body does not read
+    as a form (bytes that are not UTF-8, a broken multipart)."""
+    try:
+        form = await request.post()
+    except ValueError:  # UnicodeDecodeError included
+        raise error("Nie można odczytać formularza.") from None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 def whole_number(raw: str | None, low: int, high: int) -> int | None:
     """``raw`` as an integer from ``low`` to ``high`` (ASCII digits, a minus only when ``low`` is
     negative), or None."""

@@ -20,7 +20,7 @@ from cic.auth.roles import CSRF_KEY, current_user, require
 from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
 from cic.errors import CicError
-from cic.web_json import BadJson, json_object
+from cic.web_json import form_fields, json_object
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
@@ -50,10 +50,7 @@ async def _form(request: web.Request) -> dict[str, Any]:
     """The sign-in form: a JSON object or form fields (``BadJson`` when neither reads)."""
     if request.content_type == "application/json":
         return await json_object(request)
-    try:
-        return dict(await request.post())
-    except ValueError:
-        raise BadJson("Nie można odczytać formularza.") from None
+    return dict(await form_fields(request))
 
 
 def routes(auth: AuthService) -> list[web.AbstractRouteDef]:

@@ -31,7 +31,7 @@ from cic.errors import CicError
 from cic.privacy.errors import InvalidRequest
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
-from cic.web_json import json_errors, json_object
+from cic.web_json import form_fields, json_errors, json_object
 
 OFFICERS = ("iod",)  # admin may always
 CHUNK = 1 << 20
@@ -94,7 +94,10 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
 
     @require(*OFFICERS)
     async def find(request: web.Request) -> web.StreamResponse:
-        query = str((await request.post()).get("q", "")).strip()
+        try:
+            query = (await form_fields(request, InvalidRequest)).get("q", "").strip()
+        except CicError as exc:
+            return page(request, exc.status, error=exc.message)
         if len(query) > MAX_QUERY:
             return page(request, 400, error="Zapytanie: najwyżej 200 znaków.", query=query[:200])
         return page(request, found=await search(query), query=query)
@@ -102,7 +105,7 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
     @require(*OFFICERS)
     async def export_form(request: web.Request) -> web.StreamResponse:
         try:
-            resident_id = _id((await request.post()).get("resident_id"))
+            resident_id = _id((await form_fields(request, InvalidRequest)).get("resident_id"))
             path, _ = await service.export_file(resident_id, _official(request))
         except CicError as exc:
             return page(request, exc.status, error=exc.message)
@@ -110,9 +113,9 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
 
     @require(*OFFICERS)
     async def erasure_form(request: web.Request) -> web.StreamResponse:
-        form = await request.post()
-        execute = form.get("execute") == "1"
         try:
+            form = await form_fields(request, InvalidRequest)
+            execute = form.get("execute") == "1"
             resident_id = _id(form.get("resident_id"))
             plan = await service.erasure(resident_id, _official(request), execute=execute)
         except CicError as exc:
