@@ -60,26 +60,31 @@ def _constant(text: str) -> Any:
 
 
 def _check_tree(value: Any) -> None:
-    """Depth and strings, walked without recursion (a deep body must not exhaust the stack)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    """Depth and strings, walked without recursion (a deep body must not exhaust the stack).
+
+    A refused string is named by the field it is the value of, so the person knows what to fix.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
-        node, depth = stack.pop()
+        node, depth, field = stack.pop()
         if isinstance(node, str):
             if _BAD_TEXT.search(node):
+                where = f"Pole „{field[:40]}”: t" if field else "T"
                 raise _Refused(
-                    "Tekst zawiera niedozwolone znaki sterujące (NUL) lub niesparowane surogaty."
+                    f"{where}ekst zawiera niedozwolone znaki sterujące (NUL) lub niesparowane"
+                    " surogaty."
                 )
             continue
         if not isinstance(node, (list, dict)):
             continue
         if depth > MAX_DEPTH:
             raise _Refused(f"Za głęboko zagnieżdżony JSON (najwyżej {MAX_DEPTH} poziomów).")
-        children = list(node.items()) if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, tuple):
-                stack.extend([(child[0], depth + 1), (child[1], depth + 1)])
-            else:
-                stack.append((child, depth + 1))
+        if isinstance(node, dict):
+            for key, child in node.items():
+                named = key if not _BAD_TEXT.search(key) else ""
+                stack.extend([(key, depth + 1, ""), (child, depth + 1, named)])
+        else:
+            stack.extend((child, depth + 1, field) for child in node)
 
 
 def parse_json(raw: bytes, error: type[CicError] = BadJson) -> Any:

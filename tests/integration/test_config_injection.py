@@ -97,8 +97,13 @@ def test_injection_payloads_are_refused_and_the_pbx_keeps_its_configuration(
     policy = pbx.api("GET", "/api/admin/office")["values"]["recording_policy"]
     for method, path, body, named in FIELDS:
         for kind, payload in PAYLOADS.items():
-            refusal = _refusal(pbx, method, path, body(payload))
-            assert refusal.startswith(f"400: {named}"), (kind, method, path, refusal)
+            sent = body(payload)
+            refusal = _refusal(pbx, method, path, sent)
+            expected = named
+            if "\x00" in payload:  # no JSON text with NUL gets past the body reader
+                key = next(k for k, v in sent.items() if payload in v)
+                expected = f"Pole „{key}”: tekst zawiera niedozwolone znaki sterujące"
+            assert refusal.startswith(f"400: {expected}"), (kind, method, path, refusal)
             assert _files(etc) == files, (kind, method, path)
         process.rx(layout, "module reload res_pjsip.so")
         assert _endpoints(layout) == endpoints, (method, path)

@@ -179,7 +179,14 @@ async def test_agent_display_names_stored_exactly_and_shown_escaped(
                 again = await admin.get_json(f"/api/agents/{username}")
                 assert again["display_name"] == value, (label, again)
                 created[username] = value
-        assert set(created.values()) >= {SCRIPT, SQL, POLISH, EMOJI}, created
+        assert set(created.values()) >= {SCRIPT, POLISH, EMOJI}, created
+        # An agent's name goes into Asterisk (queue member, caller ID): ';' starts a comment
+        # in its files, so that name is refused, naming the field and the rule.
+        assert "odd-name-sql" not in created
+        status, body = await admin.post(
+            "/api/agents", {"username": "odd-name-sql", "display_name": SQL}
+        )
+        assert status == 400 and body["message"].startswith("Imię i nazwisko"), body
         # An odd login name is refused, never stored.
         for value in (SCRIPT, SQL, POLISH, "x" * 300):
             status, body = await admin.post(

@@ -58,6 +58,8 @@ def test_accepts(raw: bytes) -> None:
         (b"[NaN]", "NaN"),
         (b"-Infinity", "Infinity"),
         (b'"\\u0000"', "NUL"),
+        (b'{"note": "a\\u0000b"}', "Pole „note”: tekst zawiera niedozwolone znaki sterujące (NUL)"),
+        (b'{"tags": ["ok", "\\u0000"]}', "Pole „tags”: tekst"),
         (b'{"\\ud800": 1}', "surogat"),
         (b'"\xff\xfe"', "UTF-8"),
         (b"\xef\xbb\xbf{}", "Oczekiwano obiektu JSON."),
