@@ -46,6 +46,7 @@ from cic.calls import wrapup_views
 from cic.calls.handlers import CallEventHandler
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
+from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor
 from cic.cases.wiring import install_cases
@@ -54,6 +55,8 @@ from cic.console import views as console_views
 from cic.credentials import Credentials
 from cic.db import Store
 from cic.kb.wiring import install_kb
+from cic.latency import Stages
+from cic.loop_lag import LoopLag
 from cic.overflow import views as overflow_views
 from cic.overflow.handlers import watch_load, watch_logouts
 from cic.overflow.service import FirstLineCapacity
@@ -100,6 +103,9 @@ class Services:
     capacity: FirstLineCapacity
     callbacks: CallbackService
     residents: ResidentService
+    owner_index: OwnerIndex | None = None
+    routing_stages: Stages = field(default_factory=Stages)
+    loop_lag: LoopLag = field(default_factory=LoopLag)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -157,10 +163,11 @@ def build_services(settings: Settings) -> Services:
         settings.office.first_line_queue,
     )
     calendar = OfficeCalendar(settings.office)
+    routing_stages, owner_index = Stages(), OwnerIndex(store)
     agi = create_agi_server(
         settings, calls, agents, mode=office_mode, calendar=calendar,
-        departments=StoredDepartments(store), matters=MatterOwners(store),
-        secret=credentials.agi_secret,
+        departments=StoredDepartments(store), matters=MatterOwners(store, owner_index),
+        secret=credentials.agi_secret, stages=routing_stages,
     )  # fmt: skip
     if settings.callback.enabled:
         add_agi_scripts(agi, callbacks)
@@ -180,6 +187,7 @@ def build_services(settings: Settings) -> Services:
         agents, agi, office_mode, calendar,
         WrapupService(store, bus, settings.office.wrapup_outcomes), board,
         WallboardFeeder(bus, board), admin, capacity, callbacks, ResidentService(store),
+        owner_index=owner_index, routing_stages=routing_stages,
     )  # fmt: skip
 
 
@@ -311,6 +319,12 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     services.tasks = [
         asyncio.create_task(run_ticker(services.agents), name="cic-presence-ticker"),
+        asyncio.create_task(services.loop_lag.run(), name="cic-loop-lag"),
+        *(
+            [asyncio.create_task(services.owner_index.run(), name="cic-open-matters-index")]
+            if services.owner_index is not None
+            else []
+        ),
         asyncio.create_task(_flush_forever(services.calls), name="cic-calls-flush"),
         asyncio.create_task(services.feeder.consume(), name="cic-wallboard-in"),
         asyncio.create_task(services.feeder.publish(), name="cic-wallboard-out"),

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -227,6 +228,10 @@ class PendingWrite:
     attempts: int = 0
 
 
+def _write_all(items: list[PendingWrite], session: Session) -> list[Any]:
+    return [item.write(session) for item in items]
+
+
 class WriteBacklog:
     """Writes that must survive a database outage: applied strictly in order, kept meanwhile.
 
@@ -247,9 +252,11 @@ class WriteBacklog:
         retry_interval: float = 2.0,
         max_attempts: int = 3,
         name: str = "writes",
+        batch: int = 200,
     ) -> None:
-        """Queue writes for ``store``."""
+        """Queue writes for ``store``; at most ``batch`` go in one transaction."""
         self.store = store
+        self.batch = max(batch, 1)
         self.limit = limit
         self.retry_interval = retry_interval
         self.max_attempts = max_attempts
@@ -287,27 +294,43 @@ class WriteBacklog:
         return await self.drain()
 
     async def drain(self) -> bool:
-        """Apply waiting writes in order until none is left or the database fails."""
+        """Apply waiting writes in order until none is left or the database fails.
+
+        Up to ``batch`` waiting writes go in one transaction (one thread hop, one commit):
+        under load, events queue while a write runs and are then written together. A batch
+        that fails for another reason than an outage is written again one by one, so one bad
+        write costs only itself.
+        """
         async with self._lock:
+            single = 0
             while self._pending:
-                item = self._pending[0]
+                size = 1 if single else min(self.batch, len(self._pending))
+                items = [self._pending[i] for i in range(size)]
                 try:
-                    result = await self.store.run(item.write)
+                    results = await self.store.run(partial(_write_all, items))
                 except Exception as exc:
                     if is_transient(exc):
                         self._note_outage(exc)
                         return False
-                    self._note_failure(item, exc)
+                    if size > 1:
+                        single = size
+                        continue
+                    self._note_failure(items[0], exc)
+                    if not (self._pending and self._pending[0] is items[0]):
+                        single = max(single - 1, 0)  # dropped; a kept one is tried again
                     continue
-                self._done(item)
+                single = max(single - size, 0)
+                for item in items:
+                    self._done(item)
                 if self._outage:
                     self._outage = False
                     log.warning("%s: database reachable again", self.name)
-                if item.after is not None:
-                    try:
-                        await item.after(result)
-                    except Exception:
-                        log.exception("%s: follow-up of %s failed", self.name, item.label)
+                for item, result in zip(items, results, strict=True):
+                    if item.after is not None:
+                        try:
+                            await item.after(result)
+                        except Exception:
+                            log.exception("%s: follow-up of %s failed", self.name, item.label)
             return True
 
     def _done(self, item: PendingWrite) -> None:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from panoramisk.fast_agi import Application, Request
 
+from cic.latency import Samples
 from cic.routing.service import Decision, RouteRequest
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,8 @@ class AgiServer:
         self._command_timeout = command_timeout
         self._header_timeout = header_timeout
         self._latencies: collections.deque[float] = collections.deque(maxlen=latency_samples)
+        # The whole FastAGI conversation of a routed call (variables read, decision, set).
+        self.conversations = Samples(latency_samples)
         self._server: asyncio.Server | None = None
         self._app: _AgiApplication | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -300,6 +303,7 @@ class AgiServer:
                 self._tasks.discard(task)
 
     async def _route_call(self, request: Request) -> None:
+        began = time.perf_counter()
         headers: Mapping[str, str] = request.headers
         agi = AgiChannel(request.reader, request.writer, self._command_timeout)
         call_id = headers.get("agi_uniqueid", "")
@@ -329,4 +333,5 @@ class AgiServer:
         except (AgiError, TimeoutError, ConnectionError) as exc:
             log.warning("call %s: could not set the routing variables: %r", call_id, exc)
             return
+        self.conversations.add(time.perf_counter() - began)
         log.info("call %s: %s %s (%s)", call_id, decision.action, decision.target, decision.reason)

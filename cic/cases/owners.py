@@ -17,12 +17,11 @@ from cic.agents.models import Agent
 from cic.auth.models import User
 from cic.calls.models import Call
 from cic.cases.models import CASE_STATUSES, Case, CaseCall
+from cic.cases.owner_index import MAX_OWNERS, OwnerIndex
 from cic.cases.records import OPEN_STATUSES
 from cic.db import Store
 from cic.residents.models import ResidentNumber
 from cic.residents.numbers import canonical_number, spellings
-
-MAX_OWNERS = 5
 
 
 def caller_numbers(session: Session, raw: str) -> list[str]:
@@ -96,14 +95,18 @@ def open_matters(session: Session, raw: str, limit: int = 5) -> list[dict[str, A
 
 
 class MatterOwners:
-    """``owners(caller_number)`` for the routing service, over the store."""
+    """``owners(caller_number)`` for the routing service: from the in-memory index once it is
+    loaded (see ``cic.cases.owner_index``), from the store before that."""
 
-    def __init__(self, store: Store) -> None:
-        """Read from ``store``."""
+    def __init__(self, store: Store, index: OwnerIndex | None = None) -> None:
+        """Read from ``store``, or from ``index`` when it has a snapshot."""
         self.store = store
+        self.index = index
 
     async def owners(self, caller_number: str) -> list[tuple[str, str]]:
         """The officials owning the caller's open matters (see :func:`open_matter_owners`)."""
+        if self.index is not None and self.index.loaded:
+            return self.index.owners(caller_number)
         return await self.store.run(lambda s: open_matter_owners(s, caller_number))
 
     async def open(self, caller_number: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 
 from cic.asterisk.agi import AgiChannel, AgiServer, ScriptHandler
 from cic.config import Settings
+from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.menu import Departments, MenuRouter, menu_variables
 from cic.routing.service import (
@@ -32,6 +33,7 @@ def create_agi_server(
     matters: Matters | None = None,
     *,
     secret: str,
+    stages: Stages | None = None,
 ) -> AgiServer:
     """A FastAGI server on ``asterisk.agi_host:agi_port`` routing with a ``RoutingService``.
 
@@ -40,16 +42,22 @@ def create_agi_server(
     (a ``ConfigError``) if the office calendar settings are bad. ``matters`` lets routing ring
     the owner of the caller's open case first. With ``departments`` it also
     serves ``menu``, the department menu's second question (``MenuError`` if the configured
-    menu is bad). ``secret`` is the per-install FastAGI secret (``Credentials.agi_secret``).
+    menu is bad). ``secret`` is the per-install FastAGI secret (``Credentials.agi_secret``);
+    ``stages`` collects the time of each stage of a decision (for the status page).
     """
     office = settings.office
     calendar = calendar or OfficeCalendar(office)
-    service = RoutingService(office, calendar, history, presence, clock, mode=mode, matters=matters)
+    stages = stages or Stages()
+    service = RoutingService(
+        office, calendar, history, presence, clock, mode=mode, matters=matters, stages=stages
+    )
     server = AgiServer(
         service, settings.asterisk.agi_host, settings.asterisk.agi_port, secret=secret
     )
     if departments is not None:
-        server.add_script("menu", menu_script(MenuRouter(office, calendar, departments, clock)))
+        server.add_script(
+            "menu", menu_script(MenuRouter(office, calendar, departments, clock, stages))
+        )
     return server
 
 

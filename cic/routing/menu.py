@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cic.config import ConfigError, OfficeSettings
+from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.errors import OfficeCalendarError
 from cic.routing.service import Clock, Decision, utc_now
@@ -149,14 +150,17 @@ class MenuRouter:
         calendar: OfficeCalendar,
         departments: Departments,
         clock: Clock = utc_now,
+        stages: Stages | None = None,
     ) -> None:
-        """``office`` is the live settings object (the menu is read on every call)."""
+        """``office`` is the live settings object (the menu is read on every call); ``stages``
+        records how long the department lookup took (``menu``)."""
         parse_menu(office.department_menu)
         case_status_key(office.case_status_key)
         self._office = office
         self._calendar = calendar
         self._departments = departments
         self._clock = clock
+        self.stages = stages or Stages()
         # Each department's calendar with the hours it was made from (rebuilt when they change).
         self._calendars: dict[str, tuple[dict[str, list[str]], OfficeCalendar]] = {}
 
@@ -188,7 +192,8 @@ class MenuRouter:
             return self._first_line("menu_invalid", "Menu: klawisz spoza menu; punkt obsługi."), ""
         code = option.department
         try:
-            department = await self._departments.get(code)
+            with self.stages.timed("menu"):
+                department = await self._departments.get(code)
         except Exception:
             log.warning("call %s: department lookup failed", call_id, exc_info=True)
             department = None

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from cic.config import OfficeSettings
+from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar, OpenState
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,11 @@ class RoutingService:
         history_timeout: float = HISTORY_TIMEOUT,
         mode: Callable[[], str] = lambda: "auto",
         matters: Matters | None = None,
+        stages: Stages | None = None,
     ) -> None:
-        """Collaborators are passed in; ``clock`` returns a timezone-aware now."""
+        """Collaborators are passed in; ``clock`` returns a timezone-aware now. ``stages``
+        records how long each stage of a decision took (``calendar``, ``case_owners``,
+        ``history``, ``presence``)."""
         self._office = office
         self._calendar = calendar
         self._history = history
@@ -139,6 +143,7 @@ class RoutingService:
         self._history_timeout = history_timeout
         self._mode = mode
         self._matters = matters
+        self.stages = stages or Stages()
 
     async def route(self, req: RouteRequest) -> Decision:
         """Same as :meth:`decide`; makes the service a FastAGI ``Router``."""
@@ -163,20 +168,23 @@ class RoutingService:
         if mode == "closed":
             text = "Urząd zamknięty do odwołania (przełącznik trybu pracy)."
             return Decision("closed", "", self._office.first_line_queue, 0, "closed_override", text)
-        state = self._calendar.is_open(now)
+        with self.stages.timed("calendar"):
+            state = self._calendar.is_open(now)
         if not state.open and mode != "open":
             return self._closed(state)
         number = req.caller_number.strip()
         if not number or number.lower() in WITHHELD_NUMBERS:
             return self._first_line("first_line", "Numer nieznany: kolejka pierwszej linii.")
-        owner = await self._matter_owner(req)
+        with self.stages.timed("case_owners"):
+            owner = await self._matter_owner(req)
         if owner is not None:
             return owner
         since = now - timedelta(days=self._office.last_agent_lookback_days)
         try:
-            agent = await asyncio.wait_for(
-                self._history.last_agent(req.caller_number, since), self._history_timeout
-            )
+            with self.stages.timed("history"):
+                agent = await asyncio.wait_for(
+                    self._history.last_agent(req.caller_number, since), self._history_timeout
+                )
         except TimeoutError:
             log.warning("call %s: call history too slow; first line", req.call_id)
             return self._history_unavailable()
@@ -214,7 +222,8 @@ class RoutingService:
 
     def _returning(self, req: RouteRequest, agent: str) -> Decision:
         try:
-            available = self._presence.is_available(agent)
+            with self.stages.timed("presence"):
+                available = self._presence.is_available(agent)
         except Exception:
             log.warning("call %s: presence check failed", req.call_id, exc_info=True)
             available = False
