@@ -129,11 +129,19 @@ class SpeechSettings:
     holds a job for ``lease_seconds`` (renewed while it works). ``queue`` is ``store`` (jobs
     polled from the database, one process) or ``redis`` (a stream with a consumer group).
     ``unredacted_role`` empty: the unredacted transcript is not kept at all.
+    ``worker_process``: the controller's ``workers`` run in a child process it keeps running
+    (``cic.recordings.child``), so transcription never slows routing; false runs them inside
+    the controller (small test setups). The backlog (jobs waiting, the oldest wait) is on the
+    status page and the wallboard, alerting from ``backlog_alert_jobs`` waiting jobs or an
+    oldest wait of ``backlog_alert_minutes``.
     """
 
     enabled: bool = True
     stt: dict[str, Any] = field(default_factory=dict)
     workers: int = 1
+    worker_process: bool = True
+    backlog_alert_jobs: int = 200
+    backlog_alert_minutes: int = 120
     queue: QueueBackend = "store"
     max_attempts: int = 4
     backoff_seconds: int = 30

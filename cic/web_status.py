@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from cic.auth.templates import html, render
+from cic.latency import summary_ms
+from cic.recordings.wiring import BACKLOG, WORKER_CHILD
 
 if TYPE_CHECKING:
     from cic.app import Services
@@ -21,18 +23,6 @@ POLICY_PL = {
     "opt-in": "tylko na życzenie (klawisz 1)",
     "never": "wyłączone",
 }
-
-
-def latency_summary(seconds: list[float]) -> dict[str, float | int]:
-    """Count, p50 and p99 of recent routing decisions, in milliseconds."""
-    if not seconds:
-        return {"n": 0}
-    ordered = sorted(seconds)
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 3)
-
-    return {"n": len(ordered), "p50": pick(0.50), "p99": pick(0.99), "max": pick(1.0)}
 
 
 def status(services: Services) -> dict[str, Any]:
@@ -47,10 +37,25 @@ def status(services: Services) -> dict[str, Any]:
         "live_calls": len(services.tracker.live_call_ids()),
         "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
         "agi_port": services.settings.asterisk.agi_port,
-        "routing_latency_ms": latency_summary(services.agi.latencies()),
+        "routing_latency_ms": summary_ms(services.agi.latencies()),
+        "routing_stages_ms": services.routing_stages.summary(),
+        "agi_conversation_ms": services.agi.conversations.summary(),
+        "loop_lag_ms": services.loop_lag.summary(),
+        "open_matters_index": services.owner_index.status() if services.owner_index else None,
         "office_mode": services.office_mode.as_dict(),
         "started_at": services.started_at.isoformat(),
     }
+
+
+def post_call(app: web.Application) -> dict[str, Any] | None:
+    """The post-call backlog and the worker process, when recordings are installed."""
+    watch, child = app.get(BACKLOG), app.get(WORKER_CHILD)
+    if watch is None:
+        return None
+    out: dict[str, Any] = {"backlog": watch.as_dict()}
+    if child is not None:
+        out["worker_process"] = dataclasses.asdict(child.status)
+    return out
 
 
 def routes(services: Services) -> list[web.RouteDef]:
@@ -58,6 +63,7 @@ def routes(services: Services) -> list[web.RouteDef]:
 
     async def page(request: web.Request) -> web.StreamResponse:
         data = status(services)
+        data["post_call"] = post_call(request.app)
         data["policy"] = POLICY_PL[data["recording_policy"]]
         return html(render(request, "status.html", **data))
 
@@ -65,7 +71,7 @@ def routes(services: Services) -> list[web.RouteDef]:
         ok = services.ami.stats.connected
         return web.json_response({"ok": ok}, status=200 if ok else 503)
 
-    async def api_status(_request: web.Request) -> web.StreamResponse:
-        return web.json_response(status(services))
+    async def api_status(request: web.Request) -> web.StreamResponse:
+        return web.json_response({**status(services), "post_call": post_call(request.app)})
 
     return [web.get("/", page), web.get("/healthz", healthz), web.get("/api/status", api_status)]

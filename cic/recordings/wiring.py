@@ -2,8 +2,9 @@
 
 Routes are added at once; after start-up (the store's cleanup context has migrated by then)
 the making of the day folders Asterisk records into (hourly, ahead of time), the bus
-follower, the in-process workers (``speech.workers``, 0 for a controller that leaves the work
-to ``python -m cic.recordings`` on other hosts) and the daily retention run start; at
+follower, the workers (``speech.workers``, in a child process by default, see
+``cic.recordings.child``; 0 for a controller that leaves the work to ``python -m
+cic.recordings`` on other hosts) and the daily retention run start; at
 clean-up they stop before the store closes.
 """
 
@@ -20,7 +21,9 @@ from aiohttp import web
 from cic.asterisk.provision import Layout
 from cic.config import Settings
 from cic.recordings import review_views, views
+from cic.recordings.backlog import BacklogWatch
 from cic.recordings.build import make_pipeline, make_queue, make_service, make_workers
+from cic.recordings.child import WorkerChild, worker_command, worker_environment
 from cic.recordings.folders import keep_day_folders
 from cic.recordings.handlers import enqueue_missing, follow_recordings
 from cic.recordings.review import Review
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RECORDINGS = web.AppKey("recordings", RecordingsService)
+WORKER_CHILD = web.AppKey("post_call_process", WorkerChild)
+BACKLOG = web.AppKey("post_call_backlog", BacklogWatch)
 DAY = 24 * 3600.0
 
 
@@ -79,6 +84,15 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
     review = Review(load_taxonomy(), services.settings.office.timezone)
     app.add_routes(review_views.routes(review, services.store))
     tasks: list[asyncio.Task[None]] = []
+    watch = app[BACKLOG] = BacklogWatch(
+        services.store, services.bus, alert_jobs=settings.backlog_alert_jobs,
+        alert_minutes=settings.backlog_alert_minutes,
+    )  # fmt: skip
+    child = None
+    if settings.enabled and settings.workers and settings.worker_process:
+        child = app[WORKER_CHILD] = WorkerChild(
+            worker_command(services.settings), env=worker_environment(services.settings)
+        )
 
     async def start(_app: web.Application) -> None:
         folders = keep_day_folders(recordings_root(services))
@@ -90,8 +104,11 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
         tasks.append(asyncio.create_task(follower, name="cic-recordings-follow"))
         tasks.append(asyncio.create_task(retention_daily(service), name="cic-retention"))
         tasks.append(asyncio.create_task(sweep_missing(service), name="cic-recordings-sweep"))
+        tasks.append(asyncio.create_task(watch.run(), name="cic-post-call-backlog"))
         if settings.workers and not settings.stt.get("model_dir"):
             log.warning("post-call jobs: speech.stt.model_dir is not set; jobs wait for a worker")
+        elif child is not None:
+            tasks.append(asyncio.create_task(child.run(), name="cic-post-call-process"))
         elif settings.workers:
             pipeline = make_pipeline(settings, services.store)
             for worker in make_workers(settings, services.store, queue, pipeline):

@@ -36,8 +36,8 @@ class WallboardFeeder:
         self._dirty = asyncio.Event()
 
     async def consume(self) -> None:
-        """Apply every call, agent and callback message to the wallboard (until cancelled)."""
-        async with self.bus.subscribe("call", "agent", "callback") as subscription:
+        """Apply every call, agent, callback and post-call backlog message (until cancelled)."""
+        async with self.bus.subscribe("call", "agent", "callback", "post_call") as subscription:
             async for _topic, message in subscription:
                 try:
                     if self.board.apply(message):

@@ -64,6 +64,7 @@ class Wallboard:
         self.first_line = first_line
         self.borrowed: dict[str, str] = {}
         self.callbacks: dict[int, dict[str, Any]] = {}
+        self.post_call: dict[str, Any] | None = None
         self.day: date | None = None
         self.queues: dict[str, QueueFigures] = {}
         self.agents: dict[str, AgentFigures] = {}
@@ -168,7 +169,8 @@ class Wallboard:
         ]
         callbacks = [self.callbacks[k] for k in sorted(self.callbacks)]
         return {"day": self.day.isoformat() if self.day else None, "target_seconds": self.target,
-                "queues": queues, "agents": agents, "callbacks": callbacks}  # fmt: skip
+                "queues": queues, "agents": agents, "callbacks": callbacks,
+                "post_call": self.post_call}  # fmt: skip
 
     # --- handlers ---
     def _on_queued(self, m: dict[str, Any], at: datetime | None) -> bool:
@@ -252,6 +254,13 @@ class Wallboard:
         return True
 
     # --- helpers ---
+    def _on_post_call(self, m: dict[str, Any], _at: datetime | None) -> bool:
+        figures = {k: m.get(k) for k in ("queued", "running", "failed", "oldest_wait_seconds",
+                                          "alert")}  # fmt: skip
+        changed = figures != self.post_call
+        self.post_call = figures
+        return changed
+
     def _end_leg(self, call_id: str, at: datetime | None, talk: float | None) -> None:
         """Count the talk time of the agent who has the call, from their answer to ``at``
         (``talk`` when either moment is unknown)."""
@@ -319,4 +328,5 @@ _HANDLERS = {
     "AgentPresence": Wallboard._on_presence,
     "FirstLineChanged": Wallboard._on_first_line,
     "CallbackChanged": Wallboard._on_callback,
+    "PostCallBacklog": Wallboard._on_post_call,
 }

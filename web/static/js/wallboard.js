@@ -233,6 +233,19 @@
     }
   }
 
+  // The post-call backlog: recordings waiting for transcription, the oldest wait, the alert.
+  function renderPostCall(node, figures) {
+    if (!figures) return;
+    const waiting = (figures.queued || 0) + (figures.running || 0);
+    let text = `Nagrania do transkrypcji: ${waiting} (nieudane: ${figures.failed || 0})`;
+    if (figures.oldest_wait_seconds !== null && figures.oldest_wait_seconds !== undefined) {
+      text += `, najstarsze czeka ${Math.round(figures.oldest_wait_seconds / 60)} min`;
+    }
+    if (figures.alert) text += " — zaległości ponad próg: dodaj procesy transkrypcji";
+    node.textContent = text;
+    node.className = figures.alert ? "bad" : "";
+  }
+
   function connect() {
     const status = document.getElementById("live-status");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -244,6 +257,7 @@
       renderQueues(document.getElementById("queues"), data.message.queues || []);
       renderAgents(document.getElementById("agents"), data.message.agents || []);
       renderCallbacks(document.getElementById("callbacks"), data.message.callbacks || []);
+      renderPostCall(document.getElementById("post-call"), data.message.post_call);
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     };
     ws.onclose = () => {

@@ -1,0 +1,82 @@
+"""The post-call worker child process: started with the controller's settings, started again
+when it dies, stopped (SIGTERM, then SIGKILL) with the controller."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from cic.config import Settings, SpeechSettings
+from cic.recordings.child import WorkerChild, worker_command, worker_environment
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def _until(check: object, what: str) -> None:
+    for _ in range(300):
+        if check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not within 6 s: {what}")
+
+
+def test_the_command_carries_the_controllers_settings() -> None:
+    settings = Settings(
+        database_url="postgresql://cic:tajne@127.0.0.1/cic", redis_url="redis://127.0.0.1:6379/0",
+        speech=SpeechSettings(workers=3, queue="redis",
+                              stt={"engine": "whisper", "model_dir": "/srv/m", "language": "pl"}),
+    )  # fmt: skip
+    command = worker_command(settings)
+    assert command[:3] == [sys.executable, "-m", "cic.recordings"]
+    pairs = dict(zip(command[3::2], command[4::2], strict=True))
+    assert pairs == {"--queue": "redis", "--workers": "3", "--engine": "whisper",
+                     "--model-dir": "/srv/m", "--language": "pl"}  # fmt: skip
+    assert not any("tajne" in part for part in command)  # a password never on a command line
+    env = worker_environment(settings, {"CIC_STATE_DIR": "/var/lib/cic"})
+    assert env == {"CIC_STATE_DIR": "/var/lib/cic",
+                   "CIC_DATABASE_URL": "postgresql://cic:tajne@127.0.0.1/cic",
+                   "CIC_REDIS_URL": "redis://127.0.0.1:6379/0"}  # fmt: skip
+    embedded = Settings(state_dir="/srv/cic", speech=SpeechSettings(workers=0))
+    assert worker_command(embedded)[-2:] == ["--workers", "1"]
+    assert worker_environment(embedded, {}) == {"CIC_DATABASE_URL": "sqlite:////srv/cic/cic.db"}
+
+
+async def test_a_child_that_dies_is_started_again() -> None:
+    child = WorkerChild([sys.executable, "-c", "raise SystemExit(3)"], min_backoff=0.05)
+    runner = asyncio.create_task(child.run())
+    try:
+        await _until(lambda: child.status.starts >= 3, "three starts")
+        assert child.status.last_exit == 3 and set(child.status.exits) == {3}
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+
+
+async def test_stopping_terminates_the_child_and_kills_one_that_ignores_it(
+    tmp_path: Path,
+) -> None:
+    for code, graceful in (
+        ("import time; time.sleep(60)", True),
+        ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         "open(r'{ready}', 'w').close(); time.sleep(60)", False),
+    ):  # fmt: skip
+        ready = tmp_path / f"ready-{graceful}"
+        script = code.format(ready=ready)
+        child = WorkerChild([sys.executable, "-c", script], grace=0.5)
+        runner = asyncio.create_task(child.run())
+        await _until(lambda c=child: c.status.pid is not None, "started")
+        pid = child.status.pid
+        assert pid is not None and _alive(pid)
+        if not graceful:
+            await _until(lambda r=ready: r.exists(), "SIGTERM ignored")
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        assert not _alive(pid), graceful
