@@ -172,7 +172,13 @@ class PrivacySettings:
 
 @dataclass
 class AsteriskSettings:
-    """Where Asterisk lives and the loopback ports the controller talks to it on."""
+    """Where Asterisk lives and the loopback ports the controller talks to it on.
+
+    Capacity: every channel holds an RTP/RTCP port pair, so ``rtp_start..rtp_end`` spans four
+    ports per concurrent call with an agent leg (2000 ports: 500 such calls); a recorded call
+    keeps about ten file descriptors open in Asterisk, which raises its own limit to
+    ``max_files`` at start (``maxfiles`` in ``asterisk.conf``).
+    """
 
     root: str = ""
     cache_dir: str = "/var/cache/cic"
@@ -186,7 +192,8 @@ class AsteriskSettings:
     sip_port: int = 5060
     http_port: int = 8088
     rtp_start: int = 10000
-    rtp_end: int = 10999
+    rtp_end: int = 11999
+    max_files: int = 16384
     trunk_match: list[str] = field(default_factory=lambda: ["127.0.0.1"])
     trunk_contact: str = ""
 
@@ -431,6 +438,8 @@ def _validate_asterisk_values(settings: Settings) -> None:
             raise UnsafeValue(f"asterisk.{name}", "port od 1 do 65535.")
     if a.rtp_start >= a.rtp_end:
         raise UnsafeValue("asterisk.rtp_end", "musi być większy niż asterisk.rtp_start.")
+    if not 1024 <= a.max_files <= 1_048_576:
+        raise UnsafeValue("asterisk.max_files", "liczba od 1024 do 1048576.")
 
 
 def _strings(items: object, name: str) -> list[str]:

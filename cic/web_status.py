@@ -13,6 +13,7 @@ from aiohttp import web
 from cic.auth.templates import html, render
 from cic.latency import summary_ms
 from cic.recordings.wiring import BACKLOG, WORKER_CHILD
+from cic.web_json import json_errors, query_int
 
 if TYPE_CHECKING:
     from cic.app import Services
@@ -25,8 +26,8 @@ POLICY_PL = {
 }
 
 
-def status(services: Services) -> dict[str, Any]:
-    """The controller's state as JSON."""
+def status(services: Services, last: int = 1000) -> dict[str, Any]:
+    """The controller's state as JSON; routing latency over the ``last`` decisions."""
     office = services.settings.office
     return {
         "office": office.name,
@@ -37,7 +38,7 @@ def status(services: Services) -> dict[str, Any]:
         "live_calls": len(services.tracker.live_call_ids()),
         "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
         "agi_port": services.settings.asterisk.agi_port,
-        "routing_latency_ms": summary_ms(services.agi.latencies()),
+        "routing_latency_ms": summary_ms(services.agi.latencies()[-last:]),
         "routing_stages_ms": services.routing_stages.summary(),
         "agi_conversation_ms": services.agi.conversations.summary(),
         "loop_lag_ms": services.loop_lag.summary(),
@@ -71,7 +72,9 @@ def routes(services: Services) -> list[web.RouteDef]:
         ok = services.ami.stats.connected
         return web.json_response({"ok": ok}, status=200 if ok else 503)
 
+    @json_errors
     async def api_status(request: web.Request) -> web.StreamResponse:
-        return web.json_response({**status(services), "post_call": post_call(request.app)})
+        last = query_int(request, "last", 1000, 1, 1000)
+        return web.json_response({**status(services, last), "post_call": post_call(request.app)})
 
     return [web.get("/", page), web.get("/healthz", healthz), web.get("/api/status", api_status)]

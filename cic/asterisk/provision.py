@@ -241,6 +241,7 @@ def template_context(
             values.SipUri.parse(contact, "asterisk.trunk_contact").for_conf() if contact else ""
         ),
         **{name: int(getattr(a, name)) for name in PORTS},
+        "max_files": int(a.max_files),
     }
     return {
         "a": asterisk,

@@ -13,10 +13,12 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call, Recording
+from cic.commands.errors import CommandError
 from cic.db import Store, migrate
 from cic.recordings.models import CallTranscript, PostCallJob
 from tests.integration.harness import Harness
@@ -84,6 +86,16 @@ def test_the_controller_transcribes_in_a_child_it_restarts(
             return str(store.run_sync(lambda s: s.scalars(select(PostCallJob.status)).one()))
 
         h.wait_for(lambda: job_status() == "done", 180, "the call transcribed by the child")
+        status = h.api("GET", "/api/status?last=5")
+        assert status["post_call"]["worker_process"]["pid"] == second
+        assert status["post_call"]["worker_process"]["starts"] == 2
+        assert status["post_call"]["worker_process"]["last_exit"] == -signal.SIGKILL
+        h.wait_for(
+            lambda: (h.api("GET", "/api/status")["post_call"]["backlog"] or {}).get("queued") == 0,
+            30, "the backlog seen empty",
+        )  # fmt: skip
+        with pytest.raises(CommandError, match="400"):
+            h.api("GET", "/api/status?last=0")
         transcript = store.run_sync(lambda s: s.scalars(select(CallTranscript)).one().as_dict())
         assert transcript["call_id"] == CALL and transcript["text"]
         # The controller itself never loaded the engine: no Vosk in its memory maps.

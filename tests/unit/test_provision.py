@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,18 @@ def test_migration_0018_clears_stored_contacts_the_renderer_would_refuse(tmp_pat
 
 
 INJECTED_CONTACT = "sip:agent-ewa@127.0.0.1\n[evil]\ntype=endpoint"
+
+
+def test_capacity_for_300_calls_is_the_default(
+    rendered: tuple[Path, Credentials], tmp_path: Path
+) -> None:
+    """Enough RTP ports for 300 calls with agent legs and file descriptors for them."""
+    etc, _creds = rendered
+    rtp = (etc / "rtp.conf").read_text()
+    start = int(re.search(r"rtpstart = (\d+)", rtp).group(1))  # type: ignore[union-attr]
+    end = int(re.search(r"rtpend = (\d+)", rtp).group(1))  # type: ignore[union-attr]
+    assert (end - start + 1) // 4 >= 300  # a port pair per channel, two channels per call
+    maxfiles = re.search(r"^maxfiles = (\d+)$", (etc / "asterisk.conf").read_text(), re.M)
+    assert maxfiles is not None and int(maxfiles.group(1)) >= 300 * 10
+    with pytest.raises(ConfigError, match=r"asterisk\.max_files"):
+        load_settings(environ={"CIC_STATE_DIR": str(tmp_path), "CIC_ASTERISK__MAX_FILES": "10"})
