@@ -60,6 +60,25 @@ class RecordingStarted(DomainEvent):
 
 
 @dataclass(frozen=True)
+class RecordingFailed(DomainEvent):
+    """The call was to be recorded but its recording is missing, empty or cut short (full disk).
+
+    ``reason`` is ``missing``, ``empty`` or ``short``; ``detail`` says why in Polish (e.g. no
+    space left on the recordings disk); ``free_bytes`` is what that disk had left when seen.
+    Made by the controller (``cic.calls.handlers``), not by the tracker.
+    """
+
+    topic: ClassVar[str] = "call"
+    call_id: str
+    path: str
+    reason: str
+    detail: str
+    expected_seconds: float
+    recorded_seconds: float
+    free_bytes: int
+
+
+@dataclass(frozen=True)
 class CallRouted(DomainEvent):
     """The routing decision the dialplan acted on (from the controller over FastAGI)."""
 

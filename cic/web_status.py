@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from cic.auth.templates import html, render
+from cic.calls.handlers import free_bytes
 from cic.latency import summary_ms
-from cic.recordings.wiring import BACKLOG, WORKER_CHILD
+from cic.recordings.wiring import BACKLOG, WORKER_CHILD, recordings_root
 from cic.web_json import json_errors, query_int
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ def status(services: Services, last: int = 1000) -> dict[str, Any]:
         "routing_stages_ms": services.routing_stages.summary(),
         "agi_conversation_ms": services.agi.conversations.summary(),
         "loop_lag_ms": services.loop_lag.summary(),
+        "recordings": {
+            "failed_since_start": services.call_handler.failures,
+            "last_failure": services.call_handler.last_failure,
+            "disk_free_bytes": free_bytes(recordings_root(services)),
+        },
         "open_matters_index": services.owner_index.status() if services.owner_index else None,
         "office_mode": services.office_mode.as_dict(),
         "started_at": services.started_at.isoformat(),

@@ -65,6 +65,8 @@ class Wallboard:
         self.borrowed: dict[str, str] = {}
         self.callbacks: dict[int, dict[str, Any]] = {}
         self.post_call: dict[str, Any] | None = None
+        self.recording_failures = 0
+        self.last_recording_failure: dict[str, Any] | None = None
         self.day: date | None = None
         self.queues: dict[str, QueueFigures] = {}
         self.agents: dict[str, AgentFigures] = {}
@@ -170,7 +172,9 @@ class Wallboard:
         callbacks = [self.callbacks[k] for k in sorted(self.callbacks)]
         return {"day": self.day.isoformat() if self.day else None, "target_seconds": self.target,
                 "queues": queues, "agents": agents, "callbacks": callbacks,
-                "post_call": self.post_call}  # fmt: skip
+                "post_call": self.post_call,
+                "recordings": {"failed_today": self.recording_failures,
+                               "last_failure": self.last_recording_failure}}  # fmt: skip
 
     # --- handlers ---
     def _on_queued(self, m: dict[str, Any], at: datetime | None) -> bool:
@@ -261,6 +265,12 @@ class Wallboard:
         self.post_call = figures
         return changed
 
+    def _on_recording_failed(self, m: dict[str, Any], at: datetime | None) -> bool:
+        self.recording_failures += 1
+        self.last_recording_failure = {"call_id": m.get("call_id"), "detail": m.get("detail"),
+                                       "at": at.isoformat() if at else None}  # fmt: skip
+        return True
+
     def _end_leg(self, call_id: str, at: datetime | None, talk: float | None) -> None:
         """Count the talk time of the agent who has the call, from their answer to ``at``
         (``talk`` when either moment is unknown)."""
@@ -285,6 +295,7 @@ class Wallboard:
                 q.answered = q.answered_in_target = q.abandoned = 0
             for a in self.agents.values():
                 a.handled, a.talk_total, a.talk_counted = 0, 0.0, 0
+            self.recording_failures, self.last_recording_failure = 0, None
 
     def _answered(self, queue: str, wait: float) -> None:
         q = self._queue(queue)
@@ -329,4 +340,5 @@ _HANDLERS = {
     "FirstLineChanged": Wallboard._on_first_line,
     "CallbackChanged": Wallboard._on_callback,
     "PostCallBacklog": Wallboard._on_post_call,
+    "RecordingFailed": Wallboard._on_recording_failed,
 }

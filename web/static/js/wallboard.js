@@ -246,6 +246,17 @@
     node.className = figures.alert ? "bad" : "";
   }
 
+  // Recordings that failed today (a full or failing disk; the calls themselves went on).
+  function renderRecordings(node, figures) {
+    if (!figures) return;
+    let text = `Nieudane nagrania dziś: ${figures.failed_today || 0}`;
+    if (figures.last_failure) {
+      text += ` — ostatnio rozmowa ${figures.last_failure.call_id}: ${figures.last_failure.detail}`;
+    }
+    node.textContent = text;
+    node.className = figures.failed_today ? "bad" : "";
+  }
+
   function connect() {
     const status = document.getElementById("live-status");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -258,6 +269,7 @@
       renderAgents(document.getElementById("agents"), data.message.agents || []);
       renderCallbacks(document.getElementById("callbacks"), data.message.callbacks || []);
       renderPostCall(document.getElementById("post-call"), data.message.post_call);
+      renderRecordings(document.getElementById("recording-failures"), data.message.recordings);
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     };
     ws.onclose = () => {
