@@ -133,6 +133,8 @@ class RedisQueue:
                 return claimed
         except RedisError:
             log.warning("post-call jobs: Redis unavailable, claiming from the table")
+            # A Redis that restarted without its data has lost the group too: make it again.
+            self._ready = False
             await asyncio.sleep(min(wait, 1.0))
         return await self.store.run(lambda s: jobs.claim_due(s, owner, lease))
 
