@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,7 @@ from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
 from cic.routing.handlers import create_agi_server
 from cic.routing.mode import OfficeModeSwitch
+from cic.spool import FileSpool
 from cic.transfers.wiring import install_transfers
 from cic.wallboard import views as wallboard_views
 from cic.wallboard.handlers import WallboardFeeder
@@ -120,7 +122,7 @@ def build_services(settings: Settings) -> Services:
     store = Store(settings.db_url)
     bus = make_bus(settings.redis_url)
     tracker = Tracker()
-    calls = CallService(store, bus)
+    calls = CallService(store, bus, spool=FileSpool(Path(settings.state_dir) / "spool/calls.jsonl"))
     call_handler = CallEventHandler(calls, lambda p: layout.host(p))
     ami = AmiSession(
         host=settings.asterisk.ami_host,
@@ -287,6 +289,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await services.agents.load()
     await services.office_mode.load()
     await services.capacity.load()
+    await services.calls.recover()  # call records kept on disk through an outage and a restart
     lookback = timedelta(days=services.settings.office.last_agent_lookback_days)
     await services.calls.load_last_agents(datetime.now(UTC) - lookback)
     await _load_wallboard(services)

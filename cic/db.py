@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, Dialect, make_url
@@ -226,6 +226,20 @@ class PendingWrite:
     write: Callable[[Session], Any]
     after: Callable[[Any], Awaitable[None]] | None = None
     attempts: int = 0
+    record: dict[str, Any] | None = None
+    spooled: bool = False
+
+
+class Spool(Protocol):
+    """Where a backlog keeps its writes durably during an outage (``cic.spool.FileSpool``)."""
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Add records durably."""
+        ...
+
+    def clear(self) -> None:
+        """Forget every record."""
+        ...
 
 
 def _write_all(items: list[PendingWrite], session: Session) -> list[Any]:
@@ -242,6 +256,11 @@ class WriteBacklog:
     then the write is dropped and logged with its label (it would block the queue forever);
     any other exception drops the write at once (a bug). When more than ``limit`` writes
     wait, the oldest is dropped and logged. Nothing here ever raises into the caller.
+
+    With a ``spool``, writes that carry a ``record`` are also kept on disk while the database
+    is away (all waiting ones when the outage starts, each new one as it comes), so a restart
+    loses none; the spool is emptied once everything is written. The owner replays it at
+    start (its writes must be idempotent: a record may have been written before the crash).
     """
 
     def __init__(
@@ -253,9 +272,12 @@ class WriteBacklog:
         max_attempts: int = 3,
         name: str = "writes",
         batch: int = 200,
+        spool: Spool | None = None,
     ) -> None:
         """Queue writes for ``store``; at most ``batch`` go in one transaction."""
         self.store = store
+        self.spool = spool
+        self.spool_dirty = False
         self.batch = max(batch, 1)
         self.limit = limit
         self.retry_interval = retry_interval
@@ -276,8 +298,10 @@ class WriteBacklog:
         label: str,
         write: Callable[[Session], Any],
         after: Callable[[Any], Awaitable[None]] | None = None,
+        record: dict[str, Any] | None = None,
     ) -> bool:
-        """Queue a write and try to drain; True if nothing is left waiting."""
+        """Queue a write and try to drain; True if nothing is left waiting. ``record`` is what
+        the spool keeps of it (JSON-ready), for writes that must survive a restart."""
         if len(self._pending) >= self.limit:
             oldest = self._pending.popleft()
             self.dropped += 1
@@ -288,7 +312,10 @@ class WriteBacklog:
                 oldest.label,
                 self.dropped,
             )
-        self._pending.append(PendingWrite(label, write, after))
+        item = PendingWrite(label, write, after, record=record)
+        self._pending.append(item)
+        if self._outage:
+            await self._spool([item])
         if self._lock.locked() or time.monotonic() < self._retry_at:
             return False
         return await self.drain()
@@ -311,6 +338,7 @@ class WriteBacklog:
                 except Exception as exc:
                     if is_transient(exc):
                         self._note_outage(exc)
+                        await self._spool(list(self._pending))
                         return False
                     if size > 1:
                         single = size
@@ -331,7 +359,26 @@ class WriteBacklog:
                             await item.after(result)
                         except Exception:
                             log.exception("%s: follow-up of %s failed", self.name, item.label)
+            if self.spool is not None and self.spool_dirty:
+                await asyncio.to_thread(self.spool.clear)
+                self.spool_dirty = False
+                log.warning("%s: every spooled write is in the database", self.name)
             return True
+
+    async def _spool(self, items: list[PendingWrite]) -> None:
+        if self.spool is None:
+            return
+        fresh = [i for i in items if i.record is not None and not i.spooled]
+        if not fresh:
+            return
+        try:
+            await asyncio.to_thread(self.spool.append, [i.record for i in fresh if i.record])
+        except OSError as exc:
+            log.error("%s: could not spool %d write(s) to disk: %s", self.name, len(fresh), exc)
+            return
+        for item in fresh:
+            item.spooled = True
+        self.spool_dirty = True
 
     def _done(self, item: PendingWrite) -> None:
         if self._pending and self._pending[0] is item:

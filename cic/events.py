@@ -29,6 +29,28 @@ class DomainEvent:
         return out
 
 
+class BadEvent(ValueError):
+    """A dict that is not a domain event this version knows."""
+
+
+def from_dict(data: dict[str, Any]) -> DomainEvent:
+    """The event that ``DomainEvent.to_dict`` made ``data`` from (``BadEvent`` otherwise)."""
+    cls = globals().get(str(data.get("type")))
+    if not (isinstance(cls, type) and issubclass(cls, DomainEvent) and cls is not DomainEvent):
+        raise BadEvent(f"unknown event type {data.get('type')!r}")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING:
+                raise BadEvent(f"{cls.__name__} without {f.name}")
+            continue
+        value = data[f.name]
+        if f.type in ("datetime", datetime) and isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
 @dataclass(frozen=True)
 class CallEntered(DomainEvent):
     """A resident's call reached the municipal number (first channel of a linkedid)."""

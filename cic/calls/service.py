@@ -11,11 +11,15 @@ Bus messages (after the change is committed):
   "duration_seconds", "sha256", "at"}`` when a recording file is attached.
 
 Writes go through a ``WriteBacklog``: while the database is down they wait in memory, in
-order, and are retried on the next ``apply`` and on every ``flush``.
+order, and are retried on the next ``apply`` and on every ``flush``. With a ``spool`` they are
+also kept on local disk meanwhile, and :meth:`recover` writes what a restart left there (every
+write is idempotent: an event already on the timeline is not added twice).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -38,6 +42,7 @@ from cic.calls.last_agent import LastAgentIndex
 from cic.calls.legs import call_legs
 from cic.calls.models import RECORDING_KINDS, Call, CallEvent, Recording
 from cic.db import Store, WriteBacklog, as_utc, utcnow
+from cic.spool import FileSpool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -258,14 +263,17 @@ class CallService:
         backlog_limit: int = 100_000,
         retry_interval: float = 2.0,
         recording_settle: float = 5.0,
+        spool: FileSpool | None = None,
     ) -> None:
-        """``retry_interval``: after a failed write, ``apply`` only queues for that long."""
+        """``retry_interval``: after a failed write, ``apply`` only queues for that long;
+        ``spool`` keeps waiting writes on disk during an outage."""
         self.store = store
         self.bus = bus
         self.last_agents = LastAgentIndex()
         self.recording_settle = recording_settle
+        self.spool = spool
         self.backlog = WriteBacklog(
-            store, limit=backlog_limit, retry_interval=retry_interval, name="calls"
+            store, limit=backlog_limit, retry_interval=retry_interval, name="calls", spool=spool
         )
 
     async def apply(self, event: ev.DomainEvent) -> None:
@@ -284,7 +292,41 @@ class CallService:
 
         # The label is logged on outages: type and call id only, never the caller's number or name.
         label = f"{type(event).__name__} of call {call_id} at {event.at.isoformat()}"
-        await self.backlog.submit(label, partial(_apply_event, event, call_id), after)
+        record = {"write": "event", "event": event.to_dict()}
+        await self.backlog.submit(label, partial(_apply_event, event, call_id), after, record)
+
+    async def recover(self) -> int:
+        """Write what the spool kept from before a restart, in order; returns how many records.
+
+        A record this version cannot read is logged and skipped. Writes that fail again wait
+        in the backlog (and stay in the spool) like any others.
+        """
+        if self.spool is None:
+            return 0
+        records = await asyncio.to_thread(self.spool.load)
+        if not records:
+            return 0
+        log.warning("calls: %d write(s) kept on disk during an outage; writing them", len(records))
+        self.backlog.spool_dirty = True
+        for record in records:
+            try:
+                await self._replay(record)
+            except (ev.BadEvent, KeyError, TypeError, ValueError) as exc:
+                log.error("calls: a spooled write could not be read (%s); skipped", exc)
+        await self.backlog.drain()
+        return len(records)
+
+    async def _replay(self, record: dict[str, Any]) -> None:
+        kind = record.get("write")
+        if kind == "event":
+            await self.apply(ev.from_dict(record["event"]))
+        elif kind == "reconcile":
+            await self.reconcile(frozenset(record["live"]), datetime.fromisoformat(record["at"]))
+        elif kind == "recording":
+            info = recording_files.RecordingInfo(**record["info"])
+            await self._attach_known(record["call_id"], record["path"], record["kind"], info)
+        else:
+            raise ValueError(f"unknown spooled write {kind!r}")
 
     async def flush(self) -> bool:
         """Retry writes kept during a database outage; True when none is left waiting."""
@@ -303,7 +345,10 @@ class CallService:
             await self._publish_summary(changed)
 
         label = f"reconcile at {at.isoformat()} ({len(live_call_ids)} live)"
-        await self.backlog.submit(label, partial(_reconcile, frozenset(live_call_ids), at), after)
+        record = {"write": "reconcile", "live": sorted(live_call_ids), "at": at.isoformat()}
+        await self.backlog.submit(
+            label, partial(_reconcile, frozenset(live_call_ids), at), after, record
+        )
 
     async def attach_recording(
         self, call_id: str, path: str | Path, kind: str = "call"
@@ -316,7 +361,12 @@ class CallService:
         if kind not in RECORDING_KINDS:
             raise InvalidQuery(f"Nieznany rodzaj nagrania: {kind!r}.")
         info = await recording_files.inspect(path, settle_timeout=self.recording_settle)
-        host_path = str(path)
+        await self._attach_known(call_id, str(path), kind, info)
+        return info
+
+    async def _attach_known(
+        self, call_id: str, host_path: str, kind: str, info: recording_files.RecordingInfo
+    ) -> None:
         message: dict[str, Any] = {"type": "RecordingAttached", "call_id": call_id}
         message |= {"path": host_path}
         message |= {"kind": kind, "bytes": info.bytes, "sha256": info.sha256}
@@ -327,8 +377,11 @@ class CallService:
             await self._publish_summary([summary])
 
         label = json.dumps(message, ensure_ascii=False)
-        await self.backlog.submit(label, partial(_attach, call_id, host_path, kind, info), after)
-        return info
+        record = {"write": "recording", "call_id": call_id, "path": host_path, "kind": kind,
+                  "info": dataclasses.asdict(info)}  # fmt: skip
+        await self.backlog.submit(
+            label, partial(_attach, call_id, host_path, kind, info), after, record
+        )
 
     async def list_calls(
         self, limit: int = 50, offset: int = 0, since: datetime | None = None
