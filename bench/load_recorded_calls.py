@@ -90,7 +90,7 @@ def new_calls(h: Harness, before: set[str], expected: int, timeout: float) -> li
     """The step's call records once all are ended (or the time is up)."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = h.api("GET", f"/api/calls?limit={min(expected + 200, 1000)}")
+        rows = h.api("GET", "/api/calls?limit=500")
         new = [r for r in rows if r["call_id"] not in before]
         if (len(new) >= expected and all(r.get("ended_at") for r in new)) or (
             time.monotonic() > deadline
@@ -105,7 +105,7 @@ def step(h: Harness, calls: int, args: argparse.Namespace, pcap: str) -> dict[st
     asterisk = process.running_pid(layout)
     controller = h.controller.pid if h.controller else None
     worker = worker_pid(h)
-    before = {r["call_id"] for r in h.api("GET", "/api/calls?limit=1000")}
+    before = {r["call_id"] for r in h.api("GET", "/api/calls?limit=500")}
     cpu0 = [cpu_seconds(p) for p in (asterisk, controller, worker)]
     started = time.monotonic()
     sipp = place(h, calls, args.ramp, args.hold, pcap)

@@ -5,7 +5,12 @@ The page shows no personal data of residents: counts, connection state and agent
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import os
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -48,10 +53,27 @@ def status(services: Services, last: int = 1000) -> dict[str, Any]:
             "last_failure": services.call_handler.last_failure,
             "disk_free_bytes": free_bytes(recordings_root(services)),
         },
+        "process": process_figures(),
         "open_matters_index": services.owner_index.status() if services.owner_index else None,
         "office_mode": services.office_mode.as_dict(),
         "started_at": services.started_at.isoformat(),
     }
+
+
+def process_figures() -> dict[str, int]:
+    """The controller process's resident memory, open files, asyncio tasks and threads (what a
+    soak watches for leaks)."""
+    rss = 0
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) * 1024
+    try:
+        fds = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        fds = -1
+    return {"rss_bytes": rss, "open_fds": fds, "tasks": len(asyncio.all_tasks()),
+            "threads": threading.active_count()}  # fmt: skip
 
 
 def post_call(app: web.Application) -> dict[str, Any] | None:
