@@ -9,7 +9,9 @@ calls are queued as jobs in a fresh database and drained by the real workers (qu
 transcription of both speakers, redaction, tagging, saving) - first by one worker, then by two
 in one process sharing the loaded engine. The engine is loaded before timing starts. Without
 ``--model`` the test models are used (Korean Vosk small, Whisper base). Prints both runs side by
-side and their ratio.
+side and their ratio; then the same calls drained by 1, 2, ... worker processes
+(``--processes``, each ``python -m cic.recordings`` as the controller's child or another host
+runs it, with the Redis stream when ``--queue redis``), so an office can size its workers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -69,11 +72,7 @@ async def run(
     store: Store, queue: JobQueue, pipeline: Pipeline, files: list[Path], workers: int
 ) -> float:
     """Queue every call and drain with ``workers`` workers; returns the wall-clock seconds."""
-    store.run_sync(
-        lambda s: [
-            s.execute(delete(t)) for t in (PostCallJob, CallTranscript, CallTopic, RecordingChannel)
-        ]
-    )
+    _clear(store)
     service = RecordingsService(store, queue, files[0].parent)
     settings = WorkerSettings(lease_seconds=600, poll_seconds=0.2)
     pool = [Worker(store, queue, pipeline, settings, f"bench-{i}") for i in range(workers)]
@@ -92,6 +91,47 @@ async def run(
     return elapsed
 
 
+def _clear(store: Store) -> None:
+    store.run_sync(
+        lambda s: [
+            s.execute(delete(t)) for t in (PostCallJob, CallTranscript, CallTopic, RecordingChannel)
+        ]
+    )
+
+
+async def run_processes(
+    store: Store, queue: JobQueue, files: list[Path], processes: int, worker_args: list[str]
+) -> float:
+    """Queue every call and drain with ``processes`` worker processes (``python -m
+    cic.recordings``, one worker each, as on several hosts); the wall-clock seconds, each
+    process loading its engine once included."""
+    _clear(store)
+    service = RecordingsService(store, queue, files[0].parent)
+    started = time.perf_counter()
+    for path in files:
+        await service.enqueue(path.stem, str(path))
+    command = [sys.executable, "-m", "cic.recordings", *worker_args]
+    children = [
+        subprocess.Popen([*command, "--name", f"bench-process-{i}"], stderr=subprocess.DEVNULL)
+        for i in range(processes)
+    ]
+    finished = select(PostCallJob.id).where(PostCallJob.status == "done")
+    try:
+        while True:
+            done = store.run_sync(lambda s: len(s.scalars(finished).all()))
+            if done >= len(files):
+                break
+            if all(c.poll() is not None for c in children):
+                raise SystemExit("every worker process exited")
+            await asyncio.sleep(0.2)
+        return time.perf_counter() - started
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(10)
+
+
 async def under_load(
     store: Store,
     queue: JobQueue,
@@ -102,11 +142,7 @@ async def under_load(
 ) -> list[float]:
     """Calls hang up every ``3600 / per_hour`` s for ``minutes`` (real time) while two workers
     run; returns each job's delay from hang-up (enqueue) to its transcript being stored."""
-    store.run_sync(
-        lambda s: [
-            s.execute(delete(t)) for t in (PostCallJob, CallTranscript, CallTopic, RecordingChannel)
-        ]
-    )
+    _clear(store)
     service = RecordingsService(store, queue, files[0].parent)
     settings = WorkerSettings(lease_seconds=600, poll_seconds=0.5)
     pool = [Worker(store, queue, pipeline, settings, f"load-{i}") for i in range(2)]
@@ -139,6 +175,7 @@ async def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--load-minutes", type=float, default=0.0, help="also run under load")
     parser.add_argument("--load-per-hour", type=float, default=60.0)
+    parser.add_argument("--processes", default="1,2", help="worker process counts, e.g. 1,2,4")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -165,6 +202,15 @@ async def main() -> None:
         pipeline.transcribe(files[0])  # load the model before timing
         audio = args.seconds * 2 * len(files)
         results = {n: await run(store, queue, pipeline, files, n) for n in (1, 2)}
+        worker_args = ["--database-url", url, "--queue", args.queue, "--workers", "1",
+                       "--engine", args.engine, "--model-dir", model, "--language", language,
+                       "--poll-seconds", "1"]  # fmt: skip
+        if args.queue == "redis":
+            worker_args += ["--redis-url", args.redis_url]
+        by_process = {
+            n: await run_processes(store, queue, files, n, worker_args)
+            for n in (int(x) for x in args.processes.split(","))
+        }
         delays: list[float] = []
         if args.load_minutes > 0:
             delays = await under_load(
@@ -184,6 +230,11 @@ async def main() -> None:
         per_hour = len(files) / elapsed * 3600
         print(f"{workers:>8} {elapsed:>8.1f} {per_hour:>9.0f} {elapsed / audio:>10.3f}")
     print(f"two workers / one worker throughput: {results[1] / results[2]:.2f}x")
+    print(
+        f"{'processes':>9} {'wall s':>8} {'rec/hour':>9}   (one worker each, engine load included)"
+    )
+    for processes, elapsed in by_process.items():
+        print(f"{processes:>9} {elapsed:>8.1f} {len(files) / elapsed * 3600:>9.0f}")
     if delays:
         ready = sum(d <= args.seconds for d in delays) / len(delays)
         print(
