@@ -87,14 +87,21 @@ def place(h: Harness, calls: int, ramp: float, hold: float, pcap: str) -> Sipp:
 
 
 def new_calls(h: Harness, before: set[str], expected: int, timeout: float) -> list[dict[str, Any]]:
-    """The step's call records once all are ended (or the time is up)."""
+    """The step's call records once all are ended with their recording attached (or its
+    failure recorded), or the time is up."""
     deadline = time.monotonic() + timeout
     while True:
         rows = h.api("GET", "/api/calls?limit=500")
         new = [r for r in rows if r["call_id"] not in before]
-        if (len(new) >= expected and all(r.get("ended_at") for r in new)) or (
-            time.monotonic() > deadline
-        ):
+        if len(new) >= expected and all(r.get("ended_at") for r in new):
+            calls = [h.api("GET", f"/api/calls/{r['call_id']}") for r in new]
+            settled = all(
+                c["recordings"] or any(e["type"] == "RecordingFailed" for e in c["timeline"])
+                for c in calls
+            )
+            if settled or time.monotonic() > deadline:
+                return calls
+        elif time.monotonic() > deadline:
             return [h.api("GET", f"/api/calls/{r['call_id']}") for r in new]
         time.sleep(2)
 
