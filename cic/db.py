@@ -278,6 +278,7 @@ class WriteBacklog:
         self.store = store
         self.spool = spool
         self.spool_dirty = False
+        self.keep_spool = False  # while the owner replays the spool: do not empty it yet
         self.batch = max(batch, 1)
         self.limit = limit
         self.retry_interval = retry_interval
@@ -359,7 +360,7 @@ class WriteBacklog:
                             await item.after(result)
                         except Exception:
                             log.exception("%s: follow-up of %s failed", self.name, item.label)
-            if self.spool is not None and self.spool_dirty:
+            if self.spool is not None and self.spool_dirty and not self.keep_spool:
                 await asyncio.to_thread(self.spool.clear)
                 self.spool_dirty = False
                 log.warning("%s: every spooled write is in the database", self.name)

@@ -308,11 +308,15 @@ class CallService:
             return 0
         log.warning("calls: %d write(s) kept on disk during an outage; writing them", len(records))
         self.backlog.spool_dirty = True
-        for record in records:
-            try:
-                await self._replay(record)
-            except (ev.BadEvent, KeyError, TypeError, ValueError) as exc:
-                log.error("calls: a spooled write could not be read (%s); skipped", exc)
+        self.backlog.keep_spool = True  # a crash mid-replay must still find every record
+        try:
+            for record in records:
+                try:
+                    await self._replay(record)
+                except (ev.BadEvent, KeyError, TypeError, ValueError) as exc:
+                    log.error("calls: a spooled write could not be read (%s); skipped", exc)
+        finally:
+            self.backlog.keep_spool = False
         await self.backlog.drain()
         return len(records)
 

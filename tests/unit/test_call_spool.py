@@ -55,6 +55,14 @@ async def test_an_outage_and_a_restart_lose_no_call_record(
     # The controller is killed here; the database comes back; a new controller starts.
     store.down = False
     second = CallService(store, bus, retry_interval=0, spool=spool)  # type: ignore[arg-type]
+    kept = len(spool.load())
+    replay = second._replay
+
+    async def replay_and_check(record: dict[str, object]) -> None:
+        await replay(record)  # written at once: the database is up
+        assert len(spool.load()) == kept  # a crash now must still find every record
+
+    second._replay = replay_and_check  # type: ignore[method-assign]
     assert await second.recover() == len(lifecycle()) + 1
     call = await second.get_call(CID)
     assert call is not None and call["outcome"] == "answered" and call["ended_at"]
