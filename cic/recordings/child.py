@@ -90,7 +90,11 @@ class WorkerChild:
         try:
             while True:
                 started = time.monotonic()
-                code = await self._run_once()
+                try:
+                    code = await self._run_once()
+                except OSError as exc:  # could not even start it (a missing interpreter, ...)
+                    log.error("post-call worker process could not start: %s", exc)
+                    code = -1
                 self.status.last_exit = code
                 self.status.exits = [*self.status.exits[-9:], code]
                 if time.monotonic() - started >= self.healthy_after:

@@ -49,6 +49,17 @@ def test_the_command_carries_the_controllers_settings() -> None:
     assert worker_environment(embedded, {}) == {"CIC_DATABASE_URL": "sqlite:////srv/cic/cic.db"}
 
 
+async def test_a_child_that_cannot_start_is_tried_again() -> None:
+    child = WorkerChild(["/nonexistent/python", "-m", "cic.recordings"], min_backoff=0.05)
+    runner = asyncio.create_task(child.run())
+    try:
+        await _until(lambda: len(child.status.exits) >= 2, "two failed starts")
+        assert child.status.exits[:2] == [-1, -1] and not runner.done()
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+
+
 async def test_a_child_that_dies_is_started_again() -> None:
     child = WorkerChild([sys.executable, "-c", "raise SystemExit(3)"], min_backoff=0.05)
     runner = asyncio.create_task(child.run())
