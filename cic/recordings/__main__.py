@@ -5,6 +5,10 @@ transcription can run on other hosts than the controller. Options override the s
 
     python -m cic.recordings --database-url postgresql://... --queue redis \\
         --redis-url redis://10.0.0.5:6379/0 --engine whisper --model-dir /srv/whisper
+
+``--stop-with-stdin`` (the controller starts its child so) stops the workers when standard
+input reaches its end: the controller holds the pipe's other end, and the kernel closes it
+when the controller dies, even by SIGKILL, so no orphaned worker keeps transcribing.
 """
 
 from __future__ import annotations
@@ -13,10 +17,15 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
+import sys
+import threading
 
 from cic.config import load_settings
 from cic.db import Store
 from cic.recordings.build import make_pipeline, make_queue, make_workers
+
+log = logging.getLogger(__name__)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -32,6 +41,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lease-seconds", type=int, default=None)
     parser.add_argument("--poll-seconds", type=int, default=None)
     parser.add_argument("--name", default=None, help="worker name (lease owner)")
+    parser.add_argument(
+        "--stop-with-stdin", action="store_true",
+        help="stop when standard input ends (the parent process is gone)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -62,6 +75,8 @@ async def serve(args: argparse.Namespace) -> None:
     if args.name:
         for index, worker in enumerate(workers):
             worker.name = f"{args.name}:{index}"
+    if args.stop_with_stdin:
+        watch_stdin(asyncio.get_running_loop(), asyncio.current_task())
     try:
         await asyncio.gather(*(worker.run_forever() for worker in workers))
     finally:
@@ -69,12 +84,35 @@ async def serve(args: argparse.Namespace) -> None:
         await store.close()
 
 
+def watch_stdin(
+    loop: asyncio.AbstractEventLoop, task: asyncio.Task[object] | None, grace: float = 15.0
+) -> threading.Thread:
+    """Cancel ``task`` when standard input ends; leave the process after ``grace`` seconds
+    if the clean stop hangs (a transcription running in a thread cannot be interrupted)."""
+
+    def wait() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        log.warning("the controller is gone (standard input closed); stopping the workers")
+        if task is not None:
+            loop.call_soon_threadsafe(task.cancel)
+        threading.Event().wait(grace)
+        os._exit(0)
+
+    thread = threading.Thread(target=wait, name="stdin-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve(parse(argv)))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
 
 

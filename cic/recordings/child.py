@@ -6,7 +6,9 @@ So by default (``speech.worker_process``) the controller starts ``python -m cic.
 with its own database, queue and engine settings and keeps it running: a child that exits is
 started again after a back-off (1 s doubling to ``max_backoff``, reset after a minute of good
 running); on stop it gets SIGTERM and, after ``grace`` seconds, SIGKILL. Jobs hold leases, so a
-killed child's job is taken up again.
+killed child's job is taken up again. The child's standard input is a pipe from this process:
+when the controller dies without stopping it (SIGKILL, a crash), the pipe ends and the child
+stops too (``--stop-with-stdin``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def worker_command(settings: Settings) -> list[str]:
     """``python -m cic.recordings`` with the controller's queue, workers and engine (the
     database and Redis URLs go in the environment, see :func:`worker_environment`)."""
     speech = settings.speech
-    command = [sys.executable, "-m", "cic.recordings", "--queue", speech.queue,
-               "--workers", str(max(speech.workers, 1))]  # fmt: skip
+    command = [sys.executable, "-m", "cic.recordings", "--stop-with-stdin",
+               "--queue", speech.queue, "--workers", str(max(speech.workers, 1))]  # fmt: skip
     for option, key in (("--engine", "engine"), ("--model-dir", "model_dir"),
                         ("--language", "language")):  # fmt: skip
         value = speech.stt.get(key)
@@ -110,7 +112,11 @@ class WorkerChild:
 
     async def _run_once(self) -> int:
         env = dict(os.environ if self.env is None else self.env)
-        process = await asyncio.create_subprocess_exec(*self.command, env=env)
+        # The child's stdin is a pipe nobody writes to: it ends when this process dies,
+        # which is how a ``--stop-with-stdin`` child notices a SIGKILLed controller.
+        process = await asyncio.create_subprocess_exec(
+            *self.command, env=env, stdin=asyncio.subprocess.PIPE
+        )
         self._process = process
         self.status.pid, self.status.running_since = process.pid, time.time()
         self.status.starts += 1

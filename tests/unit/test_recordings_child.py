@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from cic.config import Settings, SpeechSettings
+from cic.db import migrate
 from cic.recordings.child import WorkerChild, worker_command, worker_environment
 
 
@@ -35,8 +39,8 @@ def test_the_command_carries_the_controllers_settings() -> None:
                               stt={"engine": "whisper", "model_dir": "/srv/m", "language": "pl"}),
     )  # fmt: skip
     command = worker_command(settings)
-    assert command[:3] == [sys.executable, "-m", "cic.recordings"]
-    pairs = dict(zip(command[3::2], command[4::2], strict=True))
+    assert command[:4] == [sys.executable, "-m", "cic.recordings", "--stop-with-stdin"]
+    pairs = dict(zip(command[4::2], command[5::2], strict=True))
     assert pairs == {"--queue": "redis", "--workers": "3", "--engine": "whisper",
                      "--model-dir": "/srv/m", "--language": "pl"}  # fmt: skip
     assert not any("tajne" in part for part in command)  # a password never on a command line
@@ -91,3 +95,47 @@ async def test_stopping_terminates_the_child_and_kills_one_that_ignores_it(
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
         assert not _alive(pid), graceful
+
+
+# A parent that starts the worker the way WorkerChild does (stdin a pipe it never writes),
+# prints the worker's pid and then sleeps, to be killed with SIGKILL by the test.
+PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-m", "cic.recordings", "--stop-with-stdin",
+                          "--database-url", sys.argv[1], "--poll-seconds", "1"],
+                         stdin=subprocess.PIPE)
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_worker_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cic.db'}"
+    migrate(url)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, url], stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "CIC_STATE_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    try:
+        time.sleep(2)  # the worker is up and polling, not failing at start
+        assert _alive(worker) and parent.poll() is None
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 20
+        while _zombie_or_gone(worker) is False and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _zombie_or_gone(worker), "the orphaned worker kept running"
+    finally:
+        if not _zombie_or_gone(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def _zombie_or_gone(pid: int) -> bool:
+    """True once ``pid`` has exited (an orphan is reaped by init, or waits as a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
