@@ -54,7 +54,7 @@ from cic.cases.wiring import install_cases
 from cic.config import Settings
 from cic.console import views as console_views
 from cic.credentials import Credentials
-from cic.db import Store
+from cic.db import Store, is_transient
 from cic.kb.wiring import install_kb
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
@@ -78,6 +78,21 @@ from cic.wallboard.service import Wallboard
 from cic.web_headers import security_headers
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class DatabaseState:
+    """Whether the controller has opened its database (it starts without one, see
+    ``_store_ctx``); shown on the status page."""
+
+    waiting_since: datetime | None = None
+    last_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for ``/api/status``."""
+        since = self.waiting_since
+        return {"ready": since is None, "waiting_since": since.isoformat() if since else None,
+                "last_error": self.last_error if since else ""}  # fmt: skip
 
 
 @dataclass
@@ -106,6 +121,7 @@ class Services:
     callbacks: CallbackService
     residents: ResidentService
     owner_index: OwnerIndex | None = None
+    database: DatabaseState = field(default_factory=lambda: DatabaseState())
     routing_stages: Stages = field(default_factory=Stages)
     loop_lag: LoopLag = field(default_factory=LoopLag)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -283,20 +299,65 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
+    waiting: asyncio.Task[None] | None = None
+    try:
+        await _open_store(services)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.error(
+            "database unreachable at start (%s): calls are answered and routed without it, "
+            "their records kept on disk and written when it is back", exc,
+        )  # fmt: skip
+        services.database.waiting_since = datetime.now(UTC)
+        services.calls.backlog.hold = True  # not migrated yet: write nothing before that
+        await services.calls.recover()  # the spool's records first, in their order
+        waiting = asyncio.create_task(_open_store_when_back(services), name="cic-database-wait")
+    yield
+    if waiting is not None:
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+    await services.call_handler.drain()
+    await services.calls.flush()
+    await services.store.close()
+
+
+async def _open_store(services: Services, *, recover: bool = True) -> None:
+    """Migrate the database and load what the controller keeps in memory."""
     await asyncio.to_thread(services.store.migrate)
     await services.admin.office.load()
     await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
     await services.agents.load()
     await services.office_mode.load()
     await services.capacity.load()
-    await services.calls.recover()  # call records kept on disk through an outage and a restart
+    if recover:
+        await services.calls.recover()  # call records kept on disk through an outage and a restart
     lookback = timedelta(days=services.settings.office.last_agent_lookback_days)
     await services.calls.load_last_agents(datetime.now(UTC) - lookback)
     await _load_wallboard(services)
-    yield
-    await services.call_handler.drain()
+
+
+async def _open_store_when_back(services: Services, max_delay: float = 30.0) -> None:
+    """Try :func:`_open_store` again (1 s doubling to ``max_delay``) until the database is
+    there; then write what was kept meanwhile and refresh the live state from Asterisk."""
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await _open_store(services, recover=False)
+        except Exception as exc:
+            services.database.last_error = str(exc).splitlines()[0][:200] if str(exc) else ""
+            if not is_transient(exc):
+                log.exception("opening the database failed; trying again in %.0f s", delay)
+            delay = min(delay * 2, max_delay)
+            continue
+        break
+    services.database.waiting_since = None
+    services.calls.backlog.hold = False
     await services.calls.flush()
-    await services.store.close()
+    services.ami.request_resync()  # agents were loaded late: their presence anew
+    log.warning("database reachable: loaded, and the records kept meanwhile are being written")
 
 
 async def _bus_ctx(app: web.Application) -> AsyncIterator[None]:

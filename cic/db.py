@@ -260,7 +260,11 @@ class WriteBacklog:
     With a ``spool``, writes that carry a ``record`` are also kept on disk while the database
     is away (all waiting ones when the outage starts, each new one as it comes), so a restart
     loses none; the spool is emptied once everything is written. The owner replays it at
-    start (its writes must be idempotent: a record may have been written before the crash).
+    start (its writes must be idempotent: a record may have been written before the crash);
+    writes replayed from the spool (``keep_spool`` set) are not spooled a second time.
+
+    ``hold`` (the database was unreachable at start-up, so it may not be migrated yet): writes
+    only queue and are spooled; nothing is written until the owner clears it and drains.
     """
 
     def __init__(
@@ -279,6 +283,7 @@ class WriteBacklog:
         self.spool = spool
         self.spool_dirty = False
         self.keep_spool = False  # while the owner replays the spool: do not empty it yet
+        self.hold = False
         self.batch = max(batch, 1)
         self.limit = limit
         self.retry_interval = retry_interval
@@ -313,10 +318,12 @@ class WriteBacklog:
                 oldest.label,
                 self.dropped,
             )
-        item = PendingWrite(label, write, after, record=record)
+        item = PendingWrite(label, write, after, record=record, spooled=self.keep_spool)
         self._pending.append(item)
-        if self._outage:
+        if self._outage or self.hold:
             await self._spool([item])
+        if self.hold:
+            return False
         if self._lock.locked() or time.monotonic() < self._retry_at:
             return False
         return await self.drain()
@@ -329,6 +336,8 @@ class WriteBacklog:
         that fails for another reason than an outage is written again one by one, so one bad
         write costs only itself.
         """
+        if self.hold:
+            return False
         async with self._lock:
             single = 0
             while self._pending:

@@ -41,6 +41,7 @@ def status(services: Services, last: int = 1000) -> dict[str, Any]:
         "extension": office.extension,
         "recording_policy": office.recording_policy,
         "ami": dataclasses.asdict(services.ami.stats),
+        "database": services.database.as_dict(),
         "live_calls": len(services.tracker.live_call_ids()),
         "agents": [services.agents.presence(a.username) for a in services.agents.agents()],
         "agi_port": services.settings.asterisk.agi_port,

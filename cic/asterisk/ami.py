@@ -127,6 +127,10 @@ class AmiSession:
         return await self.manager.send_action(dict(action), as_list=as_list)
 
     # --- panoramisk callbacks (synchronous: they only enqueue) ---
+    def request_resync(self) -> None:
+        """Ask Asterisk for its channels and queues again (after state was reloaded)."""
+        self._queue.put_nowait(_RESYNC)
+
     def _on_event(self, _manager: Manager, event: Any) -> None:
         self._queue.put_nowait((dict(event), datetime.now(UTC)))
         if event.get("Event") == "FullyBooted":

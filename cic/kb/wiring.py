@@ -26,12 +26,18 @@ log = logging.getLogger(__name__)
 KB = web.AppKey("kb", KbService)
 
 
-async def load_logged(service: KbService) -> None:
-    """Import and index; a failure is logged (search stays empty) instead of vanishing."""
-    try:
-        await service.load()
-    except Exception:
-        log.exception("kb: importing or indexing the articles failed")
+async def load_logged(service: KbService, max_delay: float = 60.0) -> None:
+    """Import and index; a failure is logged (search stays empty meanwhile) and tried again,
+    1 s doubling to ``max_delay`` (the database may be down when the controller starts)."""
+    delay = 1.0
+    while True:
+        try:
+            await service.load()
+            return
+        except Exception:
+            log.exception("kb: importing or indexing the articles failed; again in %.0f s", delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay)
 
 
 def install_kb(

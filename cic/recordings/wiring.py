@@ -116,9 +116,13 @@ def install_recordings(app: web.Application, services: Services) -> RecordingsSe
                 tasks.append(task)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), timeout=5.0)
-        created = await enqueue_missing(service)
-        if created:
-            log.info("post-call jobs: %d recording(s) without a job queued", created)
+        try:
+            created = await enqueue_missing(service)
+        except Exception:  # the database may be down at start; the sweep tries again
+            log.exception("post-call jobs: looking for recordings without a job failed")
+        else:
+            if created:
+                log.info("post-call jobs: %d recording(s) without a job queued", created)
 
     async def stop(_app: web.Application) -> None:
         for task in tasks:

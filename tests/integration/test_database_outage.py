@@ -115,3 +115,54 @@ def test_calls_go_on_and_their_records_survive_a_dead_database(tmp_path: Path) -
             assert len(calls) == 2
         finally:
             h.close()
+
+
+def test_the_controller_starts_while_the_database_is_down(tmp_path: Path) -> None:
+    """Restarted during the outage, the controller comes up without its database: calls are
+    routed and their records kept on disk after the ones the previous process kept; when the
+    database is back it opens it, and every record is written once, in order."""
+    with own_postgres() as pg:
+        h = Harness.create(tmp_path / "state", CIC_DATABASE_URL=pg.url,
+                           CIC_OFFICE__RECORDING_POLICY="never")  # fmt: skip
+        try:
+            h.start_controller()
+            h.login("bezbazy2", AgentPhone(ring_ms=800), calls=4)
+            h.complete_call(ResidentCall(number="48500100673", hangup_after_ms=12000),
+                            lambda c: bool(c["ended_at"]), 30)  # fmt: skip
+
+            pg.stop()
+            caller = h.call(ResidentCall(number="48500100674", hangup_after_ms=12000))
+            assert caller.wait(60) == 0, caller.errors()
+            spool = h.state_dir / "spool" / "calls.jsonl"
+            h.wait_for(lambda: spool.exists() and b"CallEnded" in spool.read_bytes(), 20,
+                       "the call's records kept on disk")  # fmt: skip
+            h.stop_controller(signal.SIGKILL)
+
+            h.start_controller()  # the database is still down: it starts all the same
+            database = h.api("GET", "/api/status")["database"]
+            assert database["ready"] is False and database["waiting_since"]
+            caller = h.call(ResidentCall(number="48500100675", hangup_after_ms=12000))
+            assert caller.wait(60) == 0, caller.errors()  # answered, routed by the controller
+            h.wait_for(lambda: spool.read_bytes().count(b"CallEnded") == 2, 20,
+                       "the new call's records kept after the earlier ones")  # fmt: skip
+
+            pg.start()
+            h.wait_for(lambda: h.api("GET", "/api/status")["database"]["ready"], 60,
+                       "the database opened")  # fmt: skip
+            h.wait_for(lambda: spool.read_bytes() == b"", 30, "the kept records written")
+            calls = {c["caller_number"]: c for c in h.api("GET", "/api/calls?limit=20")}
+            assert set(calls) == {"48500100673", "48500100674", "48500100675"}
+            for number, reason in (("48500100674", "first_line"),
+                                   ("48500100675", "history_unavailable")):  # fmt: skip
+                call = h.api("GET", f"/api/calls/{calls[number]['call_id']}")
+                assert call["outcome"] == "answered" and call["ended_at"], call
+                assert call["routing_reason"] == reason and not call["fallback"], call
+                types = _types(call)
+                for kind in ("CallEntered", "CallRouted", "CallQueued", "CallAnswered",
+                             "CallEnded"):  # fmt: skip
+                    assert types.count(kind) == 1, (number, kind, types)
+            h.wait_for(lambda: any(a["username"] == "bezbazy2"
+                                   for a in h.api("GET", "/api/status")["agents"]), 20,
+                       "the agents loaded late")  # fmt: skip
+        finally:
+            h.close()

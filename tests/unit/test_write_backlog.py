@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cic.db import Store, WriteBacklog
+from cic.spool import FileSpool
 
 
 class CountingStore(Store):
@@ -68,4 +69,24 @@ async def test_a_bad_write_in_a_batch_costs_only_itself(tmp_path: Path) -> None:
     assert await backlog.drain() is True
     assert sorted(_rows(store)) == list(range(20))  # the duplicate 3 alone was refused
     assert backlog.dropped == 1 and len(backlog) == 0
+    await store.close()
+
+
+async def test_a_held_backlog_writes_nothing_and_spools_only_new_records(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    spool = FileSpool(tmp_path / "spool.jsonl")
+    spool.append([{"n": 0}])  # kept by an earlier process
+    backlog = WriteBacklog(store, spool=spool)
+    backlog.hold = True  # the database not opened yet
+    backlog.keep_spool = True  # replaying the earlier process's record
+    assert await backlog.submit("w0", _insert(0), record={"n": 0}) is False
+    backlog.keep_spool = False
+    for n in (1, 2):
+        assert await backlog.submit(f"w{n}", _insert(n), record={"n": n}) is False
+    assert await backlog.drain() is False
+    assert store.runs == 0 and len(backlog) == 3
+    assert spool.load() == [{"n": 0}, {"n": 1}, {"n": 2}]  # the replayed one not twice
+    backlog.hold = False
+    assert await backlog.drain() is True
+    assert _rows(store) == [0, 1, 2] and spool.load() == []
     await store.close()
