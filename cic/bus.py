@@ -214,7 +214,8 @@ class RedisBus(_HubBus):
 
     One Redis connection publishes; one pub/sub connection, read by a background task,
     feeds the local subscriber queues and is re-established (and re-subscribed) whenever
-    Redis goes away and comes back.
+    Redis goes away and comes back. While Redis is unreachable a message is handed to this
+    process's subscribers directly.
     """
 
     def __init__(
@@ -251,8 +252,15 @@ class RedisBus(_HubBus):
         except (RedisError, OSError) as exc:
             self.publish_failures += 1
             if not self._down:
-                log.error("bus: Redis unreachable, messages are being lost: %s", exc)
+                log.error(
+                    "bus: Redis unreachable; messages reach only this process's subscribers: %s",
+                    exc,
+                )
             self._down = True
+            # This process's own live views (wallboard, consoles) keep their feed; other
+            # processes miss the message. A publish that failed after Redis took it may
+            # reach a local subscriber twice; that beats a wallboard blind for the outage.
+            self._fan_out(topic, payload)
             return
         self.published += 1
         if self._down:
