@@ -184,8 +184,9 @@ def build_services(settings: Settings) -> Services:
     routing_stages, owner_index = Stages(), OwnerIndex(store)
     agi = create_agi_server(
         settings, calls, agents, mode=office_mode, calendar=calendar,
-        departments=StoredDepartments(store), matters=MatterOwners(store, owner_index),
-        secret=credentials.agi_secret, stages=routing_stages,
+        departments=StoredDepartments(store, stages=routing_stages),
+        matters=MatterOwners(store, owner_index), secret=credentials.agi_secret,
+        stages=routing_stages,
     )  # fmt: skip
     if settings.callback.enabled:
         add_agi_scripts(agi, callbacks)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cic.agents.models import Department, Queue
 from cic.db import Store
+from cic.latency import Stages
 from cic.routing.menu import DepartmentRoute
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,23 @@ def read_department(session: Session, code: str) -> DepartmentRoute | None:
 class StoredDepartments:
     """``Departments`` over the store, falling back to the last answer per code."""
 
-    def __init__(self, store: Store, timeout: float = LOOKUP_TIMEOUT) -> None:
-        """``timeout`` bounds each lookup (seconds)."""
+    def __init__(
+        self, store: Store, timeout: float = LOOKUP_TIMEOUT, stages: Stages | None = None
+    ) -> None:
+        """``timeout`` bounds each lookup (seconds); ``stages`` records each lookup's time as
+        the routing stage ``menu``."""
         self._store = store
         self._timeout = timeout
+        self._stages = stages or Stages()
         self._last: dict[str, DepartmentRoute | None] = {}
 
     async def get(self, code: str) -> DepartmentRoute | None:
         """The department with ``code`` now, or as last seen if the store does not answer."""
         try:
-            found = await asyncio.wait_for(
-                self._store.run(lambda s: read_department(s, code)), self._timeout
-            )
+            with self._stages.timed("menu"):
+                found = await asyncio.wait_for(
+                    self._store.run(lambda s: read_department(s, code)), self._timeout
+                )
         except Exception:
             log.warning("department %s: store did not answer; last known state used", code)
             return self._last.get(code)

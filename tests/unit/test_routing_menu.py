@@ -16,6 +16,7 @@ from cic.agents.models import Department, Queue
 from cic.asterisk.prompts import prompt_texts
 from cic.config import OfficeSettings
 from cic.db import Store
+from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
 from cic.routing.menu import (
@@ -191,7 +192,8 @@ async def test_stored_departments_keep_the_last_answer_when_the_store_fails(
                          Queue(name="fn-a", title="A", department_id=fn)])  # fmt: skip
 
     store.run_sync(seed)
-    departments = StoredDepartments(store)
+    stages = Stages()
+    departments = StoredDepartments(store, stages=stages)
     found = await departments.get("FN")
     assert found == DepartmentRoute("FN", "Finanse", "fn-a", {"mon": ["08:00-14:00"]}, True)
     assert await departments.get("XX") is None
@@ -200,6 +202,7 @@ async def test_stored_departments_keep_the_last_answer_when_the_store_fails(
     (tmp_path / "cic.db").mkdir()  # the database file is gone and cannot be made again
     assert await departments.get("FN") == found
     assert await departments.get("USC") is None
+    assert stages.summary()["menu"]["n"] == 4  # every lookup timed, failed ones too
 
 
 async def test_case_status_key_leads_to_case_status_and_alone_turns_the_menu_on() -> None:
