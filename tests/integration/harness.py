@@ -44,6 +44,18 @@ def require_tools() -> None:
         pytest.skip(message)
 
 
+def _block_free(start: int, size: int) -> bool:
+    """True if no one holds a UDP or TCP port in ``start .. start + size - 1`` right now."""
+    for port in range(start, start + size):
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            with socket.socket(socket.AF_INET, kind) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    return False
+    return True
+
+
 def free_port() -> int:
     """A TCP and UDP port nobody listens on right now."""
     while True:
@@ -149,8 +161,11 @@ class Harness:
 
     # --- phones ---
     def port(self) -> int:
-        """A fresh SIP port for a SIPp phone (media uses the next ones)."""
+        """A fresh SIP port for a SIPp phone (media uses the next ones); a block another
+        process holds (a concurrent run whose slot overlaps) is skipped."""
         self.next_port += 10
+        while not _block_free(self.next_port, 4):
+            self.next_port += 10
         return self.next_port
 
     def agent(self, username: str, phone: AgentPhone | None = None, calls: int = 0) -> Sipp:
