@@ -207,14 +207,16 @@ class TransferService:
         call_id = getattr(event, "call_id", None)
         if not isinstance(call_id, str) or not isinstance(event, _WATCHED):
             return
-        async with self._locks.setdefault(call_id, asyncio.Lock()):
-            transfer = await self.store.run(lambda s: db.latest_for_call(s, call_id))
-            if transfer is not None:
-                await self._record(transfer, event)
-        if isinstance(event, ev.CallEnded):
-            lock = self._locks.get(call_id)
-            if lock is not None and not lock.locked():
-                del self._locks[call_id]
+        try:
+            async with self._locks.setdefault(call_id, asyncio.Lock()):
+                transfer = await self.store.run(lambda s: db.latest_for_call(s, call_id))
+                if transfer is not None:
+                    await self._record(transfer, event)
+        finally:  # also when the store failed (an outage): no lock kept per ended call
+            if isinstance(event, ev.CallEnded):
+                lock = self._locks.get(call_id)
+                if lock is not None and not lock.locked():
+                    del self._locks[call_id]
 
     async def _record(self, transfer: dict[str, Any], event: ev.DomainEvent) -> None:
         step, leg = _meaning(event)

@@ -335,3 +335,21 @@ async def test_unique_active_call_id_is_the_last_guard(world: World) -> None:
 
     with pytest.raises(IntegrityError):
         await world.service.store.run(sneak)
+
+
+class DownStore(Store):
+    """A store whose database is unreachable (every read raises)."""
+
+    async def run(self, fn: Any) -> Any:
+        raise ConnectionError("database down")
+
+
+async def test_no_lock_is_kept_for_a_call_that_ended_during_an_outage() -> None:
+    service = TransferService(
+        DownStore("sqlite://"), InProcessBus(), FakePbx(), lambda _c: None,
+        lambda _a: None, lambda _q: asyncio.sleep(0, False),
+    )  # fmt: skip
+    for n in range(50):
+        with pytest.raises(ConnectionError):
+            await service.on_event(ev.CallEnded(T0, f"c{n}", "Normal Clearing", 1.0))
+    assert service._locks == {}
