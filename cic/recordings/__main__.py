@@ -42,6 +42,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-seconds", type=int, default=None)
     parser.add_argument("--name", default=None, help="worker name (lease owner)")
     parser.add_argument(
+        "--nice", type=int, default=0,
+        help="lower this process's CPU priority by N (the controller's child: 10)",
+    )  # fmt: skip
+    parser.add_argument(
         "--stop-with-stdin", action="store_true",
         help="stop when standard input ends (the parent process is gone)",
     )  # fmt: skip
@@ -75,6 +79,8 @@ async def serve(args: argparse.Namespace) -> None:
     if args.name:
         for index, worker in enumerate(workers):
             worker.name = f"{args.name}:{index}"
+    if args.nice > 0:
+        os.nice(args.nice)  # transcription yields the CPU to Asterisk and the controller
     if args.stop_with_stdin:
         watch_stdin(asyncio.get_running_loop(), asyncio.current_task())
     try:

@@ -8,7 +8,8 @@ started again after a back-off (1 s doubling to ``max_backoff``, reset after a m
 running); on stop it gets SIGTERM and, after ``grace`` seconds, SIGKILL. Jobs hold leases, so a
 killed child's job is taken up again. The child's standard input is a pipe from this process:
 when the controller dies without stopping it (SIGKILL, a crash), the pipe ends and the child
-stops too (``--stop-with-stdin``).
+stops too (``--stop-with-stdin``). It runs at nice 10: on a busy box the calls (Asterisk, the
+controller) get the CPU first and the backlog waits.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def worker_command(settings: Settings) -> list[str]:
     """``python -m cic.recordings`` with the controller's queue, workers and engine (the
     database and Redis URLs go in the environment, see :func:`worker_environment`)."""
     speech = settings.speech
-    command = [sys.executable, "-m", "cic.recordings", "--stop-with-stdin",
+    command = [sys.executable, "-m", "cic.recordings", "--stop-with-stdin", "--nice", "10",
                "--queue", speech.queue, "--workers", str(max(speech.workers, 1))]  # fmt: skip
     for option, key in (("--engine", "engine"), ("--model-dir", "model_dir"),
                         ("--language", "language")):  # fmt: skip

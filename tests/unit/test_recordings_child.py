@@ -41,7 +41,7 @@ def test_the_command_carries_the_controllers_settings() -> None:
     command = worker_command(settings)
     assert command[:4] == [sys.executable, "-m", "cic.recordings", "--stop-with-stdin"]
     pairs = dict(zip(command[4::2], command[5::2], strict=True))
-    assert pairs == {"--queue": "redis", "--workers": "3", "--engine": "whisper",
+    assert pairs == {"--nice": "10", "--queue": "redis", "--workers": "3", "--engine": "whisper",
                      "--model-dir": "/srv/m", "--language": "pl"}  # fmt: skip
     assert not any("tajne" in part for part in command)  # a password never on a command line
     env = worker_environment(settings, {"CIC_STATE_DIR": "/var/lib/cic"})
