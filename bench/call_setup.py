@@ -43,10 +43,10 @@ from cic.auth import users
 from cic.calls.models import Call, Recording
 from cic.cases.service import Actor, CaseService
 from cic.db import Store, migrate
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import ResidentCall, resident_xml
 from cic.recordings.models import PostCallJob
 from cic.residents.models import Resident, ResidentNumber
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import ResidentCall, resident_xml
 from tests.integration.harness import Harness
 
 CALLER = "48500100999"

@@ -23,10 +23,10 @@ from aiohttp import ClientSession, ClientWebSocketResponse, ClientWSTimeout, Coo
 from aiohttp.test_utils import TestServer
 from panoramisk.message import Message
 
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.config import load_settings
 from cic.db import utcnow
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 
 PASSWORD = "haslo-benchmarku-1"

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from cic.asterisk import process, provision
-from cic.sipp.pcap import wav_to_pcap
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import ResidentCall, resident_xml
+from cic.demo.pcap import wav_to_pcap
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import ResidentCall, resident_xml
 from tests.integration.harness import Harness
 
 SPEECH = "Dzień dobry, dzwonię w sprawie podatku od nieruchomości i opłaty za odpady."

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from cic.asterisk import process, provision
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, resident_xml
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import AgentPhone, ResidentCall, resident_xml
 from tests.integration.harness import Harness
 
 

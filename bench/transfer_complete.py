@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.call_setup import short_prompts
 from cic.asterisk import process, provision
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.integration.harness import Harness
 
 

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from cic.asterisk import values
-from cic.asterisk.errors import UnsafeValue
+from cic import pbx_values as values
+from cic.pbx_values import UnsafeValue
 
 RecordingPolicy = Literal["always", "opt-out", "opt-in", "never"]
 RECORDING_POLICIES: tuple[str, ...] = get_args(RecordingPolicy)

@@ -12,7 +12,7 @@ import importlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -413,3 +413,18 @@ class WriteBacklog:
         self._done(item)
         self.dropped += 1
         log.error("%s: DROPPED %s after an error", self.name, item.label, exc_info=exc)
+
+
+# The transcript search index's objects, made by migrations 0014 and 0016 for one engine only
+# (SQLite's FTS5 table, PostgreSQL's generated vector, lexemes and index), so no model
+# describes them: Alembic's autogenerate must not propose dropping them.
+UNMODELLED = frozenset(
+    {"transcript_terms_fts", "transcript_terms_fts_data", "transcript_terms_fts_idx",
+     "transcript_terms_fts_docsize", "transcript_terms_fts_config", "search_vector",
+     "topic_lexemes", "ix_transcript_terms_search_vector"}
+)  # fmt: skip
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic ``include_name`` hook: False for the objects no model describes."""
+    return name not in UNMODELLED

@@ -29,3 +29,8 @@ class AccessRefusal:
     A mixin beside a ``CicError`` subclass; a 404 that hides an object from this user (so that
     guessing ids tells nothing) is a refusal too.
     """
+
+
+class CommandError(RuntimeError):
+    """A ``cic`` command could not do what was asked; the message says why, in Polish (the
+    command line prints it without a traceback)."""

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from cic.admin import validation
 from cic.admin.errors import Conflict, InvalidValue, NotFound
 from cic.agents.models import Department, Queue, QueueMembership
-from cic.asterisk.errors import UnsafeValue
 from cic.auth import audit
 from cic.db import Store
+from cic.pbx_values import UnsafeValue
 
 
 def department_dict(row: Department) -> dict[str, Any]:

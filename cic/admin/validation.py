@@ -15,9 +15,8 @@ from typing import Any
 
 from cic.admin.errors import InvalidValue
 from cic.agents.service import NAME_FIELD, checked_contact
-from cic.asterisk.errors import UnsafeValue
-from cic.asterisk.values import DisplayName, QueueName, QueueStrategy
 from cic.config import RECORDING_POLICIES, WEEKDAYS
+from cic.pbx_values import DisplayName, QueueName, QueueStrategy, UnsafeValue
 from cic.routing.calendar import parse_interval
 from cic.routing.errors import OfficeCalendarError
 from cic.routing.menu import MenuError, case_status_key, menu_as_settings, parse_menu

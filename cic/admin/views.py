@@ -29,7 +29,7 @@ from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
-from cic.web_json import json_object
+from cic.http.json_api import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECTIONS = {

@@ -22,8 +22,6 @@ from sqlalchemy.orm import Session
 from cic.agents.errors import AgentNotFound, InvalidAgent
 from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
 from cic.agents.presence import STATE_LABELS_PL, Facts, State, state_of
-from cic.asterisk.errors import UnsafeValue
-from cic.asterisk.values import DisplayName, SipUri
 from cic.bus import Bus
 from cic.db import Store
 from cic.events import (
@@ -36,6 +34,7 @@ from cic.events import (
     DomainEvent,
     QueueMemberChanged,
 )
+from cic.pbx_values import DisplayName, SipUri, UnsafeValue
 
 log = logging.getLogger(__name__)
 NAME_FIELD = "Imię i nazwisko"
@@ -142,6 +141,10 @@ class AgentService:
         self._facts: dict[str, Facts] = {}
         self._shown: dict[str, State] = {}
         self._direct: dict[str, str] = {}
+
+    def set_pause_reasons(self, reasons: list[str]) -> None:
+        """The reasons an agent may give for a pause from now on (empty: any reason)."""
+        self.pause_reasons = list(reasons)
 
     # --- directory ---
     async def load(self) -> None:

@@ -12,7 +12,7 @@ from cic.asterisk.actions import PbxError
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
 from cic.errors import CicError
-from cic.web_json import json_object
+from cic.http.json_api import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -36,8 +36,8 @@ from typing import Any, Protocol
 
 from panoramisk.fast_agi import Application, Request
 
+from cic.asterisk.decisions import Decision, RouteRequest
 from cic.latency import Samples
-from cic.routing.service import Decision, RouteRequest
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from panoramisk import Manager
 
@@ -65,6 +65,19 @@ class AmiStats:
     since: dict[str, str] = field(default_factory=dict)
 
 
+class EventSource(Protocol):
+    """Where a domain subscribes to the domain events the tracker makes of AMI events, and to
+    the resyncs after a reconnect (what an ``install`` takes instead of the session)."""
+
+    def add_sink(self, sink: EventSink) -> None:
+        """Call ``sink`` with every domain event, in order."""
+        ...
+
+    def add_resync_hook(self, hook: ResyncSink) -> None:
+        """Call ``hook`` after every resync with Asterisk."""
+        ...
+
+
 class AmiSession:
     """One AMI connection feeding the tracker and the domain event sinks."""
 
@@ -76,13 +89,15 @@ class AmiSession:
         username: str,
         secret: str,
         tracker: Tracker,
-        sinks: list[EventSink],
-        on_resync: list[ResyncSink],
+        sinks: Iterable[EventSink] = (),
+        on_resync: Iterable[ResyncSink] = (),
         max_backoff: float = 30.0,
     ) -> None:
+        """Connects on :meth:`start`; ``sinks`` and ``on_resync`` are the first subscribers
+        (more come through :meth:`add_sink` and :meth:`add_resync_hook`)."""
         self.tracker = tracker
-        self.sinks = sinks
-        self.on_resync = on_resync
+        self.sinks: list[EventSink] = list(sinks)
+        self.on_resync: list[ResyncSink] = list(on_resync)
         self.stats = AmiStats()
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -101,6 +116,14 @@ class AmiSession:
             log=logging.getLogger("cic.asterisk.panoramisk"),
         )
         self.manager.register_event("*", self._on_event)
+
+    def add_sink(self, sink: EventSink) -> None:
+        """Call ``sink`` with every domain event from now on (after the earlier sinks)."""
+        self.sinks.append(sink)
+
+    def add_resync_hook(self, hook: ResyncSink) -> None:
+        """Call ``hook(live channels, when)`` after every resync, after the earlier hooks."""
+        self.on_resync.append(hook)
 
     async def start(self) -> None:
         """Connect (retrying in the background) and start the supervised event loop."""

@@ -14,21 +14,19 @@ import time
 from pathlib import Path
 
 from cic.config import OfficeSettings
-from cic.routing.menu import (
-    DEPARTMENT_CLOSED_PROMPT,
-    MenuError,
-    case_status_key,
-    menu_prompt,
-    parse_menu,
-)
+
+# The prompt a department menu choice plays when that department is closed.
+DEPARTMENT_CLOSED_PROMPT = "department-closed"
+NO_MENU = "Proszę czekać na połączenie."
 
 
 class PromptError(RuntimeError):
     """A prompt could not be generated; the message names the tool that failed."""
 
 
-def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, str]:
-    """The text of every prompt the dialplan plays, in Polish."""
+def prompt_texts(office: OfficeSettings, callback_key: str = "5", menu: str = "") -> dict[str, str]:
+    """The text of every prompt the dialplan plays, in Polish; ``menu`` is the department
+    menu's sentence (the routing domain words it, ``cic.routing.menu.spoken_menu``)."""
     hello = f"Dzień dobry, {office.name}."
     return {
         "welcome": f"{hello} Proszę czekać na połączenie.",
@@ -46,7 +44,7 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, s
         "message-beep": "Proszę mówić po sygnale.",
         "goodbye": "Dziękujemy, do widzenia.",
         "no-such-number": "Wybrany numer nie istnieje.",
-        "menu": _menu_text(office),
+        "menu": menu or NO_MENU,
         **CASE_STATUS_TEXTS,
         DEPARTMENT_CLOSED_PROMPT: (
             "Wybrany wydział jest teraz nieczynny. Łączymy z punktem obsługi mieszkańców."
@@ -54,15 +52,6 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5") -> dict[str, s
         **callback_texts(callback_key),
         **{f"digit-{d}": word for d, word in enumerate(DIGITS)},
     }
-
-
-def _menu_text(office: OfficeSettings) -> str:
-    try:
-        options = parse_menu(office.department_menu)
-        text = menu_prompt(options, case_status_key(office.case_status_key))
-    except MenuError:
-        text = ""
-    return text or "Proszę czekać na połączenie."
 
 
 CASE_STATUS_TEXTS = {
@@ -98,12 +87,15 @@ def callback_texts(key: str) -> dict[str, str]:
     }
 
 
-def generate(office: OfficeSettings, target: Path, callback_key: str = "5") -> list[str]:
-    """Make every prompt in ``target``; returns the names (re)generated or copied."""
+def generate(
+    office: OfficeSettings, target: Path, callback_key: str = "5", menu: str = ""
+) -> list[str]:
+    """Make every prompt in ``target`` (``menu`` as in :func:`prompt_texts`); returns the
+    names (re)generated or copied."""
     target.mkdir(parents=True, exist_ok=True)
     done: list[str] = []
     override = Path(office.prompts_dir) if office.prompts_dir else None
-    for name, text in prompt_texts(office, callback_key).items():
+    for name, text in prompt_texts(office, callback_key, menu).items():
         wav, stamp = target / f"{name}.wav", target / f"{name}.txt"
         if override and (override / f"{name}.wav").is_file():
             shutil.copyfile(override / f"{name}.wav", wav)

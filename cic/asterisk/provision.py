@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cic.asterisk import rendering, values
-from cic.asterisk.values import sip_display_name
+from cic import pbx_values as values
+from cic.asterisk import rendering
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.pbx_values import sip_display_name
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ def template_context(
 ) -> dict[str, Any]:
     """Everything the templates print, each value parsed into its validated type.
 
-    Raises :class:`~cic.asterisk.errors.UnsafeValue` naming the setting or the agent's field
+    Raises :class:`~cic.pbx_values.UnsafeValue` naming the setting or the agent's field
     that breaks its grammar. Only what the templates use is here (not whole settings
     objects), so the renderer's guard sees every value that can reach a file.
     """

@@ -7,7 +7,7 @@ endpoint or a dialplan expression:
   the offending field (``agents[agent-anna].static_contact``);
 * the environment's ``finalize`` hook checks every ``{{ ... }}`` as it is written.
 
-A value passes when it is a :class:`~cic.asterisk.values.AsteriskValue` that still matches
+A value passes when it is a :class:`~cic.pbx_values.AsteriskValue` that still matches
 its grammar, a number, or a plain string of letters, digits, space and ``_ . : / @ + -``
 only (paths, generated passwords, module names). Control characters, ``${`` and ``$[`` are
 refused whatever the type. Every template is rendered before any file is written.
@@ -22,8 +22,7 @@ from typing import Any
 
 import jinja2
 
-from cic.asterisk.errors import UnsafeValue
-from cic.asterisk.values import AsteriskValue, has_control
+from cic.pbx_values import AsteriskValue, UnsafeValue, has_control
 
 PLAIN = re.compile(r"[\w .:/@+-]*")
 PLAIN_RULE = "dozwolone są tylko litery, cyfry, spacja i znaki _ . : / @ + -"

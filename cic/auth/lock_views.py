@@ -12,7 +12,7 @@ from aiohttp import web
 from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
 from cic.auth.service import AuthService
-from cic.web_json import json_errors, json_object
+from cic.http.json_api import json_errors, json_object
 
 MAX_FIELD = 64
 

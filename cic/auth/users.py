@@ -6,15 +6,18 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, column, select, table
 from sqlalchemy.orm import Session
 
-from cic.agents.models import Agent
 from cic.auth import audit, passwords, sessions
 from cic.auth.errors import InvalidUser, UserExists, UserNotFound
 from cic.auth.models import ROLES, User
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+# The agents domain's table, read by name (as the users table's foreign key names it): the
+# agents package uses auth's roles, so auth does not import it.
+_AGENTS = table("agents", column("id", Integer), column("username", String))
 
 
 def as_dict(user: User) -> dict[str, Any]:
@@ -56,10 +59,9 @@ def add(
         raise UserExists(username)
     agent_id = None
     if agent_username:
-        agent = db.scalars(select(Agent).where(Agent.username == agent_username)).first()
-        if agent is None:
+        agent_id = db.scalar(select(_AGENTS.c.id).where(_AGENTS.c.username == agent_username))
+        if agent_id is None:
             raise UserNotFound(agent_username)
-        agent_id = agent.id
     user = User(
         username=username, display_name=display_name.strip(), role=role, agent_id=agent_id,
         password_hash=passwords.hash_password(password), created_at=now, password_changed_at=now,

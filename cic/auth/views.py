@@ -20,7 +20,7 @@ from cic.auth.roles import CSRF_KEY, current_user, require
 from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
 from cic.errors import CicError
-from cic.web_json import form_fields, json_object
+from cic.http.json_api import form_fields, json_object
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)

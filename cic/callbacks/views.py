@@ -13,7 +13,7 @@ from cic.auth.roles import current_user, require
 from cic.callbacks.errors import CallbackError
 from cic.callbacks.models import STATUSES
 from cic.callbacks.service import CallbackService
-from cic.web_json import path_id
+from cic.http.json_api import path_id
 
 
 def routes(service: CallbackService) -> list[web.RouteDef]:

@@ -11,7 +11,7 @@ from cic.auth.roles import current_user, guard
 from cic.calls.errors import CallsError
 from cic.calls.wrapup import WrapupService
 from cic.errors import CicError
-from cic.web_json import json_object
+from cic.http.json_api import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 

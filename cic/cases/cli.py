@@ -8,9 +8,9 @@ from typing import Any
 
 from cic.cases import catalogue, jrwa
 from cic.cases.errors import CaseError
-from cic.commands.errors import CommandError
 from cic.config import Settings
 from cic.db import Store
+from cic.errors import CommandError
 
 
 def add_parser(sub: Any) -> None:

@@ -39,7 +39,7 @@ from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
-from cic.web_json import whole_number
+from cic.http.json_api import whole_number
 
 __all__ = ["Actor", "CaseService"]
 PIN_NOTICE = (

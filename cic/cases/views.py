@@ -23,7 +23,7 @@ from cic.cases.openapi import document
 from cic.cases.service import CaseService
 from cic.db import is_transient
 from cic.errors import CicError
-from cic.web_json import json_object, whole_number
+from cic.http.json_api import json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

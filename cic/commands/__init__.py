@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from cic.commands.api import agents, calls, office
 from cic.commands.demo import demo_call
-from cic.commands.errors import CommandError
 from cic.commands.lifecycle import asterisk, down, serve, up
 from cic.commands.record import ami_record
 from cic.commands.users import users
+from cic.errors import CommandError
 
 __all__ = [
     "CommandError",

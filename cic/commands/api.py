@@ -9,9 +9,9 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from cic.commands.errors import CommandError
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.errors import CommandError
 
 
 def request(settings: Settings, method: str, path: str, body: Any = None) -> Any:

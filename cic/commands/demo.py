@@ -13,11 +13,11 @@ from typing import Any
 
 from cic.asterisk.prompts import synthesize
 from cic.commands.api import format_call, request
-from cic.commands.errors import CommandError
 from cic.config import Settings
-from cic.sipp.pcap import wav_to_pcap
-from cic.sipp.runner import Sipp, SippError
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+from cic.demo.pcap import wav_to_pcap
+from cic.demo.runner import Sipp, SippError
+from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+from cic.errors import CommandError
 
 DEMO_AGENT = "demo"
 CLOSED_PL = {

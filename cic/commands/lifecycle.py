@@ -18,14 +18,15 @@ from sqlalchemy import select
 from cic.admin.office import apply_stored
 from cic.asterisk import accounts, ownership, process, prompts, provision
 from cic.asterisk.accounts import AccountError
-from cic.asterisk.errors import UnsafeValue
 from cic.commands import service_user
-from cic.commands.errors import CommandError
 from cic.commands.users import ensure_demo_users
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store
+from cic.errors import CommandError
+from cic.pbx_values import UnsafeValue
 from cic.private import open_private_log, private_dir, write_private
+from cic.routing.menu import spoken_menu
 from cic.transcripts.engines.packaged import packaged_whisper_base
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
@@ -60,7 +61,8 @@ def install(settings: Settings) -> provision.Layout:
         layout = provision.ensure_root(settings)
         agents, queues = _specs(settings)
         provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
-        prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key)
+        menu = spoken_menu(settings.office)
+        prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key, menu)
         prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
         ids = accounts.ensure(layout.root)
         if ids is not None:  # as root: the controller's and Asterisk's files to their users
@@ -95,8 +97,8 @@ def serve(settings: Settings) -> int:
     """Run the controller in the foreground until SIGINT/SIGTERM."""
     from aiohttp import web
 
-    from cic.app import create_app
-    from cic.web_log import PrivateAccessLogger
+    from cic.web.access_log import PrivateAccessLogger
+    from cic.web.app import create_app
 
     private_dir(settings.state_dir)
     web.run_app(

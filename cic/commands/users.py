@@ -14,9 +14,9 @@ from cic.auth.models import ROLES
 from cic.auth.passwords import generate_password
 from cic.commands import demo_accounts
 from cic.commands.demo_accounts import forget_clear_passwords
-from cic.commands.errors import CommandError
 from cic.config import Settings
 from cic.db import Store, utcnow
+from cic.errors import CommandError
 
 T = TypeVar("T")
 

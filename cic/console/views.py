@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from cic.agents.errors import AgentNotFound
 from cic.agents.service import AgentRecord, AgentService
@@ -26,6 +26,7 @@ from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.http.live import stream
 from cic.residents.numbers import spellings
 from cic.residents.service import ResidentService
 
@@ -93,27 +94,16 @@ def routes(
                 {"error": "no_agent", "message": "Konto nie jest powiązane z konsultantem."},
                 status=404,
             )
-        if not check_ws_origin(request):
-            return web.json_response(
-                {"error": "bad_origin", "message": "Połączenie z innej witryny jest niedozwolone."},
-                status=403,
-            )
-        ws = web.WebSocketResponse(heartbeat=20)
-        await ws.prepare(request)
-        async with bus.subscribe("agent", "call", "transfer") as subscription:
-            await ws.send_json({"type": "AgentPresence", **agents.presence(agent.username)})
-            reader = asyncio.get_running_loop().create_task(_drain(ws))
-            try:
-                async for _topic, message in subscription:
-                    if ws.closed or reader.done():
-                        break
-                    out = await _for_agent(message, agent, calls, residents, matters)
-                    if out is not None:
-                        await ws.send_json(out)
-            finally:
-                reader.cancel()
-                await ws.close()
-        return ws
+        mine = agent
+
+        async def outgoing(_topic: str, message: dict[str, Any]) -> dict[str, Any] | None:
+            return await _for_agent(message, mine, calls, residents, matters)
+
+        first = {"type": "AgentPresence", **agents.presence(agent.username)}
+        topics = ("agent", "call", "transfer")
+        return await stream(
+            request, bus, topics, origin_ok=check_ws_origin, first=first, outgoing=outgoing
+        )
 
     return [web.get("/konsola", page), web.get("/ws/agent", live)]
 
@@ -196,9 +186,3 @@ async def _for_agent(
 def _script_json(value: object) -> str:
     """JSON safe inside a <script> element (no ``</script>`` can be formed)."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-async def _drain(ws: web.WebSocketResponse) -> None:
-    async for msg in ws:
-        if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
-            break

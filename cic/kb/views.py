@@ -11,10 +11,10 @@ from aiohttp import web
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.db import is_transient
+from cic.http.json_api import BadJson, json_object, whole_number
 from cic.kb.errors import KbError, KbStoreUnavailable
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
-from cic.web_json import BadJson, json_object, whole_number
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

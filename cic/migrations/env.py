@@ -13,8 +13,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from cic.db import Base, import_models, make_engine, normalize_url
-from cic.recordings.search import include_name
+from cic.db import Base, import_models, include_name, make_engine, normalize_url
 
 import_models()
 config = context.config

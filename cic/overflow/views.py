@@ -16,9 +16,9 @@ from aiohttp import web
 from cic.agents.errors import AgentError
 from cic.asterisk.actions import PbxError
 from cic.auth.roles import current_user, require
+from cic.http.json_api import json_object
 from cic.overflow.errors import BadReserve, CapacityError
 from cic.overflow.service import Entry, FirstLineCapacity
-from cic.web_json import json_object
 
 SUPERVISING = ("supervisor",)
 

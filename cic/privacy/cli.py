@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from cic.asterisk.provision import locate
-from cic.commands.errors import CommandError
 from cic.config import Settings
 from cic.db import Store
-from cic.errors import CicError
+from cic.errors import CicError, CommandError
 from cic.privacy.register import load_register, markdown
 from cic.privacy.service import Official, PrivacyService
-from cic.recordings.wiring import root_for
+from cic.recordings.plugin import root_for
 
 CLI = Official("cli")
 

@@ -28,10 +28,10 @@ from aiohttp import web
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
+from cic.http.json_api import form_fields, json_errors, json_object
 from cic.privacy.errors import InvalidRequest
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
-from cic.web_json import form_fields, json_errors, json_object
 
 OFFICERS = ("iod",)  # admin may always
 CHUNK = 1 << 20

@@ -20,6 +20,7 @@ from cic.auth.actor import actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
+from cic.http.json_api import json_errors
 from cic.recordings.errors import InvalidInput
 from cic.recordings.review import Period, Review, as_csv, parse_filters
 from cic.recordings.search import (
@@ -29,7 +30,6 @@ from cic.recordings.search import (
     check_offset,
     parse_query,
 )
-from cic.web_json import json_errors
 
 ROLES = ("supervisor",)  # admin may always
 CALL_COLUMNS = ["call_id", "entered_at", "caller_number", "agent", "queue", "outcome",

@@ -80,21 +80,10 @@ _POSTGRES_PLANNING = text(
 PG_COLUMN = "search_vector"
 PG_TOPICS = "topic_lexemes"  # the call's topics as lexemes, kept by triggers (migration 0016)
 PG_INDEX = "ix_transcript_terms_search_vector"
-# Made by migrations 0014 and 0016 for one engine only, so no model describes them: Alembic's
-# autogenerate must not propose dropping them (see ``include_name``).
-UNMODELLED = frozenset(
-    {FTS_TABLE, *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config")),
-     PG_COLUMN, PG_TOPICS, PG_INDEX}
-)  # fmt: skip
 # The newest matches on SQLite: the FTS5 table read backwards by rowid (the search row's id).
 _FTS = table(FTS_TABLE, column("rowid", Integer))
 _MATCH = text(f"{FTS_TABLE} MATCH :match")
 _BM25 = literal_column(f"bm25({FTS_TABLE})", Float)
-
-
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
-    """Alembic ``include_name`` hook: False for the search objects no model describes."""
-    return name not in UNMODELLED
 
 
 def index_text(transcript: str) -> str:

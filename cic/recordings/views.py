@@ -24,9 +24,9 @@ from aiohttp import web
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
 from cic.errors import CicError
+from cic.http.json_api import json_object, path_id
 from cic.recordings.errors import InvalidInput
 from cic.recordings.service import RecordingsService
-from cic.web_json import json_object, path_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)

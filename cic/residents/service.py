@@ -121,9 +121,13 @@ class ResidentService:
     """Residents over the store; ``history_sources`` add contact reports and cases."""
 
     def __init__(self, store: Store, history_sources: list[HistorySource] | None = None) -> None:
-        """Other domains append their history sources (see :data:`HistorySource`)."""
+        """Other domains add theirs with :meth:`add_history_source`."""
         self.store = store
         self.history_sources = list(history_sources or [])
+
+    def add_history_source(self, source: HistorySource) -> None:
+        """Show what ``source`` knows of a resident's calls (reports, cases) in their history."""
+        self.history_sources.append(source)
 
     async def lookup(self, raw_number: str) -> dict[str, Any] | None:
         """The resident who has this number (any spelling), or ``None`` (also when withheld)."""

@@ -18,9 +18,9 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.http.json_api import json_errors, json_object
 from cic.residents.errors import InvalidResident, ResidentNotFound
 from cic.residents.service import ResidentService
-from cic.web_json import json_errors, json_object
 
 STAFF = ("agent", "specialist", "supervisor")
 MAX_QUERY = 200

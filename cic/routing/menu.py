@@ -26,18 +26,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from cic.asterisk.decisions import Decision
+from cic.asterisk.prompts import DEPARTMENT_CLOSED_PROMPT
 from cic.config import ConfigError, OfficeSettings
 from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.errors import OfficeCalendarError
-from cic.routing.service import Clock, Decision, utc_now
+from cic.routing.service import Clock, utc_now
 
 log = logging.getLogger(__name__)
 
 MENU_KEYS = "123456789"
 MAX_LABEL = 80
 _CODE = re.compile(r"[A-ZĄĆĘŁŃÓŚŹŻ][A-Z0-9ĄĆĘŁŃÓŚŹŻ]{0,15}")
-DEPARTMENT_CLOSED_PROMPT = "department-closed"
 KEY_WORDS = dict(
     zip(
         MENU_KEYS,
@@ -108,6 +109,15 @@ def case_status_key(raw: object) -> str:
     if key and (len(key) != 1 or key not in MENU_KEYS):
         raise MenuError("Klawisz stanu sprawy: od 1 do 9 albo pusty (wyłączone).")
     return key
+
+
+def spoken_menu(office: OfficeSettings) -> str:
+    """The sentence of the department menu prompt ('' without a usable menu)."""
+    try:
+        options = parse_menu(office.department_menu)
+        return menu_prompt(options, case_status_key(office.case_status_key))
+    except MenuError:
+        return ""
 
 
 def menu_prompt(options: list[MenuOption], status_key: str = "") -> str:

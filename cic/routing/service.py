@@ -25,17 +25,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Protocol
 
+from cic.asterisk.decisions import Decision, RouteRequest
 from cic.config import OfficeSettings
 from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar, OpenState
 
 log = logging.getLogger(__name__)
 
-Action = Literal["queue", "agent", "closed", "menu", "case_status"]
 Clock = Callable[[], datetime]
 
 HISTORY_TIMEOUT = 0.05
@@ -44,37 +43,6 @@ WITHHELD_NUMBERS = frozenset(
     {"anonymous", "restricted", "private", "unavailable", "unknown", "withheld"}
 )
 _WEEKDAYS_PL = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
-
-
-@dataclass(frozen=True)
-class RouteRequest:
-    """A call asking where to go; caller fields are verbatim ('' when Asterisk has none)."""
-
-    call_id: str
-    caller_number: str
-    caller_name: str
-    dialled: str
-    channel: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Where the call goes.
-
-    ``target`` is the queue name (``queue``), the agent's interface (``agent``) or ``''``
-    (``closed``, ``menu``). ``queue`` is always the first-line queue: where an agent attempt
-    falls to.
-    ``agent_wait`` is how long to ring the agent (seconds; 0 unless ``action`` is ``agent``).
-    ``reason`` is a stable code (see the module docstring); ``reason_text`` is Polish for
-    the console.
-    """
-
-    action: Action
-    target: str
-    queue: str
-    agent_wait: int
-    reason: str
-    reason_text: str
 
 
 class CallHistory(Protocol):

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.http.json_api import json_errors, json_object
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.mode import InvalidMode, OfficeModeSwitch
 from cic.routing.service import format_opening
-from cic.web_json import json_errors, json_object
 
 
 def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.RouteDef]:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import IntegrityError
 
 from cic import events as ev
-from cic.asterisk.tracker_state import CallSnapshot
+from cic.asterisk.tracker import CallSnapshot
 from cic.bus import Bus
 from cic.db import Store
 from cic.transfers import store as db

@@ -21,9 +21,9 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, guard
 from cic.errors import CicError
+from cic.http.json_api import json_object
 from cic.transfers.errors import InvalidTransfer
 from cic.transfers.service import TransferService
-from cic.web_json import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 SUPERVISING = ("supervisor", "admin")

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from cic.auth.csrf import check_ws_origin
 from cic.auth.templates import html, render
 from cic.bus import Bus
+from cic.http.live import stream
 from cic.wallboard.handlers import TOPIC
 from cic.wallboard.service import Wallboard
-from cic.web_live import stream
 
 Guard = Callable[[web.Request], Awaitable[None]]
 
@@ -28,7 +29,8 @@ def routes(board: Wallboard, bus: Bus, guard: Guard) -> list[web.RouteDef]:
 
     async def live(request: web.Request) -> web.StreamResponse:
         await guard(request)
-        return await stream(request, bus, (TOPIC,), first=board.snapshot(datetime.now(UTC)))
+        first = {"topic": TOPIC, "message": board.snapshot(datetime.now(UTC))}
+        return await stream(request, bus, (TOPIC,), first=first, origin_ok=check_ws_origin)
 
     async def page(request: web.Request) -> web.StreamResponse:
         await guard(request)

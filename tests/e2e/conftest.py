@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from cic.sipp.pcap import wav_to_pcap
+from cic.demo.pcap import wav_to_pcap
 from tests.integration.harness import Harness
 
 CHROMIUM = "/usr/bin/chromium"

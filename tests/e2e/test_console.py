@@ -25,7 +25,7 @@ from cic.asterisk import process, provision
 from cic.auth import users
 from cic.calls.models import Call
 from cic.db import Store
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import pytest
 
 from cic.auth import users
 from cic.db import Store
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.e2e.test_console import (
     click,
     data,

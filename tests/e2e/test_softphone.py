@@ -15,7 +15,7 @@ import pytest
 
 from cic.asterisk import process, provision
 from cic.credentials import Credentials
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.e2e.conftest import STATIC
 from tests.integration.harness import Harness
 

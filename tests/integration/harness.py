@@ -21,11 +21,11 @@ from typing import Any, ClassVar
 
 from cic.asterisk import process
 from cic.commands.api import request
-from cic.commands.errors import CommandError
 from cic.commands.lifecycle import install
 from cic.config import Settings, load_settings
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
+from cic.errors import CommandError
 
 REPO = Path(__file__).resolve().parents[2]
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

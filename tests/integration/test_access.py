@@ -14,11 +14,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.auth.views import AUTH_SERVICE
 from cic.config import load_settings
 from cic.credentials import Credentials
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0, FakeClock
 

@@ -21,7 +21,7 @@ from aiohttp import web
 from cic.asterisk import process, provision
 from cic.auth import users
 from cic.db import Store, utcnow
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness, free_port, require_tools
 from tests.integration.test_access import Client, app, origin, sign_in  # noqa: F401 - fixture
 from tests.unit.test_auth_support import FakeClock
@@ -254,8 +254,8 @@ def test_agent_made_by_admin_is_live_in_asterisk_without_restart(
     own_pbx.wait_for(endpoint_live, 20, "endpoint agent-adm-ewa in Asterisk")
     assert process.running_pid(layout) == pid  # reloaded, not restarted
 
-    from cic.sipp.runner import Sipp
-    from cic.sipp.scenarios import AgentPhone, agent_xml
+    from cic.demo.runner import Sipp
+    from cic.demo.scenarios import AgentPhone, agent_xml
 
     phone = Sipp(agent_xml(AgentPhone()), local_port=port, media_port=port + 2, calls=0)
     own_pbx.phones.append(phone.start())

@@ -13,8 +13,8 @@ import asyncio
 import pytest
 
 from cic.credentials import Credentials
+from tests.component.test_agi import agi_env, fake_asterisk
 from tests.integration.harness import Harness
-from tests.unit.test_agi import agi_env, fake_asterisk
 
 pytestmark = pytest.mark.integration
 

@@ -36,14 +36,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.auth.views import AUTH_SERVICE
 from cic.calls.models import Call
+from cic.cases.plugin import CASES
 from cic.cases.service import Actor
-from cic.cases.wiring import CASES
 from cic.config import load_settings
 from cic.kb.models import KbArticle
+from cic.web.app import SERVICES, create_app
 from tests.conftest import empty_postgres
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from cic.sipp.pcap import dtmf_pcap
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml
+from cic.demo.pcap import dtmf_pcap
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml
 from tests.integration.harness import Harness, free_port
 
 pytestmark = pytest.mark.integration

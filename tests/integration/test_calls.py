@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cic.asterisk.prompts import synthesize
-from cic.sipp.pcap import wav_to_pcap
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.pcap import wav_to_pcap
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from cic.asterisk import provision
-from cic.sipp.pcap import dtmf_pcap
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.pcap import dtmf_pcap
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

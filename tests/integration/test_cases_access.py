@@ -1,7 +1,6 @@
 """The case register behind the real ``create_app`` and auth middleware (no Asterisk needed).
 
-``install_cases`` is added here the way ``create_app`` will call it (only when it is not
-installed already). Sessions come from the real sign-in form, with CSRF tokens and Origin.
+Sessions come from the real sign-in form, with CSRF tokens and Origin.
 """
 
 from __future__ import annotations
@@ -15,12 +14,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from cic.agents.models import Agent
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.calls.models import Call
+from cic.cases.plugin import CASES
 from cic.cases.views import routes
-from cic.cases.wiring import CASES, install_cases
 from cic.config import load_settings
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0
 
@@ -39,8 +38,6 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[web.Application, Client]]:
         }
     )
     application = create_app(settings)
-    if CASES not in application:
-        install_cases(application, application[SERVICES])
     async with TestClient(TestServer(application, host="127.0.0.1")) as client:
 
         def seed(db: Any) -> None:

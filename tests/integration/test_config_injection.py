@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cic.asterisk import process, provision
-from cic.commands.errors import CommandError
+from cic.errors import CommandError
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

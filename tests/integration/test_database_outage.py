@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.conftest import unavailable
 from tests.integration.harness import Harness, free_port
 
@@ -139,8 +139,9 @@ def test_the_controller_starts_while_the_database_is_down(tmp_path: Path) -> Non
             h.stop_controller(signal.SIGKILL)
 
             h.start_controller()  # the database is still down: it starts all the same
-            database = h.api("GET", "/api/status")["database"]
-            assert database["ready"] is False and database["waiting_since"]
+            status = h.api("GET", "/api/status")
+            assert status["database"]["ready"] is False and status["database"]["waiting_since"]
+            assert _task(status, "cic-database-wait")["status"] == "running"
             caller = h.call(ResidentCall(number="48500100675", hangup_after_ms=12000))
             assert caller.wait(60) == 0, caller.errors()  # answered, routed by the controller
             h.wait_for(lambda: spool.read_bytes().count(b"CallEnded") == 2, 20,
@@ -150,6 +151,8 @@ def test_the_controller_starts_while_the_database_is_down(tmp_path: Path) -> Non
             h.wait_for(lambda: h.api("GET", "/api/status")["database"]["ready"], 60,
                        "the database opened")  # fmt: skip
             h.wait_for(lambda: spool.read_bytes() == b"", 30, "the kept records written")
+            waited = _task(h.api("GET", "/api/status"), "cic-database-wait")
+            assert waited["status"] == "finished" and waited["failures"] == 0, waited
             calls = {c["caller_number"]: c for c in h.api("GET", "/api/calls?limit=20")}
             assert set(calls) == {"48500100673", "48500100674", "48500100675"}
             for number, reason in (("48500100674", "first_line"),
@@ -166,3 +169,8 @@ def test_the_controller_starts_while_the_database_is_down(tmp_path: Path) -> Non
                        "the agents loaded late")  # fmt: skip
         finally:
             h.close()
+
+
+def _task(status: dict[str, Any], name: str) -> dict[str, Any]:
+    """The supervised background task ``name`` as ``/api/status`` shows it."""
+    return next(t for t in status["background_tasks"] if t["name"] == name)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from cic.asterisk import provision
-from cic.commands.errors import CommandError
-from cic.sipp.pcap import dtmf_pcap
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.pcap import dtmf_pcap
+from cic.demo.scenarios import ResidentCall
+from cic.errors import CommandError
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

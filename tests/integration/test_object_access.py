@@ -24,7 +24,6 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from cic.agents.models import Agent
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.auth.models import AuditEntry
 from cic.calls.models import Call, CallEvent, Recording
@@ -32,6 +31,7 @@ from cic.cases.models import CaseAction, CaseCall, ContactReport, ContactReportC
 from cic.config import load_settings
 from cic.db import Store
 from cic.recordings.models import CallTranscript
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0
 

@@ -29,7 +29,7 @@ from markupsafe import escape
 
 from cic.auth import users
 from cic.db import Store
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import REPO, Harness
 
 LONG = "Zażółć gęślą jaźń – bardzo długi tekst. " * 8 + "koniec"  # 326 characters

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cic.asterisk import process, provision
-from cic.commands.errors import CommandError
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
+from cic.errors import CommandError
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

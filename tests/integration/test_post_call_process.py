@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call, Recording
-from cic.commands.errors import CommandError
 from cic.db import Store, migrate
+from cic.errors import CommandError
 from cic.recordings.models import CallTranscript, PostCallJob
 from tests.integration.harness import Harness
 from tests.integration.test_recordings_worker_kill import (  # noqa: F401 - fixtures

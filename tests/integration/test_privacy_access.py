@@ -15,10 +15,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.auth.models import AuditEntry
 from cic.config import load_settings
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.integration.test_access import origin
 from tests.unit.test_auth_support import T0

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from cic.asterisk import process, provision
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import REPO, Harness, free_port
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from cic.bus import RedisBus
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ import pytest
 from cic.asterisk import process, provision
 from cic.commands.lifecycle import install
 from cic.config import load_settings
-from cic.sipp.scenarios import ResidentCall
+from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cic.asterisk import provision
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.conftest import unavailable
 from tests.integration.harness import Harness
 from tests.integration.test_calls import speech  # noqa: F401 - the fixture

@@ -27,6 +27,8 @@ from sqlalchemy import select
 from cic.asterisk import provision
 from cic.asterisk.prompts import synthesize
 from cic.db import Store, migrate
+from cic.demo.pcap import wav_to_pcap
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from cic.recordings import jobs
 from cic.recordings.jobs import ClaimedJob
 from cic.recordings.models import CallTranscript, RecordingChannel
@@ -34,8 +36,6 @@ from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
 from cic.recordings.worker import Worker, WorkerSettings
-from cic.sipp.pcap import wav_to_pcap
-from cic.sipp.scenarios import AgentPhone, ResidentCall
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 from cic.transcripts.stt import SpeechEngine, create_engine
@@ -45,6 +45,7 @@ from tests.fixtures.speech import (
     SPOKEN_PESEL,
     SPOKEN_PHONE,
     concat,
+    duration,
     letters_similarity,
     resident_reading_numbers,
     say,
@@ -162,7 +163,12 @@ async def test_a_real_call_is_recorded_per_speaker_and_transcribed(
     speakers = {segment["speaker"] for segment in transcript["segments"]}
     assert speakers == {"resident", "agent"}, transcript["segments"]
     heard_resident = _said_by(transcript, "resident")
-    assert "podatek" in heard_resident.lower(), heard_resident
+    # Offline, this reading through A-law at twelve start offsets always kept "podatek"; one CI
+    # run heard only the digits at the end. The files' lengths against the call's times tell
+    # whether the recording started late (the matter missed) or the recognition failed.
+    timeline = {k: call.get(k) for k in ("started_at", "answered_at", "ended_at")}
+    lengths = {s: round(duration(f), 1) for s, f in files.items()} | {"mixed": duration(mixed)}
+    assert "podatek" in heard_resident.lower(), (heard_resident, timeline, lengths)
     assert letters_similarity(POLISH_AGENT, heard_resident) < 0.5, heard_resident
     _assert_numbers_redacted(transcript)
     _assert_agent_heard_only_after_the_answer(

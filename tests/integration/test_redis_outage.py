@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
+from tests.component.test_bus_contract import _free_port, _start_redis, _stop
 from tests.integration.harness import Harness
-from tests.unit.test_bus_contract import _free_port, _start_redis, _stop
 
 
 def test_live_views_and_records_go_on_through_a_redis_restart(tmp_path: Path) -> None:

@@ -18,11 +18,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Select, select
 
-from cic.app import SERVICES, create_app
 from cic.auth import users
 from cic.auth.models import AuditEntry
 from cic.auth.views import AUTH_SERVICE
 from cic.config import AuthSettings, load_settings
+from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0, FakeClock
 

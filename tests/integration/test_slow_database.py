@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cic.sipp.scenarios import AgentPhone, ResidentCall
+from cic.demo.scenarios import AgentPhone, ResidentCall
 from tests.integration.harness import Harness, free_port
 from tests.integration.test_database_outage import own_postgres
 

@@ -18,11 +18,11 @@ import pytest
 from cic.agents.models import Queue
 from cic.asterisk import process, provision
 from cic.asterisk.prompts import synthesize
-from cic.commands.errors import CommandError
 from cic.db import Store
-from cic.sipp.pcap import wav_to_pcap
-from cic.sipp.runner import Sipp
-from cic.sipp.scenarios import AgentPhone, ResidentCall, agent_xml
+from cic.demo.pcap import wav_to_pcap
+from cic.demo.runner import Sipp
+from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml
+from cic.errors import CommandError
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from cic.app import SERVICES
 from cic.auth import users
+from cic.web.app import SERVICES
 from tests.integration import test_access
 from tests.integration.test_access import Client, app, origin, sign_in  # noqa: F401 - fixture
 from tests.unit.test_auth_support import T0, FakeClock

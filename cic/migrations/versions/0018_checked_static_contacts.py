@@ -13,12 +13,12 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 
 import sqlalchemy as sa
 from alembic import op
-
-from cic.asterisk.values import SipUri
 
 revision: str = "0018"
 down_revision: str | None = "0016"
@@ -41,10 +41,55 @@ def upgrade() -> None:
         )
     ).all()
     for agent_id, username, contact in rows:
-        if contact == "" or not SipUri.valid(contact):
+        if contact == "" or not _valid_sip_uri(contact):
             log.warning("agent %s: stored static_contact is not a valid SIP URI; cleared", username)
             bind.execute(agents.update().where(agents.c.id == agent_id).values(static_contact=None))
 
 
 def downgrade() -> None:
     """Nothing to undo: the cleared values were unsafe."""
+
+
+# A frozen copy of the SIP URI grammar as it was when this migration was written (migrations
+# import no live code: a later change of the grammar must not change what this step did).
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.ASCII)
+_IPV4ISH = re.compile(r"[0-9.]+", re.ASCII)
+_SIP_URI = re.compile(
+    r"(?P<scheme>sips?):"
+    r"(?:(?P<user>[A-Za-z0-9_.!~*&=+-]{1,64})@)?"
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]{2,45})\]|(?P<host>[A-Za-z0-9.-]{1,253}))"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+    r"(?:;transport=(?P<transport>udp|tcp|tls|ws|wss))?",
+    re.ASCII,
+)
+
+
+def _valid_ip(text: str, kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> bool:
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_host(text: str) -> bool:
+    if not text or len(text) > 253:
+        return False
+    if _IPV4ISH.fullmatch(text):
+        return _valid_ip(text, ipaddress.IPv4Address)
+    labels = text[:-1].split(".") if text.endswith(".") else text.split(".")
+    return all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _valid_sip_uri(text: str) -> bool:
+    match = _SIP_URI.fullmatch(text)
+    if match is None:
+        return False
+    port = match.group("port")
+    if port is not None and int(port) > 65535:
+        return False
+    ipv6 = match.group("ipv6")
+    if ipv6 is not None:
+        hexdigits = all(c in "0123456789abcdefABCDEF:." for c in ipv6)
+        return hexdigits and _valid_ip(ipv6, ipaddress.IPv6Address)
+    return _valid_host(match.group("host"))

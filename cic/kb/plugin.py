@@ -1,0 +1,76 @@
+"""Adds the knowledge base to the application: ``install(app, deps)`` in ``create_app``.
+
+The article files are imported and the search index built in the background after start-up
+(the store's cleanup context has migrated the database by then): loading simplemma's Polish
+dictionary takes a few seconds and the controller should not wait for it to answer calls.
+Until the first index is built, search answers ``"ready": false`` with no results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from cic.calls.history import earlier_calls
+from cic.calls.service import CallService
+from cic.db import Store
+from cic.kb import views
+from cic.kb.service import DEFAULT_DIR, KbService
+from cic.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+KB = web.AppKey("kb", KbService)
+
+
+async def load_logged(service: KbService, max_delay: float = 60.0) -> None:
+    """Import and index; a failure is logged (search stays empty meanwhile) and tried again,
+    1 s doubling to ``max_delay`` (the database may be down when the controller starts)."""
+    delay = 1.0
+    while True:
+        try:
+            await service.load()
+            return
+        except Exception:
+            log.exception("kb: importing or indexing the articles failed; again in %.0f s", delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
+@dataclass(frozen=True)
+class KbDeps:
+    """What the knowledge base needs: its store, the supervisor of its start-up import, where
+    the article files are, and (for suggestions during a call) the calls service."""
+
+    store: Store
+    supervisor: Supervisor
+    directory: Path | None = DEFAULT_DIR
+    calls: CallService | None = None
+
+
+def install(app: web.Application, deps: KbDeps) -> KbService:
+    """Build the service, keep it under ``app[KB]``, add its routes and the start-up import;
+    with ``deps.calls`` also the suggestions for a call in hand."""
+    store = deps.store
+    service = KbService(store, deps.directory)
+    app[KB] = service
+    app.add_routes(views.routes(service))
+    if deps.calls is not None:
+
+        async def earlier(number: str, exclude: str) -> list[dict[str, Any]]:
+            return await earlier_calls(store, number, exclude=exclude, limit=5)
+
+        app.add_routes(views.call_routes(service, deps.calls.get_call, earlier))
+
+    async def background(_app: web.Application) -> AsyncIterator[None]:
+        deps.supervisor.start("cic-kb-load", lambda: load_logged(service))
+        yield
+        await deps.supervisor.stop(["cic-kb-load"])
+
+    app.cleanup_ctx.append(background)
+    return service

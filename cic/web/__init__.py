@@ -1,0 +1,1 @@
+"""The controller's web application: the app factory, middleware, the status page."""

@@ -1,0 +1,454 @@
+"""``create_app(config)``: the one aiohttp application of the controller.
+
+``build_services`` makes the shared services; the database, bus, AMI session, FastAGI server,
+the supervisor of every background loop and the tickers each have one cleanup context that
+starts them and stops them cleanly, in that order. Domains with a ``plugin.py`` are installed
+last with only the typed dependencies they need; their contexts start after the core's and
+stop before them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from cic.admin import views as admin_views
+from cic.admin.directory import Directory
+from cic.admin.office import OfficeAdmin
+from cic.admin.service import AdminService
+from cic.agents import directory as agent_directory
+from cic.agents import views as agent_views
+from cic.agents.service import AgentService, run_ticker
+from cic.asterisk import prompts, provision
+from cic.asterisk.actions import AmiActions
+from cic.asterisk.agi import AgiServer
+from cic.asterisk.ami import AmiSession
+from cic.asterisk.tracker import Tracker
+from cic.auth import lock_views
+from cic.auth import views as auth_views
+from cic.auth.middleware import auth_middleware
+from cic.auth.proxies import TrustedProxies, forwarded_middleware
+from cic.auth.roles import guard
+from cic.auth.service import AuthService, run_session_purger
+from cic.bus import Bus, make_bus
+from cic.callbacks import views as callback_views
+from cic.callbacks.handlers import AmiPlacer, add_agi_scripts, run_retries
+from cic.callbacks.service import CallbackService
+from cic.calls import views as call_views
+from cic.calls import wrapup_views
+from cic.calls.handlers import CallEventHandler
+from cic.calls.service import CallService
+from cic.calls.wrapup import WrapupService
+from cic.cases import plugin as cases_plugin
+from cic.cases.owner_index import OwnerIndex
+from cic.cases.owners import MatterOwners
+from cic.cases.service import Actor
+from cic.config import Settings
+from cic.console import views as console_views
+from cic.credentials import Credentials
+from cic.db import Store, is_transient
+from cic.kb import plugin as kb_plugin
+from cic.latency import Stages
+from cic.loop_lag import LoopLag
+from cic.overflow import views as overflow_views
+from cic.overflow.handlers import watch_load, watch_logouts
+from cic.overflow.service import FirstLineCapacity
+from cic.privacy import plugin as privacy_plugin
+from cic.recordings import plugin as recordings_plugin
+from cic.residents import views as resident_views
+from cic.residents.service import ResidentService
+from cic.routing import views as routing_views
+from cic.routing.calendar import OfficeCalendar
+from cic.routing.departments import StoredDepartments
+from cic.routing.handlers import create_agi_server
+from cic.routing.menu import spoken_menu
+from cic.routing.mode import OfficeModeSwitch
+from cic.spool import FileSpool
+from cic.supervisor import Supervisor
+from cic.transfers import plugin as transfers_plugin
+from cic.wallboard import views as wallboard_views
+from cic.wallboard.handlers import WallboardFeeder
+from cic.wallboard.service import Wallboard
+from cic.web import safety as web_safety
+from cic.web import status as web_status
+from cic.web.headers import security_headers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DatabaseState:
+    """Whether the controller has opened its database (it starts without one, see
+    ``_store_ctx``); shown on the status page."""
+
+    waiting_since: datetime | None = None
+    last_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for ``/api/status``."""
+        since = self.waiting_since
+        return {"ready": since is None, "waiting_since": since.isoformat() if since else None,
+                "last_error": self.last_error if since else ""}  # fmt: skip
+
+
+@dataclass
+class Services:
+    """Everything the views need, built once per application."""
+
+    settings: Settings
+    credentials: Credentials
+    layout: provision.Layout
+    store: Store
+    bus: Bus
+    tracker: Tracker
+    ami: AmiSession
+    pbx: AmiActions
+    calls: CallService
+    call_handler: CallEventHandler
+    agents: AgentService
+    agi: AgiServer
+    office_mode: OfficeModeSwitch
+    calendar: OfficeCalendar
+    wrapups: WrapupService
+    wallboard: Wallboard
+    feeder: WallboardFeeder
+    admin: AdminService
+    capacity: FirstLineCapacity
+    callbacks: CallbackService
+    residents: ResidentService
+    owner_index: OwnerIndex | None = None
+    database: DatabaseState = field(default_factory=lambda: DatabaseState())
+    routing_stages: Stages = field(default_factory=Stages)
+    loop_lag: LoopLag = field(default_factory=LoopLag)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    supervisor: Supervisor = field(default_factory=Supervisor)
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def build_services(settings: Settings) -> Services:
+    """Wire the domain services together (nothing is started here)."""
+    credentials = Credentials(settings.secrets_path)
+    layout = provision.locate(settings)
+    store = Store(settings.db_url)
+    bus = make_bus(settings.redis_url)
+    tracker = Tracker()
+    calls = CallService(store, bus, spool=FileSpool(Path(settings.state_dir) / "spool/calls.jsonl"))
+    call_handler = CallEventHandler(calls, lambda p: layout.host(p))
+    ami = AmiSession(
+        host=settings.asterisk.ami_host,
+        port=settings.asterisk.ami_port,
+        username=settings.asterisk.ami_user,
+        secret=credentials.ami_password,
+        tracker=tracker,
+    )
+    pbx = AmiActions(ami)
+    holder: dict[str, AgentService] = {}
+
+    async def reprovision(*modules: str) -> None:
+        await reprovision_asterisk(
+            settings, layout, credentials, holder["agents"], pbx, modules or ("res_pjsip.so",)
+        )
+
+    agents = AgentService(
+        store,
+        bus,
+        pbx,
+        wrapup_seconds=settings.office.wrapup_seconds,
+        reprovision=reprovision,
+        pause_reasons=settings.office.pause_reasons,
+    )
+    holder["agents"] = agents
+    ami.add_sink(call_handler)
+    ami.add_sink(agents.on_event)
+    capacity = FirstLineCapacity(
+        store, bus, pbx, agents, settings.overflow, settings.office.first_line_queue
+    )
+    callbacks = CallbackService(store, bus, AmiPlacer(ami, settings.callback), settings.callback)
+    for hook in (calls.reconcile, agents.on_resync, pbx.on_resync, capacity.on_resync,
+                 callbacks.on_resync):  # fmt: skip
+        ami.add_resync_hook(hook)
+    office_mode = OfficeModeSwitch(store, bus)
+    board = Wallboard(
+        settings.office.timezone,
+        settings.office.service_level_seconds,
+        settings.office.first_line_queue,
+    )
+    calendar = OfficeCalendar(settings.office)
+    routing_stages, owner_index = Stages(), OwnerIndex(store)
+    agi = create_agi_server(
+        settings, calls, agents, mode=office_mode, calendar=calendar,
+        departments=StoredDepartments(store, stages=routing_stages),
+        matters=MatterOwners(store, owner_index), secret=credentials.agi_secret,
+        stages=routing_stages,
+    )  # fmt: skip
+    if settings.callback.enabled:
+        add_agi_scripts(agi, callbacks)
+    admin = AdminService(
+        agents,
+        Directory(store, lambda: reprovision("app_queue.so")),
+        OfficeAdmin(
+            store, settings.office, calendar,
+            agents.set_pause_reasons,
+            lambda: reprovision("pbx_config.so"),
+            lambda: regenerate_prompts(settings, layout),
+        ),
+        settings.office.first_line_queue,
+    )  # fmt: skip
+    return Services(
+        settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
+        agents, agi, office_mode, calendar,
+        WrapupService(store, bus, settings.office.wrapup_outcomes), board,
+        WallboardFeeder(bus, board), admin, capacity, callbacks, ResidentService(store),
+        owner_index=owner_index, routing_stages=routing_stages,
+    )  # fmt: skip
+
+
+async def reprovision_asterisk(
+    settings: Settings,
+    layout: provision.Layout,
+    credentials: Credentials,
+    agents: AgentService,
+    pbx: AmiActions,
+    modules: tuple[str, ...] = ("res_pjsip.so",),
+) -> None:
+    """Render the configuration again and reload ``modules`` (PJSIP by default; no restart).
+
+    ``settings.office`` carries the administrators' stored settings (recording policy).
+
+    With AMI down the rendered files wait on disk: Asterisk reads them when it starts, and the
+    reload is repeated after the next AMI resync.
+    """
+    endpoints = [
+        provision.EndpointSpec(a.endpoint, a.display_name, a.static_contact)
+        for a in agents.agents()
+    ]
+    queues = [provision.QueueSpec(n, s) for n, s in await agents.queue_names()]
+    await asyncio.to_thread(provision.render, settings, layout, credentials, endpoints, queues)
+    for module in modules:
+        await pbx.reload_when_possible(module)
+
+
+async def regenerate_prompts(settings: Settings, layout: provision.Layout) -> None:
+    """Synthesise the prompts whose words changed (the department menu); Asterisk plays the
+    new file on the next call, no reload needed. A failure is logged: the old prompt stays."""
+    target = layout.host(layout.prompts)
+    try:
+        await asyncio.to_thread(
+            prompts.generate, settings.office, target, settings.callback.key,
+            spoken_menu(settings.office),
+        )  # fmt: skip
+    except Exception:
+        log.exception("regenerating the prompts failed; the previous ones stay")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The controller: JSON API, status page, AMI session, FastAGI server, tickers."""
+    services = build_services(settings)
+    auth_settings = dataclasses.replace(settings.auth, cookie_secure=settings.secure_cookies)
+    auth = AuthService(services.store, auth_settings)
+    app = web.Application(
+        middlewares=[
+            forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
+            security_headers(settings.asterisk.http_port),
+            web_safety.safety_middleware(),
+            auth_middleware(auth, services.credentials.api_token),
+        ]
+    )
+    app[SERVICES] = services
+    app[auth_views.AUTH_SERVICE] = auth
+    # Core first: the domains' own contexts (appended by their installs) start after these
+    # and stop before them, so their loops end before the store and the bus close.
+    app.cleanup_ctx.extend(
+        [_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _supervisor_ctx, _tickers_ctx, _auth_ctx]
+    )
+    app.add_routes(auth_views.routes(auth))
+    app.add_routes(lock_views.routes(auth))
+    app.add_routes(call_views.routes(services.calls))
+    app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
+    app.add_routes(agent_directory.routes(services.store, services.agents))
+    app.add_routes(routing_views.routes(services.office_mode, services.calendar))
+    app.add_routes(web_status.routes(services))
+    app.add_routes(wrapup_views.routes(services.wrapups, services.agents.interface_of))
+    app.add_routes(
+        console_views.routes(
+            settings,
+            services.credentials,
+            services.agents,
+            services.calls,
+            services.bus,
+            services.residents,
+            MatterOwners(services.store).open,
+        )
+    )
+    app.add_routes(resident_views.routes(services.residents))
+    app.add_routes(admin_views.routes(services.admin, auth.guard))
+    app.add_routes(overflow_views.routes(services.capacity))
+    app.add_routes(callback_views.routes(services.callbacks))
+    app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
+    _install_domains(app, services)
+    return app
+
+
+def _install_domains(app: web.Application, services: Services) -> None:
+    """Each domain with a plugin gets only the typed dependencies it needs."""
+    store, supervisor = services.store, services.supervisor
+    transfers_plugin.install(app, transfers_plugin.TransfersDeps(
+        store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
+    ))  # fmt: skip
+    kb_plugin.install(app, kb_plugin.KbDeps(store, supervisor, calls=services.calls))
+    recordings_plugin.install(app, recordings_plugin.RecordingsDeps(
+        services.settings, services.layout, store, services.bus, supervisor,
+    ))  # fmt: skip
+    cases = cases_plugin.install(app, cases_plugin.CasesDeps(
+        store, services.agi, services.layout, services.agents.interface_of,
+    ))  # fmt: skip
+    privacy_plugin.install(app, privacy_plugin.PrivacyDeps(
+        store, services.settings,
+        recordings_plugin.root_for(services.settings, services.layout),
+        services.calls.last_agents.forget, services.residents.search,
+    ))  # fmt: skip
+
+    async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
+        return await cases.for_calls(call_ids, Actor(username, role))
+
+    services.residents.add_history_source(case_contacts)
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    try:
+        await _open_store(services)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.error(
+            "database unreachable at start (%s): calls are answered and routed without it, "
+            "their records kept on disk and written when it is back", exc,
+        )  # fmt: skip
+        services.database.waiting_since = datetime.now(UTC)
+        services.calls.backlog.hold = True  # not migrated yet: write nothing before that
+        await services.calls.recover()  # the spool's records first, in their order
+        services.supervisor.start("cic-database-wait", lambda: _open_store_when_back(services))
+    yield
+    await services.supervisor.stop(["cic-database-wait"])
+    await services.call_handler.drain()
+    await services.calls.flush()
+    await services.store.close()
+
+
+async def _open_store(services: Services, *, recover: bool = True) -> None:
+    """Migrate the database and load what the controller keeps in memory."""
+    await asyncio.to_thread(services.store.migrate)
+    await services.admin.office.load()
+    await services.agents.ensure_queue(services.settings.office.first_line_queue, "Pierwsza linia")
+    await services.agents.load()
+    await services.office_mode.load()
+    await services.capacity.load()
+    if recover:
+        await services.calls.recover()  # call records kept on disk through an outage and a restart
+    lookback = timedelta(days=services.settings.office.last_agent_lookback_days)
+    await services.calls.load_last_agents(datetime.now(UTC) - lookback)
+    await _load_wallboard(services)
+
+
+async def _open_store_when_back(services: Services, max_delay: float = 30.0) -> None:
+    """Try :func:`_open_store` again (1 s doubling to ``max_delay``) until the database is
+    there; then write what was kept meanwhile and refresh the live state from Asterisk."""
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await _open_store(services, recover=False)
+        except Exception as exc:
+            services.database.last_error = str(exc).splitlines()[0][:200] if str(exc) else ""
+            if not is_transient(exc):
+                log.exception("opening the database failed; trying again in %.0f s", delay)
+            delay = min(delay * 2, max_delay)
+            continue
+        break
+    services.database.waiting_since = None
+    services.calls.backlog.hold = False
+    await services.calls.flush()
+    services.ami.request_resync()  # agents were loaded late: their presence anew
+    log.warning("database reachable: loaded, and the records kept meanwhile are being written")
+
+
+async def _bus_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SERVICES].bus.close()
+
+
+async def _ami_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await services.ami.start()
+    yield
+    await services.ami.stop()
+
+
+async def _agi_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await services.agi.start()
+    yield
+    await services.agi.stop()
+
+
+async def _supervisor_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SERVICES].supervisor.stop()  # whatever is still running, before AGI, AMI, bus, store
+
+
+async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    start = services.supervisor.start
+    start("cic-presence-ticker", lambda: run_ticker(services.agents))
+    start("cic-loop-lag", services.loop_lag.run)
+    if services.owner_index is not None:
+        start("cic-open-matters-index", services.owner_index.run)
+    start("cic-calls-flush", lambda: _flush_forever(services.calls))
+    start("cic-wallboard-in", services.feeder.consume)
+    start("cic-wallboard-out", services.feeder.publish)
+    start("cic-first-line-load", lambda: watch_load(services.capacity, services.wallboard))
+    start("cic-first-line-logouts", lambda: watch_logouts(services.capacity, services.bus))
+    start("cic-callback-retries", lambda: run_retries(services.callbacks))
+    yield
+
+
+async def _load_wallboard(services: Services) -> None:
+    """Start the wallboard from today's records and the agents' presence."""
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(services.settings.office.timezone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = await services.calls.list_calls(limit=500, since=midnight)
+    services.wallboard.load_calls(today, now)
+    services.wallboard.load_agents(
+        [services.agents.presence(a.username) for a in services.agents.agents()]
+    )
+    services.wallboard.load_borrowed({e.username: e.added_by for e in services.capacity.borrowed()})
+    open_callbacks = await services.callbacks.open() + await services.callbacks.requests("failed")
+    services.wallboard.load_callbacks([c.to_json() for c in open_callbacks])
+
+
+async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
+    supervisor = app[SERVICES].supervisor
+    supervisor.start("cic-session-purger", lambda: run_session_purger(app[auth_views.AUTH_SERVICE]))
+    yield
+
+
+async def _flush_forever(calls: CallService, interval: float = 2.0) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await calls.flush()
+        except Exception:
+            log.exception("retrying kept call-record writes failed")
