@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from panoramisk.fast_agi import Application, Request
 
+from cic.asterisk import dialplan
 from cic.asterisk.decisions import Decision, RouteRequest
 from cic.latency import Samples
 
@@ -78,11 +79,11 @@ def quote_arg(value: str) -> str:
 def decision_variables(decision: Decision) -> list[tuple[str, str]]:
     """The channel variables for ``decision``, in the order they are set (CIC_ACTION last)."""
     return [
-        ("CIC_TARGET", decision.target),
-        ("CIC_QUEUE", decision.queue),
-        ("CIC_AGENT_WAIT", str(decision.agent_wait)),
-        ("CIC_REASON", decision.reason),
-        ("CIC_ACTION", decision.action),
+        (dialplan.TARGET, decision.target),
+        (dialplan.QUEUE, decision.queue),
+        (dialplan.AGENT_WAIT, str(decision.agent_wait)),
+        (dialplan.REASON, decision.reason),
+        (dialplan.ACTION, decision.action),
     ]
 
 
@@ -308,8 +309,8 @@ class AgiServer:
         agi = AgiChannel(request.reader, request.writer, self._command_timeout)
         call_id = headers.get("agi_uniqueid", "")
         try:
-            call_id = await agi.get_variable("CIC_CALLID") or call_id
-            dialled = await agi.get_variable("CIC_DIALLED") or headers.get("agi_extension", "")
+            call_id = await agi.get_variable(dialplan.CALL_ID) or call_id
+            dialled = await agi.get_variable(dialplan.DIALLED) or headers.get("agi_extension", "")
         except (AgiError, TimeoutError, ConnectionError) as exc:
             log.warning("call %s: FastAGI ended before routing: %r", call_id, exc)
             return

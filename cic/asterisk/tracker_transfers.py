@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from cic.asterisk import dialplan
 from cic.asterisk import tracker_calls as calls
 from cic.asterisk.tracker_parse import Malformed, first_of, interface_of, optional, required
 from cic.asterisk.tracker_state import CallBook, Consult, LiveCall
@@ -44,7 +45,7 @@ CONSULT_FAIL_REASONS = {**calls.DIAL_STATUS_REASONS, "CANCEL": "cancelled"}
 class TransferEvents:
     """Handlers for the transfer-related AMI events, sharing the tracker's :class:`CallBook`."""
 
-    def __init__(self, book: CallBook, consult_context: str = "cic-consult") -> None:
+    def __init__(self, book: CallBook, consult_context: str = dialplan.CONSULT_CONTEXT) -> None:
         self._book = book
         self._context = consult_context
 

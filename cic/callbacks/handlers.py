@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
+from cic.asterisk import dialplan
 from cic.asterisk.agi import AgiChannel, AgiServer
 from cic.asterisk.ami import AmiSession
 from cic.asterisk.originate import channel_exists, hangup, originate_local
@@ -41,19 +42,19 @@ class AmiPlacer:
         await originate_local(
             self.session,
             local=f"{callback.id}@cic-callback-wait",
-            context="cic-callback-dial",
+            context=dialplan.CALLBACK_DIAL_CONTEXT,
             exten=str(callback.id),
             channel_id=callback.placeholder_id,
             caller_id=f'"Oddzwonienie" <{callback.number}>',
             variables={
-                "CIC_CB_ID": str(callback.id),
-                "CIC_CB_ATTEMPT": str(attempt),
-                "CIC_CB_CALL": callback.call_id,
-                "CIC_CB_QUEUE": callback.queue,
-                "CIC_CB_SHOWN": callback.shown_number or callback.number,
-                "CIC_CB_POS": str(callback.position),
-                "CIC_CB_DIAL": self.dial_string(callback.number),
-                "CIC_CB_RING": str(self.settings.ring_seconds),
+                dialplan.CB_ID: str(callback.id),
+                dialplan.CB_ATTEMPT: str(attempt),
+                dialplan.CB_CALL: callback.call_id,
+                dialplan.CB_QUEUE: callback.queue,
+                dialplan.CB_SHOWN: callback.shown_number or callback.number,
+                dialplan.CB_POSITION: str(callback.position),
+                dialplan.CB_DIAL: self.dial_string(callback.number),
+                dialplan.CB_RING: str(self.settings.ring_seconds),
             },
             timeout_seconds=PLACEHOLDER_WAIT_SECONDS,
         )
@@ -78,28 +79,28 @@ def add_agi_scripts(server: AgiServer, service: CallbackService) -> None:
     """Serve the ``callback`` and ``callback-progress`` FastAGI scripts."""
 
     async def register(agi: AgiChannel, headers: Mapping[str, str]) -> None:
-        call_id = await agi.get_variable("CIC_CALLID") or headers.get("agi_uniqueid", "")
-        number = await agi.get_variable("CIC_CB_NUMBER") or ""
-        queue = await agi.get_variable("CIC_TARGET") or ""
-        position = _int(await agi.get_variable("CIC_CB_POS"), 1)
+        call_id = await agi.get_variable(dialplan.CALL_ID) or headers.get("agi_uniqueid", "")
+        number = await agi.get_variable(dialplan.CB_NUMBER) or ""
+        queue = await agi.get_variable(dialplan.TARGET) or ""
+        position = _int(await agi.get_variable(dialplan.CB_POSITION), 1)
         caller = headers.get("agi_callerid", "")
         try:
             callback = await service.register(call_id, number, queue, position, caller=caller)
         except InvalidNumber:
-            await agi.set_variable("CIC_CB_STATUS", "bad_number")
+            await agi.set_variable(dialplan.CB_STATUS, "bad_number")
             return
         except Exception:
             log.exception("call %s: callback request failed", call_id)
-            await agi.set_variable("CIC_CB_STATUS", "error")
+            await agi.set_variable(dialplan.CB_STATUS, "error")
             return
-        await agi.set_variable("CIC_CB_ID", str(callback.id))
-        await agi.set_variable("CIC_CB_STATUS", "ok")
+        await agi.set_variable(dialplan.CB_ID, str(callback.id))
+        await agi.set_variable(dialplan.CB_STATUS, "ok")
 
     async def progress(agi: AgiChannel, _headers: Mapping[str, str]) -> None:
-        request_id = _int(await agi.get_variable("CIC_CB_ID"))
-        attempt = _int(await agi.get_variable("CIC_CB_ATTEMPT"))
-        status = await agi.get_variable("CIC_CB_STATUS") or "UNKNOWN"
-        agent = await agi.get_variable("CIC_CB_AGENT") or ""
+        request_id = _int(await agi.get_variable(dialplan.CB_ID))
+        attempt = _int(await agi.get_variable(dialplan.CB_ATTEMPT))
+        status = await agi.get_variable(dialplan.CB_STATUS) or "UNKNOWN"
+        agent = await agi.get_variable(dialplan.CB_AGENT) or ""
         if request_id <= 0 or attempt <= 0:
             log.warning("callback progress without a request id or attempt")
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from cic.asterisk import dialplan
 from cic.asterisk.agi import AgiChannel, ScriptHandler, caller_field
 from cic.cases.phone import PhoneStatus
 
@@ -23,13 +24,13 @@ def case_status_script(phone: PhoneStatus, speak: Speaker) -> ScriptHandler:
     """The FastAGI handler of ``case-status``."""
 
     async def handle(agi: AgiChannel, headers: Mapping[str, str]) -> None:
-        call_id = await agi.get_variable("CIC_CALLID") or headers.get("agi_uniqueid", "")
-        code = (await agi.get_variable("CIC_CASENO") or "")[:20]
-        pin = (await agi.get_variable("CIC_CASEPIN") or "")[:20]
+        call_id = await agi.get_variable(dialplan.CALL_ID) or headers.get("agi_uniqueid", "")
+        code = (await agi.get_variable(dialplan.CASE_NUMBER) or "")[:20]
+        pin = (await agi.get_variable(dialplan.CASE_PIN) or "")[:20]
         answer = await phone.check(caller_field(headers.get("agi_callerid")), code, pin)
         if answer.result == "ok":
-            await agi.set_variable("CIC_CASE_FILE", await speak(call_id, answer.text))
-        await agi.set_variable("CIC_CASE_RESULT", answer.result)
+            await agi.set_variable(dialplan.CASE_FILE, await speak(call_id, answer.text))
+        await agi.set_variable(dialplan.CASE_RESULT, answer.result)
         log.info("call %s: case status by phone: %s", call_id, answer.result)
 
     return handle

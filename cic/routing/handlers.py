@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
+from cic.asterisk import dialplan
 from cic.asterisk.agi import AgiChannel, AgiServer, ScriptHandler
 from cic.config import Settings
 from cic.latency import Stages
@@ -66,8 +67,8 @@ def menu_script(router: MenuRouter) -> ScriptHandler:
     ``CIC_NOTICE`` and, last, ``CIC_ACTION``."""
 
     async def choose(agi: AgiChannel, headers: Mapping[str, str]) -> None:
-        call_id = await agi.get_variable("CIC_CALLID") or headers.get("agi_uniqueid", "")
-        key = await agi.get_variable("CIC_MENUKEY") or ""
+        call_id = await agi.get_variable(dialplan.CALL_ID) or headers.get("agi_uniqueid", "")
+        key = await agi.get_variable(dialplan.MENU_KEY) or ""
         decision, notice = await router.choose(call_id, key[:1])
         for name, value in menu_variables(decision, notice):
             await agi.set_variable(name, value)

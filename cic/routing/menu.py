@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from cic.asterisk import dialplan
 from cic.asterisk.decisions import Decision
 from cic.asterisk.prompts import DEPARTMENT_CLOSED_PROMPT
 from cic.config import ConfigError, OfficeSettings
@@ -247,8 +248,8 @@ class MenuRouter:
 def menu_variables(decision: Decision, notice: str) -> list[tuple[str, str]]:
     """Channel variables after a menu choice, ``CIC_ACTION`` last (as for ``route``)."""
     return [
-        ("CIC_TARGET", decision.target),
-        ("CIC_REASON", decision.reason),
-        ("CIC_NOTICE", notice),
-        ("CIC_ACTION", decision.action),
+        (dialplan.TARGET, decision.target),
+        (dialplan.REASON, decision.reason),
+        (dialplan.NOTICE, notice),
+        (dialplan.ACTION, decision.action),
     ]

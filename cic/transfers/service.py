@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import IntegrityError
 
 from cic import events as ev
+from cic.asterisk import dialplan
 from cic.asterisk.tracker import CallSnapshot
 from cic.bus import Bus
 from cic.db import Store
@@ -45,8 +46,6 @@ from cic.transfers.machine import BLIND, CONSULTING, advance, can
 
 log = logging.getLogger(__name__)
 
-CONSULT_CONTEXT = "cic-consult"
-BLIND_CONTEXT = "cic-blind"
 NOTE_LENGTH = 2000
 
 
@@ -152,7 +151,7 @@ class TransferService:
                     await self._consult(call.agent_channel, transfer["id"], interface)
                 else:
                     exten = f"q-{name}" if target_kind == "queue" else f"a-{name}"
-                    await self.pbx.blind_transfer(call.agent_channel, BLIND_CONTEXT, exten)
+                    await self.pbx.blind_transfer(call.agent_channel, dialplan.BLIND_CONTEXT, exten)
             except Exception as exc:
                 await self._apply(transfer, "pbx_refused", str(exc))
                 log.warning("transfer %s of call %s refused: %s", transfer["id"], call_id, exc)
@@ -266,10 +265,12 @@ class TransferService:
             raise TransferInProgress() from None
 
     async def _consult(self, channel: str, transfer_id: int, interface: str) -> None:
-        await self.pbx.set_var(channel, "__CIC_XFER_ID", str(transfer_id))
-        await self.pbx.set_var(channel, "__CIC_XFER_DEST", interface)
-        await self.pbx.set_var(channel, "__CIC_XFER_RING", str(self.ring_seconds))
-        await self.pbx.atxfer(channel, CONSULT_CONTEXT, "1")
+        await self.pbx.set_var(channel, dialplan.inherited(dialplan.XFER_ID), str(transfer_id))
+        await self.pbx.set_var(channel, dialplan.inherited(dialplan.XFER_DEST), interface)
+        await self.pbx.set_var(
+            channel, dialplan.inherited(dialplan.XFER_RING), str(self.ring_seconds)
+        )
+        await self.pbx.atxfer(channel, dialplan.CONSULT_CONTEXT, "1")
 
     async def _open_consult(self, call_id: str, requester: str | None) -> dict[str, Any]:
         transfer = await self.store.run(lambda s: db.open_for_call(s, call_id))
