@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -73,6 +73,18 @@ class Supervisor:
             raise ValueError(f"a task named {name!r} is already supervised")
         state = self._states[name] = TaskState(name)
         self._tasks[name] = asyncio.create_task(self._keep(loop, state), name=name)
+
+    def context(self, loops: Mapping[str, Loop]) -> Callable[[Any], AsyncIterator[None]]:
+        """A cleanup context (for ``app.cleanup_ctx``) that starts ``loops`` by name at
+        start-up and stops exactly those at clean-up."""
+
+        async def run(_app: Any) -> AsyncIterator[None]:
+            for name, loop in loops.items():
+                self.start(name, loop)
+            yield
+            await self.stop(loops)
+
+        return run
 
     def states(self) -> list[TaskState]:
         """Every supervised loop's state, in start order."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,10 +66,5 @@ def install(app: web.Application, deps: KbDeps) -> KbService:
 
         app.add_routes(views.call_routes(service, deps.calls.get_call, earlier))
 
-    async def background(_app: web.Application) -> AsyncIterator[None]:
-        deps.supervisor.start("cic-kb-load", lambda: load_logged(service))
-        yield
-        await deps.supervisor.stop(["cic-kb-load"])
-
-    app.cleanup_ctx.append(background)
+    app.cleanup_ctx.append(deps.supervisor.context({"cic-kb-load": lambda: load_logged(service)}))
     return service

@@ -40,8 +40,8 @@ from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService, run_session_purger
 from cic.bus import Bus, make_bus
-from cic.callbacks import views as callback_views
-from cic.callbacks.handlers import AmiPlacer, add_agi_scripts, run_retries
+from cic.callbacks import plugin as callbacks_plugin
+from cic.callbacks.handlers import AmiPlacer
 from cic.callbacks.service import CallbackService
 from cic.calls import views as call_views
 from cic.calls import wrapup_views
@@ -59,8 +59,7 @@ from cic.db import Store, is_transient
 from cic.kb import plugin as kb_plugin
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
-from cic.overflow import views as overflow_views
-from cic.overflow.handlers import watch_load, watch_logouts
+from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
@@ -75,7 +74,7 @@ from cic.routing.mode import OfficeModeSwitch
 from cic.spool import FileSpool
 from cic.supervisor import Supervisor
 from cic.transfers import plugin as transfers_plugin
-from cic.wallboard import views as wallboard_views
+from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
 from cic.web import safety as web_safety
@@ -192,8 +191,6 @@ def build_services(settings: Settings) -> Services:
         matters=MatterOwners(store, owner_index), secret=credentials.agi_secret,
         stages=routing_stages,
     )  # fmt: skip
-    if settings.callback.enabled:
-        add_agi_scripts(agi, callbacks)
     admin = AdminService(
         agents,
         Directory(store, lambda: reprovision("app_queue.so")),
@@ -293,9 +290,6 @@ def create_app(settings: Settings) -> web.Application:
     )
     app.add_routes(resident_views.routes(services.residents))
     app.add_routes(admin_views.routes(services.admin, auth.guard))
-    app.add_routes(overflow_views.routes(services.capacity))
-    app.add_routes(callback_views.routes(services.callbacks))
-    app.add_routes(wallboard_views.routes(services.wallboard, services.bus, guard("supervisor")))
     _install_domains(app, services)
     return app
 
@@ -303,6 +297,15 @@ def create_app(settings: Settings) -> web.Application:
 def _install_domains(app: web.Application, services: Services) -> None:
     """Each domain with a plugin gets only the typed dependencies it needs."""
     store, supervisor = services.store, services.supervisor
+    wallboard_plugin.install(app, wallboard_plugin.WallboardDeps(
+        services.wallboard, services.feeder, services.bus, guard("supervisor"), supervisor,
+    ))  # fmt: skip
+    overflow_plugin.install(app, overflow_plugin.OverflowDeps(
+        services.capacity, services.wallboard, services.bus, supervisor,
+    ))  # fmt: skip
+    callbacks_plugin.install(app, callbacks_plugin.CallbacksDeps(
+        services.callbacks, services.agi, services.settings.callback.enabled, supervisor,
+    ))  # fmt: skip
     transfers_plugin.install(app, transfers_plugin.TransfersDeps(
         store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
     ))  # fmt: skip
@@ -416,11 +419,6 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
     if services.owner_index is not None:
         start("cic-open-matters-index", services.owner_index.run)
     start("cic-calls-flush", lambda: _flush_forever(services.calls))
-    start("cic-wallboard-in", services.feeder.consume)
-    start("cic-wallboard-out", services.feeder.publish)
-    start("cic-first-line-load", lambda: watch_load(services.capacity, services.wallboard))
-    start("cic-first-line-logouts", lambda: watch_logouts(services.capacity, services.bus))
-    start("cic-callback-retries", lambda: run_retries(services.callbacks))
     yield
 
 

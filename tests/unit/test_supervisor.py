@@ -135,3 +135,26 @@ async def test_stop_can_end_some_loops_and_leave_the_others_running() -> None:
     }
     await supervisor.stop()
     assert supervisor.states()[1].status == "stopped"
+
+
+async def test_a_context_starts_its_loops_and_stops_only_those() -> None:
+    supervisor = Supervisor()
+
+    async def idle() -> None:
+        await asyncio.Event().wait()
+
+    supervisor.start("cic-other", idle)
+    context = supervisor.context({"cic-mine": idle})(object())
+    await anext(context)
+    await asyncio.sleep(0)
+    assert {s.name: s.status for s in supervisor.states()} == {
+        "cic-other": "running",
+        "cic-mine": "running",
+    }
+    with pytest.raises(StopAsyncIteration):
+        await anext(context)
+    assert {s.name: s.status for s in supervisor.states()} == {
+        "cic-other": "running",
+        "cic-mine": "stopped",
+    }
+    await supervisor.stop()
