@@ -152,11 +152,11 @@ def build_services(settings: Settings) -> Services:
         tracker=tracker,
     )
     pbx = AmiActions(ami)
-    holder: dict[str, AgentService] = {}
 
     async def reprovision(*modules: str) -> None:
+        # ``agents`` is bound below, before anything can call this (the service needs it).
         await reprovision_asterisk(
-            settings, layout, credentials, holder["agents"], pbx, modules or ("res_pjsip.so",)
+            settings, layout, credentials, agents, pbx, modules or ("res_pjsip.so",)
         )
 
     agents = AgentService(
@@ -167,7 +167,6 @@ def build_services(settings: Settings) -> Services:
         reprovision=reprovision,
         pause_reasons=settings.office.pause_reasons,
     )
-    holder["agents"] = agents
     ami.add_sink(call_handler)
     ami.add_sink(agents.on_event)
     capacity = FirstLineCapacity(
