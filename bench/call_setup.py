@@ -1,7 +1,7 @@
 """Call setup through FastAGI routing vs the same dialplan without the controller (fallback).
 
     PYTHONPATH=. python bench/call_setup.py [--rate 20] [--calls 200]
-        [--db sqlite|postgresql] [--post-call off|process|inline] [--jobs 40]
+        [--db sqlite|postgresql] [--post-call off|process|inline] [--jobs 40] [--settle 0]
 
 Both phases run in one session on the same Asterisk instance with SIPp residents at the same
 target rate; each call is answered, waits in the first-line queue for 2 s and hangs up. Phase A
@@ -174,6 +174,13 @@ def main() -> None:
     parser.add_argument("--post-call", choices=("off", "process", "inline"), default="off")
     parser.add_argument("--jobs", type=int, default=40)
     parser.add_argument("--residents", type=int, default=3000)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds between the controller's start and the first call (0: at once, the "
+        "start-up work - KB index, open-matters index - then overlaps the first calls)",
+    )
     args = parser.parse_args()
     state = Path(tempfile.mkdtemp(prefix="cic-bench-"))
     env = {
@@ -205,6 +212,7 @@ def main() -> None:
         h.start_controller()
         if args.post_call != "off":
             time.sleep(5)  # the engine loaded and transcribing before the calls come
+        time.sleep(args.settle)
         done_before = jobs_done(store)
         routed = phase(h, args.rate, args.calls)
         status = h.api("GET", "/api/status")
@@ -218,7 +226,10 @@ def main() -> None:
     print(f"database {args.db}, post-call {args.post_call}"
           + (f" ({done_during} of {args.jobs} jobs done during the routed phase)"
              if args.post_call != "off" else ""))  # fmt: skip
-    print(f"target rate {args.rate} calls/s, {args.calls} calls per phase")
+    print(
+        f"target rate {args.rate} calls/s, {args.calls} calls per phase, "
+        f"first call {args.settle:g} s after the controller started"
+    )
     print(f"FastAGI routing : {routed[0]:6.2f} calls/s  ok={routed[1]} failed={routed[2]}")
     print(f"static (no AGI) : {static[0]:6.2f} calls/s  ok={static[1]} failed={static[2]}")
     ratio = routed[0] / static[0] if static[0] else float("nan")
