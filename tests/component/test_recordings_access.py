@@ -17,33 +17,18 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from cic.auth.errors import AuthError
 from cic.auth.models import AuditEntry
-from cic.auth.roles import USER_KEY
-from cic.auth.sessions import CurrentUser
-from cic.auth.templates import error_response
 from cic.calls.models import Call, Recording
 from cic.db import Store, migrate
 from cic.recordings.models import RecordingChannel
 from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService
 from cic.recordings.views import routes
+from tests.component.test_kb_views import fake_auth
 
 Client = TestClient[Any, Any]
 CALL = "1764763200.7"
 AUDIO = bytes(range(256)) * 64  # 16 KiB of recognisable bytes
-
-
-@web.middleware
-async def fake_auth(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Stands in for the real auth middleware: the role comes from a test header."""
-    role = request.headers.get("X-Test-Role")
-    if role:
-        request[USER_KEY] = CurrentUser(7, f"u-{role}", f"Użytkownik {role}", role, None)
-    try:
-        return await handler(request)
-    except AuthError as exc:
-        return error_response(request, exc)
 
 
 def as_(role: str, **extra: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from cic.config import ConfigError, Settings, SpeechSettings, load_settings
 from cic.db import Store, migrate
 from cic.recordings.plugin import RECORDINGS, RecordingsDeps, install
 from cic.supervisor import Supervisor
-from tests.component.test_recordings_access import fake_auth
+from tests.component.test_kb_views import fake_auth
 
 
 def _record(store: Store, call_id: str, path: str) -> None:
