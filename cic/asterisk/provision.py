@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cic import assets
 from cic import pbx_values as values
 from cic.asterisk import rendering
 from cic.config import Settings
@@ -30,8 +31,7 @@ from cic.pbx_values import sip_display_name
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRS = (REPO / "asterisk-conf", REPO / "dialplan")
+TEMPLATE_DIRS = (assets.folder("asterisk-conf"), assets.folder("dialplan"))
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from aiohttp import web
 
+from cic import assets
 from cic.auth.errors import AuthError
 from cic.auth.roles import CSRF_KEY, ROLE_LABELS, USER_KEY
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
-STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
+TEMPLATES = assets.folder("web") / "templates"
+STATIC = assets.folder("web") / "static"
 
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),

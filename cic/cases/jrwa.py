@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import yaml
 from cic.cases.errors import InvalidValue
 from cic.cases.signatures import validate_jrwa
 
-BUILTIN = Path(__file__).resolve().parent / "jrwa.yaml"
+BUILTIN = Path(str(files("cic.cases") / "jrwa.yaml"))
 _CATEGORY = re.compile(r"A|B|Bc|BE(?:[0-9]{1,3})?|B[0-9]{1,3}")
 MAX_NAME = 300
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cic import assets
 from cic.db import Store, utcnow
 from cic.kb.departments import department_name
 from cic.kb.errors import ArticleNotFound, InvalidArticle, KbError
@@ -22,7 +23,7 @@ from cic.kb.search import Document, SearchIndex
 from cic.kb.text import warm_up
 
 log = logging.getLogger(__name__)
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "kb"
+DEFAULT_DIR = assets.folder("kb")
 EDITABLE = ("title", "department", "topics", "keywords", "needs_local_check", "local_check")
 
 

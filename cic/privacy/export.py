@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from importlib.resources import files
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ from cic.recordings.models import RecordingChannel
 log = logging.getLogger(__name__)
 BATCH = 50
 README = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent)),
+    loader=jinja2.FileSystemLoader(str(files("cic.privacy"))),
     autoescape=False,  # noqa: S701 - plain text, not HTML
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,

@@ -4,6 +4,7 @@ as JSON for the API and Markdown for the command line."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 from cic.auth.roles import ROLE_LABELS
 from cic.config import Settings
 
-REGISTER_FILE = Path(__file__).resolve().parent / "rejestr.yaml"
+REGISTER_FILE = Path(str(files("cic.privacy") / "rejestr.yaml"))
 ACTIVITY_FIELDS = (
     "id", "name", "residents", "purpose", "legal_basis", "data_subjects", "data_categories",
     "recipients", "retention", "tables",

@@ -71,6 +71,23 @@ def free_port() -> int:
             return port
 
 
+def instance_env(
+    state_dir: Path, instance: str, rtp_start: int, rtp_ports: int = 1000
+) -> dict[str, str]:
+    """Settings of an instance of its own: state directory, name, free ports, an RTP range."""
+    return {
+        "CIC_STATE_DIR": str(state_dir),
+        "CIC_ASTERISK__INSTANCE": instance,
+        "CIC_ASTERISK__AMI_PORT": str(free_port()),
+        "CIC_ASTERISK__AGI_PORT": str(free_port()),
+        "CIC_ASTERISK__SIP_PORT": str(free_port()),
+        "CIC_ASTERISK__HTTP_PORT": str(free_port()),
+        "CIC_ASTERISK__RTP_START": str(rtp_start),
+        "CIC_ASTERISK__RTP_END": str(rtp_start + rtp_ports - 1),
+        "CIC_WEB_PORT": str(free_port()),
+    }
+
+
 @dataclass
 class Harness:
     """Asterisk + controller + phones for one test session."""
@@ -99,21 +116,15 @@ class Harness:
     @classmethod
     def create(cls, state_dir: Path, **overrides: str) -> Harness:
         """Render and start a fresh Asterisk instance on free ports."""
-        # Several harnesses can live in one test session (e2e and integration): each gets its
-        # own instance name, RTP range and block of SIPp ports.
+        # Several harnesses can live at once (e2e and integration, pytest-xdist workers): each
+        # gets its own instance name, RTP range and block of SIPp ports; workers start their
+        # slots 7 apart.
         Harness.created += 1
-        slot = (os.getpid() + Harness.created * 7) % 20
-        rtp = 20000 + slot * 1000
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        first = int(worker[2:]) * 7 if worker.startswith("gw") else os.getpid()
+        slot = (first + Harness.created) % 20
         env = {
-            "CIC_STATE_DIR": str(state_dir),
-            "CIC_ASTERISK__INSTANCE": f"test-{os.getpid()}-{Harness.created}",
-            "CIC_ASTERISK__AMI_PORT": str(free_port()),
-            "CIC_ASTERISK__AGI_PORT": str(free_port()),
-            "CIC_ASTERISK__SIP_PORT": str(free_port()),
-            "CIC_ASTERISK__HTTP_PORT": str(free_port()),
-            "CIC_ASTERISK__RTP_START": str(rtp),
-            "CIC_ASTERISK__RTP_END": str(rtp + 999),
-            "CIC_WEB_PORT": str(free_port()),
+            **instance_env(state_dir, f"test-{os.getpid()}-{Harness.created}", 20000 + slot * 1000),
             "CIC_OFFICE__HOURS": ALWAYS_OPEN,
             "CIC_OFFICE__CLOSED_DAYS": "[]",
             "CIC_OFFICE__WRAPUP_SECONDS": "5",

@@ -28,7 +28,7 @@ import pytest
 
 from cic.asterisk import process, provision
 from cic.demo.scenarios import ResidentCall
-from tests.integration.harness import REPO, Harness, free_port
+from tests.integration.harness import REPO, Harness, instance_env
 
 pytestmark = pytest.mark.integration
 if os.geteuid() != 0:
@@ -149,15 +149,7 @@ def up_env() -> Iterator[dict[str, str]]:
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
-        "CIC_STATE_DIR": str(state),
-        "CIC_ASTERISK__INSTANCE": f"users-{os.getpid()}",
-        "CIC_ASTERISK__AMI_PORT": str(free_port()),
-        "CIC_ASTERISK__AGI_PORT": str(free_port()),
-        "CIC_ASTERISK__SIP_PORT": str(free_port()),
-        "CIC_ASTERISK__HTTP_PORT": str(free_port()),
-        "CIC_ASTERISK__RTP_START": "19800",  # below the harnesses' ranges
-        "CIC_ASTERISK__RTP_END": "19899",
-        "CIC_WEB_PORT": str(free_port()),
+        **instance_env(state, f"users-{os.getpid()}", 19800, 100),  # below the harnesses' ranges
     }
     yield env
     subprocess.run([sys.executable, "-m", "cic.cli", "down"], env=env, cwd="/", check=False)
