@@ -11,6 +11,9 @@ class CicError(Exception):
     status: ClassVar[int] = 500
     error_id: ClassVar[str] = "error"
     default_message: ClassVar[str] = "Wystąpił błąd."
+    #: True once this refusal is in the audit log (the service that refused an object wrote
+    #: it), so the web layer does not write it a second time as a refused route.
+    recorded: bool = False
 
     def __init__(self, message: str | None = None) -> None:
         """Keep the (Polish) message for the response body."""
@@ -20,6 +23,14 @@ class CicError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The JSON error body: ``{"error": error_id, "message": message}``."""
         return {"error": self.error_id, "message": self.message}
+
+
+class StoreUnavailable(CicError):
+    """The database cannot be reached or is busy right now: worth trying again shortly."""
+
+    status = 503
+    error_id = "store_unavailable"
+    default_message = "Baza danych jest chwilowo niedostępna. Spróbuj za chwilę."
 
 
 class AccessRefusal:

@@ -24,11 +24,9 @@ from aiohttp import web
 from cic.admin import validation
 from cic.admin.errors import InvalidValue
 from cic.admin.service import ACTION_LABELS, AdminService
-from cic.asterisk.actions import PbxError
 from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
-from cic.errors import CicError
 from cic.http.json_api import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,21 +36,6 @@ SECTIONS = {
     "kolejki": ("admin_queues.html", "Kolejki"),
     "urzad": ("admin_office.html", "Urząd: godziny, nagrywanie, przerwy"),
 }
-
-
-def _json_errors(fn: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
-        except PbxError as exc:
-            return web.json_response(
-                {"error": exc.error_id, "message": f"Centrala niedostępna: {exc}"},
-                status=exc.status,
-            )
-
-    return wrapped
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -83,7 +66,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     """The admin pages and API; ``guard`` gives the sign-in locks shown on the overview."""
 
     def api(fn: Handler) -> Handler:
-        return require("admin")(_json_errors(fn))
+        return require("admin")(fn)
 
     @require("admin")
     async def page(request: web.Request) -> web.StreamResponse:

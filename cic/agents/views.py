@@ -8,25 +8,11 @@ from typing import Any
 from aiohttp import web
 
 from cic.agents.service import AgentService
-from cic.asterisk.actions import PbxError
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
-from cic.errors import CicError
 from cic.http.json_api import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _errors(fn: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except (CicError, PbxError) as exc:
-            return web.json_response(
-                {"error": exc.error_id, "message": str(exc)}, status=exc.status
-            )
-
-    return wrapped
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
@@ -45,12 +31,10 @@ async def _own_or_supervising(request: web.Request, service: AgentService, usern
 def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     """The routes of the agents API."""
 
-    @_errors
     async def list_agents(_request: web.Request) -> web.StreamResponse:
         return web.json_response([service.presence(a.username) for a in service.agents()])
 
     @require("admin")
-    @_errors
     async def create(request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
         username, name = body.get("username"), body.get("display_name")
@@ -72,12 +56,10 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
         )
         return web.json_response(service.presence(record.username), status=201)
 
-    @_errors
     async def presence(request: web.Request) -> web.StreamResponse:
         return web.json_response(service.presence(request.match_info["username"]))
 
     @require("agent", "specialist", "supervisor")
-    @_errors
     async def command(request: web.Request) -> web.StreamResponse:
         username, action = request.match_info["username"], request.match_info["action"]
         await _own_or_supervising(request, service, username)

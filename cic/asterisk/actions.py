@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cic.asterisk.ami import AmiSession
+from cic.errors import CicError
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +17,15 @@ log = logging.getLogger(__name__)
 SYNC = {"Async": "false"}
 
 
-class PbxError(RuntimeError):
+class PbxError(CicError):
     """An AMI action failed or AMI is not connected."""
 
     status = 503
     error_id = "pbx_unavailable"
+    default_message = "Centrala jest niedostępna."
 
     def __init__(self, action: str, message: str) -> None:
-        super().__init__(f"{action}: {message}")
+        super().__init__(f"Centrala niedostępna: {action}: {message}")
         self.action = action
 
 

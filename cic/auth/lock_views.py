@@ -12,7 +12,7 @@ from aiohttp import web
 from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
 from cic.auth.service import AuthService
-from cic.http.json_api import json_errors, json_object
+from cic.http.json_api import json_object
 
 MAX_FIELD = 64
 
@@ -21,12 +21,10 @@ def routes(auth: AuthService) -> list[web.RouteDef]:
     """The lock list and the lift, for the admin role."""
 
     @require("admin")
-    @json_errors
     async def listing(_request: web.Request) -> web.StreamResponse:
         return web.json_response({"locks": auth.guard.locks(), "slowed": auth.guard.slowed()})
 
     @require("admin")
-    @json_errors
     async def lift(request: web.Request) -> web.StreamResponse:
         body = await json_object(request, InvalidLock)
         address, username = body.get("address"), body.get("username")

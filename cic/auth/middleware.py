@@ -75,7 +75,7 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
                 raise web.HTTPFound(f"/logowanie?next={quote(request.path_qs, safe='')}") from exc
             response = error_response(request, exc)
         except AuthError as exc:
-            if exc.status == 403:  # a role, CSRF or Origin refusal: on record
+            if exc.status == 403 and not exc.recorded:  # a refused role, CSRF or Origin: on record
                 await _audit_refusal(auth, request, exc)
             response = error_response(request, exc)
         return response

@@ -26,7 +26,8 @@ T = TypeVar("T")
 async def record_refusal(
     store: Store, actor: Actor, kind: str, target: str, error: CicError
 ) -> None:
-    """Write ``access_refused`` for ``kind:target``; a failed write is logged, never raised."""
+    """Write ``access_refused`` for ``kind:target`` and mark ``error`` recorded; a failed write
+    is logged, never raised."""
     safe = "".join(c if c.isprintable() else "?" for c in target)[:150]
 
     def write(session: Session) -> None:
@@ -35,6 +36,7 @@ async def record_refusal(
             ip=actor.ip, role=actor.role, error=error.error_id,
         )  # fmt: skip
 
+    error.recorded = True
     try:
         await store.run(write)
     except Exception:

@@ -8,8 +8,8 @@ import jinja2
 from aiohttp import web
 
 from cic import assets
-from cic.auth.errors import AuthError
 from cic.auth.roles import CSRF_KEY, ROLE_LABELS, USER_KEY
+from cic.errors import CicError
 
 TEMPLATES = assets.folder("web") / "templates"
 STATIC = assets.folder("web") / "static"
@@ -42,7 +42,7 @@ def html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 
 
-def error_response(request: web.Request, error: AuthError) -> web.Response:
+def error_response(request: web.Request, error: CicError) -> web.Response:
     """JSON for ``/api/`` and JSON clients, an HTML page otherwise."""
     headers = {}
     retry_after = getattr(error, "retry_after", None)

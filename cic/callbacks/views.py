@@ -33,14 +33,11 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
     async def act(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
         actor = user.username if user else ""
-        try:
-            request_id = path_id(request, "id", CallbackError)
-            if request.match_info["action"] == "retry":
-                callback = await service.retry_now(request_id, actor)
-            else:
-                callback = await service.close(request_id, actor)
-        except CallbackError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
+        request_id = path_id(request, "id", CallbackError)
+        if request.match_info["action"] == "retry":
+            callback = await service.retry_now(request_id, actor)
+        else:
+            callback = await service.close(request_id, actor)
         return web.json_response(callback.to_json())
 
     return [

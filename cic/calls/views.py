@@ -16,7 +16,7 @@ from functools import partial
 from aiohttp import web
 
 from cic.auth.roles import require
-from cic.calls.errors import CallNotFound, CallsError, InvalidQuery
+from cic.calls.errors import CallNotFound, InvalidQuery
 from cic.calls.service import MAX_LIMIT, CallService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -46,21 +46,10 @@ def _since_param(request: web.Request) -> datetime | None:
         raise InvalidQuery("Parametr since musi być datą i godziną w formacie ISO 8601.") from None
 
 
-def _json_errors(handler: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except CallsError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
-
-    return wrapped
-
-
 def routes(service: CallService) -> list[web.RouteDef]:
     """The calls API routes, bound to ``service``."""
 
     @require("supervisor")
-    @_json_errors
     async def list_calls(request: web.Request) -> web.StreamResponse:
         limit = _int_param(request, "limit", 50, 1, MAX_LIMIT)
         offset = _int_param(request, "offset", 0, 0, 10**9)
@@ -68,7 +57,6 @@ def routes(service: CallService) -> list[web.RouteDef]:
         return web.json_response(calls, dumps=_dumps)
 
     @require("supervisor")
-    @_json_errors
     async def get_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]
         call = await service.get_call(call_id)

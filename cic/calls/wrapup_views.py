@@ -8,9 +8,7 @@ from aiohttp import web
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
-from cic.calls.errors import CallsError
 from cic.calls.wrapup import WrapupService
-from cic.errors import CicError
 from cic.http.json_api import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
@@ -28,30 +26,24 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
 
     async def save(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
-        try:
-            call_id, agent = await handled_by(request)
-            body = await json_object(request)
-            fields = {k: body.get(k, "") for k in ("outcome", "topic", "note")}
-            if not all(isinstance(v, str) for v in fields.values()):
-                return web.json_response(
-                    {"error": "bad_wrapup", "message": "outcome, topic i note to teksty."},
-                    status=400,
-                )
-            user = current_user(request)
-            saved = await wrapups.save(
-                call_id, agent, fields["outcome"], fields["topic"], fields["note"],
-                user.username if user else "",
-            )  # fmt: skip
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
+        call_id, agent = await handled_by(request)
+        body = await json_object(request)
+        fields = {k: body.get(k, "") for k in ("outcome", "topic", "note")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            return web.json_response(
+                {"error": "bad_wrapup", "message": "outcome, topic i note to teksty."},
+                status=400,
+            )
+        user = current_user(request)
+        saved = await wrapups.save(
+            call_id, agent, fields["outcome"], fields["topic"], fields["note"],
+            user.username if user else "",
+        )  # fmt: skip
         return web.json_response(saved, status=201)
 
     async def list_(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
-        try:
-            call_id, _agent = await handled_by(request)
-        except CallsError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
+        call_id, _agent = await handled_by(request)
         return web.json_response(await wrapups.for_call(call_id))
 
     return [

@@ -74,11 +74,3 @@ class CaseConflict(CaseError):
     status = 409
     error_id = "case_conflict"
     default_message = "Zmiana nie pasuje do obecnego stanu sprawy."
-
-
-class CaseStoreUnavailable(CaseError):
-    """The database did not answer."""
-
-    status = 503
-    error_id = "store_unavailable"
-    default_message = "Baza danych jest chwilowo niedostępna. Spróbuj za chwilę."

@@ -18,11 +18,9 @@ from aiohttp import web
 from cic.auth.actor import Actor, AgentInterface, actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
-from cic.cases.errors import CaseStoreUnavailable, InvalidValue
+from cic.cases.errors import InvalidValue
 from cic.cases.openapi import document
 from cic.cases.service import CaseService
-from cic.db import is_transient
-from cic.errors import CicError
 from cic.http.json_api import json_object, whole_number
 
 log = logging.getLogger(__name__)
@@ -30,22 +28,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SIGNED_IN = ("agent", "specialist", "supervisor")
 OFFICIALS = ("specialist", "supervisor")  # admin may always
 MAX_BODY = 200_000
-
-
-def _errors(fn: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
-        except Exception as exc:
-            if not is_transient(exc):
-                raise
-            log.warning("cases: database unavailable: %s", exc)
-            error = CaseStoreUnavailable()
-            return web.json_response(error.to_dict(), status=error.status)
-
-    return wrapped
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -73,10 +55,10 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
         return await actor_of(request, interface_of)
 
     def signed_in(fn: Handler) -> Handler:
-        return require(*SIGNED_IN)(_errors(fn))
+        return require(*SIGNED_IN)(fn)
 
     def officials(fn: Handler) -> Handler:
-        return require(*OFFICIALS)(_errors(fn))
+        return require(*OFFICIALS)(fn)
 
     @require(*SIGNED_IN)
     async def page(request: web.Request) -> web.StreamResponse:

@@ -1,4 +1,4 @@
-"""The one JSON body reader of every endpoint, query and path numbers, and domain errors as JSON.
+"""The one JSON body reader of every endpoint, and query and path numbers.
 
 A body is accepted only when it is UTF-8 JSON of at most ``MAX_BODY`` bytes, nested at most
 ``MAX_DEPTH`` levels, whose whole numbers lie within ±(2**53 - 1) (what a browser's JavaScript
@@ -9,18 +9,15 @@ domain error (400, its own stable ``error_id``, ``BadJson`` by default) and a Po
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from cic.errors import CicError
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 20
 MAX_INT = 2**53 - 1
@@ -179,16 +176,3 @@ def path_id(
     if value is None:
         raise error(f"Identyfikator {key} musi być liczbą od 1 do {high}.")
     return value
-
-
-def json_errors(fn: Handler) -> Handler:
-    """Answer a ``CicError`` raised by the view with its status and JSON body."""
-
-    @functools.wraps(fn)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
-
-    return wrapped

@@ -31,14 +31,3 @@ class InvalidArticle(KbError):
     status = 400
     error_id = "kb_invalid_article"
     default_message = "Nieprawidłowy artykuł."
-
-
-class KbStoreUnavailable(KbError):
-    """The database did not answer (search still works: the index is in memory)."""
-
-    status = 503
-    error_id = "store_unavailable"
-    default_message = (
-        "Baza danych jest chwilowo niedostępna. Wyszukiwanie działa, zapis i odczyt artykułu"
-        " — spróbuj za chwilę."
-    )

@@ -10,9 +10,7 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
-from cic.db import is_transient
 from cic.http.json_api import BadJson, json_object, whole_number
-from cic.kb.errors import KbError, KbStoreUnavailable
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
 
@@ -22,22 +20,6 @@ SIGNED_IN = ("agent", "specialist", "supervisor")
 EDITORS = ("supervisor",)  # admin may always
 MAX_QUERY = 200
 MAX_BODY = 100_000
-
-
-def _errors(fn: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except KbError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status)
-        except Exception as exc:
-            if not is_transient(exc):
-                raise
-            log.warning("kb: database unavailable: %s", exc)
-            error = KbStoreUnavailable()
-            return web.json_response(error.to_dict(), status=error.status)
-
-    return wrapped
 
 
 def _bad(error: str, message: str) -> web.Response:
@@ -83,12 +65,10 @@ def routes(service: KbService) -> list[web.RouteDef]:
         return web.json_response(service.suggest(topics, department, limit))
 
     @require(*SIGNED_IN)
-    @_errors
     async def article(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.get(request.match_info["slug"]))
 
     @require(*SIGNED_IN)
-    @_errors
     async def use(request: web.Request) -> web.StreamResponse:
         body = await _json_object(request) if request.can_read_body else {}
         if isinstance(body, BadJson):
@@ -102,7 +82,6 @@ def routes(service: KbService) -> list[web.RouteDef]:
         return web.json_response(result, status=201 if result["counted"] else 200)
 
     @require(*EDITORS)
-    @_errors
     async def edit(request: web.Request) -> web.StreamResponse:
         if (request.content_length or 0) > MAX_BODY:
             return _bad("too_large", "Artykuł jest za długi.")
@@ -115,7 +94,6 @@ def routes(service: KbService) -> list[web.RouteDef]:
         return web.json_response(saved)
 
     @require(*SIGNED_IN)
-    @_errors
     async def versions(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.versions(request.match_info["slug"]))
 

@@ -13,11 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from cic.agents.errors import AgentError
-from cic.asterisk.actions import PbxError
 from cic.auth.roles import current_user, require
 from cic.http.json_api import json_object
-from cic.overflow.errors import BadReserve, CapacityError
+from cic.overflow.errors import BadReserve
 from cic.overflow.service import Entry, FirstLineCapacity
 
 SUPERVISING = ("supervisor",)
@@ -27,10 +25,6 @@ def _entry(entry: Entry) -> dict[str, Any]:
     data = asdict(entry)
     data["changed_at"] = entry.changed_at.isoformat() if entry.changed_at else None
     return data
-
-
-def _error(exc: AgentError | CapacityError | PbxError) -> web.Response:
-    return web.json_response({"error": exc.error_id, "message": str(exc)}, status=exc.status)
 
 
 def _actor(request: web.Request) -> str:
@@ -48,30 +42,22 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
     @require(*SUPERVISING)
     async def change(request: web.Request) -> web.StreamResponse:
         username, action = request.match_info["username"], request.match_info["action"]
-        try:
-            if action == "add":
-                entry = await capacity.add(username, actor=_actor(request))
-            else:
-                entry = await capacity.remove(username, actor=_actor(request))
-        except (AgentError, CapacityError, PbxError) as exc:
-            return _error(exc)
+        if action == "add":
+            entry = await capacity.add(username, actor=_actor(request))
+        else:
+            entry = await capacity.remove(username, actor=_actor(request))
         return web.json_response(_entry(entry))
 
     @require(*SUPERVISING)
     async def reserve(request: web.Request) -> web.StreamResponse:
-        try:
-            body = await json_object(request, BadReserve)
-            reserve, penalty = body.get("reserve"), body.get("penalty")
-            penalty_ok = penalty is None or (
-                isinstance(penalty, int) and not isinstance(penalty, bool)
-            )
-            if not isinstance(reserve, bool) or not penalty_ok:
-                raise BadReserve()
-            entry = await capacity.set_reserve(
-                request.match_info["username"], reserve, penalty, actor=_actor(request)
-            )
-        except (AgentError, CapacityError) as exc:
-            return _error(exc)
+        body = await json_object(request, BadReserve)
+        reserve, penalty = body.get("reserve"), body.get("penalty")
+        penalty_ok = penalty is None or (isinstance(penalty, int) and not isinstance(penalty, bool))
+        if not isinstance(reserve, bool) or not penalty_ok:
+            raise BadReserve()
+        entry = await capacity.set_reserve(
+            request.match_info["username"], reserve, penalty, actor=_actor(request)
+        )
         return web.json_response(_entry(entry))
 
     return [

@@ -67,6 +67,7 @@ class PrivacyService:
         )
 
     async def _refused(self, action: str, resident_id: int, who: Official, exc: CicError) -> None:
+        exc.recorded = True
         await asyncio.to_thread(self._audit, action, resident_id, who, error=exc.error_id)
 
     # --- art. 15 -------------------------------------------------------------------------
@@ -83,6 +84,7 @@ class PrivacyService:
         try:
             counts = write_export(self.store, resident_id, target, ctx)
         except CicError as exc:
+            exc.recorded = True
             self._audit("privacy_export_refused", resident_id, who, error=exc.error_id)
             raise
         self._audit("privacy_export", resident_id, who, **counts.audit())

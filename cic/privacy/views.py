@@ -28,7 +28,7 @@ from aiohttp import web
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
-from cic.http.json_api import form_fields, json_errors, json_object
+from cic.http.json_api import form_fields, json_object
 from cic.privacy.errors import InvalidRequest
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
@@ -123,26 +123,22 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
         return page(request, plan=plan)
 
     @require(*OFFICERS)
-    @json_errors
     async def register(_request: web.Request) -> web.StreamResponse:
         return web.json_response(service.register())
 
     @require(*OFFICERS)
-    @json_errors
     async def export(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
         path, _ = await service.export_file(resident_id, _official(request))
         return await send_archive(request, path, resident_id)
 
     @require(*OFFICERS)
-    @json_errors
     async def rectify(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
         body = await json_object(request, InvalidRequest)
         return web.json_response(await service.rectify(resident_id, body, _official(request)))
 
     @require(*OFFICERS)
-    @json_errors
     async def erase(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
         execute = (await json_object(request, InvalidRequest)).get("execute", False)

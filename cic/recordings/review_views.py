@@ -20,7 +20,6 @@ from cic.auth.actor import actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
-from cic.http.json_api import json_errors
 from cic.recordings.errors import InvalidInput
 from cic.recordings.review import Period, Review, as_csv, parse_filters
 from cic.recordings.search import (
@@ -103,24 +102,20 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
                            departments=review.taxonomy.departments))  # fmt: skip
 
     @require(*ROLES)
-    @json_errors
     async def calls_json(request: web.Request) -> web.StreamResponse:
         return web.json_response(await calls(request))
 
     @require(*ROLES)
-    @json_errors
     async def calls_csv(request: web.Request) -> web.StreamResponse:
         rows = [_flat(c) for c in await calls(request)]
         await on_record(request, "calls_exported", rows=len(rows))
         return _csv(as_csv(rows, CALL_COLUMNS), "rozmowy.csv")
 
     @require(*ROLES)
-    @json_errors
     async def stats_json(request: web.Request) -> web.StreamResponse:
         return web.json_response(await stats(request))
 
     @require(*ROLES)
-    @json_errors
     async def stats_csv(request: web.Request) -> web.StreamResponse:
         return _csv(as_csv(await stats(request), STAT_COLUMNS), "tematy.csv")
 
@@ -134,7 +129,6 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         )
 
     @require(*ROLES)
-    @json_errors
     async def search(request: web.Request) -> web.StreamResponse:
         query = request.query.get("q", "")
         parse_query(query)  # a clear 400 before the database is asked

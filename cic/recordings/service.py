@@ -280,6 +280,7 @@ class RecordingsService:
     async def _refused(self, action: str, call_id: str, viewer: Viewer, error: CicError) -> None:
         """Write one refusal to the audit log (the call id made printable and cut short)."""
         target = "".join(c if c.isprintable() else "?" for c in call_id)[:128]
+        error.recorded = True
 
         def write(session: Session) -> None:
             audit.record(

@@ -23,23 +23,12 @@ from aiohttp import web
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
-from cic.errors import CicError
 from cic.http.json_api import json_object, path_id
 from cic.recordings.errors import InvalidInput
 from cic.recordings.service import RecordingsService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
-
-
-def _json_errors(handler: Handler) -> Handler:
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
-
-    return wrapped
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -53,7 +42,6 @@ def routes(
     may_hold = guard(*hold_roles)
 
     @require()
-    @_json_errors
     async def play(request: web.Request) -> web.StreamResponse:
         speaker = request.match_info.get("speaker", "mixed")
         path = await service.recording_file(
@@ -65,13 +53,11 @@ def routes(
         return response
 
     @require()
-    @_json_errors
     async def transcript(request: web.Request) -> web.StreamResponse:
         out = await service.transcript(request.match_info["call_id"], await actor_of(request))
         return web.json_response(out, dumps=_dumps)
 
     @require("supervisor")
-    @_json_errors
     async def correct(request: web.Request) -> web.StreamResponse:
         topics = (await _body(request)).get("topics")
         if not isinstance(topics, list):
@@ -81,7 +67,6 @@ def routes(
         )
         return web.json_response(out, dumps=_dumps)
 
-    @_json_errors
     async def hold(request: web.Request) -> web.StreamResponse:
         await may_hold(request)
         body = await _body(request)
@@ -94,13 +79,11 @@ def routes(
         return web.json_response({"call_id": call_id, "held": state}, dumps=_dumps)
 
     @require("supervisor")
-    @_json_errors
     async def list_jobs(request: web.Request) -> web.StreamResponse:
         status = request.query.get("status") or None
         return web.json_response(await service.list_jobs(status), dumps=_dumps)
 
     @require("supervisor")
-    @_json_errors
     async def retry(request: web.Request) -> web.StreamResponse:
         job_id = path_id(request, "job_id", InvalidInput)
         return web.json_response(await service.retry(job_id, await actor_of(request)), dumps=_dumps)

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
-from cic.http.json_api import json_errors, json_object
+from cic.http.json_api import json_object
 from cic.residents.errors import InvalidResident, ResidentNotFound
 from cic.residents.service import ResidentService
 
@@ -46,7 +46,6 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
     """The residents API."""
 
     @require(*STAFF)
-    @json_errors
     async def search(request: web.Request) -> web.StreamResponse:
         query = request.query.get("q", "")
         if len(query) > MAX_QUERY:
@@ -54,13 +53,11 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(await service.search(query))
 
     @require(*STAFF)
-    @json_errors
     async def create(request: web.Request) -> web.StreamResponse:
         made = await service.create(await _body(request), _actor(request))
         return web.json_response(made, status=201)
 
     @require(*STAFF)
-    @json_errors
     async def lookup(request: web.Request) -> web.StreamResponse:
         found = await service.lookup(request.query.get("number", "")[:40])
         if found is None:
@@ -68,18 +65,15 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(found)
 
     @require(*STAFF)
-    @json_errors
     async def get(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.get(_id(request)))
 
     @require(*STAFF)
-    @json_errors
     async def update(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         return web.json_response(await service.update(_id(request), body, _actor(request)))
 
     @require(*STAFF)
-    @json_errors
     async def add_number(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         out = await service.add_number(
@@ -88,13 +82,11 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(out, status=201)
 
     @require(*STAFF)
-    @json_errors
     async def remove_number(request: web.Request) -> web.StreamResponse:
         number = request.match_info["number"]
         return web.json_response(await service.remove_number(_id(request), number, _actor(request)))
 
     @require("supervisor")
-    @json_errors
     async def merge(request: web.Request) -> web.StreamResponse:
         other = (await _body(request)).get("other")
         if not isinstance(other, int) or isinstance(other, bool):
@@ -102,7 +94,6 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(await service.merge(_id(request), other, _actor(request)))
 
     @require(*STAFF)
-    @json_errors
     async def history(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
         username, role = (user.username, user.role) if user else ("", "")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
-from cic.http.json_api import json_errors, json_object
+from cic.http.json_api import json_object
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.mode import InvalidMode, OfficeModeSwitch
 from cic.routing.service import format_opening
@@ -33,7 +33,6 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
         return web.json_response(state())
 
     @require("supervisor")
-    @json_errors
     async def set_mode(request: web.Request) -> web.StreamResponse:
         body = await json_object(request, InvalidMode)
         mode, by = body.get("mode"), body.get("by", "api")

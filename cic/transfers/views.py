@@ -20,7 +20,6 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, guard
-from cic.errors import CicError
 from cic.http.json_api import json_object
 from cic.transfers.errors import InvalidTransfer
 from cic.transfers.service import TransferService
@@ -48,39 +47,30 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
         return await json_object(request, InvalidTransfer)
 
     async def start(request: web.Request) -> web.StreamResponse:
-        try:
-            username, interface = await requester(request)
-            body = await body_of(request)
-            note, matter = body.get("note", ""), body.get("matter", "")
-            article = body.get("article", "")
-            if not all(isinstance(v, str) for v in (note, matter, article)):
-                raise InvalidTransfer("note, matter i article to teksty.")
-            transfer = await service.start(
-                request.match_info["call_id"], str(body.get("kind", "")), body.get("target"),
-                note, requested_by=username, requester=interface, matter=matter, article=article,
-            )  # fmt: skip
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        username, interface = await requester(request)
+        body = await body_of(request)
+        note, matter = body.get("note", ""), body.get("matter", "")
+        article = body.get("article", "")
+        if not all(isinstance(v, str) for v in (note, matter, article)):
+            raise InvalidTransfer("note, matter i article to teksty.")
+        transfer = await service.start(
+            request.match_info["call_id"], str(body.get("kind", "")), body.get("target"),
+            note, requested_by=username, requester=interface, matter=matter, article=article,
+        )  # fmt: skip
         return web.json_response(transfer, status=201, dumps=_dumps)
 
     async def finish(request: web.Request) -> web.StreamResponse:
-        try:
-            _username, interface = await requester(request)
-            call_id = request.match_info["call_id"]
-            if request.match_info["action"] == "complete":
-                transfer = await service.complete(call_id, interface)
-            else:
-                transfer = await service.cancel(call_id, interface)
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        _username, interface = await requester(request)
+        call_id = request.match_info["call_id"]
+        if request.match_info["action"] == "complete":
+            transfer = await service.complete(call_id, interface)
+        else:
+            transfer = await service.cancel(call_id, interface)
         return web.json_response(transfer, dumps=_dumps)
 
     async def list_(request: web.Request) -> web.StreamResponse:
-        try:
-            _username, interface = await requester(request)
-            transfers = await service.for_call(request.match_info["call_id"])
-        except CicError as exc:
-            return web.json_response(exc.to_dict(), status=exc.status, dumps=_dumps)
+        _username, interface = await requester(request)
+        transfers = await service.for_call(request.match_info["call_id"])
         if interface is not None:
             involved = {interface}
             transfers = [

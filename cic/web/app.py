@@ -79,6 +79,7 @@ from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
 from cic.web import safety as web_safety
 from cic.web import status as web_status
+from cic.web.errors import error_middleware
 from cic.web.headers import security_headers
 
 log = logging.getLogger(__name__)
@@ -258,6 +259,7 @@ def create_app(settings: Settings) -> web.Application:
             forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
             security_headers(settings.asterisk.http_port),
             web_safety.safety_middleware(),
+            error_middleware(),
             auth_middleware(auth, services.credentials.api_token),
         ]
     )

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from cic.auth.templates import html, render
 from cic.calls.handlers import free_bytes
-from cic.http.json_api import json_errors, query_int
+from cic.http.json_api import query_int
 from cic.latency import summary_ms
 from cic.recordings.plugin import BACKLOG, WORKER_CHILD, root_for
 
@@ -102,7 +102,6 @@ def routes(services: Services) -> list[web.RouteDef]:
         ok = services.ami.stats.connected
         return web.json_response({"ok": ok}, status=200 if ok else 503)
 
-    @json_errors
     async def api_status(request: web.Request) -> web.StreamResponse:
         last = query_int(request, "last", 1000, 1, 1000)
         return web.json_response({**status(services, last), "post_call": post_call(request.app)})

@@ -17,6 +17,7 @@ from cic.bus import InProcessBus
 from cic.calls.service import CallService
 from cic.calls.views import routes, setup_routes
 from cic.db import Store, migrate
+from cic.web.errors import error_middleware
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ODD = "'; DROP TABLE calls;-- <script>Zażółć</script>"
@@ -41,7 +42,7 @@ async def as_supervisor(request: web.Request, handler: Any) -> web.StreamRespons
 
 @pytest.fixture
 async def client(service: CallService) -> AsyncIterator[TestClient[Any, Any]]:
-    app = web.Application(middlewares=[as_supervisor])
+    app = web.Application(middlewares=[error_middleware(), as_supervisor])
     setup_routes(app, service)
     async with TestClient(TestServer(app)) as client:
         yield client
@@ -103,7 +104,7 @@ def test_routes_are_plain_route_defs(service: CallService) -> None:
 
 async def test_database_down_is_a_json_503() -> None:
     store = Store("postgresql://postgres@127.0.0.1:1/nothing")
-    app = web.Application(middlewares=[as_supervisor])
+    app = web.Application(middlewares=[error_middleware(), as_supervisor])
     setup_routes(app, CallService(store, InProcessBus()))
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/api/calls")

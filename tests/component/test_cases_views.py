@@ -28,6 +28,7 @@ from cic.cases.views import routes
 from cic.db import Store, migrate
 from cic.kb import views as kb_views
 from cic.kb.service import KbService
+from cic.web.errors import error_middleware
 
 Client = TestClient[Any, Any]
 ODD = [
@@ -81,7 +82,7 @@ async def took(store: Store, *call_ids: str) -> None:
 
 @pytest.fixture
 async def client(store: Store) -> AsyncIterator[Client]:
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(CaseService(store, today=lambda: date(2026, 12, 3)), agent_device))
     async with TestClient(TestServer(app)) as client:
         yield client
@@ -330,7 +331,7 @@ async def test_openapi_describes_every_kb_report_and_case_route(
 
 async def test_install_cases_adds_the_service_and_routes(store: Store) -> None:
     agi = AgiServer(None, "127.0.0.1", 0, secret="s")  # type: ignore[arg-type]
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     service = install(app, CasesDeps(store, agi, Layout(Path("/"), "test"), agent_device))
     assert app[CASES] is service
     assert "case-status" in agi._scripts  # the phone step of case status

@@ -15,13 +15,13 @@ from cic.http.json_api import (
     MAX_DEPTH,
     MAX_INT,
     BadJson,
-    json_errors,
     json_object,
     parse_json,
     path_id,
     query_int,
     whole_number,
 )
+from cic.web.errors import error_middleware
 from cic.web.safety import safety_middleware
 
 
@@ -92,9 +92,9 @@ async def test_views_answer_400_and_the_safety_net_hides_the_rest() -> None:
     async def broken(_request: web.Request) -> web.StreamResponse:
         raise RuntimeError("sekretne szczegóły /var/lib/cic")
 
-    app = web.Application(middlewares=[safety_middleware()])
+    app = web.Application(middlewares=[safety_middleware(), error_middleware()])
     app.add_routes(
-        [web.post("/api/echo", json_errors(echo)), web.get("/api/x/{id}", json_errors(item)),
+        [web.post("/api/echo", echo), web.get("/api/x/{id}", item),
          web.get("/api/boom", broken), web.get("/boom", broken)]
     )  # fmt: skip
     async with TestClient(TestServer(app)) as client:

@@ -15,6 +15,7 @@ from cic.db import Store
 from cic.kb.for_call import menu_department, suggestions_for_call
 from cic.kb.service import KbService
 from cic.kb.views import call_routes
+from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 
 KB = Path(__file__).resolve().parents[2] / "kb"
@@ -72,7 +73,7 @@ async def test_the_endpoint_needs_sign_in_and_a_known_call(kb: KbService) -> Non
     async def get_call(call_id: str) -> dict[str, Any] | None:
         return CALL if call_id == "c9" else None
 
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(call_routes(kb, get_call, earlier))
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/api/kb/for-call/c9")).status == 401

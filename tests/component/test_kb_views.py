@@ -25,6 +25,7 @@ from cic.kb.search import Document, SearchIndex
 from cic.kb.service import KbService
 from cic.kb.views import routes
 from cic.supervisor import Supervisor
+from cic.web.errors import error_middleware
 
 Client = TestClient[Any, Any]
 KB = Path(__file__).resolve().parents[2] / "kb"
@@ -78,7 +79,7 @@ async def client(tmp_path: Path) -> AsyncIterator[Client]:
     store = Store(url)
     service = KbService(store, tmp_path / "kb")
     await service.load()
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(service))
     async with TestClient(TestServer(app)) as client:
         yield client
@@ -214,7 +215,7 @@ async def test_database_down_is_a_json_503_and_search_still_works() -> None:
     store = Store("postgresql://postgres@127.0.0.1:1/nothing")
     service = KbService(store, None)
     service.index = SearchIndex([Document("latarnia", "Nie świeci latarnia", "GK", (), (), "x")])
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(service))
     async with TestClient(TestServer(app)) as down:
         response = await down.get("/api/kb/articles/latarnia", headers=as_("agent"))
@@ -251,7 +252,7 @@ async def test_install_kb_imports_after_the_store_is_migrated(tmp_path: Path) ->
         yield
         await store.close()
 
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.cleanup_ctx.append(store_ctx)
     supervisor = Supervisor()
     service = install(app, KbDeps(store, supervisor, KB))

@@ -17,6 +17,7 @@ from cic.db import Store
 from cic.privacy import views
 from cic.privacy.service import PrivacyService
 from cic.residents.service import ResidentService
+from cic.web.errors import error_middleware
 from tests.component import privacy_world
 from tests.component.privacy_world import World, settings_for, snapshot
 from tests.component.test_kb_views import as_, fake_auth
@@ -31,7 +32,7 @@ async def site(tmp_path: Path) -> AsyncIterator[tuple[Client, World, PrivacyServ
     store.migrate()
     built = await privacy_world.build(store, tmp_path / "recordings")
     service = PrivacyService(store, settings_for(tmp_path), tmp_path / "recordings")
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(views.routes(service, ResidentService(store).search))
     async with TestClient(TestServer(app)) as client:
         yield client, built, service

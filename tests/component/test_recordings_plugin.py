@@ -18,6 +18,7 @@ from cic.config import ConfigError, Settings, SpeechSettings, load_settings
 from cic.db import Store, migrate
 from cic.recordings.plugin import RECORDINGS, RecordingsDeps, install
 from cic.supervisor import Supervisor
+from cic.web.errors import error_middleware
 from tests.component.test_kb_views import fake_auth
 
 
@@ -48,7 +49,7 @@ async def test_attached_recordings_become_jobs_once(tmp_path: Path) -> None:
     settings = Settings(speech=SpeechSettings(workers=0, recordings_root=str(tmp_path)))
     supervisor = Supervisor()
     deps = RecordingsDeps(settings, Layout(tmp_path, "test"), store, bus, supervisor)
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     install(app, deps)
     async with TestClient(TestServer(app)) as client:
         assert await _jobs(app) == [("1764763200.1", "/rec/1764763200.1.wav")]

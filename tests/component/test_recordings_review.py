@@ -20,6 +20,7 @@ from cic.recordings.models import CallTopic, CallTranscript
 from cic.recordings.review import Filters, Review, as_csv, parse_filters
 from cic.recordings.review_views import routes
 from cic.topics.taxonomy import load_taxonomy
+from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 
 Client = TestClient[Any, Any]
@@ -129,7 +130,7 @@ def test_csv_uses_semicolons_and_never_starts_a_cell_with_a_formula() -> None:
 
 
 async def test_pages_and_exports_only_for_supervisors(store: Store, review: Review) -> None:
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(review, store))
     async with TestClient(TestServer(app)) as client:
         for path in ("/api/review/calls", "/api/review/stats", "/api/review/calls.csv",

@@ -20,6 +20,7 @@ from cic.residents.errors import InvalidResident, NumberTaken, ResidentNotFound
 from cic.residents.numbers import canonical_number, spellings
 from cic.residents.service import ResidentService
 from cic.residents.views import routes
+from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 
 Client = TestClient[Any, Any]
@@ -158,7 +159,7 @@ async def test_search_by_name_fragment_or_number_with_like_metacharacters(
 
 @pytest.fixture
 async def client(service: ResidentService) -> AsyncIterator[Client]:
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(service))
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -30,6 +30,7 @@ from cic.recordings.review_views import routes
 from cic.recordings.search import TranscriptSearch, fts5_query, index_text, parse_query, tsquery
 from cic.topics.taxonomy import load_taxonomy
 from cic.transcripts.models import Segment, Transcript, Word
+from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 
 Client = TestClient[Any, Any]
@@ -305,7 +306,7 @@ def test_migration_backfills_existing_transcripts(db_url: str) -> None:
 
 @pytest.fixture
 async def client(store: Store) -> AsyncIterator[Client]:
-    app = web.Application(middlewares=[fake_auth])
+    app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(Review(load_taxonomy()), store))
     async with TestClient(TestServer(app)) as client:
         yield client

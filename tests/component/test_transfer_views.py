@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from cic.auth.roles import USER_KEY
 from cic.auth.sessions import CurrentUser
 from cic.db import Store
+from cic.web.errors import error_middleware
 from tests.component.test_transfer_service import ANNA, BOB, World
 
 USERS = {
@@ -49,7 +50,7 @@ async def client(world: World) -> AsyncIterator[TestClient[Any, Any]]:
     async def interface_of(agent_id: int | None) -> str | None:
         return INTERFACES.get(agent_id or 0)
 
-    app = web.Application(middlewares=[as_user])
+    app = web.Application(middlewares=[error_middleware(), as_user])
     app.add_routes(routes(world.service, interface_of))
     async with TestClient(TestServer(app)) as client:
         yield client
