@@ -17,6 +17,7 @@ from cic.agents.models import Agent, Department, Queue
 from cic.agents.service import AgentService
 from cic.auth.roles import require
 from cic.db import Store
+from cic.http.endpoint import documented
 
 NO_DEPARTMENT = "Bez wydziału"
 
@@ -58,6 +59,17 @@ async def directory(store: Store, agents: AgentService) -> dict[str, Any]:
 def routes(store: Store, agents: AgentService) -> list[web.RouteDef]:
     """The route of the directory."""
 
+    @documented(
+        "Kto jest teraz wolny: wydziały z konsultantami oraz kolejki",
+        returns={
+            "type": "object",
+            "properties": {
+                "departments": {"type": "array", "items": {"type": "object"}},
+                "queues": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        errors=(401, 403, 503),
+    )
     @require("agent", "specialist", "supervisor")
     async def show(_request: web.Request) -> web.StreamResponse:
         return web.json_response(await directory(store, agents))

@@ -10,9 +10,25 @@ from aiohttp import web
 from cic.agents.service import AgentService
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+NEW_AGENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "username": {"type": "string"},
+        "display_name": {"type": "string", "minLength": 1},
+        "static_contact": {"type": ["string", "null"], "description": "SIP URI stałego telefonu"},
+        "queues": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["username", "display_name"],
+}
+PAUSE: dict[str, Any] = {
+    "type": "object",
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 60}},
+    "required": ["reason"],
+}
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
@@ -31,9 +47,20 @@ async def _own_or_supervising(request: web.Request, service: AgentService, usern
 def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     """The routes of the agents API."""
 
+    @documented(
+        "Konsultanci i ich bieżący stan",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401,),
+    )
     async def list_agents(_request: web.Request) -> web.StreamResponse:
         return web.json_response([service.presence(a.username) for a in service.agents()])
 
+    @documented(
+        "Nowy konsultant (stanowisko w centrali)",
+        body=NEW_AGENT,
+        status=201,
+        errors=(400, 401, 403, 503),
+    )
     @require("admin")
     async def create(request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
@@ -56,9 +83,16 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
         )
         return web.json_response(service.presence(record.username), status=201)
 
+    @documented("Stan jednego konsultanta", errors=(401, 404))
     async def presence(request: web.Request) -> web.StreamResponse:
         return web.json_response(service.presence(request.match_info["username"]))
 
+    @documented(
+        "Zalogowanie, wylogowanie, przerwa lub koniec przerwy konsultanta",
+        description="Konsultant zmienia tylko własny stan. Treść (powód) czyta tylko ``pause``.",
+        body=PAUSE,
+        errors=(400, 401, 403, 404, 503),
+    )
     @require("agent", "specialist", "supervisor")
     async def command(request: web.Request) -> web.StreamResponse:
         username, action = request.match_info["username"], request.match_info["action"]

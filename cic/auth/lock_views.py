@@ -7,23 +7,50 @@ DELETE /api/admin/sign-in-locks   {"address": "...", "username": "..."} lifts a 
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
 from cic.auth.service import AuthService
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 
 MAX_FIELD = 64
+LIFT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "address": {"type": "string", "minLength": 1, "maxLength": MAX_FIELD},
+        "username": {"type": "string", "minLength": 1},
+    },
+    "required": ["address"],
+}
 
 
 def routes(auth: AuthService) -> list[web.RouteDef]:
     """The lock list and the lift, for the admin role."""
 
+    @documented(
+        "Blokady logowania (login z adresu) i spowolnione adresy",
+        returns={
+            "type": "object",
+            "properties": {
+                "locks": {"type": "array", "items": {"type": "object"}},
+                "slowed": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        errors=(401, 403),
+    )
     @require("admin")
     async def listing(_request: web.Request) -> web.StreamResponse:
         return web.json_response({"locks": auth.guard.locks(), "slowed": auth.guard.slowed()})
 
+    @documented(
+        "Zdjęcie blokady logowania (loginu z adresu) albo spowolnienia adresu",
+        body=LIFT,
+        errors=(400, 401, 403, 404, 503),
+    )
     @require("admin")
     async def lift(request: web.Request) -> web.StreamResponse:
         body = await json_object(request, InvalidLock)

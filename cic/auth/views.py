@@ -20,10 +20,20 @@ from cic.auth.roles import CSRF_KEY, current_user, require
 from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
 from cic.errors import CicError
+from cic.http.endpoint import documented
 from cic.http.json_api import form_fields, json_object
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
+SIGN_IN: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "username": {"type": "string"},
+        "password": {"type": "string"},
+        "next": {"type": "string", "description": "ścieżka w centrum po zalogowaniu"},
+    },
+    "required": ["username", "password"],
+}
 HOMES = {
     "agent": "/konsola",
     "specialist": "/konsola",
@@ -57,6 +67,11 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
     """The routes of the auth domain, plus ``/static/``."""
     cookie = auth.settings.cookie_name
 
+    @documented(
+        "Strona logowania (strona HTML)",
+        description="Zalogowanego przekierowuje (302) na ``next`` albo stronę jego roli.",
+        query={"next": {"type": "string"}},
+    )
     async def login_page(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
         if user is not None:
@@ -66,6 +81,16 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         )
         return html(page)
 
+    @documented(
+        "Logowanie: nowa sesja (formularz lub JSON)",
+        description=(
+            "Formularz dostaje przekierowanie 303 na ``next`` albo stronę roli; treść JSON"
+            " odpowiedź 200 z loginem, rolą, tokenem CSRF i ``next``. Sesja w ciasteczku."
+        ),
+        body=SIGN_IN,
+        status=303,
+        errors=(400, 401, 429, 503),
+    )
     async def login(request: web.Request) -> web.StreamResponse:
         data: dict[str, Any] = {}
         username = ""
@@ -104,6 +129,7 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         )  # fmt: skip
         return response
 
+    @documented("Wylogowanie: koniec sesji i powrót do strony logowania", status=303, errors=(503,))
     async def logout(request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(cookie)
         if token:
@@ -112,6 +138,20 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         response.del_cookie(cookie, path="/")
         return response
 
+    @documented(
+        "Zalogowany użytkownik i jego token CSRF",
+        returns={
+            "type": "object",
+            "properties": {
+                "username": {"type": "string"},
+                "display_name": {"type": "string"},
+                "role": {"type": "string"},
+                "agent_id": {"type": ["integer", "null"]},
+                "csrf_token": {"type": "string"},
+            },
+        },
+        errors=(401,),
+    )
     @require()
     async def me(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
@@ -121,11 +161,21 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
              "agent_id": user.agent_id, "csrf_token": request.get(CSRF_KEY, "")}
         )  # fmt: skip
 
+    @documented(
+        "Dziennik zdarzeń: 200 najnowszych wpisów",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401, 403, 503),
+    )
     @require("admin")
     async def audit_log(request: web.Request) -> web.StreamResponse:
         entries = await auth.store.run(lambda db: audit.recent(db, 200))
         return web.json_response(entries)
 
+    @documented(
+        "Zakończenie wszystkich sesji użytkownika",
+        returns={"type": "object", "properties": {"revoked": {"type": "integer"}}},
+        errors=(401, 403, 404, 503),
+    )
     @require("admin")
     async def revoke(request: web.Request) -> web.StreamResponse:
         user = current_user(request)

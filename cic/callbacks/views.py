@@ -13,12 +13,19 @@ from cic.auth.roles import current_user, require
 from cic.callbacks.errors import CallbackError
 from cic.callbacks.models import STATUSES
 from cic.callbacks.service import CallbackService
+from cic.http.endpoint import documented
 from cic.http.json_api import path_id
 
 
 def routes(service: CallbackService) -> list[web.RouteDef]:
     """The routes of the callbacks API."""
 
+    @documented(
+        "Prośby o oddzwonienie, najnowsze pierwsze",
+        query={"status": {"type": "string", "enum": list(STATUSES)}},
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 503),
+    )
     @require("supervisor")
     async def listing(request: web.Request) -> web.StreamResponse:
         status = request.query.get("status") or None
@@ -29,6 +36,10 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
             )
         return web.json_response([c.to_json() for c in await service.requests(status)])
 
+    @documented(
+        "Ponowienie prośby o oddzwonienie (na początek kolejki) albo jej zamknięcie",
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require("supervisor")
     async def act(request: web.Request) -> web.StreamResponse:
         user = current_user(request)

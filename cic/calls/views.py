@@ -12,15 +12,22 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 
 from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, InvalidQuery
 from cic.calls.service import MAX_LIMIT, CallService
+from cic.http.endpoint import documented
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
+CALLS_QUERY: dict[str, dict[str, Any]] = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50},
+    "offset": {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0},
+    "since": {"type": "string", "format": "date-time"},
+}
 
 
 def _int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
@@ -49,6 +56,12 @@ def _since_param(request: web.Request) -> datetime | None:
 def routes(service: CallService) -> list[web.RouteDef]:
     """The calls API routes, bound to ``service``."""
 
+    @documented(
+        "Rozmowy, najnowsze pierwsze",
+        query=CALLS_QUERY,
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 503),
+    )
     @require("supervisor")
     async def list_calls(request: web.Request) -> web.StreamResponse:
         limit = _int_param(request, "limit", 50, 1, MAX_LIMIT)
@@ -56,6 +69,7 @@ def routes(service: CallService) -> list[web.RouteDef]:
         calls = await service.list_calls(limit=limit, offset=offset, since=_since_param(request))
         return web.json_response(calls, dumps=_dumps)
 
+    @documented("Jedna rozmowa z przebiegiem i nagraniami", errors=(401, 403, 404, 503))
     @require("supervisor")
     async def get_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
-from cic.calls.wrapup import WrapupService
+from cic.calls.wrapup import NOTE_MAX, TOPIC_MAX, WrapupService
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
+WRAPUP: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "outcome": {"type": "string", "description": "jeden z wyników rozmowy urzędu"},
+        "topic": {"type": "string", "maxLength": TOPIC_MAX},
+        "note": {"type": "string", "maxLength": NOTE_MAX},
+    },
+    "required": ["outcome"],
+}
 
 
 def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.RouteDef]:
@@ -24,6 +35,13 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
         actor = await actor_of(request, agent_interface)
         return call_id, await wrapups.agent_for(call_id, actor)
 
+    @documented(
+        "Zapis podsumowania rozmowy: wynik, temat, notatka",
+        description="Konsultant: tylko rozmowa, którą obsłużył; ponowny zapis zastępuje poprzedni.",
+        body=WRAPUP,
+        status=201,
+        errors=(400, 401, 403, 404, 503),
+    )
     async def save(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
         call_id, agent = await handled_by(request)
@@ -41,6 +59,11 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
         )  # fmt: skip
         return web.json_response(saved, status=201)
 
+    @documented(
+        "Podsumowania rozmowy, najstarsze pierwsze",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401, 403, 404, 503),
+    )
     async def list_(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
         call_id, _agent = await handled_by(request)

@@ -26,6 +26,7 @@ from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.http.endpoint import documented
 from cic.http.live import stream
 from cic.residents.numbers import spellings
 from cic.residents.service import ResidentService
@@ -59,6 +60,7 @@ def routes(
     """The console page and its websocket; ``residents`` names known callers in the pop and
     ``matters`` lists their open cases."""
 
+    @documented("Konsola konsultanta (strona HTML)", errors=(403, 503))
     @require(*ROLES)
     async def page(request: web.Request) -> web.StreamResponse:
         agent = await _my_agent(request, agents)
@@ -86,6 +88,11 @@ def routes(
             )
         )
 
+    @documented(
+        "Konsola na żywo: stan konsultanta, okna z danymi dzwoniącego, przekazania (WebSocket)",
+        status=101,
+        errors=(403, 404, 503),
+    )
     @require(*ROLES)
     async def live(request: web.Request) -> web.StreamResponse:
         agent = await _my_agent(request, agents)

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
+from cic.http.endpoint import documented
 from cic.http.json_api import BadJson, json_object, whole_number
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.service import KbService
@@ -40,6 +41,7 @@ def _limit(request: web.Request, default: int) -> int | None:
 def routes(service: KbService) -> list[web.RouteDef]:
     """The routes of the knowledge base (API and page)."""
 
+    @documented("Baza wiedzy: wyszukiwanie i artykuły (strona HTML)", errors=(401, 403))
     @require(*SIGNED_IN)
     async def page(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
@@ -115,6 +117,11 @@ def call_routes(
 ) -> list[web.RouteDef]:
     """``GET /api/kb/for-call/{call_id}?note=``: articles for a call in hand, with why."""
 
+    @documented(
+        "Artykuły bazy wiedzy do rozmowy w toku, każdy z powodem podpowiedzi",
+        query={"note": {"type": "string", "maxLength": 2000}},
+        errors=(400, 401, 403, 404),
+    )
     @require(*SIGNED_IN)
     async def for_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 from cic.overflow.errors import BadReserve
 from cic.overflow.service import Entry, FirstLineCapacity
@@ -35,10 +36,19 @@ def _actor(request: web.Request) -> str:
 def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
     """The routes of the first-line capacity API."""
 
+    @documented(
+        "Pierwsza linia: rezerwa, dołączeni konsultanci, progi i obciążenie",
+        returns={"type": "object"},
+        errors=(401, 403),
+    )
     @require(*SUPERVISING)
     async def show(_request: web.Request) -> web.StreamResponse:
         return web.json_response(capacity.view())
 
+    @documented(
+        "Dołączenie konsultanta do pierwszej linii albo jego zwolnienie",
+        errors=(401, 403, 404, 409, 503),
+    )
     @require(*SUPERVISING)
     async def change(request: web.Request) -> web.StreamResponse:
         username, action = request.match_info["username"], request.match_info["action"]
@@ -48,6 +58,18 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
             entry = await capacity.remove(username, actor=_actor(request))
         return web.json_response(_entry(entry))
 
+    @documented(
+        "Wpisanie konsultanta do rezerwy pierwszej linii albo wypisanie",
+        body={
+            "type": "object",
+            "properties": {
+                "reserve": {"type": "boolean"},
+                "penalty": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+            },
+            "required": ["reserve"],
+        },
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*SUPERVISING)
     async def reserve(request: web.Request) -> web.StreamResponse:
         body = await json_object(request, BadReserve)

@@ -28,15 +28,40 @@ from aiohttp import web
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
+from cic.http.endpoint import documented
 from cic.http.json_api import form_fields, json_object
 from cic.privacy.errors import InvalidRequest
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
+from cic.residents.schemas import NAME, NOTE, NUMBERS
 
 OFFICERS = ("iod",)  # admin may always
 CHUNK = 1 << 20
 MAX_QUERY = 200
 Search = Callable[[str], Awaitable[list[dict[str, Any]]]]
+RECTIFICATION: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": NAME,
+        "note": NOTE,
+        "numbers": {**NUMBERS, "description": "cała poprawiona lista numerów"},
+        "parties": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer", "minimum": 1},
+                    "name": {"type": "string", "minLength": 1, "maxLength": 300},
+                    "contact": {"type": "string", "maxLength": 300},
+                },
+                "required": ["id"],
+            },
+        },
+    },
+    "additionalProperties": False,
+    "minProperties": 1,
+}
 
 
 def _official(request: web.Request) -> Official:
@@ -88,10 +113,18 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
         register = service.register()
         return html(render(request, "rodo.html", register=register, **context), status)
 
+    @documented(
+        "Strona inspektora ochrony danych: mieszkańcy, eksport, usunięcie (strona HTML)",
+        errors=(403,),
+    )
     @require(*OFFICERS)
     async def home(request: web.Request) -> web.StreamResponse:
         return page(request)
 
+    @documented(
+        "Wyszukiwanie mieszkańca na stronie RODO (formularz: q)",
+        errors=(400, 401, 403, 503),
+    )
     @require(*OFFICERS)
     async def find(request: web.Request) -> web.StreamResponse:
         try:
@@ -102,6 +135,10 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
             return page(request, 400, error="Zapytanie: najwyżej 200 znaków.", query=query[:200])
         return page(request, found=await search(query), query=query)
 
+    @documented(
+        "Archiwum ZIP z danymi mieszkańca (formularz: resident_id)",
+        errors=(401, 403, 404, 413, 503),
+    )
     @require(*OFFICERS)
     async def export_form(request: web.Request) -> web.StreamResponse:
         try:
@@ -111,6 +148,10 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
             return page(request, exc.status, error=exc.message)
         return await send_archive(request, path, resident_id)
 
+    @documented(
+        "Plan usunięcia danych mieszkańca albo jego wykonanie (formularz: resident_id, execute)",
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*OFFICERS)
     async def erasure_form(request: web.Request) -> web.StreamResponse:
         try:
@@ -122,22 +163,41 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
             return page(request, exc.status, error=exc.message)
         return page(request, plan=plan)
 
+    @documented("Rejestr czynności przetwarzania", returns={"type": "object"}, errors=(401, 403))
     @require(*OFFICERS)
     async def register(_request: web.Request) -> web.StreamResponse:
         return web.json_response(service.register())
 
+    @documented(
+        "Archiwum ZIP ze wszystkimi danymi mieszkańca (art. 15 RODO)",
+        errors=(401, 403, 404, 413, 503),
+    )
     @require(*OFFICERS)
     async def export(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
         path, _ = await service.export_file(resident_id, _official(request))
         return await send_archive(request, path, resident_id)
 
+    @documented(
+        "Sprostowanie danych mieszkańca i jego wpisów jako strony spraw (art. 16 RODO)",
+        body=RECTIFICATION,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*OFFICERS)
     async def rectify(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
         body = await json_object(request, InvalidRequest)
         return web.json_response(await service.rectify(resident_id, body, _official(request)))
 
+    @documented(
+        "Plan usunięcia danych mieszkańca albo jego wykonanie (art. 17 RODO)",
+        description="Bez ``execute`` tylko plan (nic się nie zmienia); 409, gdy wstrzymane.",
+        body={
+            "type": "object",
+            "properties": {"execute": {"type": "boolean", "default": False}},
+        },
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*OFFICERS)
     async def erase(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])

@@ -20,20 +20,46 @@ from cic.auth.actor import actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
+from cic.http.endpoint import documented
 from cic.recordings.errors import InvalidInput
-from cic.recordings.review import Period, Review, as_csv, parse_filters
+from cic.recordings.review import OUTCOMES, Period, Review, as_csv, parse_filters
 from cic.recordings.search import (
+    MAX_OFFSET,
     MAX_PAGE,
     PAGE,
     TranscriptSearch,
     check_offset,
     parse_query,
 )
+from cic.recordings.search_terms import MAX_QUERY
 
 ROLES = ("supervisor",)  # admin may always
 CALL_COLUMNS = ["call_id", "entered_at", "caller_number", "agent", "queue", "outcome",
                 "talk_seconds", "topics", "wrapup_topics", "corrected"]  # fmt: skip
 STAT_COLUMNS = ["period", "topic", "name", "department", "calls"]
+_DAY = {"type": "string", "format": "date"}
+_SECONDS = {"type": "number", "minimum": 0, "maximum": 86_400}
+FILTERS: dict[str, dict[str, Any]] = {
+    "topic": {"type": "string", "maxLength": 200},
+    "from": _DAY,
+    "to": _DAY,
+    "agent": {"type": "string", "maxLength": 200},
+    "department": {"type": "string", "maxLength": 200},
+    "outcome": {"type": "string", "enum": list(OUTCOMES)},
+    "min_seconds": _SECONDS,
+    "max_seconds": _SECONDS,
+    "transcribed": {"type": "string", "enum": ["1", "true", "tak"]},
+}
+STATS_QUERY: dict[str, dict[str, Any]] = {
+    **FILTERS,
+    "period": {"type": "string", "enum": ["week", "month"], "default": "week"},
+}
+SEARCH_QUERY: dict[str, dict[str, Any]] = {
+    "q": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY},
+    **FILTERS,
+    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": PAGE},
+    "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+}
 
 
 def _period(request: web.Request) -> Period:
@@ -95,30 +121,58 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         filters, period = parse_filters(dict(request.query)), _period(request)
         return await store.run(lambda s: review.counts(s, filters, period))
 
+    @documented("Przegląd rozmów kierownika zmiany (strona HTML)", errors=(403,))
     @require(*ROLES)
     async def page(request: web.Request) -> web.StreamResponse:
         topics = sorted(review.taxonomy.topics, key=lambda t: t.name)
         return html(render(request, "review.html", topics=topics,
                            departments=review.taxonomy.departments))  # fmt: skip
 
+    @documented(
+        "Rozmowy do przeglądu według filtrów",
+        query=FILTERS,
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 503),
+    )
     @require(*ROLES)
     async def calls_json(request: web.Request) -> web.StreamResponse:
         return web.json_response(await calls(request))
 
+    @documented(
+        "Rozmowy do przeglądu według filtrów jako plik CSV",
+        query=FILTERS,
+        errors=(400, 401, 403, 503),
+    )
     @require(*ROLES)
     async def calls_csv(request: web.Request) -> web.StreamResponse:
         rows = [_flat(c) for c in await calls(request)]
         await on_record(request, "calls_exported", rows=len(rows))
         return _csv(as_csv(rows, CALL_COLUMNS), "rozmowy.csv")
 
+    @documented(
+        "Liczba rozmów według tematów w tygodniach lub miesiącach i wydziałach",
+        query=STATS_QUERY,
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 503),
+    )
     @require(*ROLES)
     async def stats_json(request: web.Request) -> web.StreamResponse:
         return web.json_response(await stats(request))
 
+    @documented(
+        "Liczba rozmów według tematów, okresów i wydziałów jako plik CSV",
+        query=STATS_QUERY,
+        errors=(400, 401, 403, 503),
+    )
     @require(*ROLES)
     async def stats_csv(request: web.Request) -> web.StreamResponse:
         return _csv(as_csv(await stats(request), STAT_COLUMNS), "tematy.csv")
 
+    @documented(
+        "Tematy rozmów (taksonomia) z wydziałami",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401, 403),
+    )
     @require(*ROLES)
     async def topics(_request: web.Request) -> web.StreamResponse:
         return web.json_response(
@@ -128,6 +182,11 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
             ]
         )
 
+    @documented(
+        "Wyszukiwanie w transkrypcjach, najlepsze trafienia pierwsze",
+        query=SEARCH_QUERY,
+        errors=(400, 401, 403, 503),
+    )
     @require(*ROLES)
     async def search(request: web.Request) -> web.StreamResponse:
         query = request.query.get("q", "")

@@ -23,9 +23,10 @@ from aiohttp import web
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object, path_id
 from cic.recordings.errors import InvalidInput
-from cic.recordings.service import RecordingsService
+from cic.recordings.service import MAX_TOPICS, RecordingsService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -41,6 +42,11 @@ def routes(
     """The routes, bound to ``service``; legal holds for ``hold_roles``."""
     may_hold = guard(*hold_roles)
 
+    @documented(
+        "Nagranie rozmowy: całe albo jednej strony (mieszkaniec, konsultant)",
+        description="Plik dźwiękowy; obsługuje nagłówek Range. Każde odtworzenie jest w dzienniku.",
+        errors=(400, 401, 403, 404, 503),
+    )
     @require()
     async def play(request: web.Request) -> web.StreamResponse:
         speaker = request.match_info.get("speaker", "mixed")
@@ -52,11 +58,27 @@ def routes(
         response.headers["Content-Disposition"] = f'inline; filename="{path.name}"'
         return response
 
+    @documented(
+        "Transkrypcja rozmowy (z ukrytymi danymi osobowymi) i jej tematy",
+        errors=(400, 401, 403, 404, 503),
+    )
     @require()
     async def transcript(request: web.Request) -> web.StreamResponse:
         out = await service.transcript(request.match_info["call_id"], await actor_of(request))
         return web.json_response(out, dumps=_dumps)
 
+    @documented(
+        "Poprawka tematów rozmowy przez kierownika zmiany",
+        body={
+            "type": "object",
+            "properties": {
+                "topics": {"type": "array", "maxItems": MAX_TOPICS, "items": {"type": "string"}}
+            },
+            "required": ["topics"],
+        },
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 404, 503),
+    )
     @require("supervisor")
     async def correct(request: web.Request) -> web.StreamResponse:
         topics = (await _body(request)).get("topics")
@@ -67,6 +89,19 @@ def routes(
         )
         return web.json_response(out, dumps=_dumps)
 
+    @documented(
+        "Wstrzymanie usuwania rozmowy (blokada prawna) albo jego zdjęcie",
+        body={
+            "type": "object",
+            "properties": {"held": {"type": "boolean"}, "reason": {"type": "string"}},
+            "required": ["held"],
+        },
+        returns={
+            "type": "object",
+            "properties": {"call_id": {"type": "string"}, "held": {"type": "boolean"}},
+        },
+        errors=(400, 401, 403, 404, 503),
+    )
     async def hold(request: web.Request) -> web.StreamResponse:
         await may_hold(request)
         body = await _body(request)
@@ -78,11 +113,18 @@ def routes(
         state = await service.set_hold(call_id, held, reason, await actor_of(request))
         return web.json_response({"call_id": call_id, "held": state}, dumps=_dumps)
 
+    @documented(
+        "Zadania po rozmowie (transkrypcja, tematy), najnowsze pierwsze",
+        query={"status": {"type": "string", "enum": ["queued", "running", "done", "failed"]}},
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(400, 401, 403, 503),
+    )
     @require("supervisor")
     async def list_jobs(request: web.Request) -> web.StreamResponse:
         status = request.query.get("status") or None
         return web.json_response(await service.list_jobs(status), dumps=_dumps)
 
+    @documented("Ponowienie nieudanego zadania po rozmowie", errors=(400, 401, 403, 404, 409, 503))
     @require("supervisor")
     async def retry(request: web.Request) -> web.StreamResponse:
         job_id = path_id(request, "job_id", InvalidInput)

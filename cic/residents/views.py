@@ -18,12 +18,38 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 from cic.residents.errors import InvalidResident, ResidentNotFound
+from cic.residents.schemas import NAME, NOTE, NUMBER, NUMBERS
 from cic.residents.service import ResidentService
 
 STAFF = ("agent", "specialist", "supervisor")
 MAX_QUERY = 200
+NEW_RESIDENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {"name": NAME, "note": NOTE, "numbers": NUMBERS},
+    "required": ["name"],
+}
+RESIDENT_CHANGES: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": NAME,
+        "note": NOTE,
+    },
+    "minProperties": 1,
+}
+RESIDENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "note": {"type": "string"},
+        "numbers": {"type": "array", "items": NUMBER},
+        "created_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -45,6 +71,12 @@ def _actor(request: web.Request) -> str:
 def routes(service: ResidentService) -> list[web.RouteDef]:
     """The residents API."""
 
+    @documented(
+        "Mieszkańcy według nazwiska lub numeru telefonu (do 20)",
+        query={"q": {"type": "string", "maxLength": MAX_QUERY}},
+        returns={"type": "array", "items": RESIDENT},
+        errors=(400, 401, 403, 503),
+    )
     @require(*STAFF)
     async def search(request: web.Request) -> web.StreamResponse:
         query = request.query.get("q", "")
@@ -52,11 +84,24 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
             raise InvalidResident("Zapytanie: najwyżej 200 znaków.")
         return web.json_response(await service.search(query))
 
+    @documented(
+        "Nowy mieszkaniec w kartotece",
+        body=NEW_RESIDENT,
+        returns=RESIDENT,
+        status=201,
+        errors=(400, 401, 403, 409, 503),
+    )
     @require(*STAFF)
     async def create(request: web.Request) -> web.StreamResponse:
         made = await service.create(await _body(request), _actor(request))
         return web.json_response(made, status=201)
 
+    @documented(
+        "Mieszkaniec o podanym numerze telefonu",
+        query={"number": {"type": "string", "description": "numer telefonu (pierwsze 40 znaków)"}},
+        returns=RESIDENT,
+        errors=(401, 403, 404, 503),
+    )
     @require(*STAFF)
     async def lookup(request: web.Request) -> web.StreamResponse:
         found = await service.lookup(request.query.get("number", "")[:40])
@@ -64,15 +109,29 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
             raise ResidentNotFound("Nie znamy mieszkańca z tym numerem.")
         return web.json_response(found)
 
+    @documented("Jeden mieszkaniec z numerami", returns=RESIDENT, errors=(401, 403, 404, 503))
     @require(*STAFF)
     async def get(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.get(_id(request)))
 
+    @documented(
+        "Zmiana imienia i nazwiska lub notatki mieszkańca",
+        body=RESIDENT_CHANGES,
+        returns=RESIDENT,
+        errors=(400, 401, 403, 404, 503),
+    )
     @require(*STAFF)
     async def update(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         return web.json_response(await service.update(_id(request), body, _actor(request)))
 
+    @documented(
+        "Nowy numer telefonu mieszkańca (lub nowy opis numeru)",
+        body=NUMBER,
+        returns=RESIDENT,
+        status=201,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*STAFF)
     async def add_number(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -81,11 +140,26 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         )
         return web.json_response(out, status=201)
 
+    @documented(
+        "Usunięcie numeru telefonu mieszkańca",
+        returns=RESIDENT,
+        errors=(400, 401, 403, 404, 503),
+    )
     @require(*STAFF)
     async def remove_number(request: web.Request) -> web.StreamResponse:
         number = request.match_info["number"]
         return web.json_response(await service.remove_number(_id(request), number, _actor(request)))
 
+    @documented(
+        "Dołączenie duplikatu do kartoteki mieszkańca (numery i notatka przechodzą)",
+        body={
+            "type": "object",
+            "properties": {"other": {"type": "integer", "description": "id duplikatu"}},
+            "required": ["other"],
+        },
+        returns=RESIDENT,
+        errors=(400, 401, 403, 404, 503),
+    )
     @require("supervisor")
     async def merge(request: web.Request) -> web.StreamResponse:
         other = (await _body(request)).get("other")
@@ -93,6 +167,10 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
             raise InvalidResident("other: numer (id) mieszkańca do dołączenia.")
         return web.json_response(await service.merge(_id(request), other, _actor(request)))
 
+    @documented(
+        "Historia kontaktów mieszkańca: rozmowy ze wszystkich numerów, zgłoszenia, sprawy",
+        errors=(401, 403, 404, 503),
+    )
     @require(*STAFF)
     async def history(request: web.Request) -> web.StreamResponse:
         user = current_user(request)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.mode import InvalidMode, OfficeModeSwitch
@@ -29,9 +30,22 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
             "next_open": format_opening(now.next_open) if now.next_open else None,
         }
 
+    @documented("Stan urzędu: otwarty czy zamknięty, tryb pracy", errors=(401,))
     async def get(_request: web.Request) -> web.StreamResponse:
         return web.json_response(state())
 
+    @documented(
+        "Zmiana trybu pracy urzędu: automatyczny, otwarty, zamknięty",
+        body={
+            "type": "object",
+            "properties": {
+                "mode": {"type": "string", "enum": ["auto", "open", "closed"]},
+                "by": {"type": "string", "maxLength": 64},
+            },
+            "required": ["mode"],
+        },
+        errors=(400, 401, 403, 503),
+    )
     @require("supervisor")
     async def set_mode(request: web.Request) -> web.StreamResponse:
         body = await json_object(request, InvalidMode)

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.roles import current_user, guard
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object
 from cic.transfers.errors import InvalidTransfer
 from cic.transfers.service import TransferService
@@ -27,6 +28,25 @@ from cic.transfers.service import TransferService
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 SUPERVISING = ("supervisor", "admin")
 _dumps = partial(json.dumps, ensure_ascii=False)
+_NAME = {"type": "string", "minLength": 1, "maxLength": 64, "description": "litery, cyfry, - i _"}
+TRANSFER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["consult", "blind"]},
+        "target": {
+            "type": "object",
+            "description": 'dokładnie jedno: {"agent": nazwa} albo {"queue": nazwa}',
+            "properties": {"agent": _NAME, "queue": _NAME},
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": False,
+        },
+        "note": {"type": "string"},
+        "matter": {"type": "string"},
+        "article": {"type": "string"},
+    },
+    "required": ["kind", "target"],
+}
 
 
 def routes(service: TransferService, agent_interface: AgentInterface) -> list[web.RouteDef]:
@@ -46,6 +66,13 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
     async def body_of(request: web.Request) -> dict[str, Any]:
         return await json_object(request, InvalidTransfer)
 
+    @documented(
+        "Przekazanie rozmowy konsultantowi lub do kolejki (z konsultacją lub od razu)",
+        description="Konsultant tylko swoją rozmowę; 409, gdy rozmowa jest już przekazywana.",
+        body=TRANSFER,
+        status=201,
+        errors=(400, 401, 403, 409, 502, 503),
+    )
     async def start(request: web.Request) -> web.StreamResponse:
         username, interface = await requester(request)
         body = await body_of(request)
@@ -59,6 +86,10 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
         )  # fmt: skip
         return web.json_response(transfer, status=201, dumps=_dumps)
 
+    @documented(
+        "Koniec konsultacji: przekazanie rozmowy albo powrót do mieszkańca",
+        errors=(401, 403, 409, 502, 503),
+    )
     async def finish(request: web.Request) -> web.StreamResponse:
         _username, interface = await requester(request)
         call_id = request.match_info["call_id"]
@@ -68,6 +99,11 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
             transfer = await service.cancel(call_id, interface)
         return web.json_response(transfer, dumps=_dumps)
 
+    @documented(
+        "Przekazania rozmowy z ich etapami, najstarsze pierwsze",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401, 403, 503),
+    )
     async def list_(request: web.Request) -> web.StreamResponse:
         _username, interface = await requester(request)
         transfers = await service.for_call(request.match_info["call_id"])

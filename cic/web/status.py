@@ -17,6 +17,7 @@ from aiohttp import web
 
 from cic.auth.templates import html, render
 from cic.calls.handlers import free_bytes
+from cic.http.endpoint import documented
 from cic.http.json_api import query_int
 from cic.latency import summary_ms
 from cic.recordings.plugin import BACKLOG, WORKER_CHILD, root_for
@@ -92,16 +93,27 @@ def post_call(app: web.Application) -> dict[str, Any] | None:
 def routes(services: Services) -> list[web.RouteDef]:
     """``/`` (HTML), ``/healthz`` and ``/api/status``."""
 
+    @documented("Stan centrali (strona HTML)")
     async def page(request: web.Request) -> web.StreamResponse:
         data = status(services)
         data["post_call"] = post_call(request.app)
         data["policy"] = POLICY_PL[data["recording_policy"]]
         return html(render(request, "status.html", **data))
 
+    @documented(
+        "Kontrola działania: czy centrala (AMI) jest połączona",
+        description='Bez logowania. 503 z {"ok": false}, gdy połączenia z AMI nie ma.',
+        returns={"type": "object", "properties": {"ok": {"type": "boolean"}}},
+    )
     async def healthz(_request: web.Request) -> web.StreamResponse:
         ok = services.ami.stats.connected
         return web.json_response({"ok": ok}, status=200 if ok else 503)
 
+    @documented(
+        "Stan centrali: połączenia, konsultanci, opóźnienia, zadania w tle",
+        query={"last": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}},
+        errors=(400, 401),
+    )
     async def api_status(request: web.Request) -> web.StreamResponse:
         last = query_int(request, "last", 1000, 1, 1000)
         return web.json_response({**status(services, last), "post_call": post_call(request.app)})
