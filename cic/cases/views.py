@@ -1,4 +1,4 @@
-"""Contact reports and cases over HTTP (JSON, Polish messages), and ``/api/openapi.json``.
+"""Contact reports and cases over HTTP (JSON, Polish messages).
 
 GET|POST /api/zgloszenia, GET|PATCH /api/zgloszenia/{id}, POST /api/zgloszenia/{id}/calls,
 POST /api/zgloszenia/{id}/sprawa (register a case from it, or ``{"signature"}`` to link one),
@@ -19,8 +19,8 @@ from cic.auth.actor import Actor, AgentInterface, actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.cases.errors import InvalidValue
-from cic.cases.openapi import document
 from cic.cases.service import CaseService
+from cic.http.endpoint import documented
 from cic.http.json_api import json_object, whole_number
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
     def officials(fn: Handler) -> Handler:
         return require(*OFFICIALS)(fn)
 
+    @documented("Zgłoszenia i sprawy (strona HTML)", errors=(401, 403))
     @require(*SIGNED_IN)
     async def page(request: web.Request) -> web.StreamResponse:
         return html(render(request, "cases.html", official=(await _actor(request)).official))
@@ -167,10 +168,6 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
         catalogue.pop("names", None)
         return web.json_response(catalogue)
 
-    @signed_in
-    async def openapi(request: web.Request) -> web.StreamResponse:
-        return web.json_response(document())
-
     return [
         web.get("/sprawy", page),
         web.get("/api/zgloszenia", list_reports),
@@ -189,5 +186,4 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
         web.post("/api/sprawy/{signature}/dokumenty", documents),
         web.get("/api/spis-spraw", spis),
         web.get("/api/jrwa", jrwa),
-        web.get("/api/openapi.json", openapi),
     ]

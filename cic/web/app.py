@@ -77,6 +77,7 @@ from cic.transfers import plugin as transfers_plugin
 from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
+from cic.web import api_docs
 from cic.web import safety as web_safety
 from cic.web import status as web_status
 from cic.web.errors import error_middleware
@@ -292,6 +293,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(resident_views.routes(services.residents))
     app.add_routes(admin_views.routes(services.admin, auth.guard))
     _install_domains(app, services)
+    app.add_routes(api_docs.routes(app))
     return app
 
 

@@ -313,7 +313,6 @@ async def test_openapi_describes_every_kb_report_and_case_route(
                 "/api/kb",
                 "/api/spis-spraw",
                 "/api/jrwa",
-                "/api/openapi",
             )
         )
     }
@@ -323,10 +322,6 @@ async def test_openapi_describes_every_kb_report_and_case_route(
     refs = {m.group(1) for m in re.finditer(r"#/components/schemas/(\w+)", json.dumps(spec))}
     assert refs <= set(spec["components"]["schemas"])
     assert spec["openapi"].startswith("3.1")
-    response = await client.get("/api/openapi.json", headers=as_("agent"))
-    assert (
-        response.status == 200 and (await response.json())["paths"].keys() == spec["paths"].keys()
-    )
 
 
 async def test_install_cases_adds_the_service_and_routes(store: Store) -> None:

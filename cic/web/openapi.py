@@ -1,0 +1,144 @@
+"""The OpenAPI 3.1 document of the whole controller, generated from its routes.
+
+Every route of the app is in it: the knowledge base, reports and cases with the schemas of
+their hand-written description (``cic.cases.openapi``), every other route from the note its
+view carries (``cic.http.endpoint.documented``: a Polish summary, error statuses, query, body
+and answer schemas). Path parameters get the pattern the router matches them with. A route
+whose view has no note still appears, with an empty summary, and
+``tests/component/test_openapi.py`` fails on it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from aiohttp import web
+
+from cic.cases import openapi as described
+from cic.http.endpoint import Endpoint, endpoint_of
+
+ERROR_TEXT = {
+    400: "Błędne dane",
+    401: "Niezalogowany",
+    403: "Brak uprawnień",
+    404: "Nie znaleziono",
+    409: "Konflikt ze stanem obiektu",
+    413: "Za duże dane",
+    429: "Zbyt wiele prób",
+    503: "Centrala lub baza danych niedostępna",
+}
+SUCCESS_TEXT = {101: "Przejście na WebSocket", 200: "Wykonano", 201: "Utworzono",
+                204: "Bez treści", 302: "Przekierowanie", 303: "Przekierowanie"}  # fmt: skip
+NO_CONTENT = (101, 204, 302, 303)
+_GROUP = re.compile(r"\(\?P<(\w+)>")
+
+
+def path_patterns(resource: web.AbstractResource) -> tuple[str, dict[str, str]]:
+    """The resource's path in OpenAPI form and each parameter's regular expression."""
+    info = resource.get_info()
+    if "path" in info:
+        return str(info["path"]), {}
+    formatter = str(info.get("formatter", resource.canonical))
+    pattern = info.get("pattern")
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else ""
+    patterns: dict[str, str] = {}
+    for match in _GROUP.finditer(source):
+        depth, end = 1, match.end()
+        while end < len(source) and depth:  # the group's own parentheses, balanced
+            if source[end] == "\\":
+                end += 2
+                continue
+            depth += {"(": 1, ")": -1}.get(source[end], 0)
+            end += 1
+        patterns[match.group(1)] = source[match.end() : end - 1]
+    return formatter, patterns
+
+
+def _domain(handler: Any) -> str:
+    while hasattr(handler, "__wrapped__"):
+        handler = handler.__wrapped__
+    parts = str(getattr(handler, "__module__", "")).split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "cic" else "inne"
+
+
+def _error(status: int) -> dict[str, Any]:
+    return {
+        "description": ERROR_TEXT.get(status, "Błąd"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def operation(
+    path: str, patterns: dict[str, str], note: Endpoint | None, tag: str
+) -> dict[str, Any]:
+    """One operation from a view's note (an empty summary when it has none)."""
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": f"^(?:{regex})$"}}
+        for name, regex in patterns.items()
+    ]  # fmt: skip
+    op: dict[str, Any] = {"summary": note.summary if note else "", "tags": [tag]}
+    if note and note.description:
+        op["description"] = note.description
+    if note:
+        params += [
+            {"name": name, "in": "query", "required": False, "schema": dict(schema)}
+            for name, schema in note.query.items()
+        ]
+    if params:
+        op["parameters"] = params
+    if note and note.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": copy.deepcopy(dict(note.body))}},
+        }
+    status = note.status if note else 200
+    json_answer = path.startswith("/api/") or bool(note and note.returns)
+    kind = "application/json" if json_answer else "text/html"
+    answer: dict[str, Any] = {"description": SUCCESS_TEXT.get(status, "Wykonano")}
+    if status not in NO_CONTENT:
+        schema = copy.deepcopy(dict(note.returns)) if note and note.returns else {}
+        if kind == "text/html":
+            schema = {"type": "string"}
+        answer["content"] = {kind: {"schema": schema}}
+    errors = note.errors if note else ()
+    op["responses"] = {str(status): answer, **{str(s): _error(s) for s in errors}}
+    return op
+
+
+def document(app: web.Application) -> dict[str, Any]:
+    """The whole document for ``app`` (a fresh copy on every call)."""
+    base = described.document()
+    paths: dict[str, dict[str, Any]] = {}
+    for route in app.router.routes():
+        if route.method in ("HEAD", "*") or route.resource is None:
+            continue
+        path, patterns = path_patterns(route.resource)
+        if path.startswith("/static"):
+            continue
+        method = route.method.lower()
+        written = base["paths"].get(path, {})
+        item = paths.setdefault(path, {})
+        if method in written:
+            item[method] = {**written[method], "tags": [_domain(route.handler)]}
+            if "parameters" in written:
+                item["parameters"] = written["parameters"]
+        else:
+            note = endpoint_of(route.handler)
+            item[method] = operation(path, patterns, note, _domain(route.handler))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cic — centrum obsługi mieszkańców: API kontrolera",
+            "version": "1",
+            "description": (
+                "Wymaga zalogowania: sesja przeglądarki (z tokenem CSRF przy zmianach) albo "
+                "nagłówek Authorization: Bearer z tokenem API. Błąd to zawsze "
+                '{"error": identyfikator, "message": opis po polsku}.'
+            ),
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": base["components"],
+    }
