@@ -124,11 +124,26 @@ def synthesize(
         parts = [str(raw)]
         if beep:
             tone = Path(tmp) / "beep.wav"
-            _run(["sox", "-n", "-r", "22050", "-c", "1", str(tone), "synth", "0.4", "sine", "1000"])
+            _run(
+                [
+                    "sox",
+                    "-R",
+                    "-n",
+                    "-r",
+                    "22050",
+                    "-c",
+                    "1",
+                    str(tone),
+                    "synth",
+                    "0.4",
+                    "sine",
+                    "1000",
+                ]
+            )
             parts.append(str(tone))
         trim = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%",
                 "reverse", "pad", "0", "0.12"] if tight else []  # fmt: skip
-        _run(["sox", *parts, "-r", "8000", "-c", "1", "-b", "16", str(wav), *trim])
+        _run(["sox", "-R", *parts, "-r", "8000", "-c", "1", "-b", "16", str(wav), *trim])
 
 
 def hold_music(target: Path) -> Path:
@@ -144,6 +159,7 @@ def hold_music(target: Path) -> Path:
                 _run(
                     [
                         "sox",
+                        "-R",
                         "-n",
                         "-r",
                         "8000",
@@ -164,7 +180,7 @@ def hold_music(target: Path) -> Path:
                     ]
                 )
                 parts.append(str(part))
-            _run(["sox", *parts, str(out), "repeat", "4"])
+            _run(["sox", "-R", *parts, str(out), "repeat", "4"])
     return out
 
 

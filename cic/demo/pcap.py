@@ -20,7 +20,7 @@ def wav_to_pcap(wav: Path, pcap: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "audio.al"
         subprocess.run(
-            ["sox", str(wav), "-t", "raw", "-e", "a-law", "-r", "8000", "-c", "1", str(raw)],
+            ["sox", "-R", str(wav), "-t", "raw", "-e", "a-law", "-r", "8000", "-c", "1", str(raw)],
             check=True,
             capture_output=True,
         )

@@ -82,7 +82,7 @@ def _lay_out(root: Path, speech: dict[str, Path]) -> Path:
     day.mkdir(parents=True)
     mixed = day / f"{CALL}.wav"
     subprocess.run(
-        ["sox", "-V1", "-m", str(speech["resident"]), str(speech["agent"]), str(mixed)],
+        ["sox", "-R", "-V1", "-m", str(speech["resident"]), str(speech["agent"]), str(mixed)],
         check=True,
     )
     for speaker, source in speech.items():
