@@ -69,8 +69,8 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
 
     @documented(
         "Strona logowania (strona HTML)",
-        description="Zalogowanego przekierowuje (302) na ``next`` albo stronę jego roli.",
         query={"next": {"type": "string"}},
+        also={302: "Zalogowany: przekierowanie na next albo stronę jego roli"},
     )
     async def login_page(request: web.Request) -> web.StreamResponse:
         user = current_user(request)
@@ -89,6 +89,7 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         ),
         body=SIGN_IN,
         status=303,
+        also={200: "Treść JSON: login, rola, token CSRF i next (formularz dostaje 303)"},
         errors=(400, 401, 429, 503),
     )
     async def login(request: web.Request) -> web.StreamResponse:

@@ -29,6 +29,7 @@ class Endpoint:
     returns: Mapping[str, Any] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
+    also: Mapping[int, str] = field(default_factory=dict)
 
 
 def documented(
@@ -40,10 +41,14 @@ def documented(
     returns: Mapping[str, Any] | None = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
+    also: Mapping[int, str] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Attach an :class:`Endpoint` to the view (decorators made with ``functools.wraps`` keep
-    it, so the order among them does not matter)."""
-    note = Endpoint(summary, description, body, dict(query or {}), returns, status, errors)
+    it, so the order among them does not matter). ``also``: other successful answers (a
+    redirect, a second status) with what they mean."""
+    note = Endpoint(
+        summary, description, body, dict(query or {}), returns, status, errors, dict(also or {})
+    )
 
     def attach(handler: Handler) -> Handler:
         setattr(handler, ATTRIBUTE, note)

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from cic.auth.csrf import UNSAFE_METHODS
+from cic.auth.middleware import is_public
 from cic.cases import openapi as described
 from cic.http.endpoint import Endpoint, endpoint_of
 
@@ -71,7 +73,7 @@ def _error(status: int) -> dict[str, Any]:
 
 
 def operation(
-    path: str, patterns: dict[str, str], note: Endpoint | None, tag: str
+    path: str, method: str, patterns: dict[str, str], note: Endpoint | None, tag: str
 ) -> dict[str, Any]:
     """One operation from a view's note (an empty summary when it has none)."""
     params: list[dict[str, Any]] = [
@@ -103,9 +105,25 @@ def operation(
         if kind == "text/html":
             schema = {"type": "string"}
         answer["content"] = {kind: {"schema": schema}}
-    errors = note.errors if note else ()
-    op["responses"] = {str(status): answer, **{str(s): _error(s) for s in errors}}
+    errors = sorted({*(note.errors if note else ()), *middleware_answers(path, method)})
+    op["responses"] = {str(status): answer, **{str(s): _error(s) for s in errors if s != 302}}
+    if 302 in errors:
+        op["responses"]["302"] = {"description": "Niezalogowany: przekierowanie do logowania"}
+    for code, text in (note.also if note else {}).items():
+        op["responses"][str(code)] = {"description": text}
     return op
+
+
+def middleware_answers(path: str, method: str) -> set[int]:
+    """What the middleware answers on this route before its view runs (``method`` upper
+    case): a URL carrying NUL (400), signed out (401, or for a page a 302 to the sign-in
+    form), a change without the session's CSRF token or from another origin (403)."""
+    answers = {400}
+    if not is_public(path):
+        answers.add(302 if method == "GET" and not path.startswith("/api/") else 401)
+    if method in UNSAFE_METHODS:
+        answers.add(403)
+    return answers
 
 
 def document(app: web.Application) -> dict[str, Any]:
@@ -122,12 +140,15 @@ def document(app: web.Application) -> dict[str, Any]:
         written = base["paths"].get(path, {})
         item = paths.setdefault(path, {})
         if method in written:
-            item[method] = {**written[method], "tags": [_domain(route.handler)]}
+            op = {**written[method], "tags": [_domain(route.handler)]}
+            common = {str(s): _error(s) for s in middleware_answers(path, route.method)}
+            op["responses"] = {**common, **op["responses"]}
+            item[method] = op
             if "parameters" in written:
                 item["parameters"] = written["parameters"]
         else:
             note = endpoint_of(route.handler)
-            item[method] = operation(path, patterns, note, _domain(route.handler))
+            item[method] = operation(path, route.method, patterns, note, _domain(route.handler))
     return {
         "openapi": "3.1.0",
         "info": {

@@ -8,10 +8,13 @@ JSON at all; every GET gets odd query strings; path parameters are known ids or 
 request is sent as an agent, a specialist, a supervisor, an admin (real sessions, Origin and
 CSRF token, so requests reach the handlers) or signed out. Asserted: never a 5xx (a 503 with a
 JSON error id is a dependency down, e.g. ``pbx_unavailable``: there is no Asterisk here), and a
-refused request (4xx) leaves every table as it was, except the audit log and the sessions.
+refused request (4xx) leaves every table as it was, except the audit log and the sessions;
+every answer's status is one the route's operation in the OpenAPI document lists.
 
 Repeatable: each route's examples come from a seed made of its label, so CI tries the same
-ones every run (and a failure found there is found again locally). For a longer hunt:
+ones every run (and a failure found there is found again locally). Bodies are also drawn from
+the route's request schema in ``/api/openapi.json`` (hypothesis-jsonschema), as schemathesis
+would send them. For a longer hunt:
 ``CIC_FUZZ_EXAMPLES=200 CIC_FUZZ_RANDOM=1 pytest tests/integration/test_api_fuzz.py``.
 """
 
@@ -35,6 +38,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
 
 from cic.auth import users
 from cic.auth.views import AUTH_SERVICE
@@ -44,6 +48,7 @@ from cic.cases.service import Actor
 from cic.config import load_settings
 from cic.kb.models import KbArticle
 from cic.web.app import SERVICES, create_app
+from cic.web.openapi import document
 from tests.conftest import empty_postgres
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0
@@ -188,6 +193,7 @@ class World:
     sessions: dict[str, tuple[str, str]]
     known: dict[str, list[str]]
     routes: list[Route]
+    spec: dict[str, Any]
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every table's rows (but ``VOLATILE``), as sorted text, read in one transaction."""
@@ -300,7 +306,8 @@ def world(
             known = runner.run(seed_data(app))
             sessions = {role: runner.run(sign_in(app, name)) for role, name in ROLES.items()}
             engine = sa.create_engine(config.db_url)
-            yield World(runner, app, client, engine, sessions, known, app_routes(app))
+            spec = document(app)
+            yield World(runner, app, client, engine, sessions, known, app_routes(app), spec)
             engine.dispose()
         finally:
             runner.run(client.close())
@@ -340,8 +347,23 @@ def raw_bodies() -> st.SearchStrategy[bytes]:
     ) | st.binary(max_size=64)  # fmt: skip
 
 
+def documented_bodies(spec: dict[str, Any], route: Route) -> st.SearchStrategy[Any] | None:
+    """Bodies drawn from the JSON Schema the OpenAPI document gives the route (what
+    schemathesis would send), or None when it documents none."""
+    operation = spec["paths"][route.formatter].get(route.method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    if "schema" not in content:
+        return None
+    return from_schema({**content["schema"], "components": spec["components"]})
+
+
 @st.composite
-def requests(draw: st.DrawFn, route: Route, known: dict[str, list[str]]) -> dict[str, Any]:
+def requests(
+    draw: st.DrawFn,
+    route: Route,
+    known: dict[str, list[str]],
+    documented: st.SearchStrategy[Any] | None = None,
+) -> dict[str, Any]:
     """One request for ``route``: role, path, query string, body and content type."""
     path = route.formatter
     for name, regex in route.params.items():
@@ -361,8 +383,11 @@ def requests(draw: st.DrawFn, route: Route, known: dict[str, list[str]]) -> dict
     )
     content_type, body = "application/json", b""
     if route.method in UNSAFE:
-        kind = draw(st.sampled_from(["valid", "valid", "valid", "object", "json", "raw", "form"]))
-        if kind == "valid" and route.label in VALID:
+        kinds = ["valid", "valid", "valid", "object", "json", "raw", "form"]
+        kind = draw(st.sampled_from(kinds + ["documented"] * 2 * (documented is not None)))
+        if kind == "documented" and documented is not None:
+            body = json.dumps(draw(documented)).encode()
+        elif kind == "valid" and route.label in VALID:
             base = dict(VALID[route.label])
             for key in draw(st.lists(st.sampled_from(sorted(base)), max_size=1)):
                 del base[key]  # one field missing, or none
@@ -416,6 +441,11 @@ def check(world: World, route: Route, case: dict[str, Any]) -> None:
     if status >= 500 and route.formatter != "/healthz":  # 503 there: Asterisk is down
         error = json.loads(text).get("error") if text.startswith("{") else None
         assert status == 503 and error in UNAVAILABLE, f"{status} from {where}: {text[:500]}"
+    if route.formatter != "/healthz":  # its 503 is {"ok": false}, said in its description
+        documented = world.spec["paths"][route.formatter][route.method.lower()]["responses"]
+        assert str(status) in documented, (
+            f"{status} not in /api/openapi.json for {where}: {text[:300]}"
+        )
     if 400 <= status < 500:
         after = world.snapshot()
         changed = [t for t in after if after[t] != before.get(t)]
@@ -443,7 +473,7 @@ def test_no_5xx_and_refusals_change_nothing(world: World, label: str) -> None:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.function_scoped_fixture],
     )  # fmt: skip
-    @given(case=requests(route, world.known))
+    @given(case=requests(route, world.known, documented_bodies(world.spec, route)))
     def fuzz(case: dict[str, Any]) -> None:
         check(world, route, case)
 
