@@ -3,6 +3,7 @@ readable Polish page); both for signed-in users and the API token, like the rest
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -34,12 +35,10 @@ def _groups(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 
 def routes(app: web.Application) -> list[web.RouteDef]:
     """The two routes; the document is built once, from ``app``'s routes, on first use."""
-    cache: dict[str, Any] = {}
 
+    @functools.cache
     def spec() -> dict[str, Any]:
-        if "spec" not in cache:
-            cache["spec"] = document(app)
-        return dict(cache["spec"])
+        return document(app)
 
     @documented("Dokument OpenAPI 3.1 całego API kontrolera", errors=(401,))
     async def openapi(_request: web.Request) -> web.StreamResponse:

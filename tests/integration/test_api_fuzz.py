@@ -48,7 +48,7 @@ from cic.cases.service import Actor
 from cic.config import load_settings
 from cic.kb.models import KbArticle
 from cic.web.app import SERVICES, create_app
-from cic.web.openapi import document
+from cic.web.openapi import document, path_patterns
 from tests.conftest import empty_postgres
 from tests.integration.harness import free_port
 from tests.unit.test_auth_support import T0
@@ -152,34 +152,17 @@ class Route:
 
 
 def app_routes(app: web.Application) -> list[Route]:
-    """Every route but HEAD, static files and websockets."""
+    """Every route but HEAD, static files and websockets, with the regexes the router matches
+    its path parameters with (read as the OpenAPI document reads them)."""
     found = []
     for route in app.router.routes():
-        info = route.resource.get_info() if route.resource else {}
-        formatter = info.get("path") or info.get("formatter")
-        if route.method == "HEAD" or not formatter or formatter.startswith("/ws/"):
+        if route.method == "HEAD" or route.resource is None:
             continue
-        pattern = info.get("pattern")
-        params = group_regexes(pattern.pattern) if pattern is not None else {}
+        formatter, params = path_patterns(route.resource)
+        if formatter.startswith(("/ws/", "/static")):
+            continue
         found.append(Route(route.method, formatter, params))
     return found
-
-
-def group_regexes(pattern: str) -> dict[str, str]:
-    """``{name: regex}`` of the named groups of a route's pattern (parentheses balanced)."""
-    out = {}
-    for start in re.finditer(r"\(\?P<(\w+)>", pattern):
-        depth, i = 1, start.end()
-        while depth:
-            if pattern[i] == "\\":
-                i += 1
-            elif pattern[i] == "(":
-                depth += 1
-            elif pattern[i] == ")":
-                depth -= 1
-            i += 1
-        out[start.group(1)] = pattern[start.end() : i - 1]
-    return out
 
 
 @dataclass
