@@ -7,6 +7,7 @@ cached root, its own state directory and SQLite database.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -56,19 +57,34 @@ def _block_free(start: int, size: int) -> bool:
     return True
 
 
+_HANDED_OUT: set[int] = set()
+PORT_BLOCK = 1300
+
+
 def free_port() -> int:
-    """A TCP and UDP port nobody listens on right now."""
-    while True:
-        with socket.socket() as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = int(tcp.getsockname()[1])
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    """A TCP and UDP port nobody listens on right now, never handed out before in this process.
+
+    It comes from this process's own block below the kernel's ephemeral range (32768 and up),
+    so neither an outgoing connection nor another pytest-xdist worker can take it between
+    now and the moment the instance binds it (an ephemeral port once did: "address already
+    in use"). Blocks: 10000 + 1300 per worker (gw0, gw1, ...), the last one without xdist;
+    all below the RTP ranges (19700 and up).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) % 6 if worker.startswith("gw") else 6
+    first = 10000 + index * PORT_BLOCK
+    for port in random.sample(range(first, first + PORT_BLOCK), PORT_BLOCK):
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             try:
+                tcp.bind(("127.0.0.1", port))
                 udp.bind(("127.0.0.1", port))
             except OSError:
                 continue
-        if port < 60000:
-            return port
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {first}..{first + PORT_BLOCK - 1}")
 
 
 def instance_env(
