@@ -20,13 +20,16 @@ ATTRIBUTE = "__cic_endpoint__"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """The documentation of one endpoint (JSON Schemas as plain dicts)."""
+    """The documentation of one endpoint. ``body``, ``query`` and ``returns`` are each a JSON
+    Schema as a dict or a type pydantic describes (a ``cic.http.schemas.Body`` or ``Query``
+    model, ``list[Model]``, a ``TypedDict``): ``cic.http.schemas.json_schema`` turns it into
+    the schema."""
 
     summary: str
     description: str = ""
-    body: Mapping[str, Any] | None = None
-    query: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    returns: Mapping[str, Any] | None = None
+    body: Any = None
+    query: Any = field(default_factory=dict)
+    returns: Any = None
     status: int = 200
     errors: tuple[int, ...] = ()
     also: Mapping[int, str] = field(default_factory=dict)
@@ -36,9 +39,9 @@ def documented(
     summary: str,
     *,
     description: str = "",
-    body: Mapping[str, Any] | None = None,
-    query: Mapping[str, Mapping[str, Any]] | None = None,
-    returns: Mapping[str, Any] | None = None,
+    body: Any = None,
+    query: Any = None,
+    returns: Any = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
     also: Mapping[int, str] | None = None,
@@ -47,7 +50,7 @@ def documented(
     it, so the order among them does not matter). ``also``: other successful answers (a
     redirect, a second status) with what they mean."""
     note = Endpoint(
-        summary, description, body, dict(query or {}), returns, status, errors, dict(also or {})
+        summary, description, body, query or {}, returns, status, errors, dict(also or {})
     )
 
     def attach(handler: Handler) -> Handler:

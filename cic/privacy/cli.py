@@ -15,7 +15,10 @@ from cic.asterisk.provision import locate
 from cic.config import Settings
 from cic.db import Store
 from cic.errors import CicError, CommandError
+from cic.http.schemas import parse_body
+from cic.privacy.errors import InvalidRequest
 from cic.privacy.register import load_register, markdown
+from cic.privacy.schemas import Rectification
 from cic.privacy.service import Official, PrivacyService
 from cic.recordings.plugin import root_for
 
@@ -96,7 +99,8 @@ def run(settings: Settings, args: argparse.Namespace) -> Any:
         if args.action == "export":
             return _export(service, args.resident_id, args.out)
         if args.action == "rectify":
-            return asyncio.run(service.rectify(args.resident_id, rectify_body(args), CLI))
+            body = parse_body(rectify_body(args), Rectification, InvalidRequest)
+            return asyncio.run(service.rectify(args.resident_id, body, CLI))
         return asyncio.run(service.erasure(args.resident_id, CLI, execute=args.execute))
     except CicError as exc:
         raise CommandError(exc.message) from exc

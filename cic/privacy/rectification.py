@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 
 from cic.cases import records
 from cic.cases.models import Case, CaseParty
-from cic.cases.validation import text
 from cic.db import utcnow
-from cic.privacy.errors import InvalidRequest, NotTheirs, RectificationRefused
+from cic.privacy.errors import NotTheirs, RectificationRefused
+from cic.privacy.schemas import Rectification
 from cic.privacy.scope import Scope
 from cic.residents.models import ResidentNumber
-from cic.residents.service import claim_number, clean_name, clean_note, live_resident, parse_numbers
+from cic.residents.schemas import number_pairs
+from cic.residents.service import claim_number, live_resident
 
-FIELDS = ("name", "note", "numbers", "parties")
 CLOSED = "zakonczona"
 METRYKA_NOTE = "Sprostowano dane strony na żądanie osoby, której dotyczą (art. 16 RODO)."
 
@@ -51,33 +51,16 @@ class Correction:
         return out + (["parties"] if self.parties else [])
 
 
-def parse(body: dict[str, Any]) -> Correction:
-    """Validate the body: ``name``, ``note``, ``numbers`` (the whole corrected list) and
-    ``parties`` (``[{"id": ..., "name"?: ..., "contact"?: ...}]``)."""
-    unknown = set(body) - set(FIELDS)
-    if unknown:
-        raise InvalidRequest(f"Nieznane pola: {', '.join(sorted(unknown))}.")
-    correction = Correction(
-        name=clean_name(body["name"]) if "name" in body else None,
-        note=clean_note(body["note"]) if "note" in body else None,
-        numbers=parse_numbers(body["numbers"]) if "numbers" in body else None,
-    )
-    raw = body.get("parties", [])
-    if not isinstance(raw, list) or len(raw) > 50:
-        raise InvalidRequest("parties: lista (najwyżej 50) obiektów z polami id, name, contact.")
-    for item in raw:
-        party_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(party_id, int) or isinstance(party_id, bool) or party_id < 1:
-            raise InvalidRequest("parties: każda pozycja to obiekt z liczbą id wpisu strony.")
-        assert isinstance(item, dict)
-        change = {k: text(item, k, 300, required=k == "name") for k in ("name", "contact")
-                  if k in item}  # fmt: skip
-        if not change:
-            raise InvalidRequest(f"parties: wpis {party_id} — podaj name lub contact.")
-        correction.parties[party_id] = change
-    if not correction.fields():
-        raise InvalidRequest("Nic do sprostowania (name, note, numbers, parties).")
-    return correction
+def parse(body: Rectification) -> Correction:
+    """The correction a validated request asks for."""
+    parties = {party.id: _given(party.name, party.contact) for party in body.parties}
+    numbers = number_pairs(body.numbers) if body.numbers is not None else None
+    return Correction(name=body.name, note=body.note, numbers=numbers, parties=parties)
+
+
+def _given(name: str | None, contact: str | None) -> dict[str, str]:
+    fields = {"name": name, "contact": contact}
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def apply(session: Session, scope: Scope, correction: Correction, actor: str) -> dict[str, Any]:

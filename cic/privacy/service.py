@@ -25,6 +25,7 @@ from cic.privacy import erasure, rectification
 from cic.privacy.errors import ErasureRefused
 from cic.privacy.export import ExportContext, ExportCounts, write_export
 from cic.privacy.register import load_register
+from cic.privacy.schemas import Rectification
 from cic.privacy.scope import collect, load_subject
 from cic.residents.models import Resident
 from cic.residents.service import resident_json
@@ -111,9 +112,7 @@ class PrivacyService:
 
     # --- art. 16 -------------------------------------------------------------------------
 
-    async def rectify(
-        self, resident_id: int, body: dict[str, Any], who: Official
-    ) -> dict[str, Any]:
+    async def rectify(self, resident_id: int, body: Rectification, who: Official) -> dict[str, Any]:
         """Correct the resident's record and their case-party entries (see ``rectification``)."""
         correction = rectification.parse(body)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,39 +29,17 @@ from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.errors import CicError
 from cic.http.endpoint import documented
-from cic.http.json_api import form_fields, json_object
+from cic.http.json_api import form_fields
+from cic.http.schemas import read_body
 from cic.privacy.errors import InvalidRequest
+from cic.privacy.schemas import Erasure, Rectification
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
-from cic.residents.schemas import NAME, NOTE, NUMBERS
 
 OFFICERS = ("iod",)  # admin may always
 CHUNK = 1 << 20
 MAX_QUERY = 200
-Search = Callable[[str], Awaitable[list[dict[str, Any]]]]
-RECTIFICATION: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "name": NAME,
-        "note": NOTE,
-        "numbers": {**NUMBERS, "description": "cała poprawiona lista numerów"},
-        "parties": {
-            "type": "array",
-            "maxItems": 50,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "integer", "minimum": 1},
-                    "name": {"type": "string", "minLength": 1, "maxLength": 300},
-                    "contact": {"type": "string", "maxLength": 300},
-                },
-                "required": ["id"],
-            },
-        },
-    },
-    "additionalProperties": False,
-    "minProperties": 1,
-}
+Search = Callable[[str], Awaitable[Sequence[Mapping[str, Any]]]]
 
 
 def _official(request: web.Request) -> Official:
@@ -180,30 +158,25 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
 
     @documented(
         "Sprostowanie danych mieszkańca i jego wpisów jako strony spraw (art. 16 RODO)",
-        body=RECTIFICATION,
+        body=Rectification,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require(*OFFICERS)
     async def rectify(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
-        body = await json_object(request, InvalidRequest)
+        body = await read_body(request, Rectification, InvalidRequest)
         return web.json_response(await service.rectify(resident_id, body, _official(request)))
 
     @documented(
         "Plan usunięcia danych mieszkańca albo jego wykonanie (art. 17 RODO)",
         description="Bez ``execute`` tylko plan (nic się nie zmienia); 409, gdy wstrzymane.",
-        body={
-            "type": "object",
-            "properties": {"execute": {"type": "boolean", "default": False}},
-        },
+        body=Erasure,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require(*OFFICERS)
     async def erase(request: web.Request) -> web.StreamResponse:
         resident_id = _id(request.match_info["id"])
-        execute = (await json_object(request, InvalidRequest)).get("execute", False)
-        if not isinstance(execute, bool):
-            raise InvalidRequest("execute: true (wykonaj) albo false (tylko plan).")
+        execute = (await read_body(request, Erasure, InvalidRequest)).execute
         out = await service.erasure(resident_id, _official(request), execute=execute)
         return web.json_response(out)
 

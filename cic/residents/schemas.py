@@ -1,22 +1,124 @@
-"""JSON Schemas of a resident's fields, for the API description of every endpoint that takes
-them (the residents API, the data-protection officer's rectification)."""
+"""What the residents API takes and gives, as typed schemas (the check and the OpenAPI
+description at once); the field types are shared with the data-protection officer's
+rectification."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from cic.residents.service import MAX_LABEL, MAX_NAME, MAX_NOTE, MAX_NUMBERS
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from typing_extensions import TypedDict
 
-NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_NAME}
-NOTE: dict[str, Any] = {"type": "string", "maxLength": MAX_NOTE}
-PHONE: dict[str, Any] = {"type": "string", "description": "np. +48 600 100 200 albo 600100200"}
-NUMBER: dict[str, Any] = {
-    "type": "object",
-    "properties": {"number": PHONE, "label": {"type": "string", "maxLength": MAX_LABEL}},
-    "required": ["number"],
-}
-NUMBERS: dict[str, Any] = {
-    "type": "array",
-    "maxItems": MAX_NUMBERS,
-    "items": {"anyOf": [PHONE, NUMBER]},
-}
+from cic.http.json_api import MAX_ID
+from cic.http.schemas import Body, Query
+from cic.residents.numbers import canonical_number
+
+MAX_NAME = 200
+MAX_NOTE = 4000
+MAX_LABEL = 60
+MAX_NUMBERS = 10
+MAX_QUERY = 200
+PHONE_EXAMPLE = "np. +48 600 100 200 albo 600100200"
+
+
+def _canonical(raw: str) -> str:
+    number = canonical_number(raw)
+    if number is None:
+        raise ValueError(PHONE_EXAMPLE)
+    return number
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    Field(title="Imię i nazwisko"),
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE), Field(title="Notatka")
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_LABEL), Field(title="Opis numeru")
+]
+#: A phone number as typed (any usual spelling); the value is its canonical ``+48…`` form.
+Phone = Annotated[
+    str,
+    Field(title="Numer telefonu", max_length=40, description=PHONE_EXAMPLE),
+    AfterValidator(_canonical),
+]
+
+
+class NumberIn(Body):
+    """A phone number with an optional description („komórka”, „praca”)."""
+
+    number: Phone
+    label: Label = ""
+
+
+Numbers = Annotated[list[Phone | NumberIn], Field(title="Numery", max_length=MAX_NUMBERS)]
+
+
+def number_pairs(numbers: list[str | NumberIn]) -> list[tuple[str, str]]:
+    """``(canonical number, label)`` pairs without repeats (the last label wins)."""
+    out: dict[str, str] = {}
+    for item in numbers:
+        number, label = (item, "") if isinstance(item, str) else (item.number, item.label)
+        out[number] = label
+    return list(out.items())
+
+
+class NewResident(Body):
+    """A new resident: name, optional note and numbers."""
+
+    name: Name
+    note: Note = ""
+    numbers: Numbers = Field(default_factory=list)
+
+
+class ResidentChanges(Body):
+    """A change of name and/or note (at least one)."""
+
+    name: Name | None = None
+    note: Note | None = None  # null clears the note
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("pole wymagane (tekst)")
+        return value
+
+
+class Merge(Body):
+    """The duplicate to fold into the resident."""
+
+    other: int = Field(title="Duplikat (other)", ge=1, le=MAX_ID, description="id duplikatu")
+
+
+class Search(Query):
+    """A search by name or number."""
+
+    q: str = Field("", max_length=MAX_QUERY, title="Zapytanie")
+
+
+class Lookup(Query):
+    """The number to look up (as the call shows it)."""
+
+    number: str = Field("", description="numer telefonu (pierwsze 40 znaków)")
+
+
+class NumberOut(TypedDict):
+    """A resident's number as the API gives it."""
+
+    number: str
+    label: str
+
+
+class ResidentOut(TypedDict):
+    """A resident with their numbers, as the API gives it."""
+
+    id: int
+    name: str
+    note: str
+    numbers: list[NumberOut]
+    created_at: str | None
+    updated_at: str | None

@@ -18,61 +18,30 @@ from cic.db import Store, utcnow
 from cic.residents.errors import InvalidResident, NumberTaken, ResidentNotFound
 from cic.residents.models import Resident, ResidentNumber
 from cic.residents.numbers import canonical_number, spellings
+from cic.residents.schemas import (
+    MAX_NOTE,
+    MAX_NUMBERS,
+    PHONE_EXAMPLE,
+    NewResident,
+    NumberIn,
+    ResidentOut,
+    ResidentChanges,
+    number_pairs,
+)
 
-MAX_NAME = 200
-MAX_NOTE = 4000
-MAX_LABEL = 60
-MAX_NUMBERS = 10
 #: Other contacts of a resident (contact reports, cases) by the ids of their calls, as the
 #: asking user may see them: ``(call_ids, username, role) -> {"reports": [...], ...}``.
 HistorySource = Callable[[list[str], str, str], Awaitable[dict[str, Any]]]
 
 
-def _text(value: object, field: str, limit: int, *, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidResident(f"{field}: pole wymagane (tekst).")
-    value = value.strip()
-    if len(value) > limit:
-        raise InvalidResident(f"{field}: najwyżej {limit} znaków (jest {len(value)}).")
-    return value
-
-
-def clean_name(value: object) -> str:
-    """A resident's name, trimmed; ``InvalidResident`` (Polish) when empty or too long."""
-    return _text(value, "Imię i nazwisko", MAX_NAME)
-
-
-def clean_note(value: object) -> str:
-    """A resident's note, trimmed (may be empty)."""
-    return _text(value, "Notatka", MAX_NOTE, required=False)
-
-
-def parse_numbers(raw: object) -> list[tuple[str, str]]:
-    """A list of numbers (text, or objects with ``number`` and ``label``) as canonical
-    ``(number, label)`` pairs without repeats; ``InvalidResident`` for anything else."""
-    if not isinstance(raw, list) or len(raw) > MAX_NUMBERS:
-        raise InvalidResident(f"Numery: lista (najwyżej {MAX_NUMBERS}).")
-    out: dict[str, str] = {}
-    for item in raw:
-        if isinstance(item, dict):
-            out[_number(item.get("number"))] = _text(
-                item.get("label"), "Opis numeru", MAX_LABEL, required=False
-            )
-        else:
-            out[_number(item)] = ""
-    return list(out.items())
-
-
 def _number(raw: object) -> str:
     number = canonical_number(raw) if isinstance(raw, str) else None
     if number is None:
-        raise InvalidResident("Numer telefonu: np. +48 600 100 200 albo 600100200.")
+        raise InvalidResident(f"Numer telefonu: {PHONE_EXAMPLE}.")
     return number
 
 
-def resident_json(session: Session, row: Resident) -> dict[str, Any]:
+def resident_json(session: Session, row: Resident) -> ResidentOut:
     """The resident with their numbers, as JSON."""
     numbers = session.scalars(
         select(ResidentNumber)
@@ -129,13 +98,13 @@ class ResidentService:
         """Show what ``source`` knows of a resident's calls (reports, cases) in their history."""
         self.history_sources.append(source)
 
-    async def lookup(self, raw_number: str) -> dict[str, Any] | None:
+    async def lookup(self, raw_number: str) -> ResidentOut | None:
         """The resident who has this number (any spelling), or ``None`` (also when withheld)."""
         number = canonical_number(raw_number)
         if number is None:
             return None
 
-        def read(session: Session) -> dict[str, Any] | None:
+        def read(session: Session) -> ResidentOut | None:
             row = session.scalar(
                 select(Resident)
                 .join(ResidentNumber, ResidentNumber.resident_id == Resident.id)
@@ -145,14 +114,14 @@ class ResidentService:
 
         return await self.store.run(read)
 
-    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    async def search(self, query: str, limit: int = 20) -> list[ResidentOut]:
         """Residents whose name contains ``query``, or who have the number ``query``."""
         query = query.strip()
         if not query:
             return []
         number = canonical_number(query)
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[ResidentOut]:
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             by_number = select(ResidentNumber.resident_id).where(ResidentNumber.number == number)
             rows = session.scalars(
@@ -171,18 +140,16 @@ class ResidentService:
 
         return await self.store.run(read)
 
-    async def get(self, resident_id: int) -> dict[str, Any]:
+    async def get(self, resident_id: int) -> ResidentOut:
         """One resident with their numbers."""
         return await self.store.run(lambda s: resident_json(s, live_resident(s, resident_id)))
 
-    async def create(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    async def create(self, new: NewResident, actor: str) -> ResidentOut:
         """A new resident: ``name``, optional ``note`` and ``numbers`` (text or objects)."""
-        name = clean_name(body.get("name"))
-        note = clean_note(body.get("note"))
-        numbers = parse_numbers(body.get("numbers", []))
+        numbers = number_pairs(new.numbers)
 
-        def write(session: Session) -> dict[str, Any]:
-            row = Resident(name=name, note=note, updated_at=utcnow())
+        def write(session: Session) -> ResidentOut:
+            row = Resident(name=new.name, note=new.note, updated_at=utcnow())
             session.add(row)
             session.flush()
             for number, label in numbers:
@@ -193,17 +160,15 @@ class ResidentService:
 
         return await self.store.run(write)
 
-    async def update(self, resident_id: int, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    async def update(self, resident_id: int, body: ResidentChanges, actor: str) -> ResidentOut:
         """Change ``name`` and/or ``note``."""
-        changes: dict[str, str] = {}
-        if "name" in body:
-            changes["name"] = clean_name(body["name"])
-        if "note" in body:
-            changes["note"] = clean_note(body["note"])
+        changes: dict[str, str] = {
+            key: value or "" for key, value in body.given().items() if key in ("name", "note")
+        }
         if not changes:
             raise InvalidResident("Nic do zmiany (name, note).")
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> ResidentOut:
             row = live_resident(session, resident_id)
             for key, value in changes.items():
                 setattr(row, key, value)
@@ -214,14 +179,11 @@ class ResidentService:
 
         return await self.store.run(write)
 
-    async def add_number(
-        self, resident_id: int, raw: object, label: object, actor: str
-    ) -> dict[str, Any]:
+    async def add_number(self, resident_id: int, given: NumberIn, actor: str) -> ResidentOut:
         """Give the resident another number (409 if someone else has it)."""
-        number = _number(raw)
-        text = _text(label, "Opis numeru", MAX_LABEL, required=False)
+        number, text = given.number, given.label
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> ResidentOut:
             row = live_resident(session, resident_id)
             claim_number(session, row.id, number, text)
             row.updated_at = utcnow()
@@ -231,11 +193,11 @@ class ResidentService:
 
         return await self.store.run(write)
 
-    async def remove_number(self, resident_id: int, raw: object, actor: str) -> dict[str, Any]:
+    async def remove_number(self, resident_id: int, raw: object, actor: str) -> ResidentOut:
         """Take a number off the resident (404 if they do not have it)."""
         number = _number(raw)
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> ResidentOut:
             row = live_resident(session, resident_id)
             owned = session.scalar(
                 select(ResidentNumber).where(
@@ -252,13 +214,13 @@ class ResidentService:
 
         return await self.store.run(write)
 
-    async def merge(self, keep_id: int, other_id: int, actor: str) -> dict[str, Any]:
+    async def merge(self, keep_id: int, other_id: int, actor: str) -> ResidentOut:
         """Fold duplicate ``other_id`` into ``keep_id``: its numbers and note move over, it
         points to ``keep_id`` from now on, and the merge is audited."""
         if keep_id == other_id:
             raise InvalidResident("Nie można połączyć mieszkańca z nim samym.")
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> ResidentOut:
             keep, other = live_resident(session, keep_id), live_resident(session, other_id)
             moved = session.scalars(
                 select(ResidentNumber).where(ResidentNumber.resident_id == other.id)

@@ -13,47 +13,24 @@ GET    /api/residents/{id}/history                 calls from every number, othe
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import read_body, read_query
 from cic.residents.errors import InvalidResident, ResidentNotFound
-from cic.residents.schemas import NAME, NOTE, NUMBER, NUMBERS
+from cic.residents.schemas import (
+    Lookup,
+    Merge,
+    NewResident,
+    NumberIn,
+    ResidentChanges,
+    ResidentOut,
+    Search,
+)
 from cic.residents.service import ResidentService
 
 STAFF = ("agent", "specialist", "supervisor")
-MAX_QUERY = 200
-NEW_RESIDENT: dict[str, Any] = {
-    "type": "object",
-    "properties": {"name": NAME, "note": NOTE, "numbers": NUMBERS},
-    "required": ["name"],
-}
-RESIDENT_CHANGES: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "name": NAME,
-        "note": NOTE,
-    },
-    "minProperties": 1,
-}
-RESIDENT: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "note": {"type": "string"},
-        "numbers": {"type": "array", "items": NUMBER},
-        "created_at": {"type": ["string", "null"], "format": "date-time"},
-        "updated_at": {"type": ["string", "null"], "format": "date-time"},
-    },
-}
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    return await json_object(request, InvalidResident)
 
 
 def _id(request: web.Request, key: str = "id") -> int:
@@ -73,76 +50,74 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
 
     @documented(
         "Mieszkańcy według nazwiska lub numeru telefonu (do 20)",
-        query={"q": {"type": "string", "maxLength": MAX_QUERY}},
-        returns={"type": "array", "items": RESIDENT},
+        query=Search,
+        returns=list[ResidentOut],
         errors=(400, 401, 403, 503),
     )
     @require(*STAFF)
     async def search(request: web.Request) -> web.StreamResponse:
-        query = request.query.get("q", "")
-        if len(query) > MAX_QUERY:
-            raise InvalidResident("Zapytanie: najwyżej 200 znaków.")
-        return web.json_response(await service.search(query))
+        query = read_query(request, Search, InvalidResident)
+        return web.json_response(await service.search(query.q))
 
     @documented(
         "Nowy mieszkaniec w kartotece",
-        body=NEW_RESIDENT,
-        returns=RESIDENT,
+        body=NewResident,
+        returns=ResidentOut,
         status=201,
         errors=(400, 401, 403, 409, 503),
     )
     @require(*STAFF)
     async def create(request: web.Request) -> web.StreamResponse:
-        made = await service.create(await _body(request), _actor(request))
+        new = await read_body(request, NewResident, InvalidResident)
+        made = await service.create(new, _actor(request))
         return web.json_response(made, status=201)
 
     @documented(
         "Mieszkaniec o podanym numerze telefonu",
-        query={"number": {"type": "string", "description": "numer telefonu (pierwsze 40 znaków)"}},
-        returns=RESIDENT,
+        query=Lookup,
+        returns=ResidentOut,
         errors=(401, 403, 404, 503),
     )
     @require(*STAFF)
     async def lookup(request: web.Request) -> web.StreamResponse:
-        found = await service.lookup(request.query.get("number", "")[:40])
+        number = read_query(request, Lookup, InvalidResident).number
+        found = await service.lookup(number[:40])
         if found is None:
             raise ResidentNotFound("Nie znamy mieszkańca z tym numerem.")
         return web.json_response(found)
 
-    @documented("Jeden mieszkaniec z numerami", returns=RESIDENT, errors=(401, 403, 404, 503))
+    @documented("Jeden mieszkaniec z numerami", returns=ResidentOut, errors=(401, 403, 404, 503))
     @require(*STAFF)
     async def get(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.get(_id(request)))
 
     @documented(
         "Zmiana imienia i nazwiska lub notatki mieszkańca",
-        body=RESIDENT_CHANGES,
-        returns=RESIDENT,
+        body=ResidentChanges,
+        returns=ResidentOut,
         errors=(400, 401, 403, 404, 503),
     )
     @require(*STAFF)
     async def update(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await read_body(request, ResidentChanges, InvalidResident)
         return web.json_response(await service.update(_id(request), body, _actor(request)))
 
     @documented(
         "Nowy numer telefonu mieszkańca (lub nowy opis numeru)",
-        body=NUMBER,
-        returns=RESIDENT,
+        body=NumberIn,
+        returns=ResidentOut,
         status=201,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require(*STAFF)
     async def add_number(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
-        out = await service.add_number(
-            _id(request), body.get("number"), body.get("label"), _actor(request)
-        )
+        given = await read_body(request, NumberIn, InvalidResident)
+        out = await service.add_number(_id(request), given, _actor(request))
         return web.json_response(out, status=201)
 
     @documented(
         "Usunięcie numeru telefonu mieszkańca",
-        returns=RESIDENT,
+        returns=ResidentOut,
         errors=(400, 401, 403, 404, 503),
     )
     @require(*STAFF)
@@ -152,19 +127,13 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
 
     @documented(
         "Dołączenie duplikatu do kartoteki mieszkańca (numery i notatka przechodzą)",
-        body={
-            "type": "object",
-            "properties": {"other": {"type": "integer", "description": "id duplikatu"}},
-            "required": ["other"],
-        },
-        returns=RESIDENT,
+        body=Merge,
+        returns=ResidentOut,
         errors=(400, 401, 403, 404, 503),
     )
     @require("supervisor")
     async def merge(request: web.Request) -> web.StreamResponse:
-        other = (await _body(request)).get("other")
-        if not isinstance(other, int) or isinstance(other, bool):
-            raise InvalidResident("other: numer (id) mieszkańca do dołączenia.")
+        other = (await read_body(request, Merge, InvalidResident)).other
         return web.json_response(await service.merge(_id(request), other, _actor(request)))
 
     @documented(

@@ -10,7 +10,6 @@ whose view has no note still appears, with an empty summary, and
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -20,6 +19,7 @@ from cic.auth.csrf import UNSAFE_METHODS
 from cic.auth.middleware import is_public
 from cic.cases import openapi as described
 from cic.http.endpoint import Endpoint, endpoint_of
+from cic.http.schemas import json_schema, query_parameters
 
 ERROR_TEXT = {
     400: "Błędne dane",
@@ -86,22 +86,22 @@ def operation(
         op["description"] = note.description
     if note:
         params += [
-            {"name": name, "in": "query", "required": False, "schema": dict(schema)}
-            for name, schema in note.query.items()
+            {"name": name, "in": "query", "required": required, "schema": schema}
+            for name, schema, required in query_parameters(note.query)
         ]
     if params:
         op["parameters"] = params
     if note and note.body is not None:
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": copy.deepcopy(dict(note.body))}},
+            "content": {"application/json": {"schema": json_schema(note.body)}},
         }
     status = note.status if note else 200
     json_answer = path.startswith("/api/") or bool(note and note.returns)
     kind = "application/json" if json_answer else "text/html"
     answer: dict[str, Any] = {"description": SUCCESS_TEXT.get(status, "Wykonano")}
     if status not in NO_CONTENT:
-        schema = copy.deepcopy(dict(note.returns)) if note and note.returns else {}
+        schema = json_schema(note.returns, "serialization") if note and note.returns else {}
         if kind == "text/html":
             schema = {"type": "string"}
         answer["content"] = {kind: {"schema": schema}}

@@ -43,6 +43,7 @@ from cic.db import Base, Store
 from cic.privacy.service import PrivacyService
 from cic.recordings.models import CallTopic, CallTranscript, LegalHold, RecordingChannel
 from cic.recordings.search import index_transcript
+from cic.residents.schemas import NewResident
 from cic.residents.service import ResidentService
 from cic.transfers.models import Transfer
 
@@ -258,17 +259,25 @@ async def build(store: Store, root: Path) -> World:
     world = World(root)
     residents = ResidentService(store)
     anna = await residents.create(
-        {
-            "name": "Anna Testowa",
-            "note": "Woli kontakt rano.",
-            "numbers": [{"number": "+48 600 000 001", "label": "komórka"}, "+48 82 500 00 11"],
-        },
+        NewResident.model_validate(
+            {
+                "name": "Anna Testowa",
+                "note": "Woli kontakt rano.",
+                "numbers": [{"number": "+48 600 000 001", "label": "komórka"}, "+48 82 500 00 11"],
+            }
+        ),
         "spec1",
     )
-    duplicate = await residents.create({"name": "A. Testowa", "note": "Stary wpis."}, "spec1")
+    duplicate = await residents.create(
+        NewResident.model_validate({"name": "A. Testowa", "note": "Stary wpis."}), "spec1"
+    )
     await residents.merge(anna["id"], duplicate["id"], "spec1")
-    bogdan = await residents.create({"name": "Bogdan Próbny", "numbers": ["600000002"]}, "spec1")
-    celina = await residents.create({"name": "Celina Wzorcowa", "numbers": ["600000003"]}, "s")
+    bogdan = await residents.create(
+        NewResident.model_validate({"name": "Bogdan Próbny", "numbers": ["600000002"]}), "spec1"
+    )
+    celina = await residents.create(
+        NewResident.model_validate({"name": "Celina Wzorcowa", "numbers": ["600000003"]}), "s"
+    )
     world.residents = {
         "anna": anna["id"],
         "bogdan": bogdan["id"],

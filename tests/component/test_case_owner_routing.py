@@ -18,6 +18,7 @@ from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor, CaseService
 from cic.config import OfficeSettings
 from cic.db import Store
+from cic.residents.schemas import NewResident
 from cic.residents.service import ResidentService
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.service import RoutingService
@@ -64,7 +65,9 @@ async def test_owners_are_found_through_any_spelling_and_the_residents_numbers(
     assert await owners.owners("0600100200") == [(EWA, case["signature"])]
     assert await owners.owners("48600100300") == []  # another number, no case
     residents = ResidentService(store)
-    await residents.create({"name": "Jan", "numbers": ["600100200", "600100300"]}, "a")
+    await residents.create(
+        NewResident.model_validate({"name": "Jan", "numbers": ["600100200", "600100300"]}), "a"
+    )
     assert await owners.owners("48600100300") == [(EWA, case["signature"])]  # same resident
     assert await owners.owners("anonymous") == [] and await owners.owners("") == []
 

@@ -17,6 +17,7 @@ from cic.cases.models import Case, CaseAction, CaseParty, ContactReport
 from cic.cases.service import CaseService
 from cic.db import Store
 from cic.privacy.errors import ErasureRefused, NotTheirs, RectificationRefused
+from cic.privacy.schemas import Rectification
 from cic.privacy.service import Official, PrivacyService
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel, TranscriptTerms
 from cic.recordings.search import TranscriptSearch
@@ -208,11 +209,15 @@ async def test_rectification_corrects_the_record_and_her_party_entry_only(
     anna_party = built.parties["S-anna"]
     out = await service.rectify(
         built.residents["anna"],
-        {
-            "name": "Anna Testowa-Nowak",
-            "numbers": ["+48 600 000 001", {"number": "600000004", "label": "nowy"}],
-            "parties": [{"id": anna_party, "name": "Anna Testowa-Nowak", "contact": "600000004"}],
-        },
+        Rectification.model_validate(
+            {
+                "name": "Anna Testowa-Nowak",
+                "numbers": ["+48 600 000 001", {"number": "600000004", "label": "nowy"}],
+                "parties": [
+                    {"id": anna_party, "name": "Anna Testowa-Nowak", "contact": "600000004"}
+                ],
+            }
+        ),
         IOD,
     )
     assert out["zmiany"] == {
@@ -254,7 +259,7 @@ async def test_refused_rectifications_change_nothing(
     body = {**body, "parties": parties} if parties else body
     before = snapshot(service.store)
     with pytest.raises(error):
-        await service.rectify(built.residents[who], body, IOD)
+        await service.rectify(built.residents[who], Rectification.model_validate(body), IOD)
     assert snapshot(service.store) == before
     refused = audited(service.store, "privacy_rectification_refused")
     assert len(refused) == 1 and set(refused[0].detail) == {"error"}

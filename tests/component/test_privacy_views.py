@@ -143,7 +143,7 @@ async def test_the_page_finds_exports_and_plans_erasure_for_the_officer(
             "/api/privacy/residents/1/rectification",
             {"json": {"name": ""}},
             400,
-            "invalid_resident",
+            "invalid_privacy_request",
         ),
         (
             "POST",

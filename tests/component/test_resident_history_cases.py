@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cic.calls.models import Call
 from cic.cases.service import Actor, CaseService
 from cic.db import Store
+from cic.residents.schemas import NewResident
 from cic.residents.service import ResidentService
 
 AGENT = Actor("konsultant1", "agent", "PJSIP/agent-konsultant1")
@@ -37,7 +38,9 @@ async def test_call_report_and_case_on_history_and_metryka(
     services: tuple[ResidentService, CaseService],
 ) -> None:
     residents, cases = services
-    resident = await residents.create({"name": "Jan Testowy", "numbers": ["600100200"]}, "a")
+    resident = await residents.create(
+        NewResident.model_validate({"name": "Jan Testowy", "numbers": ["600100200"]}), "a"
+    )
 
     def calls(session: Session) -> None:
         at = datetime(2026, 12, 3, 9, tzinfo=UTC)

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from cic.auth.models import AuditEntry
 from cic.calls.models import Call
 from cic.db import Store
+from cic.http.schemas import parse_body
 from cic.residents.errors import InvalidResident, NumberTaken, ResidentNotFound
 from cic.residents.numbers import canonical_number, spellings
+from cic.residents.schemas import NewResident, NumberIn
 from cic.residents.service import ResidentService
 from cic.residents.views import routes
 from cic.web.errors import error_middleware
@@ -75,11 +77,10 @@ def _calls(store: Store, *rows: tuple[str, str]) -> None:
 
 
 async def test_lookup_by_any_number_in_any_spelling(service: ResidentService) -> None:
+    numbers = ["600 100 200", {"number": "+48825001020", "label": "stacjonarny"}]
     made = await service.create(
-        {"name": "Jan Testowy", "numbers": ["600 100 200", {"number": "+48825001020",
-                                                            "label": "stacjonarny"}]},
-        "anna",
-    )  # fmt: skip
+        NewResident.model_validate({"name": "Jan Testowy", "numbers": numbers}), "anna"
+    )
     assert [n["number"] for n in made["numbers"]] == ["+48600100200", "+48825001020"]
     for spelling in ("48600100200", "0600100200", "+48 82 500 10 20"):
         found = await service.lookup(spelling)
@@ -89,16 +90,22 @@ async def test_lookup_by_any_number_in_any_spelling(service: ResidentService) ->
 
 
 async def test_a_number_has_one_owner(service: ResidentService) -> None:
-    first = await service.create({"name": "Anna Pierwsza", "numbers": ["600100200"]}, "a")
-    second = await service.create({"name": "Ewa Druga"}, "a")
+    first = await service.create(
+        NewResident.model_validate({"name": "Anna Pierwsza", "numbers": ["600100200"]}), "a"
+    )
+    second = await service.create(NewResident.model_validate({"name": "Ewa Druga"}), "a")
     with pytest.raises(NumberTaken):
-        await service.add_number(second["id"], "+48600100200", "", "a")
+        await service.add_number(second["id"], NumberIn(number="+48600100200"), "a")
     with pytest.raises(NumberTaken):
-        await service.create({"name": "Trzecia", "numbers": ["0600100200"]}, "a")
-    again = await service.add_number(first["id"], "600100200", "komórka", "a")
+        await service.create(
+            NewResident.model_validate({"name": "Trzecia", "numbers": ["0600100200"]}), "a"
+        )
+    again = await service.add_number(
+        first["id"], NumberIn(number="600100200", label="komórka"), "a"
+    )
     assert again["numbers"] == [{"number": "+48600100200", "label": "komórka"}]
-    with pytest.raises(InvalidResident):
-        await service.add_number(second["id"], "12", "", "a")
+    with pytest.raises(InvalidResident, match=r"Numer telefonu: np\. "):
+        parse_body({"number": "12"}, NumberIn, InvalidResident)
     removed = await service.remove_number(first["id"], "48600100200", "a")
     assert removed["numbers"] == []
     with pytest.raises(ResidentNotFound):
@@ -106,7 +113,9 @@ async def test_a_number_has_one_owner(service: ResidentService) -> None:
 
 
 async def test_history_spans_every_number_and_spelling(service: ResidentService) -> None:
-    resident = await service.create({"name": "Jan", "numbers": ["600100200", "825001020"]}, "a")
+    resident = await service.create(
+        NewResident.model_validate({"name": "Jan", "numbers": ["600100200", "825001020"]}), "a"
+    )
     _calls(service.store, ("c1", "48600100200"), ("c2", "+48825001020"), ("c3", "0600100200"),
            ("c4", "48600999999"))  # fmt: skip
     history = await service.history(resident["id"])
@@ -122,9 +131,14 @@ async def test_history_spans_every_number_and_spelling(service: ResidentService)
 
 
 async def test_merging_duplicates_moves_numbers_and_is_audited(service: ResidentService) -> None:
-    keep = await service.create({"name": "Jan Testowy", "numbers": ["600100200"]}, "a")
+    keep = await service.create(
+        NewResident.model_validate({"name": "Jan Testowy", "numbers": ["600100200"]}), "a"
+    )
     dup = await service.create(
-        {"name": "J. Testowy", "note": "dzwoni z pracy", "numbers": ["825001020"]}, "a"
+        NewResident.model_validate(
+            {"name": "J. Testowy", "note": "dzwoni z pracy", "numbers": ["825001020"]}
+        ),
+        "a",
     )
     _calls(service.store, ("c1", "48600100200"), ("c2", "48825001020"))
     merged = await service.merge(keep["id"], dup["id"], "kierownik")
@@ -149,8 +163,10 @@ async def test_merging_duplicates_moves_numbers_and_is_audited(service: Resident
 async def test_search_by_name_fragment_or_number_with_like_metacharacters(
     service: ResidentService,
 ) -> None:
-    a = await service.create({"name": "Anna 100% Testowa", "numbers": ["600100200"]}, "a")
-    await service.create({"name": "Anna_Inna"}, "a")
+    a = await service.create(
+        NewResident.model_validate({"name": "Anna 100% Testowa", "numbers": ["600100200"]}), "a"
+    )
+    await service.create(NewResident.model_validate({"name": "Anna_Inna"}), "a")
     assert [r["id"] for r in await service.search("100%")] == [a["id"]]
     assert [r["name"] for r in await service.search("a_i")] == ["Anna_Inna"]
     assert [r["id"] for r in await service.search("0600 100 200")] == [a["id"]]
@@ -224,7 +240,7 @@ async def test_screen_pop_names_a_known_resident_and_shows_calls_from_all_number
     await agents.create_agent("anna", "Anna", queues=["pierwsza-linia"])
     anna = agents.get("anna")
     jan = {"name": "Jan Testowy", "numbers": ["600100200", "825001020"]}
-    resident = await service.create(jan, "a")
+    resident = await service.create(NewResident.model_validate(jan), "a")
     _calls(store, ("old1", "48825001020"), ("old2", "0600100200"), ("now", "48600100200"))
     calls = CallService(store, InProcessBus())
     offered = {"type": "CallOffered", "call_id": "now", "agent": anna.interface}

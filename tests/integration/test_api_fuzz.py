@@ -47,6 +47,7 @@ from cic.cases.plugin import CASES
 from cic.cases.service import Actor
 from cic.config import load_settings
 from cic.kb.models import KbArticle
+from cic.residents.schemas import NewResident
 from cic.web.app import SERVICES, create_app
 from cic.web.openapi import document, path_patterns
 from tests.conftest import empty_postgres
@@ -235,7 +236,7 @@ async def seed_data(app: web.Application) -> dict[str, list[str]]:
 
     await services.store.run(people)
     resident = await services.residents.create(
-        {"name": "Jan Testowy", "numbers": ["48500100200"]}, "szef"
+        NewResident.model_validate({"name": "Jan Testowy", "numbers": ["48500100200"]}), "szef"
     )
     cases = app[CASES]
     report = await cases.create_report(

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from cic.auth import users
 from cic.auth.models import AuditEntry
 from cic.config import load_settings
+from cic.residents.schemas import NewResident
 from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 from tests.integration.test_access import origin
@@ -49,7 +50,7 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[web.Application, Client]]:
 
         await store.run(seed)
         await application[SERVICES].residents.create(
-            {"name": "Anna Testowa", "numbers": ["600000001"]}, "test"
+            NewResident.model_validate({"name": "Anna Testowa", "numbers": ["600000001"]}), "test"
         )
         yield application, client
 

@@ -1,0 +1,242 @@
+"""Typed request bodies and query strings: pydantic models at the HTTP seam.
+
+A view declares what it takes as a :class:`Body` (JSON, strict: a number is not a string) or a
+:class:`Query` (query-string text turned into numbers where the field says so), reads it with
+:func:`read_body` / :func:`read_query`, and passes the same class to ``@documented`` so the
+OpenAPI document shows exactly what is checked. A value that does not fit is refused with the
+domain's own error (400) and a Polish message naming the field by its ``title``, the one a
+person sees in the console, e.g. „Imię i nazwisko: najwyżej 200 znaków (jest 250).”
+
+pydantic (v2) because it is the maintained standard for this in Python: strict JSON types,
+lengths, ranges and enums in one declaration, and JSON Schema 2020-12 (what OpenAPI 3.1 uses)
+generated from the same class, so the check and its documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+
+from aiohttp import web
+from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import ErrorDetails
+
+from cic.errors import CicError
+from cic.http.json_api import MAX_BODY, NOT_AN_OBJECT, BadJson, read_json
+
+M = TypeVar("M", bound=BaseModel)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL_LINE.search(value):
+        raise ValueError("niedozwolone znaki sterujące (także nowy wiersz)")
+    return value
+
+
+def _lines(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("niedozwolone znaki sterujące")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("pole wymagane (nie może być puste)")
+    return value
+
+
+#: Text on one line, stored verbatim (no control characters, no line breaks).
+OneLine = Annotated[str, AfterValidator(_one_line)]
+#: Text of several lines, stored verbatim (line breaks and tabs, no other control characters).
+Lines = Annotated[str, AfterValidator(_lines)]
+#: Text that is not only spaces.
+NotBlank = Annotated[str, AfterValidator(_not_blank)]
+
+
+class Body(BaseModel):
+    """A JSON request body: JSON's own types only, unknown fields ignored, immutable."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    def given(self) -> dict[str, Any]:
+        """The fields the request actually carried (for partial changes, PATCH)."""
+        return self.model_dump(include=self.model_fields_set)
+
+
+class Exact(Body):
+    """A JSON body that refuses fields it does not know (where a typo must not pass as
+    "nothing to change", e.g. a legal correction)."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+
+class Query(BaseModel):
+    """Query-string parameters: text, turned into a number or a flag where a field says so."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+def _expected(ctx: Mapping[str, Any]) -> str:
+    return str(ctx.get("expected", "")).replace(" or ", " albo ")
+
+
+def _reason(error: ErrorDetails) -> str:
+    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
+    size = f" (jest {len(given)})" if isinstance(given, (str, list)) else ""
+    reasons: dict[str, str] = {
+        "missing": "pole wymagane",
+        "string_type": "oczekiwano tekstu",
+        "int_type": "oczekiwano liczby całkowitej",
+        "int_parsing": "oczekiwano liczby całkowitej",
+        "int_from_float": "oczekiwano liczby całkowitej",
+        "float_type": "oczekiwano liczby",
+        "float_parsing": "oczekiwano liczby",
+        "bool_type": "oczekiwano true albo false",
+        "bool_parsing": "oczekiwano true albo false",
+        "list_type": "oczekiwano listy",
+        "dict_type": "oczekiwano obiektu JSON",
+        "model_type": "oczekiwano obiektu JSON",
+        "string_too_long": f"najwyżej {ctx.get('max_length')} znaków{size}",
+        "string_too_short": (
+            "pole wymagane (nie może być puste)"
+            if ctx.get("min_length") == 1
+            else f"co najmniej {ctx.get('min_length')} znaków{size}"
+        ),
+        "too_long": f"najwyżej {ctx.get('max_length')} pozycji{size}",
+        "too_short": f"co najmniej {ctx.get('min_length')} pozycji{size}",
+        "greater_than_equal": f"co najmniej {ctx.get('ge')}",
+        "less_than_equal": f"najwyżej {ctx.get('le')}",
+        "greater_than": f"więcej niż {ctx.get('gt')}",
+        "less_than": f"mniej niż {ctx.get('lt')}",
+        "literal_error": f"dozwolone wartości: {_expected(ctx)}",
+        "enum": f"dozwolone wartości: {_expected(ctx)}",
+        "string_pattern_mismatch": "niedozwolona postać",
+        "extra_forbidden": "nieznane pole",
+        "value_error": str(ctx.get("error", "niepoprawna wartość")),
+    }
+    return reasons.get(kind, "niepoprawna wartość")
+
+
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "tuple"})
+
+
+def _field(model: type[BaseModel], location: tuple[int | str, ...]) -> str:
+    """The field's name as a person reads it: its title, then list positions and inner keys
+    (a union's member tags, which pydantic puts in the location, are left out)."""
+    if not location:
+        return ""
+    first, *rest = location
+    info = model.model_fields.get(str(first))
+    parts = [info.title if info and info.title else str(first)]
+    for part in rest:
+        if isinstance(part, int):
+            parts.append(f"poz. {part + 1}")
+        elif part.isidentifier() and part.islower() and part not in _UNION_TAGS:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def message(model: type[BaseModel], exc: ValidationError) -> str:
+    """The first problem of ``exc`` in Polish, e.g. „Notatka: najwyżej 2000 znaków (jest 2100).”"""
+    errors = exc.errors(include_url=False)
+    # The deepest first: of a union's members, the one the value came closest to fitting.
+    error = max(errors, key=lambda e: len(e["loc"]))
+    field = _field(model, tuple(error["loc"]))
+    reason = _reason(error)
+    text = f"{field}: {reason}" if field else reason
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+async def read_body(
+    request: web.Request,
+    model: type[M],
+    error: type[CicError] = BadJson,
+    max_bytes: int = MAX_BODY,
+) -> M:
+    """The request's JSON body as ``model`` (within the limits of ``cic.http.json_api``),
+    else ``error`` with a Polish message."""
+    value = await read_json(request, error, max_bytes)
+    return parse_body(value, model, error)
+
+
+def parse_body(value: Any, model: type[M], error: type[CicError] = BadJson) -> M:
+    """An already decoded JSON value as ``model``, else ``error``."""
+    if not isinstance(value, dict):
+        raise error(NOT_AN_OBJECT)
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise error(message(model, exc)) from None
+
+
+def read_query(request: web.Request, model: type[M], error: type[CicError] = BadJson) -> M:
+    """The request's query string as ``model`` (a repeated name: its last value), else
+    ``error``."""
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise error(message(model, exc)) from None
+
+
+def _inline(node: Any, definitions: Mapping[str, Any]) -> Any:
+    """``node`` with every ``$ref`` to ``$defs`` replaced by the definition (bodies here are
+    small and not recursive, so a self-contained schema is easiest to read and to test)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
+
+
+class _Untitled(GenerateJsonSchema):
+    """Leaves out what pydantic takes from the Python code: titles made from names and the
+    classes' (English, for developers) docstrings; a field's declared Polish title and
+    description stay."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def model_schema(self, schema: Any) -> JsonSchemaValue:
+        made = super().model_schema(schema)
+        made.pop("title", None)
+        made.pop("description", None)
+        return made
+
+    def typed_dict_schema(self, schema: Any) -> JsonSchemaValue:
+        made = super().typed_dict_schema(schema)
+        made.pop("title", None)
+        made.pop("description", None)
+        return made
+
+
+def json_schema(shape: Any, mode: str = "validation") -> dict[str, Any]:
+    """The JSON Schema of a schema dict (returned as a copy), a pydantic model, or any type
+    pydantic knows (``list[Model]``, a ``TypedDict``); ``mode="serialization"`` for answers."""
+    if isinstance(shape, Mapping):
+        return copy.deepcopy(dict(shape))
+    made = TypeAdapter(shape).json_schema(
+        mode="serialization" if mode == "serialization" else "validation",
+        schema_generator=_Untitled,
+    )
+    definitions = made.pop("$defs", {})
+    schema: dict[str, Any] = _inline(made, definitions)
+    return schema
+
+
+def query_parameters(shape: Any) -> list[tuple[str, dict[str, Any], bool]]:
+    """Each query parameter's name, schema and whether it is required, from a :class:`Query`
+    model or a dict of schemas (none required)."""
+    if isinstance(shape, Mapping):
+        return [(name, copy.deepcopy(dict(schema)), False) for name, schema in shape.items()]
+    schema = json_schema(shape)
+    required = set(schema.get("required", ()))
+    properties: dict[str, dict[str, Any]] = schema.get("properties", {})
+    return [(name, prop, name in required) for name, prop in properties.items()]

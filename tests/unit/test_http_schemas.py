@@ -1,0 +1,99 @@
+"""The typed-body seam: what is refused, in what words, and the schema it documents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pytest
+from pydantic import Field, StringConstraints
+
+from cic.errors import CicError
+from cic.http.json_api import BadJson
+from cic.http.schemas import Body, Exact, OneLine, Query, json_schema, parse_body, query_parameters
+
+
+class Inner(Body):
+    number: str
+    label: str = Field("", max_length=5, title="Opis")
+
+
+class Sample(Body):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)] = (
+        Field(title="Imię i nazwisko")
+    )
+    count: int = Field(0, ge=0, le=9, title="Liczba")
+    kind: Literal["a", "b"] = "a"
+    line: OneLine = ""
+    items: list[str | Inner] = Field(default_factory=list, max_length=2, title="Pozycje")
+
+
+class Strict(Exact):
+    name: str = ""
+
+
+class Page(Query):
+    limit: int = Field(20, ge=1, le=100)
+    q: str = ""
+
+
+class Refused(CicError):
+    status = 400
+    error_id = "refused"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "Imię i nazwisko: pole wymagane."),
+        ({"name": 5}, "Imię i nazwisko: oczekiwano tekstu."),
+        ({"name": "   "}, "Imię i nazwisko: pole wymagane (nie może być puste)."),
+        ({"name": "x" * 11}, "Imię i nazwisko: najwyżej 10 znaków (jest 11)."),
+        ({"name": "Jan", "count": "3"}, "Liczba: oczekiwano liczby całkowitej."),
+        ({"name": "Jan", "count": True}, "Liczba: oczekiwano liczby całkowitej."),
+        ({"name": "Jan", "count": 10}, "Liczba: najwyżej 9."),
+        ({"name": "Jan", "kind": "c"}, "Kind: dozwolone wartości: 'a' albo 'b'."),
+        (
+            {"name": "Jan", "line": "a\nb"},
+            "Line: niedozwolone znaki sterujące (także nowy wiersz).",
+        ),
+        ({"name": "Jan", "items": ["1", "2", "3"]}, "Pozycje: najwyżej 2 pozycji (jest 3)."),
+        ({"name": "Jan", "items": [{"label": "x"}]}, "Pozycje, poz. 1, number: pole wymagane."),
+    ],
+)
+def test_refusals_name_the_field_in_polish(body: dict[str, Any], message: str) -> None:
+    with pytest.raises(Refused) as caught:
+        parse_body(body, Sample, Refused)
+    assert caught.value.message == message and caught.value.status == 400
+
+
+def test_values_are_typed_and_trimmed_and_unknown_fields_ignored() -> None:
+    got = parse_body({"name": " Jan ", "items": ["1", {"number": "2"}], "x": 1}, Sample)
+    assert got.name == "Jan" and got.count == 0
+    assert got.items[0] == "1" and isinstance(got.items[1], Inner)
+    assert got.given() == {"name": "Jan", "items": ["1", {"number": "2", "label": ""}]}
+
+
+def test_not_an_object_and_unknown_fields_where_exact() -> None:
+    with pytest.raises(BadJson, match="Oczekiwano obiektu JSON"):
+        parse_body([1], Sample)
+    with pytest.raises(BadJson, match="nieznane pole"):
+        parse_body({"nazwa": "x"}, Strict)
+
+
+def test_the_schema_is_self_contained_and_carries_only_declared_titles() -> None:
+    schema = json_schema(Sample)
+    text = repr(schema)
+    assert "$ref" not in text and "$defs" not in text
+    assert schema["properties"]["name"]["title"] == "Imię i nazwisko"
+    assert "title" not in schema["properties"]["kind"] and "title" not in schema
+    inner = schema["properties"]["items"]["items"]["anyOf"][1]
+    assert inner["required"] == ["number"] and inner["properties"]["label"]["maxLength"] == 5
+    assert json_schema(Strict)["additionalProperties"] is False
+    assert json_schema({"type": "string"}) == {"type": "string"}
+
+
+def test_query_parameters_come_from_the_model() -> None:
+    params = {name: (schema, required) for name, schema, required in query_parameters(Page)}
+    assert params["limit"] == ({"default": 20, "maximum": 100, "minimum": 1, "type": "integer"},
+                               False)  # fmt: skip
+    assert query_parameters({"q": {"type": "string"}}) == [("q", {"type": "string"}, False)]
