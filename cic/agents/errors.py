@@ -27,3 +27,15 @@ class InvalidAgent(AgentError):
 
     status = 400
     error_id = "invalid_agent_request"
+
+
+class BadAgent(InvalidAgent):
+    """A new agent's details are missing or of the wrong type."""
+
+    error_id = "bad_agent"
+
+
+class BadReason(InvalidAgent):
+    """A pause without a usable reason."""
+
+    error_id = "bad_reason"

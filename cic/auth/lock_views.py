@@ -7,25 +7,25 @@ DELETE /api/admin/sign-in-locks   {"address": "...", "username": "..."} lifts a 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 from aiohttp import web
+from pydantic import Field
 
 from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
 from cic.auth.service import AuthService
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import Body, NotBlank, read_body
 
 MAX_FIELD = 64
-LIFT: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "address": {"type": "string", "minLength": 1, "maxLength": MAX_FIELD},
-        "username": {"type": "string", "minLength": 1},
-    },
-    "required": ["address"],
-}
+
+
+class LiftIn(Body):
+    """The lock to lift: the client address and, for a per-user lock, the username."""
+
+    address: str = Field(min_length=1, max_length=MAX_FIELD, title="Adres (address)")
+    username: Annotated[str, NotBlank] | None = Field(None, title="Login (username)")
 
 
 def routes(auth: AuthService) -> list[web.RouteDef]:
@@ -48,17 +48,13 @@ def routes(auth: AuthService) -> list[web.RouteDef]:
 
     @documented(
         "Zdjęcie blokady logowania (loginu z adresu) albo spowolnienia adresu",
-        body=LIFT,
+        body=LiftIn,
         errors=(400, 401, 403, 404, 503),
     )
     @require("admin")
     async def lift(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request, InvalidLock)
-        address, username = body.get("address"), body.get("username")
-        if not isinstance(address, str) or not 0 < len(address) <= MAX_FIELD:
-            raise InvalidLock()
-        if username is not None and not (isinstance(username, str) and username.strip()):
-            raise InvalidLock()
+        body = await read_body(request, LiftIn, InvalidLock)
+        address, username = body.address, body.username
         user = current_user(request)
         actor = user.username if user else ""
         await auth.lift_lock(address, username, actor, request.remote or "")

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
+from pydantic import Field
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
+from cic.calls.errors import InvalidQuery
 from cic.calls.wrapup import NOTE_MAX, TOPIC_MAX, WrapupService
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import Body, read_body
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
-WRAPUP: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "outcome": {"type": "string", "description": "jeden z wyników rozmowy urzędu"},
-        "topic": {"type": "string", "maxLength": TOPIC_MAX},
-        "note": {"type": "string", "maxLength": NOTE_MAX},
-    },
-    "required": ["outcome"],
-}
+
+
+class WrapupIn(Body):
+    """What the agent writes down after the call."""
+
+    outcome: str = Field(title="Wynik rozmowy", description="jeden z wyników rozmowy urzędu")
+    topic: str = Field("", max_length=TOPIC_MAX, title="Temat")
+    note: str = Field("", max_length=NOTE_MAX, title="Notatka")
 
 
 def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.RouteDef]:
@@ -38,25 +38,18 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
     @documented(
         "Zapis podsumowania rozmowy: wynik, temat, notatka",
         description="Konsultant: tylko rozmowa, którą obsłużył; ponowny zapis zastępuje poprzedni.",
-        body=WRAPUP,
+        body=WrapupIn,
         status=201,
         errors=(400, 401, 403, 404, 503),
     )
     async def save(request: web.Request) -> web.StreamResponse:
         await signed_in(request)
         call_id, agent = await handled_by(request)
-        body = await json_object(request)
-        fields = {k: body.get(k, "") for k in ("outcome", "topic", "note")}
-        if not all(isinstance(v, str) for v in fields.values()):
-            return web.json_response(
-                {"error": "bad_wrapup", "message": "outcome, topic i note to teksty."},
-                status=400,
-            )
+        body = await read_body(request, WrapupIn, InvalidQuery)
         user = current_user(request)
         saved = await wrapups.save(
-            call_id, agent, fields["outcome"], fields["topic"], fields["note"],
-            user.username if user else "",
-        )  # fmt: skip
+            call_id, agent, body.outcome, body.topic, body.note, user.username if user else ""
+        )
         return web.json_response(saved, status=201)
 
     @documented(

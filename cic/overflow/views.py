@@ -15,8 +15,9 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import read_body
 from cic.overflow.errors import BadReserve
+from cic.overflow.schemas import ReserveIn
 from cic.overflow.service import Entry, FirstLineCapacity
 
 SUPERVISING = ("supervisor",)
@@ -60,25 +61,14 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
 
     @documented(
         "Wpisanie konsultanta do rezerwy pierwszej linii albo wypisanie",
-        body={
-            "type": "object",
-            "properties": {
-                "reserve": {"type": "boolean"},
-                "penalty": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
-            },
-            "required": ["reserve"],
-        },
+        body=ReserveIn,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require(*SUPERVISING)
     async def reserve(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request, BadReserve)
-        reserve, penalty = body.get("reserve"), body.get("penalty")
-        penalty_ok = penalty is None or (isinstance(penalty, int) and not isinstance(penalty, bool))
-        if not isinstance(reserve, bool) or not penalty_ok:
-            raise BadReserve()
+        body = await read_body(request, ReserveIn, BadReserve)
         entry = await capacity.set_reserve(
-            request.match_info["username"], reserve, penalty, actor=_actor(request)
+            request.match_info["username"], body.reserve, body.penalty, actor=_actor(request)
         )
         return web.json_response(_entry(entry))
 

@@ -24,8 +24,8 @@ from cic.residents.schemas import (
     PHONE_EXAMPLE,
     NewResident,
     NumberIn,
-    ResidentOut,
     ResidentChanges,
+    ResidentOut,
     number_pairs,
 )
 

@@ -8,9 +8,10 @@ from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import read_body
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.mode import InvalidMode, OfficeModeSwitch
+from cic.routing.schemas import ModeIn
 from cic.routing.service import format_opening
 
 
@@ -36,24 +37,14 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
 
     @documented(
         "Zmiana trybu pracy urzędu: automatyczny, otwarty, zamknięty",
-        body={
-            "type": "object",
-            "properties": {
-                "mode": {"type": "string", "enum": ["auto", "open", "closed"]},
-                "by": {"type": "string", "maxLength": 64},
-            },
-            "required": ["mode"],
-        },
+        body=ModeIn,
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
     async def set_mode(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request, InvalidMode)
-        mode, by = body.get("mode"), body.get("by", "api")
-        if not isinstance(mode, str) or mode not in ("auto", "open", "closed"):
-            raise InvalidMode("Tryb: auto, open albo closed.")
+        body = await read_body(request, ModeIn, InvalidMode)
         user = current_user(request)
-        await switch.set(mode, user.username if user and user.username else str(by)[:64])
+        await switch.set(body.mode, user.username if user and user.username else body.by)
         return web.json_response(state())
 
     return [web.get("/api/office", get), web.post("/api/office/mode", set_mode)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -43,6 +44,7 @@ from cic.transfers.errors import (
     TransferInProgress,
 )
 from cic.transfers.machine import BLIND, CONSULTING, advance, can
+from cic.transfers.schemas import TARGET_NAME
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +332,7 @@ def _target(target: Any) -> tuple[str, str]:
     [(kind, name)] = target.items()
     if kind not in ("agent", "queue") or not isinstance(name, str) or not name:
         raise InvalidTransfer('Cel: {"agent": nazwa} albo {"queue": nazwa}.')
-    if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 64:
+    if not re.fullmatch(TARGET_NAME, name) or len(name) > 64:
         raise InvalidTransfer("Nazwa celu: litery, cyfry, - i _ (do 64 znaków).")
     return kind, name
 

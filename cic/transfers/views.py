@@ -15,38 +15,19 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 
 from aiohttp import web
 
 from cic.auth.roles import current_user, guard
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import read_body
 from cic.transfers.errors import InvalidTransfer
+from cic.transfers.schemas import TransferIn
 from cic.transfers.service import TransferService
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
 SUPERVISING = ("supervisor", "admin")
 _dumps = partial(json.dumps, ensure_ascii=False)
-_NAME = {"type": "string", "minLength": 1, "maxLength": 64, "description": "litery, cyfry, - i _"}
-TRANSFER: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "kind": {"type": "string", "enum": ["consult", "blind"]},
-        "target": {
-            "type": "object",
-            "description": 'dokładnie jedno: {"agent": nazwa} albo {"queue": nazwa}',
-            "properties": {"agent": _NAME, "queue": _NAME},
-            "minProperties": 1,
-            "maxProperties": 1,
-            "additionalProperties": False,
-        },
-        "note": {"type": "string"},
-        "matter": {"type": "string"},
-        "article": {"type": "string"},
-    },
-    "required": ["kind", "target"],
-}
 
 
 def routes(service: TransferService, agent_interface: AgentInterface) -> list[web.RouteDef]:
@@ -63,26 +44,19 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
         interface = await agent_interface(user.agent_id)
         return user.username, interface or "-"
 
-    async def body_of(request: web.Request) -> dict[str, Any]:
-        return await json_object(request, InvalidTransfer)
-
     @documented(
         "Przekazanie rozmowy konsultantowi lub do kolejki (z konsultacją lub od razu)",
         description="Konsultant tylko swoją rozmowę; 409, gdy rozmowa jest już przekazywana.",
-        body=TRANSFER,
+        body=TransferIn,
         status=201,
         errors=(400, 401, 403, 409, 502, 503),
     )
     async def start(request: web.Request) -> web.StreamResponse:
         username, interface = await requester(request)
-        body = await body_of(request)
-        note, matter = body.get("note", ""), body.get("matter", "")
-        article = body.get("article", "")
-        if not all(isinstance(v, str) for v in (note, matter, article)):
-            raise InvalidTransfer("note, matter i article to teksty.")
+        body = await read_body(request, TransferIn, InvalidTransfer)
         transfer = await service.start(
-            request.match_info["call_id"], str(body.get("kind", "")), body.get("target"),
-            note, requested_by=username, requester=interface, matter=matter, article=article,
+            request.match_info["call_id"], body.kind, body.target.pair(), body.note,
+            requested_by=username, requester=interface, matter=body.matter, article=body.article,
         )  # fmt: skip
         return web.json_response(transfer, status=201, dumps=_dumps)
 

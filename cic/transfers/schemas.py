@@ -1,0 +1,46 @@
+"""What the transfers API takes: the kind of transfer, exactly one target and the context
+handed over with the call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from cic.http.schemas import Body, Exact
+
+TARGET_NAME = r"^[A-Za-z0-9_-]+$"
+TargetName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=TARGET_NAME),
+    Field(description="litery, cyfry, - i _"),
+]
+
+
+class Target(Exact):
+    """Exactly one of: an agent (username) or a queue (name)."""
+
+    agent: TargetName | None = Field(None, title="Konsultant")
+    queue: TargetName | None = Field(None, title="Kolejka")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Target:
+        if (self.agent is None) == (self.queue is None):
+            raise ValueError('Cel: {"agent": nazwa} albo {"queue": nazwa}')
+        return self
+
+    def pair(self) -> dict[str, str]:
+        """``{"agent": name}`` or ``{"queue": name}``, as the service takes it."""
+        return {"agent": self.agent} if self.agent is not None else {"queue": self.queue or ""}
+
+
+class TransferIn(Body):
+    """A consult (talk to the target first) or blind transfer, with its context."""
+
+    kind: Literal["consult", "blind"] = Field(title="Rodzaj przekazania")
+    target: Target = Field(
+        title="Cel", description='dokładnie jedno: {"agent": nazwa} albo {"queue": nazwa}'
+    )
+    note: str = Field("", title="Notatka")
+    matter: str = Field("", title="Sprawa")
+    article: str = Field("", title="Artykuł bazy wiedzy")
