@@ -157,11 +157,15 @@ async def read_body(
     model: type[M],
     error: type[CicError] = BadJson,
     max_bytes: int = MAX_BODY,
+    invalid: type[CicError] | None = None,
 ) -> M:
-    """The request's JSON body as ``model`` (within the limits of ``cic.http.json_api``),
-    else ``error`` with a Polish message."""
+    """The request's JSON body as ``model`` (within the limits of ``cic.http.json_api``).
+    A body that is not a JSON object is ``error``; a field that does not fit is ``invalid``
+    (``error`` when not given); both with a Polish message."""
     value = await read_json(request, error, max_bytes)
-    return parse_body(value, model, error)
+    if not isinstance(value, dict):
+        raise error(NOT_AN_OBJECT)
+    return parse_body(value, model, invalid or error)
 
 
 def parse_body(value: Any, model: type[M], error: type[CicError] = BadJson) -> M:

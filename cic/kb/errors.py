@@ -31,3 +31,28 @@ class InvalidArticle(KbError):
     status = 400
     error_id = "kb_invalid_article"
     default_message = "Nieprawidłowy artykuł."
+
+
+class InvalidKbQuery(KbError):
+    """A search or suggestion with parameters out of range."""
+
+    error_id = "invalid_query"
+
+
+class BadUse(KbError):
+    """A use of an article with an unusable call id."""
+
+    error_id = "bad_use"
+
+
+class TooLarge(KbError):
+    """An article over the size the console may send."""
+
+    error_id = "too_large"
+
+
+class CallNotFound(KbError):
+    """Suggestions asked for a call the store does not know."""
+
+    status = 404
+    error_id = "call_not_found"

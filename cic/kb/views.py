@@ -11,31 +11,27 @@ from aiohttp import web
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.http.endpoint import documented
-from cic.http.json_api import BadJson, json_object, whole_number
+from cic.http.json_api import BadJson
+from cic.http.schemas import read_body, read_query
+from cic.kb.errors import BadUse, CallNotFound, InvalidArticle, InvalidKbQuery, TooLarge
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
+from cic.kb.schemas import (
+    ArticleEdit,
+    ForCallQuery,
+    KbArticle,
+    KbHit,
+    SearchOut,
+    SearchQuery,
+    SuggestQuery,
+    UseIn,
+)
 from cic.kb.service import KbService
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SIGNED_IN = ("agent", "specialist", "supervisor")
 EDITORS = ("supervisor",)  # admin may always
-MAX_QUERY = 200
 MAX_BODY = 100_000
-
-
-def _bad(error: str, message: str) -> web.Response:
-    return web.json_response({"error": error, "message": message}, status=400)
-
-
-async def _json_object(request: web.Request) -> dict[str, Any] | BadJson:
-    try:
-        return await json_object(request, max_bytes=MAX_BODY)
-    except BadJson as exc:
-        return exc
-
-
-def _limit(request: web.Request, default: int) -> int | None:
-    return whole_number(request.query.get("limit", str(default)), 1, 50)
 
 
 def routes(service: KbService) -> list[web.RouteDef]:
@@ -48,53 +44,76 @@ def routes(service: KbService) -> list[web.RouteDef]:
         can_edit = user is not None and user.role in ("supervisor", "admin")
         return html(render(request, "kb.html", can_edit=can_edit, count=len(service.index)))
 
+    @documented(
+        "Wyszukiwanie artykułów (lematy, literówki, ranking BM25F)",
+        query=SearchQuery,
+        returns=SearchOut,
+        errors=(400, 401, 403),
+    )
     @require(*SIGNED_IN)
     async def search(request: web.Request) -> web.StreamResponse:
-        query = request.query.get("q", "").strip()
-        limit = _limit(request, 10)
-        if len(query) > MAX_QUERY or limit is None:
-            return _bad("invalid_query", "Parametr q (do 200 znaków) lub limit (1–50) jest błędny.")
-        results = service.search(query, limit)
-        return web.json_response({"query": query, "ready": service.ready, "results": results})
+        query = read_query(request, SearchQuery, InvalidKbQuery)
+        results = service.search(query.q, query.limit)
+        return web.json_response({"query": query.q, "ready": service.ready, "results": results})
 
+    @documented(
+        "Artykuły dla konsoli według tematów i komórki",
+        query=SuggestQuery,
+        returns=list[KbHit],
+        errors=(400, 401, 403),
+    )
     @require(*SIGNED_IN)
     async def suggest(request: web.Request) -> web.StreamResponse:
-        topics = [t for t in request.query.get("topics", "").split(",") if t]
-        department = request.query.get("department") or None
-        limit = _limit(request, 5)
-        if limit is None:
-            return _bad("invalid_query", "Parametr limit (1–50) jest błędny.")
-        return web.json_response(service.suggest(topics, department, limit))
+        query = read_query(request, SuggestQuery, InvalidKbQuery)
+        found = service.suggest(query.topic_list(), query.department or None, query.limit)
+        return web.json_response(found)
 
+    @documented("Bieżąca wersja artykułu", returns=KbArticle, errors=(401, 403, 404, 503))
     @require(*SIGNED_IN)
     async def article(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.get(request.match_info["slug"]))
 
+    @documented(
+        "Użycie artykułu w rozmowie (raz na rozmowę i użytkownika)",
+        body=UseIn,
+        returns={"type": "object"},
+        status=201,
+        also={200: "Już policzone w tej rozmowie"},
+        errors=(400, 401, 403, 404, 503),
+    )
     @require(*SIGNED_IN)
     async def use(request: web.Request) -> web.StreamResponse:
-        body = await _json_object(request) if request.can_read_body else {}
-        if isinstance(body, BadJson):
-            return _bad(body.error_id, body.message)
-        call_id = body.get("call_id")
-        if call_id is not None and not (isinstance(call_id, str) and 0 < len(call_id) <= 128):
-            return _bad("bad_use", "call_id to identyfikator rozmowy (tekst).")
+        body = (
+            await read_body(request, UseIn, BadJson, MAX_BODY, invalid=BadUse)
+            if request.can_read_body
+            else UseIn()
+        )
         user = current_user(request)
         username = user.username if user else ""
-        result = await service.use(request.match_info["slug"], call_id, username)
+        result = await service.use(request.match_info["slug"], body.call_id, username)
         return web.json_response(result, status=201 if result["counted"] else 200)
 
+    @documented(
+        "Nowa wersja artykułu (kierownik zmiany, administrator)",
+        body=ArticleEdit,
+        returns=KbArticle,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require(*EDITORS)
     async def edit(request: web.Request) -> web.StreamResponse:
         if (request.content_length or 0) > MAX_BODY:
-            return _bad("too_large", "Artykuł jest za długi.")
-        body = await _json_object(request)
-        if isinstance(body, BadJson):
-            return _bad(body.error_id, body.message)
+            raise TooLarge("Artykuł jest za długi.")
+        changes = await read_body(request, ArticleEdit, BadJson, MAX_BODY, invalid=InvalidArticle)
         user = current_user(request)
         author = user.username if user else ""
-        saved = await service.update(request.match_info["slug"], body, author)
+        saved = await service.update(request.match_info["slug"], changes.given(), author)
         return web.json_response(saved)
 
+    @documented(
+        "Wszystkie wersje artykułu, najnowsza pierwsza",
+        returns={"type": "array", "items": {"type": "object"}},
+        errors=(401, 403, 404, 503),
+    )
     @require(*SIGNED_IN)
     async def versions(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.versions(request.match_info["slug"]))
@@ -119,20 +138,18 @@ def call_routes(
 
     @documented(
         "Artykuły bazy wiedzy do rozmowy w toku, każdy z powodem podpowiedzi",
-        query={"note": {"type": "string", "maxLength": 2000}},
+        query=ForCallQuery,
         errors=(400, 401, 403, 404),
     )
     @require(*SIGNED_IN)
     async def for_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]
-        note = request.query.get("note", "")
-        if len(call_id) > 128 or len(note) > 2000:
-            return _bad("invalid_query", "Za długi identyfikator rozmowy lub notatka.")
+        note = read_query(request, ForCallQuery, InvalidKbQuery).note
+        if len(call_id) > 128:
+            raise InvalidKbQuery("Za długi identyfikator rozmowy.")
         call = await get_call(call_id)
         if call is None:
-            return web.json_response(
-                {"error": "call_not_found", "message": "Nie ma takiej rozmowy."}, status=404
-            )
+            raise CallNotFound("Nie ma takiej rozmowy.")
         found = await suggestions_for_call(service, call, earlier, note=note)
         return web.json_response({"call_id": call_id, "ready": service.ready, "articles": found})
 
