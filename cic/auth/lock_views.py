@@ -16,7 +16,7 @@ from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
 from cic.auth.service import AuthService
 from cic.http.endpoint import documented
-from cic.http.schemas import Body, NotBlank, read_body
+from cic.http.schemas import NOT_BLANK, Body, read_body
 
 MAX_FIELD = 64
 
@@ -25,7 +25,7 @@ class LiftIn(Body):
     """The lock to lift: the client address and, for a per-user lock, the username."""
 
     address: str = Field(min_length=1, max_length=MAX_FIELD, title="Adres (address)")
-    username: Annotated[str, NotBlank] | None = Field(None, title="Login (username)")
+    username: Annotated[str, NOT_BLANK] | None = Field(None, title="Login (username)")
 
 
 def routes(auth: AuthService) -> list[web.RouteDef]:

@@ -54,8 +54,8 @@ def _not_blank(value: str) -> str:
 OneLine = Annotated[str, AfterValidator(_one_line)]
 #: Text of several lines, stored verbatim (line breaks and tabs, no other control characters).
 Lines = Annotated[str, AfterValidator(_lines)]
-#: Text that is not only spaces.
-NotBlank = Annotated[str, AfterValidator(_not_blank)]
+#: Refuses text that is only spaces: ``Annotated[SomeText, NOT_BLANK]``.
+NOT_BLANK = AfterValidator(_not_blank)
 
 
 class Body(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from cic.http.json_api import MAX_ID
-from cic.http.schemas import Body, Exact, NotBlank, OneLine
+from cic.http.schemas import NOT_BLANK, Body, Exact, OneLine
 from cic.residents.schemas import Name, Note, Numbers
 
 MAX_PARTY_TEXT = 300
@@ -20,7 +20,7 @@ class PartyFix(Exact):
     """A correction of one case-party entry: its ``id`` and a new name and/or contact."""
 
     id: int = Field(ge=1, le=MAX_ID, title="Wpis strony (id)")
-    name: Annotated[PartyText, NotBlank] | None = Field(None, title="Nazwa strony")
+    name: Annotated[PartyText, NOT_BLANK] | None = Field(None, title="Nazwa strony")
     contact: PartyText | None = Field(None, title="Kontakt ze stroną")
 
     @model_validator(mode="after")

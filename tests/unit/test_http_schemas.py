@@ -9,7 +9,16 @@ from pydantic import Field, StringConstraints
 
 from cic.errors import CicError
 from cic.http.json_api import BadJson
-from cic.http.schemas import Body, Exact, OneLine, Query, json_schema, parse_body, query_parameters
+from cic.http.schemas import (
+    NOT_BLANK,
+    Body,
+    Exact,
+    OneLine,
+    Query,
+    json_schema,
+    parse_body,
+    query_parameters,
+)
 
 
 class Inner(Body):
@@ -25,6 +34,7 @@ class Sample(Body):
     kind: Literal["a", "b"] = "a"
     line: OneLine = ""
     items: list[str | Inner] = Field(default_factory=list, max_length=2, title="Pozycje")
+    nick: Annotated[str, NOT_BLANK] | None = Field(None, title="Pseudonim")
 
 
 class Strict(Exact):
@@ -56,6 +66,7 @@ class Refused(CicError):
             {"name": "Jan", "line": "a\nb"},
             "Line: niedozwolone znaki sterujące (także nowy wiersz).",
         ),
+        ({"name": "Jan", "nick": "  "}, "Pseudonim: pole wymagane (nie może być puste)."),
         ({"name": "Jan", "items": ["1", "2", "3"]}, "Pozycje: najwyżej 2 pozycji (jest 3)."),
         ({"name": "Jan", "items": [{"label": "x"}]}, "Pozycje, poz. 1, number: pole wymagane."),
     ],
