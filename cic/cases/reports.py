@@ -12,6 +12,7 @@ from cic.calls.models import Call, CallWrapup
 from cic.cases import records
 from cic.cases.errors import CaseConflict, ReportNotFound
 from cic.cases.models import REPORT_STATUSES, Case, ContactReport, ContactReportCall
+from cic.cases.schemas import ReportsQuery
 from cic.db import utcnow
 
 
@@ -142,17 +143,17 @@ def may_read(session: Session, report: ContactReport, actor: Actor) -> bool:
     return found is not None
 
 
-def listing(query: dict[str, str], limit: int) -> Select[ContactReport]:
+def listing(query: ReportsQuery, limit: int) -> Select[ContactReport]:
     """Reports, newest first, filtered by ``call_id``, ``status``, ``department``, ``owner``."""
     stmt = select(ContactReport).order_by(ContactReport.id.desc()).limit(limit)
-    if query.get("call_id"):
+    if query.call_id:
         linked = select(ContactReportCall.report_id).where(
-            ContactReportCall.call_id == query["call_id"]
+            ContactReportCall.call_id == query.call_id
         )
         stmt = stmt.where(ContactReport.id.in_(linked))
     for name in ("status", "department", "owner"):
-        if query.get(name):
-            stmt = stmt.where(getattr(ContactReport, name) == query[name])
+        if value := getattr(query, name):
+            stmt = stmt.where(getattr(ContactReport, name) == value)
     return stmt
 
 

@@ -37,11 +37,12 @@ from cic.cases.models import (
 )
 from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
+from cic.cases.schemas import CasesQuery, ReportsQuery
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
-from cic.http.json_api import whole_number
 
 __all__ = ["Actor", "CaseService"]
+DEFAULT_LIMIT = 100
 PIN_NOTICE = (
     "Numer sprawy do infolinii (phone_code) i PIN do sprawdzania stanu sprawy przez telefon"
     " — PIN jest pokazywany tylko ten jeden raz."
@@ -229,20 +230,20 @@ class CaseService:
 
         return await self.store.run(work)
 
-    async def cases(self, query: dict[str, str], actor: Actor) -> list[dict[str, Any]]:
+    async def cases(self, query: CasesQuery, actor: Actor) -> list[dict[str, Any]]:
         """Cases, newest first, by ``call_id``, ``status`` or ``komorka`` (agents: their own)."""
         today = self.today()
-        limit = _limit(query.get("limit"))
+        limit = query.limit or DEFAULT_LIMIT
 
         def work(session: Session) -> list[dict[str, Any]]:
             stmt = select(Case).order_by(Case.id.desc()).limit(limit)
-            if query.get("call_id"):
-                linked = select(CaseCall.case_id).where(CaseCall.call_id == query["call_id"])
+            if query.call_id:
+                linked = select(CaseCall.case_id).where(CaseCall.call_id == query.call_id)
                 stmt = stmt.where(Case.id.in_(linked))
-            if query.get("status"):
-                stmt = stmt.where(Case.status == query["status"])
-            if query.get("komorka"):
-                stmt = stmt.where(Case.unit == query["komorka"])
+            if query.status:
+                stmt = stmt.where(Case.status == query.status)
+            if query.komorka:
+                stmt = stmt.where(Case.unit == query.komorka)
             if not actor.official:
                 mine = select(ContactReport.case_id).where(
                     (ContactReport.created_by == actor.username)
@@ -360,10 +361,10 @@ class CaseService:
 
         return await run_guarded(self.store, actor, "report", str(report_id), work)
 
-    async def reports(self, query: dict[str, str], actor: Actor) -> list[dict[str, Any]]:
+    async def reports(self, query: ReportsQuery, actor: Actor) -> list[dict[str, Any]]:
         """Reports, newest first, by ``call_id``, ``status``, ``department`` or ``owner``
         (agents: only those they may read)."""
-        limit = _limit(query.get("limit"))
+        limit = query.limit or DEFAULT_LIMIT
         stmt = reports.listing(query, limit)
         if not actor.official:
             stmt = stmt.where(reports.readable_by_agent(actor.username, actor.interface))
@@ -383,7 +384,7 @@ class CaseService:
         ):
             found_reports[report["id"]] = report
         for call_id in call_ids:
-            for case in await self.cases({"call_id": call_id, "limit": "200"}, actor):
+            for case in await self.cases(CasesQuery(call_id=call_id, limit=200), actor):
                 found_cases[case["signature"]] = case
         return {"reports": list(found_reports.values()), "cases": list(found_cases.values())}
 
@@ -411,15 +412,6 @@ def _callers_open_cases(session: Session, report_id: int) -> set[str]:
         select(Call.caller_number).where(Call.call_id.in_(reports.calls_of(session, report_id)))
     ).all()
     return {m["signature"] for n in set(numbers) for m in open_matters(session, n, limit=50)}
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 100
-    limit = whole_number(raw, 1, 500)
-    if limit is None:
-        raise InvalidValue("Parametr limit to liczba od 1 do 500.")
-    return limit
 
 
 def _report_fields(body: dict[str, Any], *, creating: bool) -> dict[str, str]:

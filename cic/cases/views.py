@@ -11,39 +11,52 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TypeVar
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from cic.auth.actor import Actor, AgentInterface, actor_of
 from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.cases.errors import InvalidValue
+from cic.cases.schemas import (
+    CallLinks,
+    CaseChange,
+    CaseIn,
+    CaseOut,
+    CasesQuery,
+    CaseSummary,
+    Deadlines,
+    DeadlinesQuery,
+    DocumentIn,
+    MetrykaEntry,
+    Receipt,
+    ReportIn,
+    ReportOut,
+    ReportsQuery,
+    SpisQuery,
+)
 from cic.cases.service import CaseService
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object, whole_number
+from cic.http.schemas import read_body, read_query
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SIGNED_IN = ("agent", "specialist", "supervisor")
 OFFICIALS = ("specialist", "supervisor")  # admin may always
 MAX_BODY = 200_000
+M = TypeVar("M", bound=BaseModel)
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    return await json_object(request, InvalidValue, MAX_BODY)
+async def _body(request: web.Request, model: type[M]) -> M:
+    return await read_body(request, model, InvalidValue, MAX_BODY)
 
 
 def _report_id(request: web.Request) -> int:
     raw = request.match_info["id"]
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidValue("Numer zgłoszenia to liczba.")
-    return int(raw)
-
-
-def _year(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
-        raise InvalidValue("Parametr rok to cztery cyfry, np. 2026.")
     return int(raw)
 
 
@@ -65,103 +78,188 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
     async def page(request: web.Request) -> web.StreamResponse:
         return html(render(request, "cases.html", official=(await _actor(request)).official))
 
+    @documented(
+        "Zgłoszenia, najnowsze pierwsze",
+        query=ReportsQuery,
+        returns=list[ReportOut],
+        errors=(400, 401, 403),
+    )
     @signed_in
     async def list_reports(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.reports(dict(request.query), await _actor(request)))
+        query = read_query(request, ReportsQuery, InvalidValue)
+        return web.json_response(await service.reports(query, await _actor(request)))
 
+    @documented(
+        "Nowe zgłoszenie (z rozmowy lub bez)",
+        body=ReportIn,
+        returns=ReportOut,
+        status=201,
+        errors=(400, 401, 403, 503),
+    )
     @signed_in
     async def create_report(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, ReportIn)
         return web.json_response(
-            await service.create_report(body, await _actor(request)), status=201
+            await service.create_report(body.given(), await _actor(request)), status=201
         )
 
+    @documented("Jedno zgłoszenie", returns=ReportOut, errors=(400, 401, 403, 404, 503))
     @signed_in
     async def get_report(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.report(_report_id(request), await _actor(request)))
 
+    @documented(
+        "Zmiana zgłoszenia; status przekazane z komórką przekazuje je",
+        body=ReportIn,
+        returns=ReportOut,
+        errors=(400, 401, 403, 404, 503),
+    )
     @signed_in
     async def patch_report(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, ReportIn)
         report_id = _report_id(request)
         return web.json_response(
-            await service.update_report(report_id, body, await _actor(request))
+            await service.update_report(report_id, body.given(), await _actor(request))
         )
 
+    @documented(
+        "Połącz rozmowy ze zgłoszeniem (i z jego sprawą)",
+        body=CallLinks,
+        returns=ReportOut,
+        errors=(400, 401, 403, 404, 503),
+    )
     @signed_in
     async def report_calls(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, CallLinks)
         report_id = _report_id(request)
-        linked = await service.link_call_to_report(report_id, body, await _actor(request))
+        linked = await service.link_call_to_report(report_id, body.given(), await _actor(request))
         return web.json_response(linked)
 
+    @documented(
+        "Zarejestruj sprawę ze zgłoszenia albo połącz je z istniejącą (signature)",
+        body=CaseIn,
+        returns=Receipt,
+        status=201,
+        also={200: "Połączono z istniejącą sprawą (signature)"},
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @signed_in
     async def report_case(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, CaseIn)
         report_id, actor = _report_id(request), await _actor(request)
-        if "signature" in body:  # agents too: their report, a case the caller has open
-            signature = body["signature"]
-            if not isinstance(signature, str):
-                raise InvalidValue("Pole signature to znak sprawy (tekst).")
-            return web.json_response(await service.link_report_to_case(report_id, signature, actor))
-        return web.json_response(await service.register(body, actor, report_id), status=201)
+        if body.signature is not None:  # agents too: their report, a case the caller has open
+            linked = await service.link_report_to_case(report_id, body.signature, actor)
+            return web.json_response(linked)
+        return web.json_response(await service.register(body.given(), actor, report_id), status=201)
 
+    @documented(
+        "Sprawy (konsultant: tylko połączone z jego zgłoszeniami)",
+        query=CasesQuery,
+        returns=list[CaseSummary],
+        errors=(400, 401, 403, 503),
+    )
     @signed_in
     async def list_cases(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await service.cases(dict(request.query), await _actor(request)))
+        query = read_query(request, CasesQuery, InvalidValue)
+        return web.json_response(await service.cases(query, await _actor(request)))
 
+    @documented(
+        "Rejestracja sprawy (specjalista, kierownik, administrator); PIN podany tylko raz",
+        body=CaseIn,
+        returns=Receipt,
+        status=201,
+        errors=(400, 401, 403, 503),
+    )
     @officials
     async def register(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
-        return web.json_response(await service.register(body, await _actor(request)), status=201)
+        body = await _body(request, CaseIn)
+        registered = await service.register(body.given(), await _actor(request))
+        return web.json_response(registered, status=201)
 
+    @documented(
+        "Sprawy po terminie (z przypomnieniem z art. 36 KPA) i z bliskim terminem",
+        query=DeadlinesQuery,
+        returns=Deadlines,
+        errors=(400, 401, 403, 503),
+    )
     @officials
     async def deadlines(request: web.Request) -> web.StreamResponse:
-        days = whole_number(request.query.get("dni", "7"), 0, 90)
-        if days is None:
-            raise InvalidValue("Parametr dni to liczba od 0 do 90.")
+        days = read_query(request, DeadlinesQuery, InvalidValue).dni
         return web.json_response(await service.deadlines(days))
 
+    @documented("Jedna sprawa", returns=CaseOut, errors=(400, 401, 403, 404, 503))
     @signed_in
     async def get_case(request: web.Request) -> web.StreamResponse:
         signature = request.match_info["signature"]
         return web.json_response(await service.case(signature, await _actor(request)))
 
+    @documented(
+        "Zmiana sprawy (status, przydział, strony, termin)",
+        body=CaseChange,
+        returns=CaseOut,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @officials
     async def patch_case(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, CaseChange)
         signature = request.match_info["signature"]
-        return web.json_response(await service.update_case(signature, body, await _actor(request)))
+        changed = await service.update_case(signature, body.given(), await _actor(request))
+        return web.json_response(changed)
 
+    @documented(
+        "Metryka sprawy: każda czynność (data, kto, co, dokument)",
+        returns=list[MetrykaEntry],
+        errors=(400, 401, 403, 404, 503),
+    )
     @signed_in
     async def metryka(request: web.Request) -> web.StreamResponse:
         signature = request.match_info["signature"]
         return web.json_response(await service.metryka(signature, await _actor(request)))
 
+    @documented(
+        "Połącz rozmowy ze sprawą",
+        body=CallLinks,
+        returns=CaseOut,
+        errors=(400, 401, 403, 404, 503),
+    )
     @officials
     async def case_calls(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, CallLinks)
         signature = request.match_info["signature"]
-        linked = await service.link_call_to_case(signature, body, await _actor(request))
+        linked = await service.link_call_to_case(signature, body.given(), await _actor(request))
         return web.json_response(linked)
 
+    @documented(
+        "Dokument dołączony do sprawy (wpis w metryce)",
+        body=DocumentIn,
+        returns=list[MetrykaEntry],
+        status=201,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @officials
     async def documents(request: web.Request) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, DocumentIn)
         signature = request.match_info["signature"]
-        added = await service.add_document(signature, body, await _actor(request))
+        added = await service.add_document(signature, body.given(), await _actor(request))
         return web.json_response(added, status=201)
 
+    @documented(
+        "Spis spraw komórki, klasy JRWA i roku",
+        query=SpisQuery,
+        returns={"type": "object"},
+        errors=(400, 401, 403, 503),
+    )
     @officials
     async def spis(request: web.Request) -> web.StreamResponse:
-        query = request.query
-        if not all(query.get(k) for k in ("komorka", "jrwa", "rok")):
-            raise InvalidValue(
-                "Podaj parametry komorka, jrwa i rok, np. ?komorka=FN&jrwa=3110&rok=2026."
-            )
-        listed = await service.register_list(query["komorka"], query["jrwa"], _year(query["rok"]))
+        query = read_query(request, SpisQuery, InvalidValue)
+        listed = await service.register_list(query.komorka, query.jrwa, query.rok)
         return web.json_response(listed)
 
+    @documented(
+        "Klasy JRWA urzędu (lub wbudowany wycinek)",
+        returns={"type": "object"},
+        errors=(401, 403, 503),
+    )
     @signed_in
     async def jrwa(request: web.Request) -> web.StreamResponse:
         catalogue = await service.jrwa_classes()

@@ -20,7 +20,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import ErrorDetails
 
@@ -30,6 +37,7 @@ from cic.http.json_api import MAX_BODY, NOT_AN_OBJECT, BadJson, read_json
 M = TypeVar("M", bound=BaseModel)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def _one_line(value: str) -> str:
@@ -50,6 +58,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _digits(value: object) -> object:
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("musi być liczbą całkowitą (same cyfry)")
+    return value
+
+
+#: A whole number in a query string: ASCII digits only (no sign, spaces, ``_`` or ``²``).
+Digits = Annotated[int, BeforeValidator(_digits)]
 #: Text on one line, stored verbatim (no control characters, no line breaks).
 OneLine = Annotated[str, AfterValidator(_one_line)]
 #: Text of several lines, stored verbatim (line breaks and tabs, no other control characters).
@@ -90,17 +106,17 @@ def _reason(error: ErrorDetails) -> str:
     size = f" (jest {len(given)})" if isinstance(given, (str, list)) else ""
     reasons: dict[str, str] = {
         "missing": "pole wymagane",
-        "string_type": "oczekiwano tekstu",
-        "int_type": "oczekiwano liczby całkowitej",
-        "int_parsing": "oczekiwano liczby całkowitej",
-        "int_from_float": "oczekiwano liczby całkowitej",
-        "float_type": "oczekiwano liczby",
-        "float_parsing": "oczekiwano liczby",
-        "bool_type": "oczekiwano true albo false",
-        "bool_parsing": "oczekiwano true albo false",
-        "list_type": "oczekiwano listy",
-        "dict_type": "oczekiwano obiektu JSON",
-        "model_type": "oczekiwano obiektu JSON",
+        "string_type": "musi być tekstem",
+        "int_type": "musi być liczbą całkowitą",
+        "int_parsing": "musi być liczbą całkowitą",
+        "int_from_float": "musi być liczbą całkowitą",
+        "float_type": "musi być liczbą",
+        "float_parsing": "musi być liczbą",
+        "bool_type": "musi być wartością true albo false",
+        "bool_parsing": "musi być wartością true albo false",
+        "list_type": "musi być listą",
+        "dict_type": "musi być obiektem JSON",
+        "model_type": "musi być obiektem JSON",
         "string_too_long": f"najwyżej {ctx.get('max_length')} znaków{size}",
         "string_too_short": (
             "pole wymagane (nie może być puste)"

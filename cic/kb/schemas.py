@@ -7,10 +7,10 @@ from typing import Annotated, NotRequired
 from pydantic import Field, StringConstraints
 from typing_extensions import TypedDict
 
-from cic.http.schemas import Body, Query
+from cic.http.schemas import Body, Digits, Query
 
 MAX_QUERY = 200
-Limit = Annotated[int, Field(ge=1, le=50, title="limit")]
+Limit = Annotated[Digits, Field(ge=1, le=50, title="limit")]
 
 
 class SearchQuery(Query):

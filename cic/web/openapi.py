@@ -1,11 +1,10 @@
 """The OpenAPI 3.1 document of the whole controller, generated from its routes.
 
-Every route of the app is in it: the knowledge base, reports and cases with the schemas of
-their hand-written description (``cic.cases.openapi``), every other route from the note its
-view carries (``cic.http.endpoint.documented``: a Polish summary, error statuses, query, body
-and answer schemas). Path parameters get the pattern the router matches them with. A route
-whose view has no note still appears, with an empty summary, and
-``tests/component/test_openapi.py`` fails on it.
+Every route of the app is in it, from the note its view carries
+(``cic.http.endpoint.documented``: a Polish summary, error statuses, and the query, body and
+answer as the typed schemas the view reads and answers with, ``cic.http.schemas``). Path
+parameters get the pattern the router matches them with. A route whose view has no note
+still appears, with an empty summary, and ``tests/component/test_openapi.py`` fails on it.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from aiohttp import web
 
 from cic.auth.csrf import UNSAFE_METHODS
 from cic.auth.middleware import is_public
-from cic.cases import openapi as described
 from cic.http.endpoint import Endpoint, endpoint_of
 from cic.http.schemas import json_schema, query_parameters
 
@@ -30,6 +28,11 @@ ERROR_TEXT = {
     413: "Za duże dane",
     429: "Zbyt wiele prób",
     503: "Centrala lub baza danych niedostępna",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
 SUCCESS_TEXT = {101: "Przejście na WebSocket", 200: "Wykonano", 201: "Utworzono",
                 204: "Bez treści", 302: "Przekierowanie", 303: "Przekierowanie"}  # fmt: skip
@@ -128,7 +131,6 @@ def middleware_answers(path: str, method: str) -> set[int]:
 
 def document(app: web.Application) -> dict[str, Any]:
     """The whole document for ``app`` (a fresh copy on every call)."""
-    base = described.document()
     paths: dict[str, dict[str, Any]] = {}
     for route in app.router.routes():
         if route.method in ("HEAD", "*") or route.resource is None:
@@ -136,19 +138,10 @@ def document(app: web.Application) -> dict[str, Any]:
         path, patterns = path_patterns(route.resource)
         if path.startswith("/static"):
             continue
-        method = route.method.lower()
-        written = base["paths"].get(path, {})
-        item = paths.setdefault(path, {})
-        if method in written:
-            op = {**written[method], "tags": [_domain(route.handler)]}
-            common = {str(s): _error(s) for s in middleware_answers(path, route.method)}
-            op["responses"] = {**common, **op["responses"]}
-            item[method] = op
-            if "parameters" in written:
-                item["parameters"] = written["parameters"]
-        else:
-            note = endpoint_of(route.handler)
-            item[method] = operation(path, route.method, patterns, note, _domain(route.handler))
+        note = endpoint_of(route.handler)
+        paths.setdefault(path, {})[route.method.lower()] = operation(
+            path, route.method, patterns, note, _domain(route.handler)
+        )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -161,5 +154,5 @@ def document(app: web.Application) -> dict[str, Any]:
             ),
         },
         "paths": dict(sorted(paths.items())),
-        "components": base["components"],
+        "components": {"schemas": {"Error": ERROR_SCHEMA}},
     }

@@ -17,6 +17,7 @@ from cic.cases.cli import run as run_cli
 from cic.cases.errors import CaseConflict, CaseNotFound, InvalidValue, UnknownJrwaClass
 from cic.cases.models import Case
 from cic.cases.pins import check_pin
+from cic.cases.schemas import CasesQuery
 from cic.cases.service import Actor, CaseService
 from cic.db import Store, migrate
 
@@ -133,8 +134,10 @@ async def test_agents_read_only_cases_linked_to_their_reports(service: CaseServi
             await service.case(other["signature"], actor)
     with pytest.raises(CaseNotFound):
         await service.metryka(linked["signature"], OTHER_AGENT)
-    assert [c["signature"] for c in await service.cases({}, AGENT)] == [linked["signature"]]
-    assert await service.cases({}, OTHER_AGENT) == []
+    assert [c["signature"] for c in await service.cases(CasesQuery(), AGENT)] == [
+        linked["signature"]
+    ]
+    assert await service.cases(CasesQuery(), OTHER_AGENT) == []
     with pytest.raises(Forbidden):
         await service.register(case_body(), AGENT)
     with pytest.raises(Forbidden):
@@ -243,7 +246,7 @@ async def test_bad_registration_values_are_refused_in_polish(service: CaseServic
         with pytest.raises(InvalidValue) as raised:
             await service.register(body, OFFICIAL)
         assert raised.value.status == 400 and raised.value.message
-    assert await service.cases({}, OFFICIAL) == []
+    assert await service.cases(CasesQuery(), OFFICIAL) == []
 
 
 async def test_suspension_does_not_count_towards_the_deadline(db_url: str) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 from pydantic import Field, StringConstraints
 
 from cic.errors import CicError
@@ -12,12 +14,14 @@ from cic.http.json_api import BadJson
 from cic.http.schemas import (
     NOT_BLANK,
     Body,
+    Digits,
     Exact,
     OneLine,
     Query,
     json_schema,
     parse_body,
     query_parameters,
+    read_query,
 )
 
 
@@ -42,7 +46,7 @@ class Strict(Exact):
 
 
 class Page(Query):
-    limit: int = Field(20, ge=1, le=100)
+    limit: Digits = Field(20, ge=1, le=100)
     q: str = ""
 
 
@@ -55,11 +59,11 @@ class Refused(CicError):
     ("body", "message"),
     [
         ({}, "Imię i nazwisko: pole wymagane."),
-        ({"name": 5}, "Imię i nazwisko: oczekiwano tekstu."),
+        ({"name": 5}, "Imię i nazwisko: musi być tekstem."),
         ({"name": "   "}, "Imię i nazwisko: pole wymagane (nie może być puste)."),
         ({"name": "x" * 11}, "Imię i nazwisko: najwyżej 10 znaków (jest 11)."),
-        ({"name": "Jan", "count": "3"}, "Liczba: oczekiwano liczby całkowitej."),
-        ({"name": "Jan", "count": True}, "Liczba: oczekiwano liczby całkowitej."),
+        ({"name": "Jan", "count": "3"}, "Liczba: musi być liczbą całkowitą."),
+        ({"name": "Jan", "count": True}, "Liczba: musi być liczbą całkowitą."),
         ({"name": "Jan", "count": 10}, "Liczba: najwyżej 9."),
         ({"name": "Jan", "kind": "c"}, "Kind: dozwolone wartości: 'a' albo 'b'."),
         (
@@ -108,3 +112,19 @@ def test_query_parameters_come_from_the_model() -> None:
     assert params["limit"] == ({"default": 20, "maximum": 100, "minimum": 1, "type": "integer"},
                                False)  # fmt: skip
     assert query_parameters({"q": {"type": "string"}}) == [("q", {"type": "string"}, False)]
+
+
+def _query(raw: str) -> Page:
+    request = make_mocked_request("GET", "/x?" + urlencode({"limit": raw}))
+    return read_query(request, Page, Refused)
+
+
+@pytest.mark.parametrize("raw", ["-0", "+5", " 5", "5_0", "²", "1" * 30, "0", "101"])
+def test_query_numbers_are_plain_digits_in_range(raw: str) -> None:
+    with pytest.raises(Refused, match=r"^Limit: "):
+        _query(raw)
+
+
+def test_query_numbers_read() -> None:
+    assert _query("42").limit == 42
+    assert read_query(make_mocked_request("GET", "/x"), Page).limit == 20
