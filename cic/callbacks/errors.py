@@ -32,3 +32,9 @@ class CallbackConflict(CallbackError):
 
     status = 409
     error_id = "callback_conflict"
+
+
+class BadStatus(CallbackError):
+    """A list filtered by a status callbacks do not have."""
+
+    error_id = "bad_status"

@@ -7,14 +7,32 @@ POST /api/callbacks/{id}/close           mark it dealt with (e.g. called back by
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiohttp import web
+from pydantic import AfterValidator, Field
 
 from cic.auth.roles import current_user, require
-from cic.callbacks.errors import CallbackError
+from cic.callbacks.errors import BadStatus, CallbackError
 from cic.callbacks.models import STATUSES
 from cic.callbacks.service import CallbackService
 from cic.http.endpoint import documented
 from cic.http.json_api import path_id
+from cic.http.schemas import Query, read_query
+
+
+def _known(status: str) -> str:
+    if status and status not in STATUSES:
+        raise ValueError(f"jeden z {', '.join(STATUSES)}")
+    return status
+
+
+class Listing(Query):
+    """Only the requests in this status (all when empty)."""
+
+    status: Annotated[str, AfterValidator(_known)] = Field(
+        "", title="Status", json_schema_extra={"enum": ["", *STATUSES]}
+    )
 
 
 def routes(service: CallbackService) -> list[web.RouteDef]:
@@ -22,18 +40,13 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
 
     @documented(
         "Prośby o oddzwonienie, najnowsze pierwsze",
-        query={"status": {"type": "string", "enum": list(STATUSES)}},
+        query=Listing,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
     async def listing(request: web.Request) -> web.StreamResponse:
-        status = request.query.get("status") or None
-        if status is not None and status not in STATUSES:
-            return web.json_response(
-                {"error": "bad_status", "message": f"Status: jeden z {', '.join(STATUSES)}."},
-                status=400,
-            )
+        status = read_query(request, Listing, BadStatus).status or None
         return web.json_response([c.to_json() for c in await service.requests(status)])
 
     @documented(

@@ -12,45 +12,47 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import AfterValidator, Field
 
 from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, InvalidQuery
 from cic.calls.service import MAX_LIMIT, CallService
 from cic.http.endpoint import documented
+from cic.http.schemas import Digits, Query, read_query
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
-CALLS_QUERY: dict[str, dict[str, Any]] = {
-    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50},
-    "offset": {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0},
-    "since": {"type": "string", "format": "date-time"},
-}
 
 
-def _int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidQuery(f"Parametr {name} musi być liczbą całkowitą.") from None
-    if not low <= value <= high:
-        raise InvalidQuery(f"Parametr {name} musi być liczbą od {low} do {high}.")
-    return value
+def _iso(raw: str) -> str:
+    if raw:
+        try:
+            datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("data i godzina w formacie ISO 8601") from None
+    return raw
 
 
-def _since_param(request: web.Request) -> datetime | None:
-    raw = request.query.get("since")
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidQuery("Parametr since musi być datą i godziną w formacie ISO 8601.") from None
+def _date_time(schema: dict[str, Any]) -> None:
+    schema["format"] = "date-time"
+    schema.pop("default")  # "" stands for "not given", which is not a date-time
+
+
+class CallsQuery(Query):
+    """A page of calls, newest first, optionally only those since a moment."""
+
+    limit: Digits = Field(50, ge=1, le=MAX_LIMIT, title="Parametr limit")
+    offset: Digits = Field(0, ge=0, le=10**9, title="Parametr offset")
+    since: Annotated[str, AfterValidator(_iso)] = Field(
+        "", title="Parametr since", json_schema_extra=_date_time
+    )
+
+    def since_time(self) -> datetime | None:
+        """``since`` as a time (None when not given)."""
+        return datetime.fromisoformat(self.since) if self.since else None
 
 
 def routes(service: CallService) -> list[web.RouteDef]:
@@ -58,15 +60,16 @@ def routes(service: CallService) -> list[web.RouteDef]:
 
     @documented(
         "Rozmowy, najnowsze pierwsze",
-        query=CALLS_QUERY,
+        query=CallsQuery,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
     async def list_calls(request: web.Request) -> web.StreamResponse:
-        limit = _int_param(request, "limit", 50, 1, MAX_LIMIT)
-        offset = _int_param(request, "offset", 0, 0, 10**9)
-        calls = await service.list_calls(limit=limit, offset=offset, since=_since_param(request))
+        query = read_query(request, CallsQuery, InvalidQuery)
+        calls = await service.list_calls(
+            limit=query.limit, offset=query.offset, since=query.since_time()
+        )
         return web.json_response(calls, dumps=_dumps)
 
     @documented("Jedna rozmowa z przebiegiem i nagraniami", errors=(401, 403, 404, 503))
