@@ -78,14 +78,29 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return empty_postgres(request.getfixturevalue("postgres_url"))
 
 
+def worker_redis_url(base: str = REDIS_URL) -> str:
+    """``base`` with a database of its own for this pytest-xdist worker: gw0 the next index
+    after ``base``'s, gw1 the one after (keys of tests running side by side never meet)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return base
+    head, _, db = base.rpartition("/")
+    index = (int(db) if db.isdigit() else 0) + 1 + int(worker[2:])
+    if index > 15:
+        raise RuntimeError(f"Redis has databases 0-15; worker {worker} would need {index}")
+    return f"{head}/{index}"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    """The Redis URL for tests (database 7); skipped (or failed in CI) when unreachable."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    """The Redis URL for tests (database 7, one more per xdist worker); skipped (or failed
+    in CI) when unreachable."""
+    url = worker_redis_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.RedisError as exc:
-        unavailable(f"Redis unreachable at {REDIS_URL}: {exc}")
+        unavailable(f"Redis unreachable at {url}: {exc}")
     finally:
         client.close()
-    return REDIS_URL
+    return url

@@ -92,9 +92,11 @@ class AmiSession:
         sinks: Iterable[EventSink] = (),
         on_resync: Iterable[ResyncSink] = (),
         max_backoff: float = 30.0,
+        first_backoff: float = 1.0,
     ) -> None:
         """Connects on :meth:`start`; ``sinks`` and ``on_resync`` are the first subscribers
-        (more come through :meth:`add_sink` and :meth:`add_resync_hook`)."""
+        (more come through :meth:`add_sink` and :meth:`add_resync_hook`). A lost connection
+        is retried after ``first_backoff`` seconds, doubling up to ``max_backoff``."""
         self.tracker = tracker
         self.sinks: list[EventSink] = list(sinks)
         self.on_resync: list[ResyncSink] = list(on_resync)
@@ -109,7 +111,7 @@ class AmiSession:
             secret=secret,
             ping_delay=5,
             ping_interval=5,
-            reconnect_timeout=1,
+            reconnect_timeout=first_backoff,
             max_backoff=max_backoff,
             on_login=self._on_login,
             on_disconnect=self._on_disconnect,

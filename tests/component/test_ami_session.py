@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from panoramisk.message import Message
 
@@ -61,11 +62,23 @@ async def test_failing_sink_is_logged_and_the_loop_goes_on() -> None:
 async def test_reconnect_backoff_grows_to_the_limit() -> None:
     session = AmiSession(
         host="127.0.0.1", port=free_port(), username="cic", secret="x",
-        tracker=Tracker(), sinks=[], on_resync=[], max_backoff=4,
+        tracker=Tracker(), sinks=[], on_resync=[], first_backoff=0.01, max_backoff=0.04,
     )  # fmt: skip
-    await session.start()
+    manager = session.manager
+    waits: list[float] = []
+    attempt = manager.connection_made
+
+    def recorded(future: asyncio.Future[Any]) -> None:
+        attempt(future)
+        waits.append(manager.reconnect_timeout)
+
+    manager.connection_made = recorded
+    await session.start()  # nothing listens on the port: every attempt fails at once
     try:
-        await asyncio.sleep(3.5)  # attempts at 0, 1 and 3 s: the wait doubled each time
-        assert session.manager.reconnect_timeout == 4
+        for _ in range(500):  # a bound, not a timing: the waits are 10-40 ms
+            if len(waits) >= 4:
+                break
+            await asyncio.sleep(0.01)
     finally:
         await session.stop()
+    assert waits[:4] == [0.02, 0.04, 0.04, 0.04]  # doubled after each failure, then capped

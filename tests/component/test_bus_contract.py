@@ -53,6 +53,15 @@ async def receive(sub: Subscription, timeout: float = 3.0) -> tuple[str, dict[st
     return await asyncio.wait_for(anext(sub), timeout)
 
 
+async def until(check: Callable[[], bool], what: str, limit: float = 5.0) -> None:
+    """Wait (polling) until ``check()`` holds; fail naming ``what`` after ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {limit} s: {what}")
+        await asyncio.sleep(0.01)
+
+
 async def nothing(sub: Subscription, timeout: float = 0.3) -> bool:
     try:
         await asyncio.wait_for(anext(sub), timeout)
@@ -135,7 +144,7 @@ async def test_slow_subscriber_loses_oldest_and_never_blocks(new_bus: BusFactory
     async with bus.subscribe("call") as slow:
         for n in range(20):
             await asyncio.wait_for(bus.publish("call", {"n": n}), 1)
-        await asyncio.sleep(0.3)  # Redis: let the reader fan them out
+        await until(lambda: slow.dropped == 15, "the reader fanned all 20 out")  # Redis: async
         got = [(await receive(slow))[1]["n"] for _ in range(5)]
         assert await nothing(slow)
     assert got == [15, 16, 17, 18, 19]
@@ -156,7 +165,7 @@ async def test_close_ends_iteration_and_later_publish_is_harmless(new_bus: BusFa
     task = asyncio.create_task(consume())
     await ready.wait()
     await bus.publish("call", {"n": 1})
-    await asyncio.sleep(0.2)
+    await until(lambda: received == [{"n": 1}], "the message delivered")
     await bus.close()
     await asyncio.wait_for(task, 3)
     assert received == [{"n": 1}]
@@ -180,8 +189,12 @@ async def test_redis_channels_are_prefixed(redis_url: str) -> None:
     try:
         async with bus.subscribe("call"):
             assert await client.pubsub_numsub(prefix + "call") == [(f"{prefix}call".encode(), 1)]
-        await asyncio.sleep(0.2)
-        assert await client.pubsub_numsub(prefix + "call") == [(f"{prefix}call".encode(), 0)]
+        gone = [(f"{prefix}call".encode(), 0)]
+        for _ in range(100):  # unsubscribing reaches the server asynchronously
+            if await client.pubsub_numsub(prefix + "call") == gone:
+                break
+            await asyncio.sleep(0.02)
+        assert await client.pubsub_numsub(prefix + "call") == gone
     finally:
         await client.aclose()
         await bus.close()
