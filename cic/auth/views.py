@@ -10,9 +10,9 @@ POST /api/auth/users/{username}/revoke  end every session of a user (admin)
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiohttp import web
+from pydantic import Field
 
 from cic.auth import audit
 from cic.auth.errors import AuthError, Throttled
@@ -21,19 +21,11 @@ from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
 from cic.errors import CicError
 from cic.http.endpoint import documented
-from cic.http.json_api import form_fields, json_object
+from cic.http.json_api import form_fields
+from cic.http.schemas import Body, parse_body, read_body
 
 LOCAL_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 AUTH_SERVICE = web.AppKey("auth_service", AuthService)
-SIGN_IN: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "username": {"type": "string"},
-        "password": {"type": "string"},
-        "next": {"type": "string", "description": "ścieżka w centrum po zalogowaniu"},
-    },
-    "required": ["username", "password"],
-}
 HOMES = {
     "agent": "/konsola",
     "specialist": "/konsola",
@@ -56,11 +48,19 @@ def client_ip(request: web.Request) -> str:
     return request.remote or ""
 
 
-async def _form(request: web.Request) -> dict[str, Any]:
-    """The sign-in form: a JSON object or form fields (``BadJson`` when neither reads)."""
+class SignIn(Body):
+    """The sign-in form's fields (as a JSON object or an HTML form)."""
+
+    username: str = Field("", title="Login")
+    password: str = Field("", title="Hasło")
+    next: str = Field("", description="ścieżka w centrum po zalogowaniu")
+
+
+async def _form(request: web.Request) -> SignIn:
+    """The sign-in form from a JSON object or form fields (``BadJson`` when neither reads)."""
     if request.content_type == "application/json":
-        return await json_object(request)
-    return dict(await form_fields(request))
+        return await read_body(request, SignIn)
+    return parse_body(await form_fields(request), SignIn)
 
 
 def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
@@ -87,26 +87,24 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
             "Formularz dostaje przekierowanie 303 na ``next`` albo stronę roli; treść JSON"
             " odpowiedź 200 z loginem, rolą, tokenem CSRF i ``next``. Sesja w ciasteczku."
         ),
-        body=SIGN_IN,
+        body=SignIn,
         status=303,
         also={200: "Treść JSON: login, rola, token CSRF i next (formularz dostaje 303)"},
         errors=(400, 401, 429, 503),
     )
     async def login(request: web.Request) -> web.StreamResponse:
-        data: dict[str, Any] = {}
-        username = ""
+        data = SignIn()
         try:
             data = await _form(request)
-            username, password = str(data.get("username", "")), str(data.get("password", ""))
-            signed = await auth.sign_in(username.strip(), password, client_ip(request))
+            signed = await auth.sign_in(data.username.strip(), data.password, client_ip(request))
         except CicError as exc:
             refused: web.Response
             if request.content_type == "application/json":
                 refused = web.json_response(exc.to_dict(), status=exc.status)
             else:
                 page = render(
-                    request, "login.html", next=str(data.get("next", "")), error=exc.message,
-                    username=username,
+                    request, "login.html", next=data.next, error=exc.message,
+                    username=data.username,
                 )  # fmt: skip
                 refused = html(page, exc.status)
             if isinstance(exc, Throttled):
@@ -115,7 +113,7 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
         old = request.cookies.get(cookie)
         if old:
             await auth.sign_out(old, client_ip(request))
-        target = safe_next(data.get("next"), signed.user.role)
+        target = safe_next(data.next, signed.user.role)
         response: web.StreamResponse
         if request.content_type == "application/json":
             response = web.json_response(
