@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from cic.cases.models import (
     ContactReport,
 )
 from cic.cases.numbering import next_number
+from cic.cases.schemas import CaseOut, CaseSummary, MetrykaEntry
 from cic.cases.signatures import format_signature
 from cic.db import utcnow
 
@@ -139,7 +139,7 @@ def is_readable_by_agent(session: Session, case: Case, username: str) -> bool:
     return found is not None
 
 
-def to_json(session: Session, case: Case, today: date, soon_days: int = 7) -> dict[str, Any]:
+def to_json(session: Session, case: Case, today: date, soon_days: int = 7) -> CaseOut:
     """The case as JSON, with parties, linked calls and reports and the deadline's state."""
     parties = session.scalars(
         select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id)
@@ -161,7 +161,7 @@ def to_json(session: Session, case: Case, today: date, soon_days: int = 7) -> di
     }
 
 
-def summary(case: Case, today: date, soon_days: int = 7) -> dict[str, Any]:
+def summary(case: Case, today: date, soon_days: int = 7) -> CaseSummary:
     """The case's main fields and the deadline's state (overdue, due soon, art. 36 reminder)."""
     running = case.status in OPEN_STATUSES
     state = deadline_state(case.deadline if running else None, today, soon_days)
@@ -188,7 +188,7 @@ def summary(case: Case, today: date, soon_days: int = 7) -> dict[str, Any]:
     }
 
 
-def metryka(session: Session, case: Case) -> list[dict[str, Any]]:
+def metryka(session: Session, case: Case) -> list[MetrykaEntry]:
     """Every action on the case, oldest first."""
     rows = session.scalars(
         select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +10,7 @@ from cic.calls.models import Call, CallWrapup
 from cic.cases import records
 from cic.cases.errors import CaseConflict, ReportNotFound
 from cic.cases.models import REPORT_STATUSES, Case, ContactReport, ContactReportCall
-from cic.cases.schemas import ReportsQuery
+from cic.cases.schemas import ReportOut, ReportsQuery
 from cic.db import utcnow
 
 
@@ -93,7 +91,7 @@ def calls_of(session: Session, report_id: int) -> list[str]:
     )
 
 
-def to_json(session: Session, report: ContactReport) -> dict[str, Any]:
+def to_json(session: Session, report: ContactReport) -> ReportOut:
     """The report as JSON (its case by signature)."""
     case = None if report.case_id is None else session.get(Case, report.case_id)
     return {

@@ -13,6 +13,8 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from cic.cases.deadlines import DEADLINE_KINDS
+from cic.cases.models import CASE_STATUSES, REPORT_STATUSES
 from cic.http.schemas import Body, Digits, Query
 
 ReportStatus = Literal["nowe", "w_toku", "przekazane", "zamkniete"]
@@ -120,6 +122,12 @@ class SpisQuery(Query):
     rok: Digits = Field(ge=1000, le=9999, title="Parametr rok", description="rok, np. 2026")
 
 
+#: A status as the store keeps it (the answer's schema lists the allowed values).
+ReportStatusText = Annotated[str, Field(json_schema_extra={"enum": list(REPORT_STATUSES)})]
+CaseStatusText = Annotated[str, Field(json_schema_extra={"enum": list(CASE_STATUSES)})]
+DeadlineKindText = Annotated[str, Field(json_schema_extra={"enum": list(DEADLINE_KINDS)})]
+
+
 class PartyOut(TypedDict):
     """A party as the API gives it."""
 
@@ -135,7 +143,7 @@ class ReportOut(TypedDict):
     topic: str
     note: str
     department: str
-    status: ReportStatus
+    status: ReportStatusText
     status_label: str
     owner: str
     created_by: str
@@ -154,13 +162,13 @@ class CaseSummary(TypedDict):
     number: int
     year: int
     title: str
-    status: CaseStatus
+    status: CaseStatusText
     status_label: str
     assigned_to: str
     started_on: Date
     closed_on: Date | None
     suspended_on: Date | None
-    deadline_kind: DeadlineKind
+    deadline_kind: DeadlineKindText
     deadline_kind_label: str
     deadline: Date | None
     overdue: bool

@@ -37,7 +37,14 @@ from cic.cases.models import (
 )
 from cic.cases.owners import open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
-from cic.cases.schemas import CasesQuery, ReportsQuery
+from cic.cases.schemas import (
+    CaseOut,
+    CasesQuery,
+    CaseSummary,
+    MetrykaEntry,
+    ReportOut,
+    ReportsQuery,
+)
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
 
@@ -132,9 +139,7 @@ class CaseService:
         matches = await asyncio.to_thread(check_pin, stored or DUMMY_PIN_HASH, pin)
         return stored is not None and matches
 
-    async def link_report_to_case(
-        self, report_id: int, signature: str, actor: Actor
-    ) -> dict[str, Any]:
+    async def link_report_to_case(self, report_id: int, signature: str, actor: Actor) -> CaseOut:
         """Link a contact report to an existing case (its calls join the case's metryka).
 
         Officials link any report to any case. An agent links only a report of their own, and
@@ -144,7 +149,7 @@ class CaseService:
         signature = str(parse_signature(signature))
         today = self.today()
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> CaseOut:
             report = reports.get(session, report_id)
             if not actor.official:
                 if not reports.may_change(report, actor.username, official=False):
@@ -157,7 +162,7 @@ class CaseService:
 
         return await run_guarded(self.store, actor, "report", str(report_id), work)
 
-    async def case(self, signature: str, actor: Actor) -> dict[str, Any]:
+    async def case(self, signature: str, actor: Actor) -> CaseOut:
         """One case (agents: only one linked to their reports)."""
         signature = str(parse_signature(signature))
         today = self.today()
@@ -166,7 +171,7 @@ class CaseService:
             lambda s: records.to_json(s, self._readable(s, signature, actor), today),
         )  # fmt: skip
 
-    async def metryka(self, signature: str, actor: Actor) -> list[dict[str, Any]]:
+    async def metryka(self, signature: str, actor: Actor) -> list[MetrykaEntry]:
         """The case's metryka, oldest first."""
         signature = str(parse_signature(signature))
         return await run_guarded(
@@ -174,16 +179,14 @@ class CaseService:
             lambda s: records.metryka(s, self._readable(s, signature, actor)),
         )  # fmt: skip
 
-    async def update_case(
-        self, signature: str, body: dict[str, Any], actor: Actor
-    ) -> dict[str, Any]:
+    async def update_case(self, signature: str, body: dict[str, Any], actor: Actor) -> CaseOut:
         """Change title, status, assignment, parties, deadline kind or the deadline itself."""
         signature = str(parse_signature(signature))
         await self._require_official(actor, "case", signature)
         today = self.today()
         change = changes.parse_change(body)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> CaseOut:
             case = records.by_signature(session, signature)
             changes.apply(session, case, change, actor.username, today)
             case.updated_at = utcnow()
@@ -193,7 +196,7 @@ class CaseService:
 
     async def link_call_to_case(
         self, signature: str, body: dict[str, Any], actor: Actor
-    ) -> dict[str, Any]:
+    ) -> CaseOut:
         """Link one or more calls on record to a case."""
         signature = str(parse_signature(signature))
         await self._require_official(actor, "case", signature)
@@ -202,7 +205,7 @@ class CaseService:
             raise InvalidValue("Podaj call_id rozmowy do połączenia ze sprawą.")
         today = self.today()
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> CaseOut:
             case = records.by_signature(session, signature)
             for call_id in ids:
                 check_may_name(session, call_id, actor)
@@ -213,14 +216,14 @@ class CaseService:
 
     async def add_document(
         self, signature: str, body: dict[str, Any], actor: Actor
-    ) -> list[dict[str, Any]]:
+    ) -> list[MetrykaEntry]:
         """Note a document added to the case in its metryka; returns the metryka."""
         signature = str(parse_signature(signature))
         await self._require_official(actor, "case", signature)
         document = validation.text(body, "document_id", 128, required=True)
         description = validation.text(body, "description", 2000, multiline=True)
 
-        def work(session: Session) -> list[dict[str, Any]]:
+        def work(session: Session) -> list[MetrykaEntry]:
             case = records.by_signature(session, signature)
             what = f"Dodano dokument {document}" + (f": {description}" if description else ".")
             records.note(session, case, actor.username, "dokument", what, document)
@@ -230,12 +233,12 @@ class CaseService:
 
         return await self.store.run(work)
 
-    async def cases(self, query: CasesQuery, actor: Actor) -> list[dict[str, Any]]:
+    async def cases(self, query: CasesQuery, actor: Actor) -> list[CaseSummary]:
         """Cases, newest first, by ``call_id``, ``status`` or ``komorka`` (agents: their own)."""
         today = self.today()
         limit = query.limit or DEFAULT_LIMIT
 
-        def work(session: Session) -> list[dict[str, Any]]:
+        def work(session: Session) -> list[CaseSummary]:
             stmt = select(Case).order_by(Case.id.desc()).limit(limit)
             if query.call_id:
                 linked = select(CaseCall.case_id).where(CaseCall.call_id == query.call_id)
@@ -297,13 +300,13 @@ class CaseService:
 
     # contact reports ----------------------------------------------------------------------
 
-    async def create_report(self, body: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    async def create_report(self, body: dict[str, Any], actor: Actor) -> ReportOut:
         """A new contact report, from calls on record (``call_id``) or without one; an agent
         names only calls they took (officials any call)."""
         fields = _report_fields(body, creating=True)
         ids = validation.call_ids(body)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> ReportOut:
             for call_id in ids:
                 check_may_name(session, call_id, actor)
             report_id = reports.create(session, fields, actor.username, ids)
@@ -311,10 +314,10 @@ class CaseService:
 
         return await run_guarded(self.store, actor, "report", "(nowe)", work)
 
-    async def report(self, report_id: int, actor: Actor) -> dict[str, Any]:
+    async def report(self, report_id: int, actor: Actor) -> ReportOut:
         """One contact report (agents: their own, or one about a call they took)."""
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> ReportOut:
             report = reports.get(session, report_id)
             if not reports.may_read(session, report, actor):
                 raise ReportHidden(f"Nie znaleziono zgłoszenia nr {report_id}.")
@@ -322,13 +325,11 @@ class CaseService:
 
         return await run_guarded(self.store, actor, "report", str(report_id), work)
 
-    async def update_report(
-        self, report_id: int, body: dict[str, Any], actor: Actor
-    ) -> dict[str, Any]:
+    async def update_report(self, report_id: int, body: dict[str, Any], actor: Actor) -> ReportOut:
         """Change a report (agents: their own); ``przekazane`` with a department hands it over."""
         fields = _report_fields(body, creating=False)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> ReportOut:
             report = reports.get(session, report_id)
             if not reports.may_change(report, actor.username, actor.official):
                 raise ReportForbidden()
@@ -343,14 +344,14 @@ class CaseService:
 
     async def link_call_to_report(
         self, report_id: int, body: dict[str, Any], actor: Actor
-    ) -> dict[str, Any]:
+    ) -> ReportOut:
         """Link calls to a report (and to its case, if it has one): the report must be one the
         actor may change, and each call one on record that they may name."""
         ids = validation.call_ids(body)
         if not ids:
             raise InvalidValue("Podaj call_id rozmowy do połączenia ze zgłoszeniem.")
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> ReportOut:
             report = reports.get(session, report_id)
             if not reports.may_change(report, actor.username, actor.official):
                 raise ReportForbidden()
@@ -361,7 +362,7 @@ class CaseService:
 
         return await run_guarded(self.store, actor, "report", str(report_id), work)
 
-    async def reports(self, query: ReportsQuery, actor: Actor) -> list[dict[str, Any]]:
+    async def reports(self, query: ReportsQuery, actor: Actor) -> list[ReportOut]:
         """Reports, newest first, by ``call_id``, ``status``, ``department`` or ``owner``
         (agents: only those they may read)."""
         limit = query.limit or DEFAULT_LIMIT
@@ -374,8 +375,8 @@ class CaseService:
 
     async def for_calls(self, call_ids: list[str], actor: Actor) -> dict[str, Any]:
         """Contact reports and cases of these calls (a resident's history)."""
-        found_reports: dict[int, dict[str, Any]] = {}
-        found_cases: dict[str, dict[str, Any]] = {}
+        found_reports: dict[int, ReportOut] = {}
+        found_cases: dict[str, CaseSummary] = {}
         # The resident's history is every staff member's context: the reports on these calls
         # are shown whoever wrote them (cases only as the actor may read them).
         stmt = reports.on_calls(call_ids)
