@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cic.agents.errors import AgentNotFound, InvalidAgent
 from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
 from cic.agents.presence import STATE_LABELS_PL, Facts, State, state_of
+from cic.agents.schemas import Presence
 from cic.bus import Bus
 from cic.db import Store
 from cic.events import (
@@ -403,7 +404,7 @@ class AgentService:
             raise AgentNotFound(username) from None
 
     # --- presence commands ---
-    async def login(self, username: str) -> dict[str, Any]:
+    async def login(self, username: str) -> Presence:
         """Put the agent's device into their queues, not paused."""
         agent = self.get(username)
         for queue, penalty in agent.queues:
@@ -411,7 +412,7 @@ class AgentService:
         await self._want(username, logged_in=True, paused=False, pause_reason="")
         return self.presence(username)
 
-    async def logout(self, username: str) -> dict[str, Any]:
+    async def logout(self, username: str) -> Presence:
         """Take the agent's device out of every queue."""
         agent = self.get(username)
         for queue, _ in agent.queues:
@@ -419,7 +420,7 @@ class AgentService:
         await self._want(username, logged_in=False, paused=False, pause_reason="")
         return self.presence(username)
 
-    async def pause(self, username: str, reason: str) -> dict[str, Any]:
+    async def pause(self, username: str, reason: str) -> Presence:
         """Pause the agent with a reason (no calls are offered)."""
         reason = reason.strip()
         if not reason or len(reason) > 60:
@@ -434,7 +435,7 @@ class AgentService:
         await self._want(username, paused=True, pause_reason=reason)
         return self.presence(username)
 
-    async def unpause(self, username: str) -> dict[str, Any]:
+    async def unpause(self, username: str) -> Presence:
         """End the agent's pause."""
         agent = self.get(username)
         await self.pbx.queue_pause(agent.interface, False)
@@ -541,7 +542,7 @@ class AgentService:
         """The agent's presence state now."""
         return state_of(self._facts[username], self.clock())
 
-    def presence(self, username: str) -> dict[str, Any]:
+    def presence(self, username: str) -> Presence:
         """The agent's presence as JSON."""
         agent = self.get(username)
         facts = self._facts[username]

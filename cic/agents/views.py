@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from cic.agents.errors import BadAgent, BadReason
-from cic.agents.schemas import NewAgent, Pause
+from cic.agents.schemas import NewAgent, Pause, Presence
 from cic.agents.service import AgentService
 from cic.auth.errors import Forbidden
 from cic.auth.roles import current_user, require
@@ -31,7 +31,7 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
 
     @documented(
         "Konsultanci i ich bieżący stan",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[Presence],
         errors=(401,),
     )
     async def list_agents(_request: web.Request) -> web.StreamResponse:
@@ -40,6 +40,7 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
     @documented(
         "Nowy konsultant (stanowisko w centrali)",
         body=NewAgent,
+        returns=Presence,
         status=201,
         errors=(400, 401, 403, 503),
     )
@@ -54,7 +55,7 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
         )
         return web.json_response(service.presence(record.username), status=201)
 
-    @documented("Stan jednego konsultanta", errors=(401, 404))
+    @documented("Stan jednego konsultanta", returns=Presence, errors=(401, 404))
     async def presence(request: web.Request) -> web.StreamResponse:
         return web.json_response(service.presence(request.match_info["username"]))
 
@@ -62,6 +63,7 @@ def routes(service: AgentService, default_queue: str) -> list[web.RouteDef]:
         "Zalogowanie, wylogowanie, przerwa lub koniec przerwy konsultanta",
         description="Konsultant zmienia tylko własny stan. Treść (powód) czyta tylko ``pause``.",
         body=Pause,
+        returns=Presence,
         errors=(400, 401, 403, 404, 503),
     )
     @require("agent", "specialist", "supervisor")

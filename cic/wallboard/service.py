@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -84,7 +85,7 @@ class Wallboard:
         handler = _HANDLERS.get(str(kind))
         return bool(handler and handler(self, message, at))
 
-    def load_agents(self, presences: list[dict[str, Any]]) -> None:
+    def load_agents(self, presences: Iterable[Mapping[str, Any]]) -> None:
         """Start from the agents service's current presence list."""
         for presence in presences:
             self._on_presence(presence, _time(presence.get("since")))
@@ -220,7 +221,7 @@ class Wallboard:
         self._end_leg(call_id, at, float(m.get("talk_seconds") or 0.0))
         return True
 
-    def _on_presence(self, m: dict[str, Any], at: datetime | None) -> bool:
+    def _on_presence(self, m: Mapping[str, Any], at: datetime | None) -> bool:
         username = m.get("username")
         if not isinstance(username, str) or not username:
             return False
