@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cic.transcripts.stt import SpeechEngine, SttSettings, create_engine
+from cic.speech.stt import SpeechEngine, SttSettings, create_engine
 from tests.fixtures.speech import (
     KOREAN,
     KOREAN_SPEED,

@@ -123,7 +123,7 @@ QueueBackend = Literal["store", "redis"]
 class SpeechSettings:
     """Post-call processing of recordings: transcription jobs, access and retention.
 
-    ``stt`` holds the engine settings read by ``cic.transcripts.stt.SttSettings.from_mapping``
+    ``stt`` holds the engine settings read by ``cic.speech.stt.SttSettings.from_mapping``
     (``engine``, ``model_dir``, ``language``, ...). Jobs are tried ``max_attempts`` times,
     ``backoff_seconds`` doubling after each failure (at most ``backoff_max_seconds``); a worker
     holds a job for ``lease_seconds`` (renewed while it works). ``queue`` is ``store`` (jobs

@@ -27,7 +27,7 @@ from cic.errors import CommandError
 from cic.pbx_values import UnsafeValue
 from cic.private import open_private_log, private_dir, write_private
 from cic.routing.menu import spoken_menu
-from cic.transcripts.engines.packaged import packaged_whisper_base
+from cic.speech.engines.packaged import packaged_whisper_base
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
 

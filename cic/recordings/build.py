@@ -11,9 +11,9 @@ from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
 from cic.recordings.service import RecordingsService
 from cic.recordings.worker import Worker, WorkerSettings, worker_name
+from cic.speech.stt import SpeechEngine, SttSettings, create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.stt import SpeechEngine, SttSettings, create_engine
 
 
 def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQueue:

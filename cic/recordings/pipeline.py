@@ -17,12 +17,12 @@ from pathlib import Path
 
 from cic.calls.recording_files import RecordingInfo, inspect_now
 from cic.recordings.spans import Span
+from cic.speech.engines.audio import probe
+from cic.speech.engines.masking import keep_only
+from cic.speech.models import Segment, Speaker, Transcript, Word
+from cic.speech.redaction import RedactionPolicy, redact_transcript
+from cic.speech.stt import CHANNEL_SPEAKERS, AudioError, Recognition, SpeechEngine
 from cic.topics.tagger import Tagger, TopicScore
-from cic.transcripts.engines.audio import probe
-from cic.transcripts.engines.masking import keep_only
-from cic.transcripts.models import Segment, Speaker, Transcript, Word
-from cic.transcripts.redaction import RedactionPolicy, redact_transcript
-from cic.transcripts.stt import CHANNEL_SPEAKERS, AudioError, Recognition, SpeechEngine
 
 log = logging.getLogger(__name__)
 CLOCK_SHARE = 0.9

@@ -17,7 +17,7 @@ from cic.db import utcnow
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel
 from cic.recordings.pipeline import PipelineResult
 from cic.recordings.search import index_transcript
-from cic.transcripts.models import Transcript
+from cic.speech.models import Transcript
 
 
 def segments_json(transcript: Transcript) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from simplemma import Lemmatizer
 from simplemma.strategies import DefaultStrategy
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-from cic.transcripts.text import fold
+from cic.speech.text import fold
 
 LANGUAGE = "pl"
 _WORD = re.compile(r"\w+")

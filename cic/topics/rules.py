@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cic.speech.text import fold
 from cic.topics.lemmas import PolishLemmatizer, words
 from cic.topics.taxonomy import Phrase
-from cic.transcripts.text import fold
 
 FUNCTION_WORDS = frozenset(
     "od do za o w we z ze na po przy dla i oraz a się sie ten ta to jest być byc u".split()

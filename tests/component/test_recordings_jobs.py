@@ -22,10 +22,10 @@ from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import RedisQueue, StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
 from cic.recordings.worker import Worker, WorkerSettings
+from cic.speech.models import Word
+from cic.speech.stt import AudioError, Recognition
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.models import Word
-from cic.transcripts.stt import AudioError, Recognition
 
 # A made-up resident: the PESEL is the textbook example with a valid check digit.
 SAID = "dzień dobry chciałbym zapytać o podatek od nieruchomości mój pesel 44051401359"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cic.transcripts.engines.audio import pcm_blocks, probe
-from cic.transcripts.models import Word
-from cic.transcripts.stt import (
+from cic.speech.engines.audio import pcm_blocks, probe
+from cic.speech.models import Word
+from cic.speech.stt import (
     AudioError,
     EngineUnavailable,
     ModelError,

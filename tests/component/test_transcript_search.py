@@ -28,8 +28,8 @@ from cic.recordings.retention import run_retention
 from cic.recordings.review import Filters, Review
 from cic.recordings.review_views import routes
 from cic.recordings.search import TranscriptSearch, fts5_query, index_text, parse_query, tsquery
+from cic.speech.models import Segment, Transcript, Word
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.models import Segment, Transcript, Word
 from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 

@@ -36,9 +36,9 @@ from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
 from cic.recordings.worker import Worker, WorkerSettings
+from cic.speech.stt import SpeechEngine, create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.stt import SpeechEngine, create_engine
 from tests.fixtures.speech import (
     POLISH_AGENT,
     POLISH_RESIDENT,

@@ -27,9 +27,9 @@ from cic.recordings.pipeline import Pipeline
 from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
 from cic.recordings.service import RecordingsService
 from cic.recordings.worker import Worker, WorkerSettings
+from cic.speech.stt import create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.stt import create_engine
 from tests.conftest import unavailable
 from tests.fixtures.speech import (
     KOREAN,

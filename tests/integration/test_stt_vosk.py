@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cic.transcripts.engines.vosk_engine import VoskEngine
-from cic.transcripts.stt import (
+from cic.speech.engines.vosk_engine import VoskEngine
+from cic.speech.stt import (
     AudioError,
     ModelError,
     Recognition,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cic.transcripts.engines.whisper_engine import WhisperEngine
-from cic.transcripts.stt import (
+from cic.speech.engines.whisper_engine import WhisperEngine
+from cic.speech.stt import (
     ModelError,
     Recognition,
     SpeechEngine,

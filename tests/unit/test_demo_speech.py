@@ -10,8 +10,8 @@ import pytest
 
 from cic.commands import lifecycle
 from cic.config import load_settings
-from cic.transcripts.engines import packaged
-from cic.transcripts.engines.whisper_engine import check_whisper_model
+from cic.speech.engines import packaged
+from cic.speech.engines.whisper_engine import check_whisper_model
 
 
 def test_configured_engine_is_left_alone(tmp_path: Path) -> None:

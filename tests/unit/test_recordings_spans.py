@@ -15,11 +15,11 @@ import pytest
 
 from cic.recordings.pipeline import Pipeline
 from cic.recordings.spans import agent_spans, recorded_seconds
+from cic.speech.engines.masking import keep_only
+from cic.speech.models import Word
+from cic.speech.stt import AudioError, Recognition
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
-from cic.transcripts.engines.masking import keep_only
-from cic.transcripts.models import Word
-from cic.transcripts.stt import AudioError, Recognition
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 

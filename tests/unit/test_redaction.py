@@ -1,7 +1,7 @@
 """Redaction of personal data in Polish transcripts.
 
 Every identifier here is made up: the tests compute check digits with their own small
-implementations (independent of cic.transcripts.checksums) so that a wrong algorithm in the
+implementations (independent of cic.speech.checksums) so that a wrong algorithm in the
 code under test makes them fail.
 """
 
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cic.transcripts import checksums
-from cic.transcripts.findings import Kind
-from cic.transcripts.models import Segment, Transcript, Word
-from cic.transcripts.redaction import RedactionPolicy, redact_text, redact_transcript, redact_words
-from cic.transcripts.spoken_digits import parse_number_words
+from cic.speech import checksums
+from cic.speech.findings import Kind
+from cic.speech.models import Segment, Transcript, Word
+from cic.speech.redaction import RedactionPolicy, redact_text, redact_transcript, redact_words
+from cic.speech.spoken_digits import parse_number_words
 
 DIGIT_NAMES = "zero jeden dwa trzy cztery pięć sześć siedem osiem dziewięć".split()
 TEENS = (

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, cast, get_args
 
 from cic.errors import CicError
-from cic.transcripts.models import Speaker, Word
+from cic.speech.models import Speaker, Word
 
 EngineName = Literal["vosk", "whisper"]
 ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
@@ -136,12 +136,12 @@ def create_engine(settings: SttSettings | Mapping[str, Any]) -> SpeechEngine:
         raise ModelError("Nie ustawiono katalogu modelu rozpoznawania mowy.", "model_dir is empty")
     model_dir = Path(settings.model_dir)
     if settings.engine == "vosk":
-        from cic.transcripts.engines.vosk_engine import VoskEngine
+        from cic.speech.engines.vosk_engine import VoskEngine
 
         return VoskEngine(
             model_dir, language=settings.language, chunk_seconds=settings.chunk_seconds
         )
-    from cic.transcripts.engines.whisper_engine import WhisperEngine
+    from cic.speech.engines.whisper_engine import WhisperEngine
 
     return WhisperEngine(
         model_dir,
@@ -153,7 +153,7 @@ def create_engine(settings: SttSettings | Mapping[str, Any]) -> SpeechEngine:
 
 def transcribe_stereo(engine: SpeechEngine, path: Path) -> list[tuple[Speaker, Recognition]]:
     """Each channel of a two-channel recording on its own: ``[("resident", …), ("agent", …)]``."""
-    from cic.transcripts.engines.audio import probe
+    from cic.speech.engines.audio import probe
 
     info = probe(path)
     if info.channels != 2:

@@ -6,7 +6,7 @@ and replaces each with one typed placeholder (``[PESEL]``, ``[DOWÓD]``, ``[NIP]
 the time range of the words it replaces. Findings name the kind and position, never the value.
 
 Order: e-mail addresses first (their words are then off limits), then ID cards, then runs of
-digits (see :mod:`cic.transcripts.numbers` for how a run is classified, and why a long number
+digits (see :mod:`cic.speech.numbers` for how a run is classified, and why a long number
 without a valid checksum is still redacted as ``[NUMER]``).
 """
 
@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from cic.transcripts.emails import spoken_emails, written_emails
-from cic.transcripts.findings import Finding, Kind, Span
-from cic.transcripts.identifiers import id_card_before_run, id_cards_in_words
-from cic.transcripts.models import Segment, Transcript, Word
-from cic.transcripts.number_kinds import classify_run, hint_before
-from cic.transcripts.numbers import find_runs
-from cic.transcripts.text import Token, tokens_of_text, tokens_of_words
+from cic.speech.emails import spoken_emails, written_emails
+from cic.speech.findings import Finding, Kind, Span
+from cic.speech.identifiers import id_card_before_run, id_cards_in_words
+from cic.speech.models import Segment, Transcript, Word
+from cic.speech.number_kinds import classify_run, hint_before
+from cic.speech.numbers import find_runs
+from cic.speech.text import Token, tokens_of_text, tokens_of_words
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cic.transcripts.spoken_digits import NumberPhrase, PhraseBuilder, number_word
-from cic.transcripts.text import Token
+from cic.speech.spoken_digits import NumberPhrase, PhraseBuilder, number_word
+from cic.speech.text import Token
 
 FILLERS = frozenset({"yyy", "yy", "eee", "ee", "eem", "ehm", "hmm", "mmm", "em", "ym", "-", "–"})
 CURRENCY = frozenset({"zl", "zlotych", "zlote", "zloty", "pln", "euro", "eur", "groszy", "gr"})

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cic.transcripts.findings import Kind, Span
-from cic.transcripts.text import Token
+from cic.speech.findings import Kind, Span
+from cic.speech.text import Token
 
 _WRITTEN = re.compile(r"[\w.+\-]+@[\w\-]+(\.[\w\-]+)+", re.UNICODE)
 _PART = re.compile(r"[\w][\w.\-]*", re.UNICODE)

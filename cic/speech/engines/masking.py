@@ -12,7 +12,7 @@ import wave
 from collections.abc import Sequence
 from pathlib import Path
 
-from cic.transcripts.stt import AudioError
+from cic.speech.stt import AudioError
 
 CHUNK_FRAMES = 8000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from cic.transcripts.text import fold
+from cic.speech.text import fold
 
 
 class Rank(IntEnum):

@@ -14,7 +14,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cic.transcripts.stt import AudioError, EngineUnavailable
+from cic.speech.stt import AudioError, EngineUnavailable
 
 SAMPLE_BYTES = 2
 

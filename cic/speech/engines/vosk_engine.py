@@ -13,9 +13,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from cic.transcripts.engines.audio import pcm_blocks, probe
-from cic.transcripts.models import Word
-from cic.transcripts.stt import EngineUnavailable, ModelError, Recognition, SpeechError
+from cic.speech.engines.audio import pcm_blocks, probe
+from cic.speech.models import Word
+from cic.speech.stt import EngineUnavailable, ModelError, Recognition, SpeechError
 
 DEFAULT_RATE = 16000
 # Tokens a Kaldi graph emits for noise and unknown words, e.g. "[unk]", "<unk>", "[9]".

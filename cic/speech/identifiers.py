@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cic.transcripts.checksums import is_id_card
-from cic.transcripts.findings import Kind, Span
-from cic.transcripts.numbers import Run
-from cic.transcripts.text import Token
+from cic.speech.checksums import is_id_card
+from cic.speech.findings import Kind, Span
+from cic.speech.numbers import Run
+from cic.speech.text import Token
 
 _ONE_WORD = re.compile(r"[A-Za-z]{3}[\s-]?\d{6}")
 _SERIES = re.compile(r"[A-Za-z]{3}")

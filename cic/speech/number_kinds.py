@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import islice, product
 
-from cic.transcripts import checksums
-from cic.transcripts.findings import Kind, Span
-from cic.transcripts.numbers import Run, Unit
-from cic.transcripts.text import Token
+from cic.speech import checksums
+from cic.speech.findings import Kind, Span
+from cic.speech.numbers import Run, Unit
+from cic.speech.text import Token
 
 MAX_PIECE = 26  # the longest identifier: an account number
 MAX_READINGS = 64  # readings of one piece tried at most (2 per ambiguous spoken phrase)
