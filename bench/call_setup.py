@@ -45,7 +45,7 @@ from cic.cases.service import Actor, CaseService
 from cic.db import Store, migrate
 from cic.demo.runner import Sipp
 from cic.demo.scenarios import ResidentCall, resident_xml
-from cic.recordings.models import PostCallJob
+from cic.postcall.models import PostCallJob
 from cic.residents.models import Resident, ResidentNumber
 from tests.integration.harness import Harness
 

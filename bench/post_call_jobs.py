@@ -10,7 +10,7 @@ transcription of both speakers, redaction, tagging, saving) - first by one worke
 in one process sharing the loaded engine. The engine is loaded before timing starts. Without
 ``--model`` the test models are used (Korean Vosk small, Whisper base). Prints both runs side by
 side and their ratio; then the same calls drained by 1, 2, ... worker processes
-(``--processes``, each ``python -m cic.recordings`` as the controller's child or another host
+(``--processes``, each ``python -m cic.postcall`` as the controller's child or another host
 runs it, with the Redis stream when ``--queue redis``), so an office can size its workers.
 """
 
@@ -30,11 +30,12 @@ from sqlalchemy import delete, select
 
 from bench.stt_speed import call_audio
 from cic.db import Store, migrate
-from cic.recordings.models import CallTopic, CallTranscript, PostCallJob, RecordingChannel
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
-from cic.recordings.service import RecordingsService
-from cic.recordings.worker import Worker, WorkerSettings
+from cic.postcall.models import PostCallJob
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import JobQueue, RedisQueue, StoreQueue
+from cic.postcall.service import PostCallService
+from cic.postcall.worker import Worker, WorkerSettings
+from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel
 from cic.speech.stt import create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -73,7 +74,7 @@ async def run(
 ) -> float:
     """Queue every call and drain with ``workers`` workers; returns the wall-clock seconds."""
     _clear(store)
-    service = RecordingsService(store, queue, files[0].parent)
+    service = PostCallService(store, queue)
     settings = WorkerSettings(lease_seconds=600, poll_seconds=0.2)
     pool = [Worker(store, queue, pipeline, settings, f"bench-{i}") for i in range(workers)]
     started = time.perf_counter()
@@ -103,14 +104,14 @@ async def run_processes(
     store: Store, queue: JobQueue, files: list[Path], processes: int, worker_args: list[str]
 ) -> float:
     """Queue every call and drain with ``processes`` worker processes (``python -m
-    cic.recordings``, one worker each, as on several hosts); the wall-clock seconds, each
+    cic.postcall``, one worker each, as on several hosts); the wall-clock seconds, each
     process loading its engine once included."""
     _clear(store)
-    service = RecordingsService(store, queue, files[0].parent)
+    service = PostCallService(store, queue)
     started = time.perf_counter()
     for path in files:
         await service.enqueue(path.stem, str(path))
-    command = [sys.executable, "-m", "cic.recordings", *worker_args]
+    command = [sys.executable, "-m", "cic.postcall", *worker_args]
     children = [
         subprocess.Popen([*command, "--name", f"bench-process-{i}"], stderr=subprocess.DEVNULL)
         for i in range(processes)
@@ -143,7 +144,7 @@ async def under_load(
     """Calls hang up every ``3600 / per_hour`` s for ``minutes`` (real time) while two workers
     run; returns each job's delay from hang-up (enqueue) to its transcript being stored."""
     _clear(store)
-    service = RecordingsService(store, queue, files[0].parent)
+    service = PostCallService(store, queue)
     settings = WorkerSettings(lease_seconds=600, poll_seconds=0.5)
     pool = [Worker(store, queue, pipeline, settings, f"load-{i}") for i in range(2)]
     tasks = [asyncio.create_task(w.run_forever()) for w in pool]

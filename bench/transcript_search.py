@@ -51,8 +51,8 @@ from cic.db import Store, migrate
 from cic.kb.importer import read_dir
 from cic.kb.text import plain
 from cic.recordings.models import CallTopic, CallTranscript, TranscriptTerms
-from cic.recordings.review import Filters, Review
-from cic.recordings.search import PAGE, TranscriptSearch, index_starts, index_text
+from cic.review.review import Filters, Review
+from cic.review.search import PAGE, TranscriptSearch, index_starts, index_text
 from cic.topics.taxonomy import load_taxonomy
 
 KB = Path(__file__).resolve().parents[1] / "kb"
@@ -283,7 +283,7 @@ def measure(store: Store, rounds: int, corpus: Corpus) -> None:
 
 def matching(store: Store, query: str) -> int:
     """How many transcripts match ``query`` in all (not only the 50 returned)."""
-    from cic.recordings.search import fts5_query, parse_query, tsquery
+    from cic.review.search import fts5_query, parse_query, tsquery
 
     terms = parse_query(query)
     if store.engine.dialect.name == "postgresql":

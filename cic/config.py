@@ -130,7 +130,7 @@ class SpeechSettings:
     polled from the database, one process) or ``redis`` (a stream with a consumer group).
     ``unredacted_role`` empty: the unredacted transcript is not kept at all.
     ``worker_process``: the controller's ``workers`` run in a child process it keeps running
-    (``cic.recordings.child``), so transcription never slows routing; false runs them inside
+    (``cic.postcall.child``), so transcription never slows routing; false runs them inside
     the controller (small test setups). The backlog (jobs waiting, the oldest wait) is on the
     status page and the wallboard, alerting from ``backlog_alert_jobs`` waiting jobs or an
     oldest wait of ``backlog_alert_minutes``.

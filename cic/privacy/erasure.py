@@ -34,10 +34,13 @@ from cic.calls.models import Call, CallEvent, CallWrapup, Recording
 from cic.cases import catalogue
 from cic.cases.models import CASE_STATUSES, REPORT_STATUSES, Case, CaseCall, ContactReport
 from cic.cases.models import ContactReportCall as ReportCall
+from cic.postcall import jobs
+from cic.postcall.models import PostCallJob
 from cic.privacy.scope import Scope, cases_in_order, chunks
-from cic.recordings.models import CallTopic, CallTranscript, LegalHold, PostCallJob
+from cic.recordings.files import siblings
+from cic.recordings.models import CallTopic, CallTranscript, LegalHold
 from cic.recordings.models import RecordingChannel as Channel
-from cic.recordings.retention import purge_call, remove_file, siblings
+from cic.recordings.retention import purge_call, remove_file
 from cic.residents.models import Resident, ResidentNumber
 from cic.transfers.models import Transfer
 
@@ -347,7 +350,7 @@ def execute(session: Session, plan: Plan) -> list[str]:
     """Carry out ``plan`` in the caller's transaction; returns the files to delete afterwards."""
     paths: list[str] = []
     for call_id in plan.purge:
-        found, _ = purge_call(session, call_id)
+        found, _ = purge_call(session, call_id, (jobs.forget,))
         paths += found
     for part in chunks(plan.anonymise):
         _anonymise_calls(session, part)

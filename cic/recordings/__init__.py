@@ -1,1 +1,2 @@
-"""Recordings after the call: durable post-call jobs, transcripts, topics, access, retention."""
+"""Recordings of calls: their files and folders, access and playback, transcripts and topics as
+stored, legal holds and retention."""

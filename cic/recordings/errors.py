@@ -30,22 +30,6 @@ class UnsafePath(RecordingsError):
     default_message = "Niedozwolony identyfikator lub ścieżka nagrania."
 
 
-class JobNotFound(RecordingsError):
-    """No post-call job with this id."""
-
-    status = 404
-    error_id = "job_not_found"
-    default_message = "Nie znaleziono zadania przetwarzania nagrania."
-
-
-class JobNotRetryable(RecordingsError):
-    """Only failed jobs can be retried by hand."""
-
-    status = 409
-    error_id = "job_not_retryable"
-    default_message = "Ponowić można tylko zadanie zakończone błędem."
-
-
 class InvalidInput(RecordingsError):
     """A request body or parameter the service cannot use."""
 

@@ -3,11 +3,14 @@
 A call under legal hold is kept whatever its age. The call record itself (times, queue, agent,
 outcome) stays for statistics; its recording rows, per-speaker files, transcript and
 automatic topics go, and the files are removed from disk (only inside the recordings root).
+What other domains keep about the call's recording (the post-call jobs) goes in the same
+transaction, through the :data:`CallPurge` functions the caller hands in.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,16 +21,13 @@ from sqlalchemy.orm import Session
 from cic.calls.models import Call, Recording
 from cic.recordings.access import inside
 from cic.recordings.errors import UnsafePath
-from cic.recordings.models import (
-    CallTranscript,
-    LegalHold,
-    PostCallJob,
-    RecordingChannel,
-    TranscriptTerms,
-)
-from cic.recordings.pipeline import SPEAKER_SUFFIX
+from cic.recordings.files import siblings
+from cic.recordings.models import CallTranscript, LegalHold, RecordingChannel, TranscriptTerms
 
 log = logging.getLogger(__name__)
+CallPurge = Callable[[Session, str], object]
+"""Deletes what another domain keeps about a call's recording (``session``, ``call_id``), in
+the caller's transaction: the post-call jobs (``cic.postcall.jobs.forget``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,11 @@ def due_calls(session: Session, cutoff: datetime) -> list[str]:
     return list(session.scalars(stmt))
 
 
-def purge_call(session: Session, call_id: str) -> tuple[list[str], int]:
-    """Delete a call's recordings, transcript and jobs; returns the file paths and transcripts."""
+def purge_call(
+    session: Session, call_id: str, also: Sequence[CallPurge] = ()
+) -> tuple[list[str], int]:
+    """Delete a call's recordings, transcript and search row, and through ``also`` its jobs;
+    returns the file paths and how many transcripts went."""
     paths = list(session.scalars(select(Recording.path).where(Recording.call_id == call_id)))
     paths += session.scalars(
         select(RecordingChannel.path).where(RecordingChannel.call_id == call_id)
@@ -61,8 +64,10 @@ def purge_call(session: Session, call_id: str) -> tuple[list[str], int]:
     transcripts = session.execute(
         delete(CallTranscript).where(CallTranscript.call_id == call_id)
     ).rowcount  # type: ignore[attr-defined]
-    for table in (Recording, RecordingChannel, PostCallJob, TranscriptTerms):
+    for table in (Recording, RecordingChannel, TranscriptTerms):
         session.execute(delete(table).where(table.call_id == call_id))
+    for purge in also:
+        purge(session, call_id)
     return paths, int(transcripts or 0)
 
 
@@ -78,18 +83,16 @@ def remove_file(root: Path, path: str) -> bool:
     return True
 
 
-def siblings(mixed: Path) -> list[str]:
-    """The per-speaker files MixMonitor writes next to a mixed recording."""
-    return [str(mixed.with_name(mixed.stem + s + mixed.suffix)) for s in SPEAKER_SUFFIX.values()]
-
-
-def run_retention(session: Session, root: Path, days: int, now: datetime) -> RetentionReport:
-    """Delete what is past ``days`` (one transaction; files after the rows are gone)."""
+def run_retention(
+    session: Session, root: Path, days: int, now: datetime, also: Sequence[CallPurge] = ()
+) -> RetentionReport:
+    """Delete what is past ``days`` (one transaction; files after the rows are gone); ``also``
+    as for :func:`purge_call`."""
     cutoff = now - timedelta(days=days)
     files = transcripts = 0
     calls = due_calls(session, cutoff)
     for call_id in calls:
-        paths, count = purge_call(session, call_id)
+        paths, count = purge_call(session, call_id, also)
         transcripts += count
         for path in dict.fromkeys([*paths, *(s for p in paths for s in siblings(Path(p)))]):
             files += remove_file(root, path)

@@ -1,4 +1,4 @@
-"""The recordings domain's rules: jobs, transcripts, topics, corrections, holds, playback.
+"""The recordings domain's rules: transcripts, topics, corrections, holds, retention, playback.
 
 Collaborators come in through the constructor; database work runs in ``Store.run``. Every
 playback, every transcript read, every refusal of either (role, malformed id, no file, a file
@@ -22,27 +22,16 @@ from cic.auth.errors import Forbidden
 from cic.calls.models import Call, Recording
 from cic.db import Store, utcnow
 from cic.errors import CicError
-from cic.recordings import jobs
 from cic.recordings.access import check_call_id, inside
-from cic.recordings.errors import (
-    CallNotKnown,
-    InvalidInput,
-    JobNotFound,
-    JobNotRetryable,
-    RecordingNotFound,
-    UnsafePath,
-)
-from cic.recordings.learning import latest_corrections
+from cic.recordings.errors import CallNotKnown, InvalidInput, RecordingNotFound, UnsafePath
 from cic.recordings.models import (
     CallTopic,
     CallTranscript,
     LegalHold,
-    PostCallJob,
     RecordingChannel,
     TopicCorrection,
 )
-from cic.recordings.queue import JobQueue
-from cic.recordings.retention import RetentionReport, run_retention
+from cic.recordings.retention import CallPurge, RetentionReport, run_retention
 
 SPEAKERS = ("resident", "agent")
 MAX_TOPICS = 20
@@ -51,68 +40,28 @@ Viewer = Actor
 
 
 class RecordingsService:
-    """Post-call jobs and what they produce, access to recordings, retention and holds."""
+    """What the post-call jobs produced, access to recordings, retention and holds."""
 
     def __init__(
         self,
         store: Store,
-        queue: JobQueue,
         root: Path,
         *,
-        max_attempts: int = 4,
         retention_days: int = 180,
         unredacted_role: str = "",
         playback_roles: Sequence[str] = ("supervisor",),
+        also_purge: Sequence[CallPurge] = (),
     ) -> None:
         """``root`` is the recordings directory as the controller's host sees it;
-        ``playback_roles`` may play recordings and read transcripts (admin always)."""
+        ``playback_roles`` may play recordings and read transcripts (admin always);
+        ``also_purge`` deletes, with each call retention deletes, what other domains keep
+        about it (its post-call jobs)."""
         self.store = store
-        self.queue = queue
         self.root = root
-        self.max_attempts = max_attempts
         self.retention_days = retention_days
         self.unredacted_role = unredacted_role
         self.playback_roles = tuple(playback_roles)
-
-    # --- jobs ---------------------------------------------------------------------------
-
-    async def enqueue(self, call_id: str, path: str) -> int:
-        """The job for this call's recording (created once), and a worker told about it."""
-        job_id, created = await self.store.run(
-            lambda s: jobs.enqueue(s, call_id, path, self.max_attempts)
-        )
-        if created:
-            await self.queue.notify(job_id)
-        return job_id
-
-    async def list_jobs(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Jobs, newest first; ``status`` filters (``failed`` for the supervisor's list)."""
-        if status is not None and status not in ("queued", "running", "done", "failed"):
-            raise InvalidInput("Nieznany stan zadania.")
-        stmt = select(PostCallJob).order_by(PostCallJob.id.desc()).limit(limit)
-        if status is not None:
-            stmt = stmt.where(PostCallJob.status == status)
-        return await self.store.run(lambda s: [job.as_dict() for job in s.scalars(stmt)])
-
-    async def retry(self, job_id: int, viewer: Viewer) -> dict[str, Any]:
-        """Queue a failed job again with fresh attempts (audited)."""
-
-        def work(session: Session) -> dict[str, Any]:
-            job = session.get(PostCallJob, job_id)
-            if job is None:
-                raise JobNotFound()
-            if not jobs.retry(session, job_id, self.max_attempts):
-                raise JobNotRetryable()
-            audit.record(
-                session, "job_retried", actor=viewer.username, target=job.call_id,
-                ip=viewer.ip, job=job_id,
-            )  # fmt: skip
-            session.refresh(job)
-            return job.as_dict()
-
-        out = await self.store.run(work)
-        await self.queue.notify(job_id)
-        return out
+        self.also_purge = tuple(also_purge)
 
     # --- transcripts and topics ---------------------------------------------------------
 
@@ -217,7 +166,7 @@ class RecordingsService:
         """Delete audio and transcripts past ``retention_days`` (held calls are kept)."""
         moment = now or utcnow()
         return await self.store.run(
-            lambda s: run_retention(s, self.root, self.retention_days, moment)
+            lambda s: run_retention(s, self.root, self.retention_days, moment, self.also_purge)
         )
 
     # --- playback -----------------------------------------------------------------------
@@ -310,3 +259,17 @@ def _effective(session: Session, call_id: str) -> list[dict[str, Any]]:
     tags = _topics(session, call_id)
     chosen = [t for t in tags if t["source"] == "supervisor"]
     return chosen or [t for t in tags if t["source"] == "auto"]
+
+
+def latest_corrections(session: Session) -> list[tuple[str, frozenset[str]]]:
+    """(redacted transcript, topics) from each call's latest correction."""
+    latest: dict[str, list[str]] = {}
+    for row in session.scalars(select(TopicCorrection).order_by(TopicCorrection.id)):
+        latest[row.call_id] = row.after
+    rows = session.execute(
+        select(CallTranscript.call_id, CallTranscript.text).where(
+            CallTranscript.call_id.in_(list(latest))
+        )
+    )
+    texts = {call_id: text for call_id, text in rows}
+    return [(texts[c], frozenset(t)) for c, t in latest.items() if c in texts]

@@ -5,8 +5,6 @@ GET  /api/calls/{call_id}/recording/{speaker}    resident's or agent's own file
 GET  /api/calls/{call_id}/transcript             the redacted transcript with its topics
 PUT  /api/calls/{call_id}/topics                 a supervisor's correction ``{"topics": [...]}``
 PUT  /api/calls/{call_id}/legal-hold             ``{"held": true, "reason": "..."}``
-GET  /api/post-call-jobs?status=failed           jobs for the supervisor
-POST /api/post-call-jobs/{job_id}/retry          queue a failed job again
 
 Playback and transcripts are for ``speech.playback_roles`` (admin always), decided by the
 service; every access and every refusal is in the audit log.
@@ -24,7 +22,7 @@ from aiohttp import web
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object, path_id
+from cic.http.json_api import json_object
 from cic.recordings.errors import InvalidInput
 from cic.recordings.service import MAX_TOPICS, RecordingsService
 
@@ -113,29 +111,10 @@ def routes(
         state = await service.set_hold(call_id, held, reason, await actor_of(request))
         return web.json_response({"call_id": call_id, "held": state}, dumps=_dumps)
 
-    @documented(
-        "Zadania po rozmowie (transkrypcja, tematy), najnowsze pierwsze",
-        query={"status": {"type": "string", "enum": ["queued", "running", "done", "failed"]}},
-        returns={"type": "array", "items": {"type": "object"}},
-        errors=(400, 401, 403, 503),
-    )
-    @require("supervisor")
-    async def list_jobs(request: web.Request) -> web.StreamResponse:
-        status = request.query.get("status") or None
-        return web.json_response(await service.list_jobs(status), dumps=_dumps)
-
-    @documented("Ponowienie nieudanego zadania po rozmowie", errors=(400, 401, 403, 404, 409, 503))
-    @require("supervisor")
-    async def retry(request: web.Request) -> web.StreamResponse:
-        job_id = path_id(request, "job_id", InvalidInput)
-        return web.json_response(await service.retry(job_id, await actor_of(request)), dumps=_dumps)
-
     return [
         web.get("/api/calls/{call_id}/recording", play),
         web.get("/api/calls/{call_id}/recording/{speaker}", play),
         web.get("/api/calls/{call_id}/transcript", transcript),
         web.put("/api/calls/{call_id}/topics", correct),
         web.put("/api/calls/{call_id}/legal-hold", hold),
-        web.get("/api/post-call-jobs", list_jobs),
-        web.post("/api/post-call-jobs/{job_id}/retry", retry),
     ]

@@ -61,10 +61,13 @@ from cic.latency import Stages
 from cic.loop_lag import LoopLag
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
+from cic.postcall import jobs as post_call_jobs
+from cic.postcall import plugin as postcall_plugin
 from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
 from cic.residents import views as resident_views
 from cic.residents.service import ResidentService
+from cic.review import plugin as review_plugin
 from cic.routing import views as routing_views
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
@@ -314,8 +317,12 @@ def _install_domains(app: web.Application, services: Services) -> None:
     ))  # fmt: skip
     kb_plugin.install(app, kb_plugin.KbDeps(store, supervisor, calls=services.calls))
     recordings_plugin.install(app, recordings_plugin.RecordingsDeps(
-        services.settings, services.layout, store, services.bus, supervisor,
+        services.settings, services.layout, store, supervisor, (post_call_jobs.forget,),
     ))  # fmt: skip
+    postcall_plugin.install(app, postcall_plugin.PostCallDeps(
+        services.settings, store, services.bus, supervisor,
+    ))  # fmt: skip
+    review_plugin.install(app, review_plugin.ReviewDeps(store, services.settings.office.timezone))
     cases = cases_plugin.install(app, cases_plugin.CasesDeps(
         store, services.agi, services.layout, services.agents.interface_of,
     ))  # fmt: skip

@@ -20,7 +20,8 @@ from cic.calls.handlers import free_bytes
 from cic.http.endpoint import documented
 from cic.http.json_api import query_int
 from cic.latency import summary_ms
-from cic.recordings.plugin import BACKLOG, WORKER_CHILD, root_for
+from cic.postcall.plugin import BACKLOG, WORKER_CHILD
+from cic.recordings.plugin import root_for
 
 if TYPE_CHECKING:
     from cic.web.app import Services
@@ -80,7 +81,7 @@ def process_figures() -> dict[str, int]:
 
 
 def post_call(app: web.Application) -> dict[str, Any] | None:
-    """The post-call backlog and the worker process, when recordings are installed."""
+    """The post-call backlog and the worker process, when the post-call jobs are installed."""
     watch, child = app.get(BACKLOG), app.get(WORKER_CHILD)
     if watch is None:
         return None

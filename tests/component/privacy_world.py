@@ -42,9 +42,9 @@ from cic.config import Settings
 from cic.db import Base, Store
 from cic.privacy.service import PrivacyService
 from cic.recordings.models import CallTopic, CallTranscript, LegalHold, RecordingChannel
-from cic.recordings.search import index_transcript
 from cic.residents.schemas import NewResident
 from cic.residents.service import ResidentService
+from cic.review.search import index_transcript
 from cic.transfers.models import Transfer
 
 OFFICIAL = Actor("spec1", "specialist")

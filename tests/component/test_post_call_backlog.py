@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from cic.bus import InProcessBus
 from cic.calls.models import Call
 from cic.db import Store, migrate
-from cic.recordings.backlog import BacklogWatch
-from cic.recordings.models import PostCallJob
+from cic.postcall.backlog import BacklogWatch
+from cic.postcall.models import PostCallJob
 from cic.wallboard.service import Wallboard
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)

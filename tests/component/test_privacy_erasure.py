@@ -20,9 +20,9 @@ from cic.privacy.errors import ErasureRefused, NotTheirs, RectificationRefused
 from cic.privacy.schemas import Rectification
 from cic.privacy.service import Official, PrivacyService
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel, TranscriptTerms
-from cic.recordings.search import TranscriptSearch
 from cic.residents.errors import NumberTaken, ResidentNotFound
 from cic.residents.models import Resident, ResidentNumber
+from cic.review.search import TranscriptSearch
 from cic.transfers.models import Transfer
 from tests.component.privacy_world import OFFICIAL, TODAY, World, snapshot
 from tests.component.privacy_world import world as world  # the fixture

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
 from cic.db import Store, migrate
-from cic.recordings import jobs
-from cic.recordings.queue import RedisQueue
+from cic.postcall import jobs
+from cic.postcall.queue import RedisQueue
 from tests.component.test_bus_contract import _free_port, _start_redis, _stop
 
 

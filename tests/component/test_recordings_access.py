@@ -21,7 +21,6 @@ from cic.auth.models import AuditEntry
 from cic.calls.models import Call, Recording
 from cic.db import Store, migrate
 from cic.recordings.models import RecordingChannel
-from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService
 from cic.recordings.views import routes
 from cic.web.errors import error_middleware
@@ -72,7 +71,7 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[Client, Store, Path]]:
     _add_call(store, CALL, day / f"{CALL}.wav", speaker_files=True)
     _add_call(store, "1764763200.8", day / "link.wav")  # a symlink pointing out of the root
     _add_call(store, "1764763200.9", outside)  # a row naming a file outside the root
-    service = RecordingsService(store, StoreQueue(store), root, playback_roles=("supervisor",))
+    service = RecordingsService(store, root, playback_roles=("supervisor",))
     app = web.Application(middlewares=[error_middleware(), fake_auth])
     app.add_routes(routes(service, ("supervisor",)))
     async with TestClient(TestServer(app)) as client:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cic.config import Settings, SpeechSettings
 from cic.db import migrate
-from cic.recordings.child import WorkerChild, worker_command, worker_environment
+from cic.postcall.child import WorkerChild, worker_command, worker_environment
 
 
 def _alive(pid: int) -> bool:
@@ -39,7 +39,7 @@ def test_the_command_carries_the_controllers_settings() -> None:
                               stt={"engine": "whisper", "model_dir": "/srv/m", "language": "pl"}),
     )  # fmt: skip
     command = worker_command(settings)
-    assert command[:4] == [sys.executable, "-m", "cic.recordings", "--stop-with-stdin"]
+    assert command[:4] == [sys.executable, "-m", "cic.postcall", "--stop-with-stdin"]
     pairs = dict(zip(command[4::2], command[5::2], strict=True))
     assert pairs == {"--nice": "10", "--queue": "redis", "--workers": "3", "--engine": "whisper",
                      "--model-dir": "/srv/m", "--language": "pl"}  # fmt: skip
@@ -54,7 +54,7 @@ def test_the_command_carries_the_controllers_settings() -> None:
 
 
 async def test_a_child_that_cannot_start_is_tried_again() -> None:
-    child = WorkerChild(["/nonexistent/python", "-m", "cic.recordings"], min_backoff=0.05)
+    child = WorkerChild(["/nonexistent/python", "-m", "cic.postcall"], min_backoff=0.05)
     runner = asyncio.create_task(child.run())
     try:
         await _until(lambda: len(child.status.exits) >= 2, "two failed starts")
@@ -101,7 +101,7 @@ async def test_stopping_terminates_the_child_and_kills_one_that_ignores_it(
 # prints the worker's pid and then sleeps, to be killed with SIGKILL by the test.
 PARENT = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-m", "cic.recordings", "--stop-with-stdin",
+child = subprocess.Popen([sys.executable, "-m", "cic.postcall", "--stop-with-stdin",
                           "--database-url", sys.argv[1], "--poll-seconds", "1"],
                          stdin=subprocess.PIPE)
 print(child.pid, flush=True)

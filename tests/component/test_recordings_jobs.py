@@ -16,12 +16,14 @@ from sqlalchemy import func, select, update
 
 from cic.auth.models import AuditEntry
 from cic.db import Store, migrate, utcnow
-from cic.recordings import jobs
-from cic.recordings.models import CallTopic, CallTranscript, PostCallJob
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import RedisQueue, StoreQueue
+from cic.postcall import jobs
+from cic.postcall.models import PostCallJob
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import RedisQueue, StoreQueue
+from cic.postcall.service import PostCallService
+from cic.postcall.worker import Worker, WorkerSettings
+from cic.recordings.models import CallTopic, CallTranscript
 from cic.recordings.service import RecordingsService, Viewer
-from cic.recordings.worker import Worker, WorkerSettings
 from cic.speech.models import Word
 from cic.speech.stt import AudioError, Recognition
 from cic.topics.tagger import Tagger
@@ -80,8 +82,8 @@ def recording(tmp_path: Path) -> Path:
     return _wav(path)
 
 
-def _service(store: Store, queue: StoreQueue, root: Path, attempts: int = 3) -> RecordingsService:
-    return RecordingsService(store, queue, root, max_attempts=attempts)
+def _service(store: Store, queue: StoreQueue, attempts: int = 3) -> PostCallService:
+    return PostCallService(store, queue, max_attempts=attempts)
 
 
 def _count(store: Store, model: type[CallTranscript] | type[CallTopic], call_id: str) -> int:
@@ -93,7 +95,7 @@ async def test_a_job_runs_once_and_running_it_again_overwrites(
     store: Store, recording: Path, tmp_path: Path
 ) -> None:
     queue = StoreQueue(store)
-    service = _service(store, queue, tmp_path)
+    service = _service(store, queue)
     first = await service.enqueue("1764763200.1", str(recording))
     again = await service.enqueue("1764763200.1", str(recording))
     assert first == again  # one job per (call, recording)
@@ -101,7 +103,7 @@ async def test_a_job_runs_once_and_running_it_again_overwrites(
     assert await worker.run_once()
     assert not await worker.run_once(wait=0.1)  # nothing left
 
-    transcript = await service.transcript("1764763200.1", SUPERVISOR)
+    transcript = await RecordingsService(store, tmp_path).transcript("1764763200.1", SUPERVISOR)
     assert "[PESEL]" in transcript["text"] and "44051401359" not in transcript["text"]
     assert transcript["findings"] == {"PESEL": 1}
     assert "unredacted" not in transcript
@@ -125,7 +127,7 @@ async def test_failures_back_off_then_fail_and_a_supervisor_retries(
     store: Store, recording: Path, tmp_path: Path
 ) -> None:
     queue = StoreQueue(store)
-    service = _service(store, queue, tmp_path, attempts=3)
+    service = _service(store, queue, attempts=3)
     job_id = await service.enqueue("1764763200.1", str(recording))
     engine = ScriptedEngine(failures=3)
     settings = WorkerSettings(poll_seconds=0.1, backoff_seconds=0.3, backoff_max_seconds=10)
@@ -172,7 +174,7 @@ async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(
 
 async def test_two_workers_share_jobs_and_never_run_one_twice(store: Store, tmp_path: Path) -> None:
     queue = StoreQueue(store)
-    service = _service(store, queue, tmp_path)
+    service = _service(store, queue)
     for n in range(8):
         path = _wav(tmp_path / f"call-{n}.wav")
         await service.enqueue(f"call-{n}", str(path))
@@ -195,8 +197,8 @@ async def test_the_unredacted_text_is_kept_only_for_the_chosen_role(
     store: Store, recording: Path, tmp_path: Path
 ) -> None:
     queue = StoreQueue(store)
-    service = RecordingsService(store, queue, tmp_path, unredacted_role="admin")
-    await service.enqueue("1764763200.1", str(recording))
+    service = RecordingsService(store, tmp_path, unredacted_role="admin")
+    await _service(store, queue).enqueue("1764763200.1", str(recording))
     pipeline = Pipeline(lambda: ScriptedEngine(), lambda: TAGGER, keep_unredacted=True)
     assert await Worker(store, queue, pipeline, WorkerSettings(poll_seconds=0.1)).run_once()
     for_supervisor = await service.transcript("1764763200.1", SUPERVISOR)
@@ -225,7 +227,7 @@ async def test_two_workers_on_the_redis_stream_share_jobs_once(
     client = sync_redis.Redis.from_url(redis_url)
     client.delete(stream)
     queues = [RedisQueue(store, redis_url, stream=stream) for _ in range(2)]
-    service = _service(store, queues[0], tmp_path)
+    service = _service(store, queues[0])
     for n in range(6):
         await service.enqueue(f"call-{n}", str(_wav(tmp_path / f"call-{n}.wav")))
     assert client.xlen(stream) == 6

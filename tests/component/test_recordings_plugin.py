@@ -1,5 +1,6 @@
-"""Wiring: a ``RecordingAttached`` call recording on the bus becomes one post-call job; the
-routes are installed; recordings without a job are queued at start-up; the settings parse."""
+"""Wiring of the recordings and post-call plugins: a ``RecordingAttached`` call recording on
+the bus becomes one post-call job; the routes are installed; recordings without a job are
+queued at start-up; the settings parse."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from cic.bus import InProcessBus
 from cic.calls.models import Call, Recording
 from cic.config import ConfigError, Settings, SpeechSettings, load_settings
 from cic.db import Store, migrate
-from cic.recordings.plugin import RECORDINGS, RecordingsDeps, install
+from cic.postcall import plugin as postcall_plugin
+from cic.recordings import plugin as recordings_plugin
 from cic.supervisor import Supervisor
 from cic.web.errors import error_middleware
 from tests.component.test_kb_views import fake_auth
@@ -37,7 +39,10 @@ def _record(store: Store, call_id: str, path: str) -> None:
 
 
 async def _jobs(app: web.Application) -> list[tuple[str, str]]:
-    return [(j["call_id"], j["recording_path"]) for j in await app[RECORDINGS].list_jobs()]
+    return [
+        (j["call_id"], j["recording_path"])
+        for j in await app[postcall_plugin.POST_CALL].list_jobs()
+    ]
 
 
 async def test_attached_recordings_become_jobs_once(tmp_path: Path) -> None:
@@ -48,9 +53,11 @@ async def test_attached_recordings_become_jobs_once(tmp_path: Path) -> None:
     bus = InProcessBus()
     settings = Settings(speech=SpeechSettings(workers=0, recordings_root=str(tmp_path)))
     supervisor = Supervisor()
-    deps = RecordingsDeps(settings, Layout(tmp_path, "test"), store, bus, supervisor)
     app = web.Application(middlewares=[error_middleware(), fake_auth])
-    install(app, deps)
+    recordings_plugin.install(
+        app, recordings_plugin.RecordingsDeps(settings, Layout(tmp_path, "test"), store, supervisor)
+    )
+    postcall_plugin.install(app, postcall_plugin.PostCallDeps(settings, store, bus, supervisor))
     async with TestClient(TestServer(app)) as client:
         assert await _jobs(app) == [("1764763200.1", "/rec/1764763200.1.wav")]
         message = {"type": "RecordingAttached", "call_id": "1764763200.2", "kind": "call"}

@@ -13,11 +13,10 @@ from sqlalchemy import func, select, update
 from cic.calls.models import Call, Recording
 from cic.config import SpeechSettings
 from cic.db import Store, migrate
-from cic.recordings.build import make_pipeline
-from cic.recordings.learning import learned_tagger
+from cic.postcall.build import make_pipeline
+from cic.postcall.learning import learned_tagger
+from cic.postcall.pipeline import Pipeline
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel, TopicCorrection
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -74,7 +73,7 @@ async def test_retention_deletes_past_due_audio_and_transcripts_but_keeps_held_c
     store: Store, tmp_path: Path
 ) -> None:
     root = tmp_path / "recordings"
-    service = RecordingsService(store, StoreQueue(store), root, retention_days=90)
+    service = RecordingsService(store, root, retention_days=90)
     old = _call(store, root, "1756000000.1", age_days=120)
     held = _call(store, root, "1756000000.2", age_days=200)
     recent = _call(store, root, "1764000000.3", age_days=30)
@@ -102,7 +101,7 @@ async def test_retention_never_deletes_outside_the_root(store: Store, tmp_path: 
     root = tmp_path / "recordings"
     elsewhere = _call(store, tmp_path / "elsewhere", "1756000000.5", age_days=400)
     root.mkdir()
-    service = RecordingsService(store, StoreQueue(store), root, retention_days=90)
+    service = RecordingsService(store, root, retention_days=90)
     report = await service.run_retention(NOW)
     assert (report.calls, report.files) == (1, 0)
     assert all(f.exists() for f in elsewhere)
@@ -111,7 +110,7 @@ async def test_retention_never_deletes_outside_the_root(store: Store, tmp_path: 
 async def test_every_correction_is_kept_and_feeds_the_learning_data(
     store: Store, tmp_path: Path
 ) -> None:
-    service = RecordingsService(store, StoreQueue(store), tmp_path)
+    service = RecordingsService(store, tmp_path)
     _call(store, tmp_path, "1764000000.4", age_days=1)
     first = await service.correct_topics("1764000000.4", ["wycinka-drzew"], SUPERVISOR)
     second = await service.correct_topics("1764000000.4", ["wycinka-drzew", "meldunek"], SUPERVISOR)
@@ -135,7 +134,7 @@ async def test_every_correction_is_kept_and_feeds_the_learning_data(
 
 async def _teach(store: Store, tmp_path: Path) -> None:
     """Supervisors correct calls about the senior voucher to social assistance (and others)."""
-    service = RecordingsService(store, StoreQueue(store), tmp_path)
+    service = RecordingsService(store, tmp_path)
     examples = [(text, ["pomoc-spoleczna"]) for text in SENIOR_VOUCHER]
     examples += [(text, sorted(topics)) for text, topics in OTHER]
     for n, (text, topics) in enumerate(examples):

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from cic.agents.models import Department, Queue
 from cic.calls.models import Call
 from cic.db import Store
-from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTopic, CallTranscript
-from cic.recordings.review import Filters, Review, as_csv, parse_filters
-from cic.recordings.review_views import routes
+from cic.review.errors import InvalidInput
+from cic.review.review import Filters, Review, as_csv, parse_filters
+from cic.review.views import routes
 from cic.topics.taxonomy import load_taxonomy
 from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth

@@ -27,7 +27,7 @@ from cic.db import (
     migrate,
     normalize_url,
 )
-from cic.recordings.search import FTS_TABLE, PG_COLUMN, PG_INDEX, PG_TOPICS
+from cic.review.search import FTS_TABLE, PG_COLUMN, PG_INDEX, PG_TOPICS
 
 
 @pytest.fixture

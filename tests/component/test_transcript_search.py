@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 from cic.auth.models import AuditEntry
 from cic.calls.models import Call
 from cic.db import Store, migrate
-from cic.recordings import search
-from cic.recordings.errors import InvalidInput
+from cic.postcall.pipeline import Heard, PipelineResult
+from cic.postcall.results import save_result
 from cic.recordings.models import CallTopic, CallTranscript, TranscriptTerms
-from cic.recordings.pipeline import Heard, PipelineResult
-from cic.recordings.results import save_result
 from cic.recordings.retention import run_retention
-from cic.recordings.review import Filters, Review
-from cic.recordings.review_views import routes
-from cic.recordings.search import TranscriptSearch, fts5_query, index_text, parse_query, tsquery
+from cic.review import search
+from cic.review.errors import InvalidInput
+from cic.review.review import Filters, Review
+from cic.review.search import TranscriptSearch, fts5_query, index_text, parse_query, tsquery
+from cic.review.views import routes
 from cic.speech.models import Segment, Transcript, Word
 from cic.topics.taxonomy import load_taxonomy
 from cic.web.errors import error_middleware

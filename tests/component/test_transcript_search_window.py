@@ -1,5 +1,5 @@
 """Which newest matches a transcript search ranks: on PostgreSQL walked along the primary key
-for common words, from the GIN index for rare ones (``cic.recordings.search_pg``), always
+for common words, from the GIN index for rare ones (``cic.review.search_pg``), always
 the same hits; and pages of hits (offset, limit) on both databases."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
 from cic.db import Store, migrate
-from cic.recordings import search, search_pg
-from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
-from cic.recordings.review import Filters, Review
-from cic.recordings.search import PAGE, TranscriptSearch, index_text
-from cic.recordings.search_pg import LexemeStats, next_size, share, walk_span
-from cic.recordings.search_terms import Term, parse_query, tsquery
+from cic.review import search, search_pg
+from cic.review.errors import InvalidInput
+from cic.review.review import Filters, Review
+from cic.review.search import PAGE, TranscriptSearch, index_text
+from cic.review.search_pg import LexemeStats, next_size, share, walk_span
+from cic.review.search_terms import Term, parse_query, tsquery
 from cic.topics.taxonomy import load_taxonomy
 from tests.conftest import empty_postgres
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
 from cic.db import Store, migrate
-from cic.recordings import search
 from cic.recordings.models import CallTopic, CallTranscript, TranscriptTerms
-from cic.recordings.review import Filters, Review
-from cic.recordings.search import TranscriptSearch, index_text
-from cic.recordings.search_terms import topic_lexeme
+from cic.review import search
+from cic.review.review import Filters, Review
+from cic.review.search import TranscriptSearch, index_text
+from cic.review.search_terms import topic_lexeme
 from cic.topics.taxonomy import load_taxonomy
 from tests.conftest import empty_postgres
 

@@ -17,7 +17,7 @@ from cic.auth import users
 from cic.calls.models import Call, Recording
 from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
-from cic.recordings.search import index_transcript
+from cic.review.search import index_transcript
 from tests.e2e.test_console import click, data, element, page_state, wait_data
 from tests.integration.harness import Harness
 

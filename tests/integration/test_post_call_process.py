@@ -1,7 +1,7 @@
 """The real controller (``cic serve``) transcribes in a child process it keeps alive.
 
 Transcription is CPU-bound for seconds per call; in the controller it delayed routing. With
-the default ``speech.worker_process`` the controller starts ``python -m cic.recordings`` as
+the default ``speech.worker_process`` the controller starts ``python -m cic.postcall`` as
 its child: a recording waiting at start-up is transcribed there (real Vosk engine, Korean
 espeak-ng speech), and a child killed with SIGKILL is started again.
 """
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from cic.calls.models import Call, Recording
 from cic.db import Store, migrate
 from cic.errors import CommandError
-from cic.recordings.models import CallTranscript, PostCallJob
+from cic.postcall.models import PostCallJob
+from cic.recordings.models import CallTranscript
 from tests.integration.harness import Harness
 from tests.integration.test_recordings_worker_kill import (  # noqa: F401 - fixtures
     CALL,
@@ -31,7 +32,7 @@ from tests.integration.test_recordings_worker_kill import (  # noqa: F401 - fixt
 
 
 def _children(pid: int) -> list[int]:
-    """Pids of ``cic.recordings`` processes whose parent is ``pid``."""
+    """Pids of ``cic.postcall`` processes whose parent is ``pid``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -42,7 +43,7 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid and b"cic.recordings" in command:
+        if parent == pid and b"cic.postcall" in command:
             found.append(int(entry.name))
     return found
 

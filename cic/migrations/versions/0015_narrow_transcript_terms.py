@@ -6,7 +6,7 @@ word in a few thousand calls then read a heap page per match, mostly from outsid
 PostgreSQL's buffers (~3-8 µs each). With the smallest target (128 bytes) the lemmas, the
 word starts and the vector are stored out of line, a row is ~100 bytes and the whole heap
 (10 MB) stays cached: a match costs ~0.4 µs, a vector read for ranking ~12 µs, and only the
-100 newest matches are ranked (``cic.recordings.search``). Existing rows are rewritten so
+100 newest matches are ranked (``cic.review.search``). Existing rows are rewritten so
 the new layout applies to them too. Nothing changes on SQLite.
 
 Revision ID: 0015

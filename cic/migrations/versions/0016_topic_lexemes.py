@@ -6,7 +6,7 @@ those of the topic's calls: "zezwolenie na alkohol" limited to tree removal look
 the vector the GIN index finds the calls that say it *and* have the topic (0.7 ms).
 
 ``transcript_terms.topic_lexemes`` holds ``cic_topic_lexeme(topic)`` for every topic row of
-the call (automatic, wrap-up or a supervisor's, as ``cic.recordings.review.on_topics`` reads
+the call (automatic, wrap-up or a supervisor's, as ``cic.review.review.on_topics`` reads
 them); triggers keep it in step whoever writes ``call_topics`` or the search row, so no
 application path can forget it. ``search_vector`` is generated from the lemmas and these
 lexemes. Nothing changes on SQLite, where the search joins the filters while reading its
@@ -26,7 +26,7 @@ down_revision: str | None = "0015"
 branch_labels: str | None = None
 depends_on: str | None = None
 
-# ``cic.recordings.search_terms.topic_lexeme`` computes the same in Python (for the query).
+# ``cic.review.search_terms.topic_lexeme`` computes the same in Python (for the query).
 UP = [
     "ALTER TABLE transcript_terms ADD COLUMN topic_lexemes text NOT NULL DEFAULT ''",
     "CREATE FUNCTION cic_topic_lexeme(topic text) RETURNS text LANGUAGE sql IMMUTABLE"

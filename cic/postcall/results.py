@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from cic.calls.models import CallWrapup
 from cic.db import utcnow
+from cic.postcall.pipeline import PipelineResult
 from cic.recordings.models import CallTopic, CallTranscript, RecordingChannel
-from cic.recordings.pipeline import PipelineResult
-from cic.recordings.search import index_transcript
+from cic.review.search import index_transcript
 from cic.speech.models import Transcript
 
 

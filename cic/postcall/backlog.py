@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cic.bus import Bus
 from cic.db import Store, as_utc, utcnow
-from cic.recordings.models import PostCallJob
+from cic.postcall.models import PostCallJob
 
 log = logging.getLogger(__name__)
 TOPIC = "post_call"

@@ -1,6 +1,6 @@
 """Two ways to hand jobs to workers behind one small interface, :class:`JobQueue`.
 
-The SQL table is always the state of record (see :mod:`cic.recordings.jobs`); a queue only
+The SQL table is always the state of record (see :mod:`cic.postcall.jobs`); a queue only
 decides which worker looks at which job next.
 
 * :class:`StoreQueue` (embedded default): workers poll the table for claimable jobs; a job
@@ -24,8 +24,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from cic.db import Store
-from cic.recordings import jobs
-from cic.recordings.jobs import ClaimedJob
+from cic.postcall import jobs
+from cic.postcall.jobs import ClaimedJob
 
 log = logging.getLogger(__name__)
 

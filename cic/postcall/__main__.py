@@ -1,9 +1,9 @@
-"""A post-call worker process: ``python -m cic.recordings`` (settings as for ``cic``).
+"""A post-call worker process: ``python -m cic.postcall`` (settings as for ``cic``).
 
 Runs ``speech.workers`` workers (at least one) against the configured database and queue, so
 transcription can run on other hosts than the controller. Options override the settings::
 
-    python -m cic.recordings --database-url postgresql://... --queue redis \\
+    python -m cic.postcall --database-url postgresql://... --queue redis \\
         --redis-url redis://10.0.0.5:6379/0 --engine whisper --model-dir /srv/whisper
 
 ``--stop-with-stdin`` (the controller starts its child so) stops the workers when standard
@@ -23,14 +23,14 @@ import threading
 
 from cic.config import load_settings
 from cic.db import Store
-from cic.recordings.build import make_pipeline, make_queue, make_workers
+from cic.postcall.build import make_pipeline, make_queue, make_workers
 
 log = logging.getLogger(__name__)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m cic.recordings", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cic.postcall", description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None)
     parser.add_argument("--queue", choices=("store", "redis"), default=None)

@@ -1,10 +1,11 @@
 """Supervisors' corrections as learning data for the topic tagger.
 
 The latest correction of each call, with the call's redacted transcript, is one example
-(``(text, topics)``); :func:`learned_tagger` trains the model of :mod:`cic.topics.learned` on
-them, and falls back to the rules alone when there are too few corrections or no scikit-learn.
-Workers train again as soon as the corrections change (:func:`corrections_version`, checked
-before each job), so a supervisor's correction counts from the next call on.
+(``(text, topics)``, read by :func:`cic.recordings.service.latest_corrections`);
+:func:`learned_tagger` trains the model of :mod:`cic.topics.learned` on them, and falls back
+to the rules alone when there are too few corrections or no scikit-learn. Workers train again
+as soon as the corrections change (:func:`corrections_version`, checked before each job), so
+a supervisor's correction counts from the next call on.
 """
 
 from __future__ import annotations
@@ -15,26 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cic.db import Store
-from cic.recordings.models import CallTranscript, TopicCorrection
+from cic.recordings.models import TopicCorrection
+from cic.recordings.service import latest_corrections
 from cic.topics.learned import LearnedModelUnavailable, train_model
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
-
-
-def latest_corrections(session: Session) -> list[tuple[str, frozenset[str]]]:
-    """(redacted transcript, topics) from each call's latest correction."""
-    latest: dict[str, list[str]] = {}
-    for row in session.scalars(select(TopicCorrection).order_by(TopicCorrection.id)):
-        latest[row.call_id] = row.after
-    rows = session.execute(
-        select(CallTranscript.call_id, CallTranscript.text).where(
-            CallTranscript.call_id.in_(list(latest))
-        )
-    )
-    texts = {call_id: text for call_id, text in rows}
-    return [(texts[c], frozenset(t)) for c, t in latest.items() if c in texts]
 
 
 def corrections_version(session: Session) -> tuple[int, int]:

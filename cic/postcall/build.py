@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from cic.config import SpeechSettings
 from cic.db import Store
-from cic.recordings.learning import corrections_version, learned_tagger
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import JobQueue, RedisQueue, StoreQueue
-from cic.recordings.service import RecordingsService
-from cic.recordings.worker import Worker, WorkerSettings, worker_name
+from cic.postcall.learning import corrections_version, learned_tagger
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import JobQueue, RedisQueue, StoreQueue
+from cic.postcall.service import PostCallService
+from cic.postcall.worker import Worker, WorkerSettings, worker_name
 from cic.speech.stt import SpeechEngine, SttSettings, create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -68,16 +66,6 @@ def make_workers(
     ]
 
 
-def make_service(
-    settings: SpeechSettings, store: Store, queue: JobQueue, root: Path
-) -> RecordingsService:
-    """The service with the configured attempts, retention and unredacted-text role."""
-    return RecordingsService(
-        store,
-        queue,
-        root,
-        max_attempts=settings.max_attempts,
-        retention_days=settings.retention_days,
-        unredacted_role=settings.unredacted_role,
-        playback_roles=settings.playback_roles,
-    )
+def make_service(settings: SpeechSettings, store: Store, queue: JobQueue) -> PostCallService:
+    """The service with the configured number of attempts per job."""
+    return PostCallService(store, queue, max_attempts=settings.max_attempts)

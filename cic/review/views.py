@@ -21,9 +21,9 @@ from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
 from cic.http.endpoint import documented
-from cic.recordings.errors import InvalidInput
-from cic.recordings.review import OUTCOMES, Period, Review, as_csv, parse_filters
-from cic.recordings.search import (
+from cic.review.errors import InvalidInput
+from cic.review.review import OUTCOMES, Period, Review, as_csv, parse_filters
+from cic.review.search import (
     MAX_OFFSET,
     MAX_PAGE,
     PAGE,
@@ -31,7 +31,7 @@ from cic.recordings.search import (
     check_offset,
     parse_query,
 )
-from cic.recordings.search_terms import MAX_QUERY
+from cic.review.search_terms import MAX_QUERY
 
 ROLES = ("supervisor",)  # admin may always
 CALL_COLUMNS = ["call_id", "entered_at", "caller_number", "agent", "queue", "outcome",

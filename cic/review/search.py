@@ -9,13 +9,13 @@ match (AND); ``word*`` matches by prefix. Stopwords are neither indexed nor sear
 Migration 0014 keeps the engine-specific index beside the table: an external-content FTS5
 table kept in step by triggers on SQLite (ranked by bm25), a stored ``tsvector`` column
 (``'simple'`` configuration) with a GIN index on PostgreSQL (ranked by ts_rank; how the
-matches are found there is ``cic.recordings.search_pg``), whose vector also holds a lexeme
+matches are found there is ``cic.review.search_pg``), whose vector also holds a lexeme
 per topic of the call since migration 0016. Ties go to the newest call.
 Ranking costs time per match, so a query is ranked among its ``RANK_WINDOW`` most recently
 indexed matches whose calls the review filters keep; hits come a page at a time (``PAGE``),
 through that window only, so a supervisor wanting older calls narrows the dates. User words
 never reach either query language unquoted: they are reduced to ``\\w+`` tokens and each one
-is quoted (``cic.recordings.search_terms``).
+is quoted (``cic.review.search_terms``).
 
 A hit shows its best segment: the line of ``CallTranscript.text`` (one per segment) with the
 most query words, highlighted; its speaker and the first match's start come from
@@ -50,11 +50,11 @@ from sqlalchemy.orm import Session
 from cic.calls.models import Call
 from cic.kb.search import Part, parts_html
 from cic.kb.text import WORD, fold, is_stopword, lemma, words
-from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTranscript, TranscriptTerms
-from cic.recordings.review import Filters, Review, effective_topics
-from cic.recordings.search_pg import PostgresWindow, newest_ranked
-from cic.recordings.search_terms import Term, fts5_query, parse_query, topic_lexeme, tsquery
+from cic.review.errors import InvalidInput
+from cic.review.review import Filters, Review, effective_topics
+from cic.review.search_pg import PostgresWindow, newest_ranked
+from cic.review.search_terms import Term, fts5_query, parse_query, topic_lexeme, tsquery
 
 __all__ = ["TranscriptSearch", "fts5_query", "index_text", "parse_query", "tsquery"]
 PAGE = 20  # hits per page unless asked otherwise

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cic.kb.text import fold, is_stopword, lemma, words
-from cic.recordings.errors import InvalidInput
+from cic.review.errors import InvalidInput
 
 MAX_QUERY = 200
 MIN_PREFIX = 3

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from cic.bus import Bus
 from cic.calls.models import Recording
-from cic.recordings.models import PostCallJob
-from cic.recordings.service import RecordingsService
+from cic.postcall.models import PostCallJob
+from cic.postcall.service import PostCallService
 
 log = logging.getLogger(__name__)
 
 
-async def on_message(service: RecordingsService, message: dict[str, Any]) -> int | None:
+async def on_message(service: PostCallService, message: dict[str, Any]) -> int | None:
     """The job id for a ``RecordingAttached`` call recording; None for other messages."""
     if message.get("type") != "RecordingAttached" or message.get("kind") != "call":
         return None
@@ -34,7 +34,7 @@ async def on_message(service: RecordingsService, message: dict[str, Any]) -> int
 
 
 async def follow_recordings(
-    bus: Bus, service: RecordingsService, ready: asyncio.Event | None = None
+    bus: Bus, service: PostCallService, ready: asyncio.Event | None = None
 ) -> None:
     """Subscribe to ``call`` and enqueue a job per attached call recording (until cancelled)."""
     async with bus.subscribe("call") as subscription:
@@ -47,7 +47,7 @@ async def follow_recordings(
                 log.exception("post-call jobs: enqueueing %s failed", message.get("call_id"))
 
 
-async def enqueue_missing(service: RecordingsService, limit: int = 1000) -> int:
+async def enqueue_missing(service: PostCallService, limit: int = 1000) -> int:
     """Create jobs for call recordings that have none yet; returns how many were created."""
 
     def query(session: Session) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 The steps are blocking (speech engines, the lemmatizer), so the worker runs each in a
 thread. They keep no state between jobs except the loaded engine and tagger, and their result
-is saved in one transaction with the job's completion (:mod:`cic.recordings.results`), so
+is saved in one transaction with the job's completion (:mod:`cic.postcall.results`), so
 running a job twice overwrites the first result instead of adding a second.
 """
 
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cic.calls.recording_files import RecordingInfo, inspect_now
-from cic.recordings.spans import Span
+from cic.postcall.spans import Span
+from cic.recordings.files import speaker_files
 from cic.speech.engines.audio import probe
 from cic.speech.engines.masking import keep_only
 from cic.speech.models import Segment, Speaker, Transcript, Word
@@ -28,20 +29,6 @@ log = logging.getLogger(__name__)
 CLOCK_SHARE = 0.9
 """A speaker file shorter than this share of the recording's clock time (less a second) did not
 run with the clock: the timeline's spans do not fit it."""
-
-SPEAKER_SUFFIX: dict[Speaker, str] = {"resident": "-resident", "agent": "-agent"}
-"""MixMonitor ``r()`` (heard from the resident) and ``t()`` (sent to them: the agent) files
-lie next to the mixed ``<call id>.wav`` as ``<call id>-resident.wav`` / ``-agent.wav``."""
-
-
-def speaker_files(mixed: Path) -> dict[Speaker, Path]:
-    """The per-speaker files next to ``mixed``; empty unless both exist and are non-empty."""
-    found: dict[Speaker, Path] = {}
-    for speaker, suffix in SPEAKER_SUFFIX.items():
-        path = mixed.with_name(mixed.stem + suffix + mixed.suffix)
-        if path.is_file() and path.stat().st_size > 44:
-            found[speaker] = path
-    return found if len(found) == len(SPEAKER_SUFFIX) else {}
 
 
 def merge_segments(channels: Sequence[tuple[Speaker, Sequence[Word]]]) -> tuple[Segment, ...]:
@@ -170,7 +157,7 @@ class Pipeline:
         stereo file channel by channel, a mono mix as one speaker (``split_by_speaker`` False,
         labelled ``resident``: recordings made before per-speaker files existed).
 
-        ``agent_spans`` (see :mod:`cic.recordings.spans`): the agent's file is heard only
+        ``agent_spans`` (see :mod:`cic.postcall.spans`): the agent's file is heard only
         within them (hold music and ringing elsewhere are not the agent's words); None: whole.
         ``recorded_seconds``: how long the recording ran by the clock; a file much shorter
         than that did not run with the clock, so the spans do not fit it: heard whole.

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, aliased
 
 from cic.agents.models import Department, Queue
 from cic.calls.models import Call
-from cic.recordings.errors import InvalidInput
 from cic.recordings.models import CallTopic, CallTranscript
+from cic.review.errors import InvalidInput
 from cic.topics.taxonomy import Taxonomy
 
 Period = Literal["week", "month"]

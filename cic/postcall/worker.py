@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from cic.calls.history import call_timeline
 from cic.db import Store
-from cic.recordings import jobs
-from cic.recordings.jobs import ClaimedJob
-from cic.recordings.pipeline import Pipeline
-from cic.recordings.queue import JobQueue
-from cic.recordings.results import save_result
-from cic.recordings.spans import agent_spans, recorded_seconds
+from cic.postcall import jobs
+from cic.postcall.jobs import ClaimedJob
+from cic.postcall.pipeline import Pipeline
+from cic.postcall.queue import JobQueue
+from cic.postcall.results import save_result
+from cic.postcall.spans import agent_spans, recorded_seconds
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ share of transcripts holding each of its most common lexemes):
   grows with the words' frequency: ~12 ms for a word in 30 % of 100,000 calls.
 
 PostgreSQL's planner makes this choice itself, but it does not know that testing a row means
-reading its vector from TOAST (so ``cic.recordings.search`` forbids it to read the whole
+reading its vector from TOAST (so ``cic.review.search`` forbids it to read the whole
 table), and it takes the words of a query as independent: "pobyt stały zameldowanie"
 (together in 14 % of the benchmark's calls) was estimated at 3 % and took the bitmap where
 the walk is several times faster. Here words asked for together are taken to be said
@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from cic.recordings.search_terms import Term, tsquery
+from cic.review.search_terms import Term, tsquery
 
 T = TypeVar("T")
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cic.db import utcnow
-from cic.recordings.models import PostCallJob
+from cic.postcall.models import PostCallJob
 
 ERROR_LENGTH = 2000
 
@@ -167,3 +167,9 @@ def retry(session: Session, job_id: int, max_attempts: int) -> bool:
         )
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def forget(session: Session, call_id: str) -> None:
+    """Delete the call's jobs, whatever their state (its recordings are being deleted: by
+    retention or a resident's erasure, see ``cic.recordings.retention.CallPurge``)."""
+    session.execute(delete(PostCallJob).where(PostCallJob.call_id == call_id))

@@ -1,0 +1,1 @@
+"""The supervisor's review of calls and their topics, and full-text search in the transcripts."""
