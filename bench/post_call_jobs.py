@@ -10,8 +10,8 @@ transcription of both speakers, redaction, tagging, saving) - first by one worke
 in one process sharing the loaded engine. The engine is loaded before timing starts. Without
 ``--model`` the test models are used (Korean Vosk small, Whisper base). Prints both runs side by
 side and their ratio; then the same calls drained by 1, 2, ... worker processes
-(``--processes``, each ``python -m cic.postcall`` as the controller's child or another host
-runs it, with the Redis stream when ``--queue redis``), so an office can size its workers.
+(``--processes``, each ``cic worker`` as the controller's child or another host runs
+it, with the Redis stream when ``--queue redis``), so an office can size its workers.
 """
 
 from __future__ import annotations
@@ -103,15 +103,15 @@ def _clear(store: Store) -> None:
 async def run_processes(
     store: Store, queue: JobQueue, files: list[Path], processes: int, worker_args: list[str]
 ) -> float:
-    """Queue every call and drain with ``processes`` worker processes (``python -m
-    cic.postcall``, one worker each, as on several hosts); the wall-clock seconds, each
-    process loading its engine once included."""
+    """Queue every call and drain with ``processes`` worker processes (``cic worker``, one
+    worker each, as on several hosts); the wall-clock seconds, each process loading its engine
+    once included."""
     _clear(store)
     service = PostCallService(store, queue)
     started = time.perf_counter()
     for path in files:
         await service.enqueue(path.stem, str(path))
-    command = [sys.executable, "-m", "cic.postcall", *worker_args]
+    command = [sys.executable, "-m", "cic", "worker", *worker_args]
     children = [
         subprocess.Popen([*command, "--name", f"bench-process-{i}"], stderr=subprocess.DEVNULL)
         for i in range(processes)

@@ -13,6 +13,7 @@ from cic import commands
 from cic.cases import cli as cases_cli
 from cic.commands.users import add_parser as add_users_parser
 from cic.config import ConfigError, load_settings
+from cic.postcall import cli as postcall_cli
 from cic.privacy import cli as privacy_cli
 from cic.private import UMASK
 
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     add_users_parser(sub)
     cases_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
+    postcall_cli.add_parser(sub)
 
     ami = sub.add_parser("ami", help="AMI tools")
     asub2 = ami.add_subparsers(dest="action", required=True)
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "users": lambda a: commands.users(settings, a),
         "cases": lambda a: cases_cli.run(settings, a),
         "privacy": lambda a: privacy_cli.run(settings, a),
+        "worker": lambda a: postcall_cli.run(settings, a),
         "ami": lambda a: commands.ami_record(settings, a.output, a.seconds, a.scenario),
     }
     try:

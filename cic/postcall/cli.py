@@ -1,9 +1,9 @@
-"""A post-call worker process: ``python -m cic.postcall`` (settings as for ``cic``).
+"""``cic worker``: a post-call worker process (settings as for the other ``cic`` commands).
 
 Runs ``speech.workers`` workers (at least one) against the configured database and queue, so
 transcription can run on other hosts than the controller. Options override the settings::
 
-    python -m cic.postcall --database-url postgresql://... --queue redis \\
+    cic worker --database-url postgresql://... --queue redis \\
         --redis-url redis://10.0.0.5:6379/0 --engine whisper --model-dir /srv/whisper
 
 ``--stop-with-stdin`` (the controller starts its child so) stops the workers when standard
@@ -20,17 +20,21 @@ import logging
 import os
 import sys
 import threading
+from typing import Any
 
-from cic.config import load_settings
+from cic.config import Settings
 from cic.db import Store
 from cic.postcall.build import make_pipeline, make_queue, make_workers
 
 log = logging.getLogger(__name__)
 
 
-def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m cic.postcall", description=__doc__)
+def add_parser(sub: Any) -> None:
+    """Add ``worker`` and its options to the ``cic`` parser."""
+    parser = sub.add_parser(
+        "worker", help="post-call worker process: transcribe, redact and tag recordings",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None)
     parser.add_argument("--queue", choices=("store", "redis"), default=None)
@@ -49,12 +53,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--stop-with-stdin", action="store_true",
         help="stop when standard input ends (the parent process is gone)",
     )  # fmt: skip
-    return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> None:
-    """Run the workers until interrupted."""
-    settings = load_settings()
+def run(settings: Settings, args: argparse.Namespace) -> None:
+    """Run the workers until interrupted (Ctrl-C, SIGTERM's default, or stdin's end)."""
+    try:
+        asyncio.run(serve(settings, args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass
+
+
+async def serve(settings: Settings, args: argparse.Namespace) -> None:
+    """Run the workers until cancelled."""
     speech = settings.speech
     stt = dict(speech.stt)
     if args.engine:
@@ -111,16 +121,3 @@ def watch_stdin(
     thread = threading.Thread(target=wait, name="stdin-watch", daemon=True)
     thread.start()
     return thread
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        asyncio.run(serve(parse(argv)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        pass
-
-
-if __name__ == "__main__":
-    main()
