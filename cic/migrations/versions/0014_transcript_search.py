@@ -3,7 +3,10 @@
 SQLite: an external-content FTS5 table ``transcript_terms_fts`` kept in step by triggers (so
 any insert, update or delete of a ``transcript_terms`` row updates the index). PostgreSQL: a
 stored ``tsvector`` column (``'simple'`` configuration, kept uncompressed) with a GIN index.
-Existing transcripts are indexed here with the same function the application uses.
+Existing transcripts are indexed here as the application indexed them when this migration was
+written: the indexing (``index_text``, ``index_starts`` and the Polish text helpers they use,
+then in ``cic.recordings.search`` and ``cic.kb.text``) is copied below, frozen, so a later
+change to the live code cannot change what this migration did.
 
 Revision ID: 0014
 Revises: 0013
@@ -12,10 +15,17 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
-
-from cic.review.search import index_starts, index_text
+from simplemma import Lemmatizer
+from simplemma.strategies import DefaultStrategy
+from simplemma.strategies.dictionaries import LOW_MEMORY_DICTIONARY_FACTORY
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -51,6 +61,77 @@ POSTGRES_UP = [
     "ALTER TABLE transcript_terms ALTER COLUMN search_vector SET STORAGE EXTERNAL",
     "ALTER TABLE transcript_terms SET (toast_tuple_target = 8160)",
 ]
+
+
+# --- the indexing as it was at this revision (frozen copy; do not import live code) --------
+
+WORD = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(
+    """a aby ale albo ani az bo by byc co czy dla do gdy gdzie i ich ile im jak jaki jakie
+    jako je jego jej jest juz ktory mi mnie moj na nad nie niz o od oraz po pod przez przy
+    sie ta tak te ten to tu u w we wiec z za ze zeby kiedy czego mam moge mozna prosze
+    chce chcialbym chcialabym jestem mój być""".split()
+)
+_LEMMATIZER = Lemmatizer(
+    lemmatization_strategy=DefaultStrategy(dictionary_factory=LOW_MEMORY_DICTIONARY_FACTORY)
+)
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower case without Polish diacritics (``Żółć`` → ``zolc``; ``ł`` → ``l``)."""
+    text = text.lower().replace("ł", "l")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=100_000)
+def lemma(word: str) -> str:
+    """The folded lemma of one word (simplemma's Polish dictionary; the word itself if unknown)."""
+    lowered = word.lower()
+    return fold(_LEMMATIZER.lemmatize(lowered, lang="pl"))
+
+
+def is_stopword(word: str) -> bool:
+    """True for Polish function words that carry no meaning for search."""
+    return fold(word) in STOPWORDS
+
+
+def words(text: str) -> Iterator[re.Match[str]]:
+    """The words of ``text`` with their positions."""
+    return WORD.finditer(text)
+
+
+def index_text(transcript: str) -> str:
+    """The folded lemmas of the meaningful words of ``transcript`` (plus differing forms)."""
+    out: list[str] = []
+    for match in words(transcript):
+        word = match.group()
+        if is_stopword(word):
+            continue
+        own, surface = lemma(word), fold(word)
+        out.append(own)
+        if surface != own:
+            out.append(surface)
+    return " ".join(out)
+
+
+def index_starts(segments: Sequence[Mapping[str, Any]]) -> str:
+    """A line per segment: its speaker, then the start of each of its words (centiseconds);
+    a word written with spaces counts once per space-separated piece, as in ``text``."""
+    lines = []
+    for segment in segments:
+        starts = [str(segment.get("speaker") or "-")]
+        for word in segment.get("words") or ():
+            if not isinstance(word, Mapping):
+                continue
+            start = word.get("start")
+            cs = str(round(start * 100)) if isinstance(start, int | float) else "-"
+            starts += [cs] * len(str(word.get("text", "")).split(" "))
+        lines.append(" ".join(starts))
+    return "\n".join(lines)
+
+
+# --- the migration ------------------------------------------------------------------------
 
 
 def backfill() -> None:
