@@ -2,7 +2,9 @@
 
 Agents change through :class:`~cic.agents.service.AgentService`, which keeps its in-memory
 directory and Asterisk in step (endpoints are provisioned and reloaded without a restart);
-this service adds the rules for what an administrator enters and the audit log.
+departments through :class:`~cic.departments.service.DepartmentService`, which writes their
+audit entries. This service adds the rules for what an administrator enters and the audit
+log of agents.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.admin import validation
-from cic.admin.directory import Directory, department_id
 from cic.admin.errors import Conflict, InvalidValue, NotFound
 from cic.admin.office import OfficeAdmin
+from cic.admin.queues import QueueAdmin
 from cic.agents.errors import AgentNotFound
-from cic.agents.models import Agent, Department, Queue, QueueMembership
+from cic.agents.models import Agent, Queue, QueueMembership
 from cic.agents.service import AgentService, Keep
 from cic.auth import audit, passwords, users
 from cic.auth.models import User
 from cic.db import utcnow
+from cic.departments.service import DepartmentService, all_by_id, department_id
 
 T = TypeVar("T")
 AGENT_USERNAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -51,7 +54,8 @@ class AdminService:
     """Everything the admin pages change: agents here, the rest in its own part."""
 
     agents: AgentService
-    directory: Directory
+    departments: DepartmentService
+    queues: QueueAdmin
     office: OfficeAdmin
     first_line_queue: str
 
@@ -59,7 +63,7 @@ class AdminService:
         """Every agent, active or not, with department, queues and console account."""
 
         def read(session: Session) -> list[dict[str, Any]]:
-            codes = dict(session.execute(select(Department.id, Department.code)).all())
+            codes = {i: d.code for i, d in all_by_id(session).items()}
             accounts: dict[int, list[dict[str, Any]]] = {}
             for user in session.scalars(select(User).where(User.agent_id.is_not(None))):
                 accounts.setdefault(user.agent_id or 0, []).append(
@@ -179,6 +183,23 @@ class AdminService:
             raise NotFound(f"Nie ma aktywnego konsultanta {username!r}.") from None
         await self._audit("agent_deactivated", actor, username, ip)
         return await self._agent(username)
+
+    async def create_department(
+        self, body: dict[str, Any], actor: str, ip: str = ""
+    ) -> dict[str, Any]:
+        """Add a department: ``code``, ``name``, optional ``hours`` and ``active``."""
+        code = validation.department_code(body.get("code"))
+        fields = validation.department_fields(body, partial=False)
+        return await self.departments.create(code, fields, actor, ip)
+
+    async def update_department(
+        self, code: str, body: dict[str, Any], actor: str, ip: str = ""
+    ) -> dict[str, Any]:
+        """Change a department's ``name``, ``hours`` or ``active`` (the code stays)."""
+        fields = validation.department_fields(body, partial=True)
+        if not fields:
+            raise InvalidValue("Wydział: nic do zmiany (name, hours, active).")
+        return await self.departments.update(code, fields, actor, ip)
 
     async def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest audit entries of administrative changes."""

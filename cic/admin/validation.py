@@ -16,6 +16,7 @@ from typing import Any
 from cic.admin.errors import InvalidValue
 from cic.agents.service import NAME_FIELD, checked_contact
 from cic.config import RECORDING_POLICIES, WEEKDAYS
+from cic.departments.service import DepartmentFields
 from cic.pbx_values import DisplayName, QueueName, QueueStrategy, UnsafeValue
 from cic.routing.calendar import parse_interval
 from cic.routing.errors import OfficeCalendarError
@@ -148,6 +149,22 @@ def department_code(value: object) -> str:
     if not DEPARTMENT_CODE.fullmatch(code):
         raise InvalidValue("Symbol wydziału: wielkie litery i cyfry, zaczyna się literą (np. FN).")
     return code
+
+
+def department_fields(body: dict[str, Any], partial: bool) -> DepartmentFields:
+    """A department's ``name`` (required unless ``partial``), ``hours`` (``null``: the office's)
+    and ``active`` from a request body."""
+    out: DepartmentFields = {}
+    if "name" in body or not partial:
+        out["name"] = text(body.get("name"), "Nazwa wydziału")
+    if "hours" in body:
+        raw = body["hours"]
+        out["hours"] = None if raw is None else hours(raw, "Godziny wydziału")
+    if "active" in body:
+        if not isinstance(body["active"], bool):
+            raise InvalidValue("Aktywny: tak albo nie (true/false).")
+        out["active"] = body["active"]
+    return out
 
 
 def queue_name(value: object) -> QueueName:

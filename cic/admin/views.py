@@ -191,8 +191,8 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
         if section and section not in SECTIONS:
             raise web.HTTPNotFound()
         template, title = SECTIONS.get(section, ("admin.html", "Administracja"))
-        departments = await admin.directory.departments()
-        queues = await admin.directory.queues()
+        departments = await admin.departments.departments()
+        queues = await admin.queues.queues()
         agents = await admin.list_agents()
         tz = ZoneInfo(admin.office.office.timezone)
         audit = [
@@ -257,7 +257,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     )
     @api
     async def list_departments(_request: web.Request) -> web.StreamResponse:
-        return web.json_response(await admin.directory.departments())
+        return web.json_response(await admin.departments.departments())
 
     @documented(
         "Nowy wydział",
@@ -267,7 +267,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     )
     @api
     async def create_department(request: web.Request) -> web.StreamResponse:
-        out = await admin.directory.create_department(await _body(request), *_who(request))
+        out = await admin.create_department(await _body(request), *_who(request))
         return web.json_response(out, status=201)
 
     @documented(
@@ -278,7 +278,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @api
     async def update_department(request: web.Request) -> web.StreamResponse:
         code = request.match_info["code"]
-        out = await admin.directory.update_department(code, await _body(request), *_who(request))
+        out = await admin.update_department(code, await _body(request), *_who(request))
         return web.json_response(out)
 
     @documented(
@@ -288,7 +288,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     )
     @api
     async def list_queues(_request: web.Request) -> web.StreamResponse:
-        return web.json_response(await admin.directory.queues())
+        return web.json_response(await admin.queues.queues())
 
     @documented(
         "Nowa kolejka",
@@ -298,7 +298,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     )
     @api
     async def create_queue(request: web.Request) -> web.StreamResponse:
-        out = await admin.directory.create_queue(await _body(request), *_who(request))
+        out = await admin.queues.create_queue(await _body(request), *_who(request))
         return web.json_response(out, status=201)
 
     @documented(
@@ -309,7 +309,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @api
     async def update_queue(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
-        out = await admin.directory.update_queue(name, await _body(request), *_who(request))
+        out = await admin.queues.update_queue(name, await _body(request), *_who(request))
         return web.json_response(out)
 
     @documented(

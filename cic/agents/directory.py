@@ -13,31 +13,36 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cic.agents.models import Agent, Department, Queue
+from cic.agents.models import Agent, Queue
 from cic.agents.service import AgentService
 from cic.auth.roles import require
 from cic.db import Store
+from cic.departments.service import all_by_id
 from cic.http.endpoint import documented
 
 NO_DEPARTMENT = "Bez wydziału"
 
 
 def _read(session: Session) -> tuple[list[tuple[str, str, str]], list[dict[str, str]]]:
+    """Active agents (username, department code, department name) by display name (the caller
+    orders the departments); the queues with their department's code."""
+    departments = all_by_id(session)
     agents = session.execute(
-        select(Agent.username, Department.code, Department.name)
-        .outerjoin(Department, Department.id == Agent.department_id)
-        .where(Agent.active)
-        .order_by(Department.name, Agent.display_name)
+        select(Agent.username, Agent.department_id).where(Agent.active).order_by(Agent.display_name)
     ).all()
     queues = session.execute(
-        select(Queue.name, Queue.title, Department.code)
-        .outerjoin(Department, Department.id == Queue.department_id)
-        .order_by(Queue.title)
+        select(Queue.name, Queue.title, Queue.department_id).order_by(Queue.title)
     ).all()
-    return (
-        [(u, code or "", name or NO_DEPARTMENT) for u, code, name in agents],
-        [{"name": n, "title": t, "department": c or ""} for n, t, c in queues],
-    )
+
+    def of(department_id: int | None) -> tuple[str, str]:
+        known = departments.get(department_id) if department_id is not None else None
+        return (known.code, known.name) if known else ("", "")
+
+    rows = []
+    for username, department_id in agents:
+        code, name = of(department_id)
+        rows.append((username, code, name or NO_DEPARTMENT))
+    return rows, [{"name": n, "title": t, "department": of(d)[0]} for n, t, d in queues]
 
 
 async def directory(store: Store, agents: AgentService) -> dict[str, Any]:

@@ -1,31 +1,18 @@
-"""Tables of the agents domain: departments, agents, queues and queue membership."""
+"""Tables of the agents domain: agents, queues and queue membership (the departments they
+belong to are ``cic.departments.models``)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false, func, true
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from cic.db import Base, UTCDateTime, utcnow
+from cic.departments.models import Department
 
 USERNAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
-
-
-class Department(Base):
-    """A unit of the office (komórka organizacyjna), e.g. code ``FN`` for finances.
-
-    ``hours`` is JSON text like ``office.hours``; ``None`` means the office's hours apply.
-    """
-
-    __tablename__ = "departments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    hours: Mapped[str | None] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Agent(Base):
@@ -38,7 +25,7 @@ class Agent(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     endpoint: Mapped[str] = mapped_column(String(80), unique=True)
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+        ForeignKey(Department.id, ondelete="SET NULL"), index=True
     )
     static_contact: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(
@@ -84,7 +71,7 @@ class Queue(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+        ForeignKey(Department.id, ondelete="SET NULL"), index=True
     )
     strategy: Mapped[str] = mapped_column(String(32), default="rrmemory", server_default="rrmemory")
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cic.agents.models import Department
 from cic.auth.throttle import Throttle, ThrottleRules
 from cic.cases.models import CASE_STATUSES, Case
 from cic.cases.pins import DUMMY_PIN_HASH, PIN_DIGITS, check_pin
 from cic.db import Store
+from cic.departments.service import find
 
 Result = Literal["ok", "wrong", "locked"]
 MONTHS = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
@@ -77,8 +76,9 @@ def _read(session: Session, case_id: int) -> _Found | None:
     if case is None:
         return None
     unit = case.unit.split("-")[0]
-    name = session.scalar(select(Department.name).where(Department.code == unit.upper()))
-    return _Found(case.pin_hash, case.signature, case.status, case.unit, name or "",
+    department = find(session, unit.upper())
+    name = department.name if department is not None else ""
+    return _Found(case.pin_hash, case.signature, case.status, case.unit, name,
                   case.deadline)  # fmt: skip
 
 

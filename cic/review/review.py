@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from cic.agents.models import Department, Queue
+from cic.agents.models import Queue
 from cic.calls.models import Call
+from cic.departments.service import ids_with_code
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.errors import InvalidInput
 from cic.topics.taxonomy import Taxonomy
@@ -166,11 +167,7 @@ class Review:
         if f.transcribed_only:
             stmt = stmt.where(Call.call_id.in_(select(CallTranscript.call_id)))
         if f.department:
-            queues = (
-                select(Queue.name)
-                .join(Department, Department.id == Queue.department_id)
-                .where(Department.code == f.department)
-            )
+            queues = select(Queue.name).where(Queue.department_id.in_(ids_with_code(f.department)))
             topics = [t for t, d in self.department_of.items() if d == f.department]
             stmt = stmt.where(Call.queue.in_(queues) | on_topics(topics))
         if f.topic:

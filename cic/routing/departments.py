@@ -8,14 +8,14 @@ read before counts as unavailable (the call goes to the first line, never nowher
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cic.agents.models import Department, Queue
+from cic.agents.models import Queue
 from cic.db import Store
+from cic.departments.service import find
 from cic.latency import Stages
 from cic.routing.menu import DepartmentRoute
 
@@ -26,14 +26,15 @@ LOOKUP_TIMEOUT = 0.3
 
 def read_department(session: Session, code: str) -> DepartmentRoute | None:
     """The department with ``code`` and its queue (the first by name), or ``None``."""
-    row = session.scalar(select(Department).where(Department.code == code))
-    if row is None:
+    department = find(session, code)
+    if department is None:
         return None
     queue = session.scalar(
-        select(Queue.name).where(Queue.department_id == row.id).order_by(Queue.name).limit(1)
+        select(Queue.name).where(Queue.department_id == department.id).order_by(Queue.name).limit(1)
     )
-    hours = json.loads(row.hours) if row.hours else None
-    return DepartmentRoute(row.code, row.name, queue or "", hours, row.active)
+    return DepartmentRoute(
+        department.code, department.name, queue or "", department.hours, department.active
+    )
 
 
 class StoredDepartments:

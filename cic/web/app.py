@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from cic.admin import views as admin_views
-from cic.admin.directory import Directory
 from cic.admin.office import OfficeAdmin
+from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
 from cic.agents import directory as agent_directory
 from cic.agents import views as agent_views
@@ -56,6 +56,7 @@ from cic.config import Settings
 from cic.console import views as console_views
 from cic.credentials import Credentials
 from cic.db import Store, is_transient
+from cic.departments.service import DepartmentService
 from cic.kb import plugin as kb_plugin
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
@@ -197,7 +198,8 @@ def build_services(settings: Settings) -> Services:
     )  # fmt: skip
     admin = AdminService(
         agents,
-        Directory(store, lambda: reprovision("app_queue.so")),
+        DepartmentService(store),
+        QueueAdmin(store, lambda: reprovision("app_queue.so")),
         OfficeAdmin(
             store, settings.office, calendar,
             agents.set_pause_reasons,

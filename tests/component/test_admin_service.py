@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cic.admin.directory import Directory
 from cic.admin.errors import Conflict, InvalidValue, NotFound
 from cic.admin.office import OfficeAdmin
+from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
 from cic.agents.service import AgentService
 from cic.auth import passwords, users
@@ -18,6 +18,8 @@ from cic.auth.models import AuditEntry
 from cic.bus import InProcessBus
 from cic.config import OfficeSettings
 from cic.db import Store
+from cic.departments.errors import DepartmentExists, DepartmentNotFound
+from cic.departments.service import DepartmentService
 from cic.routing.calendar import OfficeCalendar
 from tests.component.test_agent_service import FakePbx
 
@@ -44,7 +46,8 @@ class Env:
         office = OfficeSettings()
         self.admin = AdminService(
             self.agents,
-            Directory(self.store, reload_queues),
+            DepartmentService(self.store),
+            QueueAdmin(self.store, reload_queues),
             OfficeAdmin(self.store, office, OfficeCalendar(office), lambda r: None, reload_queues),
             "pierwsza-linia",
         )
@@ -65,12 +68,13 @@ async def env(tmp_path: Path) -> Env:
 
 
 async def test_departments_create_edit_and_conflicts(env: Env) -> None:
-    d = env.admin.directory
+    d = env.admin
     made = await d.create_department({"code": "fn", "name": ODD}, "root", "127.0.0.1")
     assert made == {"id": made["id"], "code": "FN", "name": ODD, "hours": None, "active": True}
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(DepartmentExists) as err:
         await d.create_department({"code": "FN", "name": "Drugi"}, "root")
-    assert err.value.status == 409
+    assert (err.value.status, err.value.error_id) == (409, "already_exists")
+    assert err.value.message == "Wydział FN już istnieje."
     own = {"mon": ["09:00-12:00"]}
     changed = await d.update_department("fn", {"hours": own, "active": False}, "root")
     assert changed["hours"]["mon"] == ["09:00-12:00"] and changed["hours"]["tue"] == []
@@ -78,16 +82,21 @@ async def test_departments_create_edit_and_conflicts(env: Env) -> None:
     assert (await d.update_department("FN", {"hours": None}, "root"))["hours"] is None
     with pytest.raises(InvalidValue):
         await d.update_department("FN", {"name": "x" * 201}, "root")
-    with pytest.raises(NotFound):
+    with pytest.raises(DepartmentNotFound) as missing:
         await d.update_department("XX", {"name": "x"}, "root")
+    assert (missing.value.status, missing.value.error_id) == (404, "not_found")
+    assert missing.value.message == "Nie ma wydziału o symbolu 'XX'."
+    found = await d.departments.get("fn")
+    assert found is not None and (found.code, found.hours, found.active) == ("FN", None, False)
+    assert await d.departments.get("XX") is None
     assert [a[0] for a in await env.actions()] == [
         "department_created", "department_updated", "department_updated",
     ]  # fmt: skip
 
 
 async def test_queues_create_and_strategy_change_reload_app_queue(env: Env) -> None:
-    d = env.admin.directory
-    await d.create_department({"code": "FN", "name": "Finanse"}, "root")
+    await env.admin.create_department({"code": "FN", "name": "Finanse"}, "root")
+    d = env.admin.queues
     queue = await d.create_queue(
         {"name": "podatki", "title": "Podatki", "strategy": "leastrecent", "department": "FN"},
         "root",
@@ -107,12 +116,12 @@ async def test_queues_create_and_strategy_change_reload_app_queue(env: Env) -> N
             await d.create_queue(bad, "root")
     with pytest.raises(Conflict):
         await d.create_queue({"name": "podatki", "title": "Znowu"}, "root")
-    with pytest.raises(NotFound):
+    with pytest.raises(DepartmentNotFound):
         await d.create_queue({"name": "x", "title": "x", "department": "ZZ"}, "root")
 
 
 async def test_create_agent_with_account_and_odd_name(env: Env) -> None:
-    await env.admin.directory.create_department({"code": "OR", "name": "Organizacyjny"}, "root")
+    await env.admin.create_department({"code": "OR", "name": "Organizacyjny"}, "root")
     out = await env.admin.create_agent(
         {"username": "ewa", "display_name": ODD, "department": "OR", "create_account": True,
          "role": "specialist", "queues": [{"queue": "pierwsza-linia", "penalty": 2}]},
@@ -153,13 +162,13 @@ async def test_create_agent_with_account_and_odd_name(env: Env) -> None:
 async def test_bad_agents_are_refused_before_anything_is_made(
     env: Env, body: dict[str, Any]
 ) -> None:
-    with pytest.raises((InvalidValue, NotFound)):
+    with pytest.raises((InvalidValue, NotFound, DepartmentNotFound)):
         await env.admin.create_agent(body, "root")
     assert env.reprovisions == 0 and env.agents.agents() == []
 
 
 async def test_edit_queues_of_a_logged_in_agent_follows_in_asterisk(env: Env) -> None:
-    await env.admin.directory.create_queue({"name": "podatki", "title": "Podatki"}, "root")
+    await env.admin.queues.create_queue({"name": "podatki", "title": "Podatki"}, "root")
     await env.admin.create_agent({"username": "anna", "display_name": "Anna"}, "root")
     await env.agents.login("anna")
     await env.agents.pause("anna", "przerwa")

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from cic.agents.models import Department
 from cic.cases.phone import PhoneStatus, spoken_date
 from cic.cases.service import Actor, CaseService
 from cic.db import Store
+from cic.departments.models import Department
 
 TODAY = date(2026, 12, 3)
 OFFICIAL = Actor("ewa.urzednik", "specialist")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from cic.agents.models import Department
 from cic.cases.phone import PhoneStatus
 from cic.cases.service import Actor, CaseService
 from cic.db import Store
+from cic.departments.models import Department
 
 OFFICIAL = Actor("ewa.urzednik", "specialist")
 

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from cic.agents.directory import NO_DEPARTMENT, directory
-from cic.agents.models import Department, Queue
+from cic.agents.models import Queue
 from cic.agents.service import AgentService
 from cic.bus import InProcessBus
 from cic.calls.service import CallService
 from cic.console.views import _for_agent
 from cic.db import Store
+from cic.departments.models import Department
 from cic.events import AgentDeviceChanged
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -12,9 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.orm import Session
 
-from cic.agents.models import Department, Queue
+from cic.agents.models import Queue
 from cic.calls.models import Call
 from cic.db import Store
+from cic.departments.models import Department
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.errors import InvalidInput
 from cic.review.review import Filters, Review, as_csv, parse_filters

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from cic.admin.errors import InvalidValue
 from cic.admin.validation import department_menu, status_key
-from cic.agents.models import Department, Queue
+from cic.agents.models import Queue
 from cic.asterisk.decisions import RouteRequest
 from cic.asterisk.prompts import prompt_texts
 from cic.config import OfficeSettings
 from cic.db import Store
+from cic.departments.models import Department
 from cic.latency import Stages
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments

@@ -219,7 +219,7 @@ async def seed_data(app: web.Application) -> dict[str, list[str]]:
     """Agents, users of every role, a call, a resident, a report and a case: their ids by the
     path parameter they fit (``"*"``: all of them, for any other parameter and for bodies)."""
     services = app[SERVICES]
-    await services.admin.directory.create_department({"code": "FN", "name": "Finanse"}, "root")
+    await services.admin.create_department({"code": "FN", "name": "Finanse"}, "root")
     await services.agents.create_agent("ag1", "Agentka Jeden", queues=["pierwsza-linia"])
     await services.agents.create_agent("sp1", "Specjalista Jeden", queues=["pierwsza-linia"])
     interface = services.agents.get("ag1").interface
