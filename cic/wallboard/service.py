@@ -10,9 +10,9 @@ line has borrowed (overflow or a supervisor) and the callback requests still ope
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
