@@ -339,7 +339,8 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for key, value in environ.items():
-        if not key.startswith("CIC_") or key == "CIC_CONFIG":
+        # CIC_TEST_* belong to the test suite (which database and Redis it uses), not to cic.
+        if not key.startswith("CIC_") or key == "CIC_CONFIG" or key.startswith("CIC_TEST_"):
             continue
         path = key[4:].lower().split("__")
         node = tree

@@ -55,6 +55,7 @@ def test_auth_settings_from_the_environment() -> None:
             "CIC_AUTH__TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16",
             "CIC_AUTH__LOCK_AFTER": "6",
             "CIC_PUBLIC_URL": "https://sok.gmina.pl",
+            "CIC_TEST_REDIS_URL": "redis://127.0.0.1:6379/9",  # the test suite's, not a setting
         }
     )
     assert settings.auth.trusted_proxies == ["10.0.0.5", "192.168.0.0/16"]
