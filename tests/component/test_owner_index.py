@@ -13,6 +13,7 @@ from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners, open_matter_owners
 from cic.cases.service import CaseService
 from cic.db import Store
+from cic.residents.schemas import NewResident
 from cic.residents.service import ResidentService
 from tests.component.test_case_owner_routing import EWA, OFFICIAL, _case, store  # noqa: F401
 
@@ -44,7 +45,9 @@ async def test_answers_as_the_database_query(store: Store) -> None:  # noqa: F81
     await _case(store, "c1", assigned="")  # unassigned: no owner
     await _same_as_the_database(store, index)
     assert index.owners("0600100200") == [(EWA, first["signature"])]
-    await ResidentService(store).create({"name": "Jan", "numbers": ["600100200", "600100300"]}, "a")
+    await ResidentService(store).create(
+        NewResident.model_validate({"name": "Jan", "numbers": ["600100200", "600100300"]}), "a"
+    )
     await _same_as_the_database(store, index)
     assert index.owners("48600100300") == [(EWA, first["signature"])]  # the resident's other one
     second = await _case(store, "c2")
