@@ -12,7 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import AfterValidator, Field
@@ -21,7 +21,7 @@ from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, InvalidQuery
 from cic.calls.service import MAX_LIMIT, CallService
 from cic.http.endpoint import documented
-from cic.http.schemas import Digits, Query, read_query
+from cic.http.schemas import Digits, Query, optional_format, read_query
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -36,18 +36,13 @@ def _iso(raw: str) -> str:
     return raw
 
 
-def _date_time(schema: dict[str, Any]) -> None:
-    schema["format"] = "date-time"
-    schema.pop("default")  # "" stands for "not given", which is not a date-time
-
-
 class CallsQuery(Query):
     """A page of calls, newest first, optionally only those since a moment."""
 
     limit: Digits = Field(50, ge=1, le=MAX_LIMIT, title="Parametr limit")
     offset: Digits = Field(0, ge=0, le=10**9, title="Parametr offset")
     since: Annotated[str, AfterValidator(_iso)] = Field(
-        "", title="Parametr since", json_schema_extra=_date_time
+        "", title="Parametr since", json_schema_extra=optional_format("date-time")
     )
 
     def since_time(self) -> datetime | None:

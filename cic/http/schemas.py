@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
@@ -214,6 +214,17 @@ def _inline(node: Any, definitions: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
         return [_inline(item, definitions) for item in node]
     return node
+
+
+def optional_format(kind: str) -> Callable[[dict[str, Any]], None]:
+    """A ``json_schema_extra`` for a text field whose empty default means "not given": the
+    schema says the value's ``format`` and leaves out the default (which is not one)."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["format"] = kind
+        schema.pop("default", None)
+
+    return edit
 
 
 class _Untitled(GenerateJsonSchema):

@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 
 from aiohttp import web
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import Body, read_body
 from cic.recordings.errors import InvalidInput
 from cic.recordings.service import MAX_TOPICS, RecordingsService
 
@@ -30,8 +31,24 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    return await json_object(request, InvalidInput)
+class TopicsIn(Body):
+    """The call's topics as the supervisor corrects them (slugs of the taxonomy)."""
+
+    topics: list[str] = Field(max_length=MAX_TOPICS, title="Tematy (topics)")
+
+
+class HoldIn(Body):
+    """A legal hold on (``held``: true) or off, with its reason."""
+
+    held: bool = Field(title="Blokada (held)")
+    reason: str = Field("", title="Uzasadnienie (reason)")
+
+
+class HoldOut(TypedDict):
+    """The call's hold after the change."""
+
+    call_id: str
+    held: bool
 
 
 def routes(
@@ -67,21 +84,13 @@ def routes(
 
     @documented(
         "Poprawka tematów rozmowy przez kierownika zmiany",
-        body={
-            "type": "object",
-            "properties": {
-                "topics": {"type": "array", "maxItems": MAX_TOPICS, "items": {"type": "string"}}
-            },
-            "required": ["topics"],
-        },
+        body=TopicsIn,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 404, 503),
     )
     @require("supervisor")
     async def correct(request: web.Request) -> web.StreamResponse:
-        topics = (await _body(request)).get("topics")
-        if not isinstance(topics, list):
-            raise InvalidInput("Pole topics musi być listą tematów.")
+        topics = (await read_body(request, TopicsIn, InvalidInput)).topics
         out = await service.correct_topics(
             request.match_info["call_id"], topics, await actor_of(request)
         )
@@ -89,26 +98,15 @@ def routes(
 
     @documented(
         "Wstrzymanie usuwania rozmowy (blokada prawna) albo jego zdjęcie",
-        body={
-            "type": "object",
-            "properties": {"held": {"type": "boolean"}, "reason": {"type": "string"}},
-            "required": ["held"],
-        },
-        returns={
-            "type": "object",
-            "properties": {"call_id": {"type": "string"}, "held": {"type": "boolean"}},
-        },
+        body=HoldIn,
+        returns=HoldOut,
         errors=(400, 401, 403, 404, 503),
     )
     async def hold(request: web.Request) -> web.StreamResponse:
         await may_hold(request)
-        body = await _body(request)
-        held = body.get("held")
-        reason = body.get("reason", "")
-        if not isinstance(held, bool) or not isinstance(reason, str):
-            raise InvalidInput("Pole held musi być true albo false, reason tekstem.")
+        body = await read_body(request, HoldIn, InvalidInput)
         call_id = request.match_info["call_id"]
-        state = await service.set_hold(call_id, held, reason, await actor_of(request))
+        state = await service.set_hold(call_id, body.held, body.reason, await actor_of(request))
         return web.json_response({"call_id": call_id, "held": state}, dumps=_dumps)
 
     return [

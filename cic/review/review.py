@@ -24,7 +24,6 @@ from cic.agents.models import Queue
 from cic.calls.models import Call
 from cic.departments.service import ids_with_code
 from cic.recordings.models import CallTopic, CallTranscript
-from cic.review.errors import InvalidInput
 from cic.topics.taxonomy import Taxonomy
 
 Period = Literal["week", "month"]
@@ -45,48 +44,6 @@ class Filters:
     min_seconds: float | None = None
     max_seconds: float | None = None
     transcribed_only: bool = False
-
-
-def _day(raw: str, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name}: data RRRR-MM-DD.") from None
-
-
-def _seconds(raw: str, name: str) -> float | None:
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidInput(f"{name}: liczba sekund.") from None
-    if not 0 <= value <= 86_400:
-        raise InvalidInput(f"{name}: od 0 do 86400 sekund.")
-    return value
-
-
-def parse_filters(query: dict[str, str]) -> Filters:
-    """Filters from query parameters (Polish messages for bad values)."""
-    outcome = query.get("outcome", "")
-    if outcome and outcome not in OUTCOMES:
-        raise InvalidInput(f"Wynik: jeden z {', '.join(OUTCOMES)}.")
-    for key in ("topic", "agent", "department"):
-        if len(query.get(key, "")) > 200:
-            raise InvalidInput(f"{key}: najwyżej 200 znaków.")
-    return Filters(
-        topic=query.get("topic", "").strip(),
-        since=_day(query.get("from", ""), "Od"),
-        until=_day(query.get("to", ""), "Do"),
-        agent=query.get("agent", "").strip(),
-        department=query.get("department", "").strip().upper(),
-        outcome=outcome,
-        min_seconds=_seconds(query.get("min_seconds", ""), "Najkrótsza"),
-        max_seconds=_seconds(query.get("max_seconds", ""), "Najdłuższa"),
-        transcribed_only=query.get("transcribed") in ("1", "true", "tak"),
-    )
 
 
 def effective_topics(session: Session, call_ids: list[str]) -> dict[str, dict[str, Any]]:

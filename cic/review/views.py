@@ -21,65 +21,16 @@ from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.db import Store
 from cic.http.endpoint import documented
+from cic.http.schemas import read_query
 from cic.review.errors import InvalidInput
-from cic.review.review import OUTCOMES, Period, Review, as_csv, parse_filters
-from cic.review.search import (
-    MAX_OFFSET,
-    MAX_PAGE,
-    PAGE,
-    TranscriptSearch,
-    check_offset,
-    parse_query,
-)
-from cic.review.search_terms import MAX_QUERY
+from cic.review.review import Review, as_csv
+from cic.review.schemas import FilterQuery, SearchQuery, StatsQuery
+from cic.review.search import TranscriptSearch, check_offset, parse_query
 
 ROLES = ("supervisor",)  # admin may always
 CALL_COLUMNS = ["call_id", "entered_at", "caller_number", "agent", "queue", "outcome",
                 "talk_seconds", "topics", "wrapup_topics", "corrected"]  # fmt: skip
 STAT_COLUMNS = ["period", "topic", "name", "department", "calls"]
-_DAY = {"type": "string", "format": "date"}
-_SECONDS = {"type": "number", "minimum": 0, "maximum": 86_400}
-FILTERS: dict[str, dict[str, Any]] = {
-    "topic": {"type": "string", "maxLength": 200},
-    "from": _DAY,
-    "to": _DAY,
-    "agent": {"type": "string", "maxLength": 200},
-    "department": {"type": "string", "maxLength": 200},
-    "outcome": {"type": "string", "enum": list(OUTCOMES)},
-    "min_seconds": _SECONDS,
-    "max_seconds": _SECONDS,
-    "transcribed": {"type": "string", "enum": ["1", "true", "tak"]},
-}
-STATS_QUERY: dict[str, dict[str, Any]] = {
-    **FILTERS,
-    "period": {"type": "string", "enum": ["week", "month"], "default": "week"},
-}
-SEARCH_QUERY: dict[str, dict[str, Any]] = {
-    "q": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY},
-    **FILTERS,
-    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": PAGE},
-    "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
-}
-
-
-def _period(request: web.Request) -> Period:
-    raw = request.query.get("period", "week")
-    if raw not in ("week", "month"):
-        raise InvalidInput("Okres: week (tydzień) albo month (miesiąc).")
-    return "week" if raw == "week" else "month"
-
-
-def _page(request: web.Request) -> tuple[int, int]:
-    """The search page asked for: (limit, offset)."""
-    try:
-        limit = int(request.query.get("limit", PAGE))
-        offset = int(request.query.get("offset", 0))
-    except ValueError:
-        raise InvalidInput("limit i offset muszą być liczbami całkowitymi.") from None
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit: od 1 do {MAX_PAGE} wyników na stronę.")
-    check_offset(offset)
-    return limit, offset
 
 
 def _csv(text: str, name: str) -> web.Response:
@@ -104,7 +55,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
     finder = TranscriptSearch(review)
 
     async def calls(request: web.Request) -> list[dict[str, Any]]:
-        filters = parse_filters(dict(request.query))
+        filters = read_query(request, FilterQuery, InvalidInput).filters()
         return await store.run(lambda s: review.calls(s, filters))
 
     async def on_record(request: web.Request, action: str, **detail: Any) -> None:
@@ -118,7 +69,8 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         )
 
     async def stats(request: web.Request) -> list[dict[str, Any]]:
-        filters, period = parse_filters(dict(request.query)), _period(request)
+        query = read_query(request, StatsQuery, InvalidInput)
+        filters, period = query.filters(), query.period
         return await store.run(lambda s: review.counts(s, filters, period))
 
     @documented("Przegląd rozmów kierownika zmiany (strona HTML)", errors=(403,))
@@ -130,7 +82,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Rozmowy do przeglądu według filtrów",
-        query=FILTERS,
+        query=FilterQuery,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 503),
     )
@@ -140,7 +92,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Rozmowy do przeglądu według filtrów jako plik CSV",
-        query=FILTERS,
+        query=FilterQuery,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
@@ -151,7 +103,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Liczba rozmów według tematów w tygodniach lub miesiącach i wydziałach",
-        query=STATS_QUERY,
+        query=StatsQuery,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 503),
     )
@@ -161,7 +113,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Liczba rozmów według tematów, okresów i wydziałów jako plik CSV",
-        query=STATS_QUERY,
+        query=StatsQuery,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
@@ -184,15 +136,16 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Wyszukiwanie w transkrypcjach, najlepsze trafienia pierwsze",
-        query=SEARCH_QUERY,
+        query=SearchQuery,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
     async def search(request: web.Request) -> web.StreamResponse:
-        query = request.query.get("q", "")
+        asked = read_query(request, SearchQuery, InvalidInput)
+        query, limit, offset = asked.q, asked.limit, asked.offset
         parse_query(query)  # a clear 400 before the database is asked
-        filters = parse_filters(dict(request.query))
-        limit, offset = _page(request)
+        check_offset(offset)
+        filters = asked.filters()
         hits = await store.run(lambda s: finder.search(s, query, filters, limit + 1, offset))
         await on_record(request, "transcript_search", results=len(hits[:limit]), offset=offset)
         page = {"query": query, "offset": offset, "more": len(hits) > limit}

@@ -18,7 +18,8 @@ from cic.db import Store
 from cic.departments.models import Department
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.errors import InvalidInput
-from cic.review.review import Filters, Review, as_csv, parse_filters
+from cic.review.review import Filters, Review, as_csv
+from cic.review.schemas import parse_filters
 from cic.review.views import routes
 from cic.topics.taxonomy import load_taxonomy
 from cic.web.errors import error_middleware

@@ -355,9 +355,9 @@ async def test_http_search_comes_in_pages(client: Client) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [({"q": ""}, "Wpisz"), ({"q": "a" * 201}, "200"), ({"q": "podatek", "from": "wczoraj"},
-     "RRRR-MM-DD"), ({"q": "*"}, "słowa"), ({"q": "podatek", "limit": "0"}, "od 1 do 50"),
-     ({"q": "podatek", "limit": "51"}, "od 1 do 50"), ({"q": "podatek", "offset": "x"}, "liczbami"),
-     ({"q": "podatek", "offset": "-1"}, "1000"), ({"q": "podatek", "offset": "1001"}, "1000")],
+     "RRRR-MM-DD"), ({"q": "*"}, "słowa"), ({"q": "podatek", "limit": "0"}, "co najmniej 1"),
+     ({"q": "podatek", "limit": "51"}, "najwyżej 50"), ({"q": "podatek", "offset": "x"}, "liczbą"),
+     ({"q": "podatek", "offset": "-1"}, "liczbą"), ({"q": "podatek", "offset": "1001"}, "1000")],
 )  # fmt: skip
 async def test_http_bad_queries_are_a_polish_400(
     client: Client, params: dict[str, str], message: str
