@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from typing import Literal
 
 from aiohttp import web
+from pydantic import Field
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import require
 from cic.http.endpoint import documented
 from cic.http.json_api import path_id
+from cic.http.schemas import Query, read_query
 from cic.postcall.errors import InvalidInput
 from cic.postcall.service import PostCallService
 
 _dumps = partial(json.dumps, ensure_ascii=False)
+
+
+class JobsQuery(Query):
+    """Only the jobs in this state (all when empty)."""
+
+    status: Literal["", "queued", "running", "done", "failed"] = Field("", title="Stan zadania")
 
 
 def routes(service: PostCallService) -> list[web.RouteDef]:
@@ -26,13 +35,13 @@ def routes(service: PostCallService) -> list[web.RouteDef]:
 
     @documented(
         "Zadania po rozmowie (transkrypcja, tematy), najnowsze pierwsze",
-        query={"status": {"type": "string", "enum": ["queued", "running", "done", "failed"]}},
+        query=JobsQuery,
         returns={"type": "array", "items": {"type": "object"}},
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
     async def list_jobs(request: web.Request) -> web.StreamResponse:
-        status = request.query.get("status") or None
+        status = read_query(request, JobsQuery, InvalidInput).status or None
         return web.json_response(await service.list_jobs(status), dumps=_dumps)
 
     @documented("Ponowienie nieudanego zadania po rozmowie", errors=(400, 401, 403, 404, 409, 503))
