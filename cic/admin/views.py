@@ -23,12 +23,21 @@ from aiohttp import web
 
 from cic.admin import validation
 from cic.admin.errors import InvalidValue
+from cic.admin.schemas import (
+    AgentChanges,
+    DepartmentChanges,
+    NewAgent,
+    NewDepartment,
+    NewQueue,
+    OfficeChanges,
+    QueueChanges,
+)
 from cic.admin.service import ACTION_LABELS, AdminService
 from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.http.endpoint import documented
-from cic.http.json_api import json_object
+from cic.http.schemas import Body, read_body
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECTIONS = {
@@ -37,122 +46,11 @@ SECTIONS = {
     "kolejki": ("admin_queues.html", "Kolejki"),
     "urzad": ("admin_office.html", "Urząd: godziny, nagrywanie, przerwy"),
 }
-_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
-_CODE = {"type": ["string", "null"], "description": "symbol wydziału, np. FN"}
-_HOURS = {
-    "type": "object",
-    "description": 'przedziały godzin w dniach tygodnia, np. {"mon": ["08:00-16:00"]}',
-    "properties": {
-        day: {"type": ["array", "string"], "items": {"type": "string"}}
-        for day in validation.WEEKDAYS_PL
-    },
-    "additionalProperties": False,
-}
-_MEMBERSHIP = {
-    "type": "object",
-    "properties": {
-        "queue": {"type": "string"},
-        "penalty": {"type": "integer", "minimum": 0, "maximum": validation.MAX_PENALTY},
-    },
-    "required": ["queue"],
-}
-_MEMBERSHIPS = {"type": "array", "items": {"anyOf": [{"type": "string"}, _MEMBERSHIP]}}
-_CONTACT = {"type": ["string", "null"], "description": "SIP URI stałego telefonu"}
-_STRATEGY = {"type": "string", "enum": list(validation.STRATEGIES)}
-NEW_AGENT: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "username": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
-        "display_name": _TEXT,
-        "queues": _MEMBERSHIPS,
-        "static_contact": _CONTACT,
-        "department": _CODE,
-        "create_account": {"type": "boolean", "default": False},
-        "role": {"type": "string", "enum": ["agent", "specialist"], "default": "agent"},
-    },
-    "required": ["username", "display_name"],
-}
-AGENT_CHANGES: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "display_name": _TEXT,
-        "queues": _MEMBERSHIPS,
-        "static_contact": _CONTACT,
-        "department": _CODE,
-        "active": {"type": "boolean"},
-    },
-    "minProperties": 1,
-}
-DEPARTMENT_CHANGES: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "name": _TEXT,
-        "hours": {**_HOURS, "type": ["object", "null"]},
-        "active": {"type": "boolean"},
-    },
-    "minProperties": 1,
-}
-NEW_DEPARTMENT: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string", "maxLength": 16, "description": "np. FN"},
-        **DEPARTMENT_CHANGES["properties"],
-    },
-    "required": ["code", "name"],
-}
-QUEUE_CHANGES: dict[str, Any] = {
-    "type": "object",
-    "properties": {"title": _TEXT, "strategy": _STRATEGY, "department": _CODE},
-    "minProperties": 1,
-}
-NEW_QUEUE: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"},
-        "title": _TEXT,
-        "strategy": {**_STRATEGY, "default": "rrmemory"},
-        "department": _CODE,
-    },
-    "required": ["name", "title"],
-}
-OFFICE_CHANGES: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "hours": {**_HOURS, "type": ["object", "null"]},
-        "closed_days": {
-            "type": ["array", "null"],
-            "items": {"type": "string", "format": "date"},
-        },
-        "recording_policy": {"enum": [*validation.POLICY_LABELS, None]},
-        "pause_reasons": {
-            "type": ["array", "null"],
-            "minItems": 1,
-            "maxItems": validation.MAX_PAUSE_REASONS,
-            "items": {"type": "string", "minLength": 1, "maxLength": 60},
-        },
-        "department_menu": {
-            "type": ["array", "null"],
-            "maxItems": 9,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "key": {"type": "string", "pattern": "^[1-9]$"},
-                    "department": {"type": "string"},
-                    "label": {"type": "string", "minLength": 1, "maxLength": 80},
-                },
-                "required": ["key", "department", "label"],
-                "additionalProperties": False,
-            },
-        },
-        "case_status_key": {"type": ["string", "null"], "pattern": "^[1-9]?$"},
-    },
-    "additionalProperties": False,
-    "minProperties": 1,
-}
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    return await json_object(request, InvalidValue)
+async def _body(request: web.Request, model: type[Body]) -> dict[str, Any]:
+    """The body read as ``model``; the fields it carried, for the admin service to check."""
+    return (await read_body(request, model, InvalidValue)).given()
 
 
 def _local_time(iso: object, tz: ZoneInfo) -> str:
@@ -223,25 +121,25 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @documented(
         "Nowy konsultant (opcjonalnie z kontem w konsoli)",
         description="Hasło nowego konta jest w odpowiedzi (``account``) tylko ten jeden raz.",
-        body=NEW_AGENT,
+        body=NewAgent,
         status=201,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @api
     async def create_agent(request: web.Request) -> web.StreamResponse:
-        out = await admin.create_agent(await _body(request), *_who(request))
+        out = await admin.create_agent(await _body(request, NewAgent), *_who(request))
         return web.json_response(out, status=201)
 
     @documented(
         "Zmiana danych konsultanta albo jego przywrócenie",
-        body=AGENT_CHANGES,
+        body=AgentChanges,
         errors=(400, 401, 403, 404, 503),
     )
     @api
     async def update_agent(request: web.Request) -> web.StreamResponse:
         username = request.match_info["username"]
         return web.json_response(
-            await admin.update_agent(username, await _body(request), *_who(request))
+            await admin.update_agent(username, await _body(request, AgentChanges), *_who(request))
         )
 
     @documented("Dezaktywacja konsultanta", errors=(401, 403, 404, 503))
@@ -261,24 +159,26 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Nowy wydział",
-        body=NEW_DEPARTMENT,
+        body=NewDepartment,
         status=201,
         errors=(400, 401, 403, 409, 503),
     )
     @api
     async def create_department(request: web.Request) -> web.StreamResponse:
-        out = await admin.create_department(await _body(request), *_who(request))
+        out = await admin.create_department(await _body(request, NewDepartment), *_who(request))
         return web.json_response(out, status=201)
 
     @documented(
         "Zmiana nazwy, godzin lub aktywności wydziału",
-        body=DEPARTMENT_CHANGES,
+        body=DepartmentChanges,
         errors=(400, 401, 403, 404, 503),
     )
     @api
     async def update_department(request: web.Request) -> web.StreamResponse:
         code = request.match_info["code"]
-        out = await admin.update_department(code, await _body(request), *_who(request))
+        out = await admin.update_department(
+            code, await _body(request, DepartmentChanges), *_who(request)
+        )
         return web.json_response(out)
 
     @documented(
@@ -292,24 +192,26 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Nowa kolejka",
-        body=NEW_QUEUE,
+        body=NewQueue,
         status=201,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @api
     async def create_queue(request: web.Request) -> web.StreamResponse:
-        out = await admin.queues.create_queue(await _body(request), *_who(request))
+        out = await admin.queues.create_queue(await _body(request, NewQueue), *_who(request))
         return web.json_response(out, status=201)
 
     @documented(
         "Zmiana tytułu, strategii lub wydziału kolejki",
-        body=QUEUE_CHANGES,
+        body=QueueChanges,
         errors=(400, 401, 403, 404, 503),
     )
     @api
     async def update_queue(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
-        out = await admin.queues.update_queue(name, await _body(request), *_who(request))
+        out = await admin.queues.update_queue(
+            name, await _body(request, QueueChanges), *_who(request)
+        )
         return web.json_response(out)
 
     @documented(
@@ -323,12 +225,14 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @documented(
         "Zmiana ustawień urzędu: godziny, dni wolne, nagrywanie, przerwy, menu",
         description="Wartość ``null`` przywraca ustawienie domyślne.",
-        body=OFFICE_CHANGES,
+        body=OfficeChanges,
         errors=(400, 401, 403, 503),
     )
     @api
     async def update_office(request: web.Request) -> web.StreamResponse:
-        return web.json_response(await admin.office.update(await _body(request), *_who(request)))
+        return web.json_response(
+            await admin.office.update(await _body(request, OfficeChanges), *_who(request))
+        )
 
     @documented(
         "Najnowsze zmiany administracyjne",
