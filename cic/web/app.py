@@ -21,30 +21,27 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from cic.admin import views as admin_views
+from cic.admin import plugin as admin_plugin
 from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
-from cic.agents import directory as agent_directory
-from cic.agents import views as agent_views
+from cic.agents import plugin as agents_plugin
 from cic.agents.service import AgentService, run_ticker
 from cic.asterisk import prompts, provision
 from cic.asterisk.actions import AmiActions
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.ami import AmiSession
 from cic.asterisk.tracker import Tracker
-from cic.auth import lock_views
-from cic.auth import views as auth_views
+from cic.auth import plugin as auth_plugin
 from cic.auth.middleware import auth_middleware
 from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
-from cic.auth.service import AuthService, run_session_purger
+from cic.auth.service import AuthService
 from cic.bus import Bus, make_bus
 from cic.callbacks import plugin as callbacks_plugin
 from cic.callbacks.handlers import AmiPlacer
 from cic.callbacks.service import CallbackService
-from cic.calls import views as call_views
-from cic.calls import wrapup_views
+from cic.calls import plugin as calls_plugin
 from cic.calls.handlers import CallEventHandler
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
@@ -53,7 +50,7 @@ from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor
 from cic.config import Settings
-from cic.console import views as console_views
+from cic.console import plugin as console_plugin
 from cic.credentials import Credentials
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
@@ -66,10 +63,10 @@ from cic.postcall import jobs as post_call_jobs
 from cic.postcall import plugin as postcall_plugin
 from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
-from cic.residents import views as resident_views
+from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
 from cic.review import plugin as review_plugin
-from cic.routing import views as routing_views
+from cic.routing import plugin as routing_plugin
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
 from cic.routing.handlers import create_agi_server
@@ -270,33 +267,14 @@ def create_app(settings: Settings) -> web.Application:
         ]
     )
     app[SERVICES] = services
-    app[auth_views.AUTH_SERVICE] = auth
     # Core first: the domains' own contexts (appended by their installs) start after these
     # and stop before them, so their loops end before the store and the bus close.
     app.cleanup_ctx.extend(
-        [_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _supervisor_ctx, _tickers_ctx, _auth_ctx]
+        [_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _supervisor_ctx, _tickers_ctx]
     )
-    app.add_routes(auth_views.routes(auth))
-    app.add_routes(lock_views.routes(auth))
-    app.add_routes(call_views.routes(services.calls))
-    app.add_routes(agent_views.routes(services.agents, settings.office.first_line_queue))
-    app.add_routes(agent_directory.routes(services.store, services.agents))
-    app.add_routes(routing_views.routes(services.office_mode, services.calendar))
     app.add_routes(web_status.routes(services))
-    app.add_routes(wrapup_views.routes(services.wrapups, services.agents.interface_of))
-    app.add_routes(
-        console_views.routes(
-            settings,
-            services.credentials,
-            services.agents,
-            services.calls,
-            services.bus,
-            services.residents,
-            MatterOwners(services.store).open,
-        )
-    )
-    app.add_routes(resident_views.routes(services.residents))
-    app.add_routes(admin_views.routes(services.admin, auth.guard))
+    auth_plugin.install(app, auth_plugin.AuthDeps(auth, services.supervisor))
+    admin_plugin.install(app, admin_plugin.AdminDeps(services.admin, auth.guard))
     _install_domains(app, services)
     app.add_routes(api_docs.routes(app))
     return app
@@ -305,6 +283,20 @@ def create_app(settings: Settings) -> web.Application:
 def _install_domains(app: web.Application, services: Services) -> None:
     """Each domain with a plugin gets only the typed dependencies it needs."""
     store, supervisor = services.store, services.supervisor
+    calls_plugin.install(app, calls_plugin.CallsDeps(
+        services.calls, services.wrapups, services.agents.interface_of,
+    ))  # fmt: skip
+    agents_plugin.install(app, agents_plugin.AgentsDeps(
+        services.agents, store, services.settings.office.first_line_queue,
+    ))  # fmt: skip
+    routing_plugin.install(app, routing_plugin.RoutingDeps(
+        services.office_mode, services.calendar,
+    ))  # fmt: skip
+    console_plugin.install(app, console_plugin.ConsoleDeps(
+        services.settings, services.credentials, services.agents, services.calls, services.bus,
+        services.residents, MatterOwners(store).open,
+    ))  # fmt: skip
+    residents_plugin.install(app, residents_plugin.ResidentsDeps(services.residents))
     wallboard_plugin.install(app, wallboard_plugin.WallboardDeps(
         services.wallboard, services.feeder, services.bus, guard("supervisor"), supervisor,
     ))  # fmt: skip
@@ -447,12 +439,6 @@ async def _load_wallboard(services: Services) -> None:
     services.wallboard.load_borrowed({e.username: e.added_by for e in services.capacity.borrowed()})
     open_callbacks = await services.callbacks.open() + await services.callbacks.requests("failed")
     services.wallboard.load_callbacks([c.to_json() for c in open_callbacks])
-
-
-async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
-    supervisor = app[SERVICES].supervisor
-    supervisor.start("cic-session-purger", lambda: run_session_purger(app[auth_views.AUTH_SERVICE]))
-    yield
 
 
 async def _flush_forever(calls: CallService, interval: float = 2.0) -> None:
