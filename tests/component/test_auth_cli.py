@@ -13,8 +13,8 @@ from cic.auth import audit
 from cic.auth.errors import InvalidCredentials
 from cic.auth.service import AuthService
 from cic.auth.users import list_all
-from cic.commands.lifecycle import demo_accounts_text
-from cic.commands.users import ensure_demo_users
+from cic.cli.lifecycle import demo_accounts_text
+from cic.cli.users import ensure_demo_users
 from cic.config import load_settings
 from cic.db import Store
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from cic.asterisk import process
-from cic.commands.api import request
-from cic.commands.lifecycle import install
+from cic.cli.api import request
+from cic.cli.lifecycle import install
 from cic.config import Settings, load_settings
 from cic.demo.runner import Sipp
 from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml

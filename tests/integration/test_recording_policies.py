@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from cic.asterisk import process, provision
-from cic.commands.lifecycle import install
+from cic.cli.lifecycle import install
 from cic.config import load_settings
 from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from cic.asterisk import process, provision
-from cic.commands.api import request
+from cic.cli.api import request
 from cic.config import load_settings
 from tests.integration.harness import REPO, instance_env, require_tools
 

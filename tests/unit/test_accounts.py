@@ -13,7 +13,7 @@ import pytest
 from cic.asterisk import accounts, ownership
 from cic.asterisk.accounts import Accounts, mirror_into
 from cic.asterisk.provision import Layout
-from cic.commands import service_user
+from cic.cli import service_user
 from cic.config import load_settings
 from cic.recordings.folders import make_day_folders
 

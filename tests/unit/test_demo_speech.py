@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cic.commands import lifecycle
+from cic.cli import lifecycle
 from cic.config import load_settings
 from cic.speech.engines import packaged
 from cic.speech.engines.whisper_engine import check_whisper_model

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cic.asterisk.prompts import synthesize
-from cic.commands.api import format_call, request
+from cic.cli.api import format_call, request
 from cic.config import Settings
 from cic.demo.pcap import wav_to_pcap
 from cic.demo.runner import Sipp, SippError

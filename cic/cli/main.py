@@ -9,10 +9,10 @@ import os
 import sys
 from collections.abc import Callable
 
-from cic import commands
 from cic.cases import cli as cases_cli
-from cic.commands.users import add_parser as add_users_parser
+from cic.cli import api, demo, lifecycle, record, users
 from cic.config import ConfigError, load_settings
+from cic.errors import CommandError
 from cic.postcall import cli as postcall_cli
 from cic.privacy import cli as privacy_cli
 from cic.private import UMASK
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("action", choices=["call"])
     demo.add_argument("--seconds", type=int, default=12, help="how long the resident talks")
 
-    add_users_parser(sub)
+    users.add_parser(sub)
     cases_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
     postcall_cli.add_parser(sub)
@@ -87,23 +87,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cic: błąd ustawień: {exc}", file=sys.stderr)
         return 2
     handlers: dict[str, Callable[[argparse.Namespace], object]] = {
-        "up": lambda a: commands.up(settings),
-        "down": lambda a: commands.down(settings),
-        "serve": lambda a: commands.serve(settings),
-        "asterisk": lambda a: commands.asterisk(settings, a.action),
-        "agents": lambda a: commands.agents(settings, a),
-        "calls": lambda a: commands.calls(settings, a),
-        "office": lambda a: commands.office(settings, a.action),
-        "demo": lambda a: commands.demo_call(settings, a.seconds),
-        "users": lambda a: commands.users(settings, a),
+        "up": lambda a: lifecycle.up(settings),
+        "down": lambda a: lifecycle.down(settings),
+        "serve": lambda a: lifecycle.serve(settings),
+        "asterisk": lambda a: lifecycle.asterisk(settings, a.action),
+        "agents": lambda a: api.agents(settings, a),
+        "calls": lambda a: api.calls(settings, a),
+        "office": lambda a: api.office(settings, a.action),
+        "demo": lambda a: demo.demo_call(settings, a.seconds),
+        "users": lambda a: users.users(settings, a),
         "cases": lambda a: cases_cli.run(settings, a),
         "privacy": lambda a: privacy_cli.run(settings, a),
         "worker": lambda a: postcall_cli.run(settings, a),
-        "ami": lambda a: commands.ami_record(settings, a.output, a.seconds, a.scenario),
+        "ami": lambda a: record.ami_record(settings, a.output, a.seconds, a.scenario),
     }
     try:
         result = handlers[args.command](args)
-    except commands.CommandError as exc:
+    except CommandError as exc:
         print(f"cic: {exc}", file=sys.stderr)
         return 1
     if isinstance(result, int):

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from cic.admin.office import apply_stored
 from cic.asterisk import accounts, ownership, process, prompts, provision
 from cic.asterisk.accounts import AccountError
-from cic.commands import service_user
-from cic.commands.users import ensure_demo_users
+from cic.cli import service_user
+from cic.cli.users import ensure_demo_users
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.db import Store

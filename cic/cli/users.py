@@ -12,8 +12,8 @@ from cic.auth import users as user_ops
 from cic.auth.errors import AuthError
 from cic.auth.models import ROLES
 from cic.auth.passwords import generate_password
-from cic.commands import demo_accounts
-from cic.commands.demo_accounts import forget_clear_passwords
+from cic.cli import demo_accounts
+from cic.cli.demo_accounts import forget_clear_passwords
 from cic.config import Settings
 from cic.db import Store, utcnow
 from cic.errors import CommandError
