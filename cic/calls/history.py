@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call, CallEvent, CallWrapup
+from cic.calls.schemas import TimelineEntry, WrapupOut
 from cic.db import Store
 
 WITHHELD = {"", "anonymous", "unknown", "restricted", "private", "unavailable", "withheld"}
 
 
-def call_timeline(session: Session, call_id: str) -> list[dict[str, Any]]:
+def call_timeline(session: Session, call_id: str) -> list[TimelineEntry]:
     """The call's timeline entries in order (``at`` ISO text, ``type``, ``data``)."""
     rows = session.scalars(
         select(CallEvent).where(CallEvent.call_id == call_id).order_by(CallEvent.at, CallEvent.id)
@@ -36,7 +37,7 @@ def calls_from(
         .limit(limit)
     ).all()
     ids = [c.call_id for c in calls]
-    wrapups: dict[str, dict[str, Any]] = {}
+    wrapups: dict[str, WrapupOut] = {}
     for w in session.scalars(
         select(CallWrapup).where(CallWrapup.call_id.in_(ids)).order_by(CallWrapup.id)
     ):

@@ -9,6 +9,7 @@ transfer are listed on the agent's leg. Pure: timeline entries in, JSON-ready di
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -133,7 +134,7 @@ class _Story:
 _CONSULTS = ("ConsultRinging", "ConsultAnswered", "ConsultFailed", "ConsultEnded")
 
 
-def call_legs(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def call_legs(timeline: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The call's legs in order, from timeline entries (``at`` ISO text, ``type``, ``data``)."""
     story = _Story()
     entries = []

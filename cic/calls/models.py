@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cic.calls.schemas import CallSummary, RecordingOut, TimelineEntry, WrapupOut
 from cic.db import Base, UTCDateTime, utcnow
 
 OUTCOMES = (
@@ -78,7 +79,7 @@ class Call(Base):
     recording_consent: Mapped[str | None] = mapped_column(String(16))
     end_cause: Mapped[str | None] = mapped_column(String(255))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> CallSummary:
         """The call as a JSON-ready dict (times as ISO 8601 strings in UTC)."""
         return {
             "id": self.id,
@@ -116,7 +117,7 @@ class CallEvent(Base):
     type: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> TimelineEntry:
         """The timeline entry as a JSON-ready dict."""
         return {"at": self.at.isoformat(), "type": self.type, "data": self.data}
 
@@ -141,7 +142,7 @@ class Recording(Base):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> RecordingOut:
         """The recording as a JSON-ready dict."""
         return {
             "id": self.id,
@@ -173,7 +174,7 @@ class CallWrapup(Base):
     saved_by: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> WrapupOut:
         """The wrap-up as a JSON-ready dict."""
         return {
             "agent": self.agent,

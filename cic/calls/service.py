@@ -41,6 +41,7 @@ from cic.calls.history import call_timeline
 from cic.calls.last_agent import LastAgentIndex
 from cic.calls.legs import call_legs
 from cic.calls.models import RECORDING_KINDS, Call, CallEvent, Recording
+from cic.calls.schemas import CallDetail, CallSummary
 from cic.db import Store, WriteBacklog, as_utc, utcnow
 from cic.spool import FileSpool
 
@@ -203,7 +204,7 @@ def _add_timeline(
     return True
 
 
-def _apply_event(event: ev.DomainEvent, call_id: str, session: Session) -> dict[str, Any] | None:
+def _apply_event(event: ev.DomainEvent, call_id: str, session: Session) -> CallSummary | None:
     """Apply one event; the call summary, or None if it was an exact duplicate."""
     call = _call_row(session, call_id)
     data = _clean_data({k: v for k, v in event.to_dict().items() if k not in _KEY_FIELDS})
@@ -216,7 +217,7 @@ def _apply_event(event: ev.DomainEvent, call_id: str, session: Session) -> dict[
     return call.summary()
 
 
-def _reconcile(live: frozenset[str], at: datetime, session: Session) -> list[dict[str, Any]]:
+def _reconcile(live: frozenset[str], at: datetime, session: Session) -> list[CallSummary]:
     changed = []
     for call in session.scalars(select(Call).where(Call.ended_at.is_(None)).with_for_update()):
         times = [t for t in (call.entered_at, call.queued_at, call.answered_at) if t is not None]
@@ -234,7 +235,7 @@ def _reconcile(live: frozenset[str], at: datetime, session: Session) -> list[dic
 
 def _attach(
     call_id: str, path: str, kind: str, info: recording_files.RecordingInfo, session: Session
-) -> dict[str, Any]:
+) -> CallSummary:
     call = _call_row(session, call_id)
     found = session.scalars(
         select(Recording).where(Recording.call_id == call_id, Recording.path == path)
@@ -389,7 +390,7 @@ class CallService:
 
     async def list_calls(
         self, limit: int = 50, offset: int = 0, since: datetime | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[CallSummary]:
         """Calls, newest first; ``since`` keeps calls that began at or after that time."""
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"Parametr limit musi być liczbą od 1 do {MAX_LIMIT}.")
@@ -400,25 +401,27 @@ class CallService:
             began = func.coalesce(Call.entered_at, Call.queued_at, Call.answered_at, Call.ended_at)
             stmt = stmt.where(began >= as_utc(since))
 
-        def query(session: Session) -> list[dict[str, Any]]:
+        def query(session: Session) -> list[CallSummary]:
             return [call.summary() for call in session.scalars(stmt)]
 
         return await self._read(query)
 
-    async def get_call(self, call_id: str) -> dict[str, Any] | None:
+    async def get_call(self, call_id: str) -> CallDetail | None:
         """One call with its ``timeline``, ``legs`` (who had the resident when; see
         ``cic.calls.legs``) and ``recordings``, or None if unknown."""
 
-        def query(session: Session) -> dict[str, Any] | None:
+        def query(session: Session) -> CallDetail | None:
             call = session.scalars(select(Call).where(Call.call_id == call_id)).first()
             if call is None:
                 return None
             recordings = select(Recording).where(Recording.call_id == call_id)
-            out = call.summary()
-            out["timeline"] = call_timeline(session, call_id)
-            out["recordings"] = [r.as_dict() for r in session.scalars(recordings.order_by("id"))]
-            out["legs"] = call_legs(out["timeline"])
-            return out
+            timeline = call_timeline(session, call_id)
+            return {
+                **call.summary(),
+                "timeline": timeline,
+                "recordings": [r.as_dict() for r in session.scalars(recordings.order_by("id"))],
+                "legs": call_legs(timeline),
+            }
 
         return await self._read(query)
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field
 
 from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, InvalidQuery
+from cic.calls.schemas import CallDetail, CallSummary
 from cic.calls.service import MAX_LIMIT, CallService
 from cic.http.endpoint import documented
 from cic.http.schemas import Digits, Query, optional_format, read_query
@@ -56,7 +57,7 @@ def routes(service: CallService) -> list[web.RouteDef]:
     @documented(
         "Rozmowy, najnowsze pierwsze",
         query=CallsQuery,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[CallSummary],
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
@@ -67,7 +68,9 @@ def routes(service: CallService) -> list[web.RouteDef]:
         )
         return web.json_response(calls, dumps=_dumps)
 
-    @documented("Jedna rozmowa z przebiegiem i nagraniami", errors=(401, 403, 404, 503))
+    @documented(
+        "Jedna rozmowa z przebiegiem i nagraniami", returns=CallDetail, errors=(401, 403, 404, 503)
+    )
     @require("supervisor")
     async def get_call(request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +11,7 @@ from cic.bus import Bus
 from cic.calls.access import handled_by
 from cic.calls.errors import CallNotFound, CallNotYours, InvalidQuery
 from cic.calls.models import Call, CallWrapup
+from cic.calls.schemas import WrapupOut
 from cic.db import Store, utcnow
 
 TOPIC_MAX = 200
@@ -53,7 +52,7 @@ class WrapupService:
 
     async def save(
         self, call_id: str, agent: str, outcome: str, topic: str, note: str, saved_by: str
-    ) -> dict[str, Any]:
+    ) -> WrapupOut:
         """Validate and store the wrap-up of ``agent`` (an interface) for ``call_id``."""
         if outcome not in self.outcomes:
             raise InvalidQuery(f"Wynik rozmowy musi być jednym z: {', '.join(self.outcomes)}.")
@@ -62,7 +61,7 @@ class WrapupService:
         if len(note) > NOTE_MAX:
             raise InvalidQuery(f"Notatka: najwyżej {NOTE_MAX} znaków.")
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> WrapupOut:
             if session.scalar(select(Call.id).where(Call.call_id == call_id)) is None:
                 raise CallNotFound(call_id)
             row = session.scalar(
@@ -78,10 +77,10 @@ class WrapupService:
         await self.bus.publish("call", {"type": "CallWrappedUp", "call_id": call_id, **saved})
         return saved
 
-    async def for_call(self, call_id: str) -> list[dict[str, Any]]:
+    async def for_call(self, call_id: str) -> list[WrapupOut]:
         """The wrap-ups of a call, oldest first."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[WrapupOut]:
             rows = session.scalars(
                 select(CallWrapup).where(CallWrapup.call_id == call_id).order_by(CallWrapup.id)
             )

@@ -10,6 +10,7 @@ from pydantic import Field
 from cic.auth.actor import actor_of
 from cic.auth.roles import current_user, guard
 from cic.calls.errors import InvalidQuery
+from cic.calls.schemas import WrapupOut
 from cic.calls.wrapup import NOTE_MAX, TOPIC_MAX, WrapupService
 from cic.http.endpoint import documented
 from cic.http.schemas import Body, read_body
@@ -39,6 +40,7 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
         "Zapis podsumowania rozmowy: wynik, temat, notatka",
         description="Konsultant: tylko rozmowa, którą obsłużył; ponowny zapis zastępuje poprzedni.",
         body=WrapupIn,
+        returns=WrapupOut,
         status=201,
         errors=(400, 401, 403, 404, 503),
     )
@@ -54,7 +56,7 @@ def routes(wrapups: WrapupService, agent_interface: AgentInterface) -> list[web.
 
     @documented(
         "Podsumowania rozmowy, najstarsze pierwsze",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[WrapupOut],
         errors=(401, 403, 404, 503),
     )
     async def list_(request: web.Request) -> web.StreamResponse:

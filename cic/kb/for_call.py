@@ -8,7 +8,7 @@ first-line note of a transfer (searched too). The agent's own typing is the sear
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from cic.kb.service import KbService
@@ -28,7 +28,7 @@ def menu_department(routing_reason: str | None) -> str | None:
 
 async def suggestions_for_call(
     kb: KbService,
-    call: dict[str, Any],
+    call: Mapping[str, Any],
     earlier: EarlierCalls,
     *,
     note: str = "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -131,7 +131,7 @@ def routes(service: KbService) -> list[web.RouteDef]:
 
 def call_routes(
     service: KbService,
-    get_call: Callable[[str], Awaitable[dict[str, Any] | None]],
+    get_call: Callable[[str], Awaitable[Mapping[str, Any] | None]],
     earlier: EarlierCalls,
 ) -> list[web.RouteDef]:
     """``GET /api/kb/for-call/{call_id}?note=``: articles for a call in hand, with why."""

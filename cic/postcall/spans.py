@@ -14,6 +14,7 @@ shorter than :func:`recorded_seconds` says its time base is unknown, and it is h
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ def _at(raw: object) -> datetime | None:
         return None
 
 
-def _recording_start(timeline: list[dict[str, Any]]) -> datetime | None:
+def _recording_start(timeline: Sequence[Mapping[str, Any]]) -> datetime | None:
     starts = [_at(e.get("at")) for e in timeline if e.get("type") == "RecordingStarted"]
     known = [s for s in starts if s is not None]
     return min(known) if known else None
@@ -63,7 +64,7 @@ def _merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def recorded_seconds(timeline: list[dict[str, Any]]) -> float | None:
+def recorded_seconds(timeline: Sequence[Mapping[str, Any]]) -> float | None:
     """How long the recording ran by the clock (its start to the call's end), if known."""
     origin = _recording_start(timeline)
     ends = [_at(e.get("at")) for e in timeline if e.get("type") == "CallEnded"]
@@ -73,7 +74,7 @@ def recorded_seconds(timeline: list[dict[str, Any]]) -> float | None:
     return max((max(known) - origin).total_seconds(), 0.0)
 
 
-def agent_spans(timeline: list[dict[str, Any]], margin: float = MARGIN) -> list[Span] | None:
+def agent_spans(timeline: Sequence[Mapping[str, Any]], margin: float = MARGIN) -> list[Span] | None:
     """Spans (start, end) in seconds from the recording's start when an agent had the resident,
     ``end`` infinite for a leg still open; ``[]`` when no agent ever answered; None when the
     timeline does not say when the recording started (the whole file is used then)."""

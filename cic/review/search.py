@@ -341,7 +341,7 @@ class TranscriptSearch:
     @staticmethod
     def _hit(call: Call, rank: float, text_and_starts: tuple[str, str], matcher: Matcher,
              names: Mapping[str, str], topics: Sequence[str]) -> dict[str, Any]:  # fmt: skip
-        summary = call.summary()
+        summary: dict[str, Any] = dict(call.summary())
         summary["topics"] = [{"id": t, "name": names.get(t, t)} for t in topics]
         text, starts = text_and_starts
         found = best_line(text, matcher)

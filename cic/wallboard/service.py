@@ -90,7 +90,7 @@ class Wallboard:
         for presence in presences:
             self._on_presence(presence, _time(presence.get("since")))
 
-    def load_calls(self, summaries: list[dict[str, Any]], now: datetime) -> None:
+    def load_calls(self, summaries: Iterable[Mapping[str, Any]], now: datetime) -> None:
         """Start from today's call records (newest first or any order)."""
         self._roll_day(now)
         for call in summaries:
