@@ -9,12 +9,12 @@ changes (optimistic check of every transition).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cic.db import Base, UTCDateTime, utcnow
+from cic.transfers.schemas import LegOut, TransferOut
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -48,7 +48,7 @@ class Transfer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> TransferOut:
         """The transfer as a JSON-ready dict (without legs)."""
         return {
             "id": self.id,
@@ -87,6 +87,6 @@ class TransferLeg(Base):
     party: Mapped[str] = mapped_column(String(255), default="", server_default="")
     detail: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> LegOut:
         """The leg as a JSON-ready dict."""
         return {"at": _iso(self.at), "step": self.step, "party": self.party, "detail": self.detail}

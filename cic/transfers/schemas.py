@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+from typing_extensions import TypedDict
 
 from cic.http.schemas import Body, Exact
 
@@ -44,3 +45,42 @@ class TransferIn(Body):
     note: str = Field("", title="Notatka")
     matter: str = Field("", title="Sprawa")
     article: str = Field("", title="Artykuł bazy wiedzy")
+
+
+class LegOut(TypedDict):
+    """One step of a transfer as it happened (requested, ringing, answered, returned, ...)."""
+
+    at: str | None
+    step: str
+    party: str
+    detail: str
+
+
+class TransferOut(TypedDict):
+    """A transfer: who handed the call to whom, how far it got, the context handed over."""
+
+    id: int
+    call_id: str
+    kind: Annotated[str, Field(description="consult albo blind")]
+    state: str
+    version: int
+    from_agent: str
+    from_channel: str
+    target: Annotated[dict[str, str], Field(description='{"agent": nazwa} albo {"queue": nazwa}')]
+    target_interface: str
+    note: str
+    caller_number: str
+    caller_name: str
+    matter: str
+    article: str
+    reason: str
+    requested_by: str
+    created_at: str | None
+    updated_at: str | None
+    ended_at: str | None
+
+
+class TransferWithLegs(TransferOut):
+    """A transfer with every step it went through."""
+
+    legs: list[LegOut]

@@ -44,7 +44,7 @@ from cic.transfers.errors import (
     TransferInProgress,
 )
 from cic.transfers.machine import BLIND, CONSULTING, advance, can
-from cic.transfers.schemas import TARGET_NAME
+from cic.transfers.schemas import TARGET_NAME, TransferOut, TransferWithLegs
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class TransferService:
         requester: str | None = None,
         matter: str = "",
         article: str = "",
-    ) -> dict[str, Any]:
+    ) -> TransferOut:
         """Start a consult or blind transfer of ``call_id``; returns the stored transfer.
 
         ``requester`` is the interface of the agent asking ('PJSIP/agent-x'), None for a
@@ -161,7 +161,7 @@ class TransferService:
         await self._offer(transfer)
         return transfer
 
-    async def complete(self, call_id: str, requester: str | None = None) -> dict[str, Any]:
+    async def complete(self, call_id: str, requester: str | None = None) -> TransferOut:
         """The agent leaves the consult: Asterisk bridges the resident with the colleague."""
         async with self._lock(call_id):
             transfer = await self._open_consult(call_id, requester)
@@ -174,7 +174,7 @@ class TransferService:
                 raise PbxRefused() from exc
             return transfer
 
-    async def cancel(self, call_id: str, requester: str | None = None) -> dict[str, Any]:
+    async def cancel(self, call_id: str, requester: str | None = None) -> TransferOut:
         """The agent goes back to the resident; the colleague's leg ends.
 
         The transfer ends ``returned`` when the colleague had answered, ``cancelled`` when
@@ -192,7 +192,7 @@ class TransferService:
                 raise PbxRefused() from exc
             return await self._apply(transfer, name)
 
-    async def for_call(self, call_id: str) -> list[dict[str, Any]]:
+    async def for_call(self, call_id: str) -> list[TransferWithLegs]:
         """Every transfer of ``call_id`` with its legs, oldest first."""
         return await self.store.run(lambda s: db.for_call(s, call_id))
 
@@ -219,7 +219,7 @@ class TransferService:
                 if lock is not None and not lock.locked():
                     del self._locks[call_id]
 
-    async def _record(self, transfer: dict[str, Any], event: ev.DomainEvent) -> None:
+    async def _record(self, transfer: TransferOut, event: ev.DomainEvent) -> None:
         step, leg = _meaning(event)
         if leg is not None:
             party, detail = leg
@@ -259,7 +259,7 @@ class TransferService:
             raise InvalidTransfer("Nie można przekazać rozmowy samemu sobie.")
         return interface
 
-    async def _open(self, fields: dict[str, Any]) -> dict[str, Any]:
+    async def _open(self, fields: dict[str, Any]) -> TransferOut:
         at = self.clock()
         try:
             return await self.store.run(lambda s: db.open_transfer(s, fields, at))
@@ -274,7 +274,7 @@ class TransferService:
         )
         await self.pbx.atxfer(channel, dialplan.CONSULT_CONTEXT, "1")
 
-    async def _open_consult(self, call_id: str, requester: str | None) -> dict[str, Any]:
+    async def _open_consult(self, call_id: str, requester: str | None) -> TransferOut:
         transfer = await self.store.run(lambda s: db.open_for_call(s, call_id))
         if transfer is None or transfer["kind"] != "consult":
             raise NoOpenTransfer()
@@ -282,7 +282,7 @@ class TransferService:
             raise NotYourCall()
         return transfer
 
-    def _channel(self, transfer: dict[str, Any], live: CallSnapshot | None = None) -> str:
+    def _channel(self, transfer: TransferOut, live: CallSnapshot | None = None) -> str:
         return str(transfer.get("from_channel") or (live.agent_channel if live else ""))
 
     async def _answered(self, transfer_id: int) -> bool:
@@ -290,15 +290,15 @@ class TransferService:
         return "ConsultAnswered" in steps
 
     async def _apply(
-        self, transfer: dict[str, Any], step: str, reason: str = "", at: datetime | None = None
-    ) -> dict[str, Any]:
+        self, transfer: TransferOut, step: str, reason: str = "", at: datetime | None = None
+    ) -> TransferOut:
         when = at or self.clock()
         tid, version = transfer["id"], transfer["version"]
         updated = await self.store.run(lambda s: db.step(s, tid, version, step, when, reason))
         await self.bus.publish("transfer", {"type": "TransferChanged", "transfer": updated})
         return updated
 
-    async def _offer(self, transfer: dict[str, Any]) -> None:
+    async def _offer(self, transfer: TransferOut) -> None:
         offered = ev.TransferOffered(
             at=self.clock(),
             transfer_id=transfer["id"],

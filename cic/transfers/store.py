@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from cic.transfers.errors import TransferInProgress, TransferStateError
 from cic.transfers.machine import advance, is_open
 from cic.transfers.models import Transfer, TransferLeg
+from cic.transfers.schemas import TransferOut, TransferWithLegs
 
 
-def open_transfer(session: Session, fields: dict[str, Any], at: datetime) -> dict[str, Any]:
+def open_transfer(session: Session, fields: dict[str, Any], at: datetime) -> TransferOut:
     """Insert an open transfer; :class:`TransferInProgress` if the call already has one."""
     call_id = fields["call_id"]
     if session.scalar(select(Transfer.id).where(Transfer.active_call_id == call_id)) is not None:
@@ -30,13 +31,13 @@ def open_transfer(session: Session, fields: dict[str, Any], at: datetime) -> dic
     return row.summary()
 
 
-def open_for_call(session: Session, call_id: str) -> dict[str, Any] | None:
+def open_for_call(session: Session, call_id: str) -> TransferOut | None:
     """The call's open transfer, if any."""
     row = session.scalars(select(Transfer).where(Transfer.active_call_id == call_id)).first()
     return row.summary() if row is not None else None
 
 
-def latest_for_call(session: Session, call_id: str) -> dict[str, Any] | None:
+def latest_for_call(session: Session, call_id: str) -> TransferOut | None:
     """The call's newest transfer (open or ended), if any."""
     row = session.scalars(
         select(Transfer).where(Transfer.call_id == call_id).order_by(Transfer.id.desc())
@@ -65,7 +66,7 @@ def step(
     name: str,
     at: datetime,
     reason: str = "",
-) -> dict[str, Any]:
+) -> TransferOut:
     """Apply step ``name`` if the row is still at ``version`` (else 409); returns the new row.
 
     A step into a final state releases the call's lock (``active_call_id`` becomes NULL).
@@ -95,12 +96,12 @@ def step(
     return row.summary()
 
 
-def for_call(session: Session, call_id: str) -> list[dict[str, Any]]:
+def for_call(session: Session, call_id: str) -> list[TransferWithLegs]:
     """Every transfer of the call, oldest first, each with its legs."""
     rows = session.scalars(
         select(Transfer).where(Transfer.call_id == call_id).order_by(Transfer.id)
     ).all()
-    out = []
+    out: list[TransferWithLegs] = []
     for row in rows:
         legs = session.scalars(
             select(TransferLeg).where(TransferLeg.transfer_id == row.id).order_by(TransferLeg.id)

@@ -22,7 +22,7 @@ from cic.auth.roles import current_user, guard
 from cic.http.endpoint import documented
 from cic.http.schemas import read_body
 from cic.transfers.errors import InvalidTransfer
-from cic.transfers.schemas import TransferIn
+from cic.transfers.schemas import TransferIn, TransferOut, TransferWithLegs
 from cic.transfers.service import TransferService
 
 AgentInterface = Callable[[int | None], Awaitable[str | None]]
@@ -48,6 +48,7 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
         "Przekazanie rozmowy konsultantowi lub do kolejki (z konsultacją lub od razu)",
         description="Konsultant tylko swoją rozmowę; 409, gdy rozmowa jest już przekazywana.",
         body=TransferIn,
+        returns=TransferOut,
         status=201,
         errors=(400, 401, 403, 409, 502, 503),
     )
@@ -62,6 +63,7 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
 
     @documented(
         "Koniec konsultacji: przekazanie rozmowy albo powrót do mieszkańca",
+        returns=TransferOut,
         errors=(401, 403, 409, 502, 503),
     )
     async def finish(request: web.Request) -> web.StreamResponse:
@@ -75,7 +77,7 @@ def routes(service: TransferService, agent_interface: AgentInterface) -> list[we
 
     @documented(
         "Przekazania rozmowy z ich etapami, najstarsze pierwsze",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[TransferWithLegs],
         errors=(401, 403, 503),
     )
     async def list_(request: web.Request) -> web.StreamResponse:
