@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from cic.admin.validation import MAX_PAUSE_REASONS, MAX_PENALTY, POLICY_LABELS, STRATEGIES
 from cic.http.schemas import Body, Exact
@@ -99,12 +99,29 @@ class NewQueue(Body):
     department: Code = None
 
 
-class MenuItem(Exact):
-    """A key of the department menu: the key, the department and what the caller hears."""
+def _all_required(schema: dict[str, Any]) -> None:
+    """Every property required and none with a default (the empty defaults only let the
+    menu's own check name what is missing)."""
+    properties: dict[str, dict[str, Any]] = schema["properties"]
+    for prop in properties.values():
+        prop.pop("default", None)
+    schema["required"] = list(properties)
 
-    key: str = Field(json_schema_extra=_pattern("^[1-9]$"))
-    department: str
-    label: str = Field(json_schema_extra={"minLength": 1, "maxLength": 80})
+
+class MenuItem(Exact):
+    """A key of the department menu: the key, the department and what the caller hears
+    (all three required; the menu's own check says which is missing, in the caller's terms)."""
+
+    model_config = ConfigDict(
+        strict=True,
+        frozen=True,
+        extra="forbid",
+        json_schema_extra=_all_required,
+    )
+
+    key: str = Field("", json_schema_extra=_pattern("^[1-9]$"))
+    department: str = ""
+    label: str = Field("", json_schema_extra={"minLength": 1, "maxLength": 80})
 
 
 class OfficeChanges(Exact):
