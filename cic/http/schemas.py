@@ -35,7 +35,6 @@ from cic.errors import CicError
 from cic.http.json_api import MAX_BODY, NOT_AN_OBJECT, BadJson, read_json
 
 M = TypeVar("M", bound=BaseModel)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
@@ -43,12 +42,6 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 def _one_line(value: str) -> str:
     if _CONTROL_LINE.search(value):
         raise ValueError("niedozwolone znaki sterujące (także nowy wiersz)")
-    return value
-
-
-def _lines(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("niedozwolone znaki sterujące")
     return value
 
 
@@ -68,8 +61,6 @@ def _digits(value: object) -> object:
 Digits = Annotated[int, BeforeValidator(_digits)]
 #: Text on one line, stored verbatim (no control characters, no line breaks).
 OneLine = Annotated[str, AfterValidator(_one_line)]
-#: Text of several lines, stored verbatim (line breaks and tabs, no other control characters).
-Lines = Annotated[str, AfterValidator(_lines)]
 #: Refuses text that is only spaces: ``Annotated[SomeText, NOT_BLANK]``.
 NOT_BLANK = AfterValidator(_not_blank)
 
@@ -101,9 +92,21 @@ def _expected(ctx: Mapping[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace(" or ", " albo ")
 
 
+def _count(n: object, one: str, few: str, many: str) -> str:
+    """``n`` with the Polish noun form it takes: 1 znak, 2 znaki, 5 znaków, 64 znaki."""
+    if not isinstance(n, int):
+        return f"{n} {many}"
+    if n == 1:
+        return f"1 {one}"
+    few_form = n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14)
+    return f"{n} {few if few_form else many}"
+
+
 def _reason(error: ErrorDetails) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
     size = f" (jest {len(given)})" if isinstance(given, (str, list)) else ""
+    chars = ("znak", "znaki", "znaków")
+    items = ("pozycja", "pozycje", "pozycji")
     reasons: dict[str, str] = {
         "missing": "pole wymagane",
         "string_type": "musi być tekstem",
@@ -117,14 +120,14 @@ def _reason(error: ErrorDetails) -> str:
         "list_type": "musi być listą",
         "dict_type": "musi być obiektem JSON",
         "model_type": "musi być obiektem JSON",
-        "string_too_long": f"najwyżej {ctx.get('max_length')} znaków{size}",
+        "string_too_long": f"najwyżej {_count(ctx.get('max_length'), *chars)}{size}",
         "string_too_short": (
             "pole wymagane (nie może być puste)"
             if ctx.get("min_length") == 1
-            else f"co najmniej {ctx.get('min_length')} znaków{size}"
+            else f"co najmniej {_count(ctx.get('min_length'), *chars)}{size}"
         ),
-        "too_long": f"najwyżej {ctx.get('max_length')} pozycji{size}",
-        "too_short": f"co najmniej {ctx.get('min_length')} pozycji{size}",
+        "too_long": f"najwyżej {_count(ctx.get('max_length'), *items)}{size}",
+        "too_short": f"co najmniej {_count(ctx.get('min_length'), *items)}{size}",
         "greater_than_equal": f"co najmniej {ctx.get('ge')}",
         "less_than_equal": f"najwyżej {ctx.get('le')}",
         "greater_than": f"więcej niż {ctx.get('gt')}",

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from aiohttp.test_utils import make_mocked_request
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, create_model
 
 from cic.errors import CicError
 from cic.http.json_api import BadJson
@@ -71,7 +71,7 @@ class Refused(CicError):
             "Line: niedozwolone znaki sterujące (także nowy wiersz).",
         ),
         ({"name": "Jan", "nick": "  "}, "Pseudonim: pole wymagane (nie może być puste)."),
-        ({"name": "Jan", "items": ["1", "2", "3"]}, "Pozycje: najwyżej 2 pozycji (jest 3)."),
+        ({"name": "Jan", "items": ["1", "2", "3"]}, "Pozycje: najwyżej 2 pozycje (jest 3)."),
         ({"name": "Jan", "items": [{"label": "x"}]}, "Pozycje, poz. 1, number: pole wymagane."),
     ],
 )
@@ -128,3 +128,14 @@ def test_query_numbers_are_plain_digits_in_range(raw: str) -> None:
 def test_query_numbers_read() -> None:
     assert _query("42").limit == 42
     assert read_query(make_mocked_request("GET", "/x"), Page).limit == 20
+
+
+@pytest.mark.parametrize(
+    ("limit", "words"),
+    [(1, "1 znak"), (4, "4 znaki"), (12, "12 znaków"), (64, "64 znaki"), (200, "200 znaków")],
+)
+def test_limits_are_said_in_proper_polish(limit: int, words: str) -> None:
+    sized = create_model("Sized", __base__=Body, text=(str, Field(max_length=limit)))
+    with pytest.raises(Refused) as caught:
+        parse_body({"text": "x" * (limit + 1)}, sized, Refused)
+    assert caught.value.message == f"Text: najwyżej {words} (jest {limit + 1})."
