@@ -27,6 +27,7 @@ from cic.agents.service import AgentService, Keep
 from cic.auth import audit, passwords, users
 from cic.auth.models import User
 from cic.db import utcnow
+from cic.departments.schemas import DepartmentOut
 from cic.departments.service import DepartmentService, all_by_id, department_id
 
 T = TypeVar("T")
@@ -186,7 +187,7 @@ class AdminService:
 
     async def create_department(
         self, body: dict[str, Any], actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> DepartmentOut:
         """Add a department: ``code``, ``name``, optional ``hours`` and ``active``."""
         code = validation.department_code(body.get("code"))
         fields = validation.department_fields(body, partial=False)
@@ -194,7 +195,7 @@ class AdminService:
 
     async def update_department(
         self, code: str, body: dict[str, Any], actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> DepartmentOut:
         """Change a department's ``name``, ``hours`` or ``active`` (the code stays)."""
         fields = validation.department_fields(body, partial=True)
         if not fields:

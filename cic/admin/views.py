@@ -36,6 +36,7 @@ from cic.admin.service import ACTION_LABELS, AdminService
 from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
+from cic.departments.schemas import DepartmentOut
 from cic.http.endpoint import documented
 from cic.http.schemas import Body, read_body
 
@@ -150,7 +151,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Wydziały według symbolu",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[DepartmentOut],
         errors=(401, 403, 503),
     )
     @api
@@ -160,6 +161,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @documented(
         "Nowy wydział",
         body=NewDepartment,
+        returns=DepartmentOut,
         status=201,
         errors=(400, 401, 403, 409, 503),
     )
@@ -171,6 +173,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @documented(
         "Zmiana nazwy, godzin lub aktywności wydziału",
         body=DepartmentChanges,
+        returns=DepartmentOut,
         errors=(400, 401, 403, 404, 503),
     )
     @api

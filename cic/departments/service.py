@@ -20,6 +20,7 @@ from cic.auth import audit
 from cic.db import Store
 from cic.departments.errors import DepartmentExists, DepartmentNotFound
 from cic.departments.models import Department
+from cic.departments.schemas import DepartmentOut
 
 Hours = dict[str, list[str]]
 
@@ -48,7 +49,7 @@ def _info(row: Department) -> DepartmentInfo:
     return DepartmentInfo(row.id, row.code, row.name, hours, row.active)
 
 
-def department_dict(row: Department) -> dict[str, Any]:
+def department_dict(row: Department) -> DepartmentOut:
     """A department as JSON (``hours`` is ``None`` when the office's hours apply)."""
     return {
         "id": row.id,
@@ -102,10 +103,10 @@ class DepartmentService:
         """Departments are kept in ``store``."""
         self.store = store
 
-    async def departments(self) -> list[dict[str, Any]]:
+    async def departments(self) -> list[DepartmentOut]:
         """Every department, by code."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[DepartmentOut]:
             rows = session.scalars(select(Department).order_by(Department.code))
             return [department_dict(r) for r in rows]
 
@@ -117,11 +118,11 @@ class DepartmentService:
 
     async def create(
         self, code: str, fields: DepartmentFields, actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> DepartmentOut:
         """Add the department ``code`` (checked, upper case) with ``fields`` (``name``
         required); :class:`DepartmentExists` if the code is taken."""
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> DepartmentOut:
             if session.scalar(select(Department).where(Department.code == code)) is not None:
                 raise DepartmentExists(code)
             row = Department(code=code, **_stored(fields))
@@ -135,21 +136,21 @@ class DepartmentService:
 
     async def update(
         self, code: str, fields: DepartmentFields, actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> DepartmentOut:
         """Change the department's ``fields`` (the code stays); the audit entry lists what
         changed. :class:`DepartmentNotFound` if there is no such department."""
         stored = _stored(fields)
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> DepartmentOut:
             row = session.scalar(select(Department).where(Department.code == code.upper()))
             if row is None:
                 raise DepartmentNotFound(code)
-            old = department_dict(row)
+            old: dict[str, Any] = dict(department_dict(row))
             for key, value in stored.items():
                 setattr(row, key, value)
             session.flush()
             new = department_dict(row)
-            changed = {k: new[k] for k in new if new[k] != old[k]}
+            changed = {k: v for k, v in new.items() if v != old[k]}
             audit.record(session, "department_updated", actor=actor, target=row.code, ip=ip,
                          changes=changed)  # fmt: skip
             return new
