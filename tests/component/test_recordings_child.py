@@ -119,7 +119,7 @@ def test_the_worker_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     assert parent.stdout is not None
     worker = int(parent.stdout.readline())
     try:
-        time.sleep(2)  # the worker is up and polling, not failing at start
+        _until_polling(worker, tmp_path / "cic.db")  # up and polling, not failing at start
         assert _alive(worker) and parent.poll() is None
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
@@ -130,6 +130,21 @@ def test_the_worker_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     finally:
         if not _zombie_or_gone(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def _until_polling(pid: int, database: Path, limit: float = 30.0) -> None:
+    """Wait until the worker has the database open (it polls it for jobs)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:  # it ended, or an fd closed while listing
+            links = []
+        if str(database) in links:
+            return
+        assert _alive(pid), "the worker ended at start"
+        time.sleep(0.05)
+    raise AssertionError(f"the worker did not open {database} within {limit} s")
 
 
 def _zombie_or_gone(pid: int) -> bool:

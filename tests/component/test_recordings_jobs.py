@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from cic.auth.models import AuditEntry
 from cic.db import Store, migrate, utcnow
@@ -123,6 +124,18 @@ async def test_a_job_runs_once_and_running_it_again_overwrites(
     assert [(j["id"], j["attempts"]) for j in jobs_done] == [(first, 2)]
 
 
+def _move_back(store: Store, job_id: int, column: str, by: timedelta) -> None:
+    """Move the job's ``column`` (a due or lease time) ``by`` earlier: the time it waits for
+    has passed, without the test sleeping through it."""
+
+    def write(session: Session) -> None:
+        row = session.get(PostCallJob, job_id)
+        assert row is not None
+        setattr(row, column, getattr(row, column) - by)
+
+    store.run_sync(write)
+
+
 async def test_failures_back_off_then_fail_and_a_supervisor_retries(
     store: Store, recording: Path, tmp_path: Path
 ) -> None:
@@ -142,7 +155,7 @@ async def test_failures_back_off_then_fail_and_a_supervisor_retries(
         assert "scripted failure" in job["last_error"]
         waits.append(store.run_sync(lambda s: s.get(PostCallJob, job_id).next_at) - before)  # type: ignore[union-attr]
         assert not await worker.run_once(wait=0.0)  # not due yet: the back-off holds it
-        await asyncio.sleep(waits[-1].total_seconds() + 0.05)
+        _move_back(store, job_id, "next_at", waits[-1])  # as if the back-off had passed
     assert waits[0] >= timedelta(seconds=0.3) and waits[1] >= timedelta(seconds=0.6)  # doubled
 
     assert await worker.run_once()
@@ -164,7 +177,7 @@ async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(
     held = store.run_sync(lambda s: jobs.claim_due(s, "worker-a", 0.2))
     assert held is not None and held.id == job_id
     assert store.run_sync(lambda s: jobs.claim_due(s, "worker-b", 0.2)) is None  # still leased
-    await asyncio.sleep(0.3)
+    _move_back(store, job_id, "lease_until", timedelta(seconds=0.3))  # as if 0.3 s had passed
     taken = store.run_sync(lambda s: jobs.claim_due(s, "worker-b", 60))
     assert taken is not None and taken.attempts == 2
     assert not store.run_sync(lambda s: jobs.complete(s, job_id, "worker-a"))

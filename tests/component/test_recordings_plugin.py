@@ -65,19 +65,22 @@ async def test_attached_recordings_become_jobs_once(tmp_path: Path) -> None:
         await bus.publish("call", {**message, "path": "/rec/1764763200.2.wav"})  # again
         await bus.publish("call", {**message, "kind": "message", "path": "/rec/m.wav"})
         await bus.publish("call", {"type": "CallEnded", "call_id": "1764763200.3"})
-        for _ in range(50):
-            if len(await _jobs(app)) == 2:
+        # Messages are handled in order: once this last one's job is there, every message
+        # before it has been handled (no waiting "long enough" for jobs that must not come).
+        await bus.publish("call", {**message, "call_id": "1764763200.4", "path": "/rec/4.wav"})
+        for _ in range(200):
+            if ("1764763200.4", "/rec/4.wav") in await _jobs(app):
                 break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)
+            await asyncio.sleep(0.02)
         assert sorted(await _jobs(app)) == [
             ("1764763200.1", "/rec/1764763200.1.wav"),
             ("1764763200.2", "/rec/1764763200.2.wav"),
+            ("1764763200.4", "/rec/4.wav"),
         ]
         listed = await client.get(
             "/api/post-call-jobs?status=queued", headers={"X-Test-Role": "supervisor"}
         )
-        assert listed.status == 200 and len(await listed.json()) == 2
+        assert listed.status == 200 and len(await listed.json()) == 3
         refused = await client.get("/api/post-call-jobs", headers={"X-Test-Role": "agent"})
         assert refused.status == 403
         not_failed = await client.post(
