@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 
 from cic.cases import cli as cases_cli
-from cic.cli import api, demo, lifecycle, record, users
+from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
 from cic.errors import CommandError
 from cic.postcall import cli as postcall_cli
@@ -63,13 +63,6 @@ def _parser() -> argparse.ArgumentParser:
     cases_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
     postcall_cli.add_parser(sub)
-
-    ami = sub.add_parser("ami", help="AMI tools")
-    asub2 = ami.add_subparsers(dest="action", required=True)
-    rec = asub2.add_parser("record", help="record AMI events to a tracker fixture (scrubbed)")
-    rec.add_argument("output")
-    rec.add_argument("--seconds", type=float, default=30)
-    rec.add_argument("--scenario", default="")
     return p
 
 
@@ -99,7 +92,6 @@ def main(argv: list[str] | None = None) -> int:
         "cases": lambda a: cases_cli.run(settings, a),
         "privacy": lambda a: privacy_cli.run(settings, a),
         "worker": lambda a: postcall_cli.run(settings, a),
-        "ami": lambda a: record.ami_record(settings, a.output, a.seconds, a.scenario),
     }
     try:
         result = handlers[args.command](args)
