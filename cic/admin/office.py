@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cic.admin import validation
 from cic.admin.errors import InvalidValue
 from cic.admin.models import OfficeSetting
+from cic.admin.schemas import OfficeView
 from cic.auth import audit
 from cic.config import OfficeSettings
 from cic.db import Store, utcnow
@@ -97,7 +98,7 @@ class OfficeAdmin:
         values, self.stored = await self.store.run(read)
         self._apply(values)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> OfficeView:
         """The effective values, the defaults and who changed what when."""
         return {
             "values": {key: getattr(self.office, key) for key in KEYS},
@@ -110,7 +111,7 @@ class OfficeAdmin:
             "weekdays": validation.WEEKDAYS_PL,
         }
 
-    async def update(self, changes: dict[str, Any], actor: str, ip: str = "") -> dict[str, Any]:
+    async def update(self, changes: dict[str, Any], actor: str, ip: str = "") -> OfficeView:
         """Validate and store ``changes`` (``None`` restores the default), then apply them."""
         unknown = sorted(set(changes) - set(KEYS))
         if unknown or not changes:

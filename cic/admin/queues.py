@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cic.admin import validation
 from cic.admin.errors import Conflict, InvalidValue, NotFound
+from cic.admin.schemas import QueueOut
 from cic.agents.models import Queue, QueueMembership
 from cic.auth import audit
 from cic.db import Store
@@ -26,10 +27,10 @@ class QueueAdmin:
         self.store = store
         self.reload_queues = reload_queues
 
-    async def queues(self) -> list[dict[str, Any]]:
+    async def queues(self) -> list[QueueOut]:
         """Every queue with its department and number of members."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[QueueOut]:
             counts = dict(
                 session.execute(
                     select(QueueMembership.queue_id, func.count()).group_by(
@@ -48,7 +49,7 @@ class QueueAdmin:
 
         return await self.store.run(read)
 
-    async def create_queue(self, body: dict[str, Any], actor: str, ip: str = "") -> dict[str, Any]:
+    async def create_queue(self, body: dict[str, Any], actor: str, ip: str = "") -> QueueOut:
         """Add a queue (``name``, ``title``, ``strategy``, ``department``); Asterisk reloads it."""
         name = validation.queue_name(body.get("name"))
         title = validation.text(body.get("title"), "Tytuł kolejki")
@@ -74,7 +75,7 @@ class QueueAdmin:
 
     async def update_queue(
         self, name: str, body: dict[str, Any], actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> QueueOut:
         """Change a queue's ``title``, ``strategy`` or ``department`` (the name stays)."""
         fields: dict[str, Any] = {}
         if "title" in body:
@@ -102,7 +103,7 @@ class QueueAdmin:
             await self.reload_queues()
         return await self._queue(name)
 
-    async def _queue(self, name: str) -> dict[str, Any]:
+    async def _queue(self, name: str) -> QueueOut:
         for queue in await self.queues():
             if queue["name"] == name:
                 return queue

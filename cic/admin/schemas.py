@@ -5,9 +5,10 @@ and those patterns are what the schemas document."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import ConfigDict, Field
+from typing_extensions import TypedDict
 
 from cic.admin.validation import MAX_PAUSE_REASONS, MAX_PENALTY, POLICY_LABELS, STRATEGIES
 from cic.http.schemas import Body, Exact
@@ -136,3 +137,74 @@ class OfficeChanges(Exact):
     )
     department_menu: list[MenuItem] | None = Field(None, description="najwyżej 9 pozycji")
     case_status_key: str | None = Field(None, json_schema_extra=_pattern("^[1-9]?$"))
+
+
+class StoredMeta(TypedDict):
+    """Who changed a setting last, and when."""
+
+    updated_at: str | None
+    updated_by: str
+
+
+class OfficeView(TypedDict):
+    """The office's settings in effect, their defaults, who changed which, and the labels
+    the admin page shows (recording policies, weekdays in Polish)."""
+
+    values: dict[str, Any]
+    defaults: dict[str, Any]
+    stored: dict[str, StoredMeta]
+    policies: dict[str, str]
+    weekdays: dict[str, str]
+
+
+class QueueOut(TypedDict):
+    """A queue with its department and how many agents take its calls."""
+
+    name: str
+    title: str
+    strategy: str
+    department: str | None
+    members: int
+
+
+class SeatOut(TypedDict):
+    """A queue the agent takes calls from, with their penalty there."""
+
+    queue: str
+    penalty: int
+
+
+class AccountOut(TypedDict):
+    """A console account linked to the agent."""
+
+    username: str
+    role: str
+    active: bool
+
+
+class AdminAgent(TypedDict):
+    """An agent as the administrator sees them: desk, department, queues, accounts, state."""
+
+    username: str
+    display_name: str
+    endpoint: str
+    static_contact: str | None
+    department: str | None
+    active: bool
+    queues: list[SeatOut]
+    accounts: list[AccountOut]
+    state: Annotated[str, Field(description="stan po polsku (pusty dla nieaktywnych)")]
+
+
+class NewAccount(TypedDict):
+    """A console account made with the agent; its first password is shown this once."""
+
+    username: str
+    role: str
+    initial_password: str
+
+
+class NewAgentOut(AdminAgent):
+    """The new agent, and their account when one was asked for."""
+
+    account: NotRequired[NewAccount]

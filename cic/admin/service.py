@@ -21,11 +21,13 @@ from cic.admin import validation
 from cic.admin.errors import Conflict, InvalidValue, NotFound
 from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
+from cic.admin.schemas import AccountOut, AdminAgent, NewAgentOut, SeatOut
 from cic.agents.errors import AgentNotFound
 from cic.agents.models import Agent, Queue, QueueMembership
 from cic.agents.service import AgentService, Keep
 from cic.auth import audit, passwords, users
 from cic.auth.models import User
+from cic.auth.schemas import AuditOut
 from cic.db import utcnow
 from cic.departments.schemas import DepartmentOut
 from cic.departments.service import DepartmentService, all_by_id, department_id
@@ -60,17 +62,17 @@ class AdminService:
     office: OfficeAdmin
     first_line_queue: str
 
-    async def list_agents(self) -> list[dict[str, Any]]:
+    async def list_agents(self) -> list[AdminAgent]:
         """Every agent, active or not, with department, queues and console account."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[AdminAgent]:
             codes = {i: d.code for i, d in all_by_id(session).items()}
-            accounts: dict[int, list[dict[str, Any]]] = {}
+            accounts: dict[int, list[AccountOut]] = {}
             for user in session.scalars(select(User).where(User.agent_id.is_not(None))):
                 accounts.setdefault(user.agent_id or 0, []).append(
                     {"username": user.username, "role": user.role, "active": user.active}
                 )
-            queues: dict[int, list[dict[str, Any]]] = {}
+            queues: dict[int, list[SeatOut]] = {}
             for agent_id, name, penalty in session.execute(
                 select(QueueMembership.agent_id, Queue.name, QueueMembership.penalty)
                 .join(Queue, Queue.id == QueueMembership.queue_id)
@@ -82,7 +84,7 @@ class AdminService:
                  "static_contact": a.static_contact,
                  "department": codes.get(a.department_id) if a.department_id else None,
                  "active": a.active, "queues": queues.get(a.id, []),
-                 "accounts": accounts.get(a.id, [])}
+                 "accounts": accounts.get(a.id, []), "state": ""}
                 for a in session.scalars(select(Agent).order_by(Agent.username))
             ]  # fmt: skip
 
@@ -91,7 +93,9 @@ class AdminService:
             row["state"] = self.agents.presence(row["username"])["label"] if row["active"] else ""
         return rows
 
-    async def create_agent(self, body: dict[str, Any], actor: str, ip: str = "") -> dict[str, Any]:
+    async def create_agent(
+        self, body: dict[str, Any], actor: str, ip: str = ""
+    ) -> AdminAgent | NewAgentOut:
         """Add an agent (endpoint provisioned at once); optionally their console account.
 
         The generated password of a new account is returned once and never stored in clear.
@@ -137,14 +141,15 @@ class AdminService:
                           actor=actor, now=utcnow())  # fmt: skip
 
         await self.store_run(record)
-        out = await self._agent(username)
-        if password is not None:
-            out["account"] = {"username": username, "role": role, "initial_password": password}
-        return out
+        agent = await self._agent(username)
+        if password is None:
+            return agent
+        return {**agent, "account": {"username": username, "role": str(role),
+                                     "initial_password": password}}  # fmt: skip
 
     async def update_agent(
         self, username: str, body: dict[str, Any], actor: str, ip: str = ""
-    ) -> dict[str, Any]:
+    ) -> AdminAgent:
         """Change ``display_name``, ``department``, ``queues`` or ``static_contact`` (``null``:
         the browser softphone); ``active`` brings one back."""
         if body.get("active") is True and not await self._is_active(username):
@@ -176,7 +181,7 @@ class AdminService:
         await self._audit("agent_updated", actor, username, ip, changes=changes)
         return await self._agent(username)
 
-    async def deactivate_agent(self, username: str, actor: str, ip: str = "") -> dict[str, Any]:
+    async def deactivate_agent(self, username: str, actor: str, ip: str = "") -> AdminAgent:
         """Log the agent out, stop their endpoint (reprovisioned) and mark them inactive."""
         try:
             await self.agents.deactivate_agent(username)
@@ -202,15 +207,15 @@ class AdminService:
             raise InvalidValue("Wydział: nic do zmiany (name, hours, active).")
         return await self.departments.update(code, fields, actor, ip)
 
-    async def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+    async def audit_entries(self, limit: int = 100) -> list[AuditOut]:
         """The newest audit entries of administrative changes."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[AuditOut]:
             return [e for e in audit.recent(session, 500) if e["action"] in ADMIN_ACTIONS]
 
         return (await self.store_run(read))[:limit]
 
-    async def _agent(self, username: str) -> dict[str, Any]:
+    async def _agent(self, username: str) -> AdminAgent:
         for row in await self.list_agents():
             if row["username"] == username:
                 return row

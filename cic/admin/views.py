@@ -24,17 +24,22 @@ from aiohttp import web
 from cic.admin import validation
 from cic.admin.errors import InvalidValue
 from cic.admin.schemas import (
+    AdminAgent,
     AgentChanges,
     DepartmentChanges,
     NewAgent,
+    NewAgentOut,
     NewDepartment,
     NewQueue,
     OfficeChanges,
+    OfficeView,
     QueueChanges,
+    QueueOut,
 )
 from cic.admin.service import ACTION_LABELS, AdminService
 from cic.auth.lockout import SignInGuard
 from cic.auth.roles import current_user, require
+from cic.auth.schemas import AuditOut
 from cic.auth.templates import html, render
 from cic.departments.schemas import DepartmentOut
 from cic.http.endpoint import documented
@@ -98,9 +103,10 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
             {**e, "when": _local_time(e["at"], tz), "label": ACTION_LABELS.get(e["action"], "")}
             for e in await admin.audit_entries(20)
         ]
-        office = admin.office.as_dict()
-        for meta in office["stored"].values():
-            meta["when"] = _local_time(meta["updated_at"], tz)
+        settings = admin.office.as_dict()
+        stored = {key: {**meta, "when": _local_time(meta["updated_at"], tz)}
+                  for key, meta in settings["stored"].items()}  # fmt: skip
+        office: dict[str, Any] = {**settings, "stored": stored}
         context = {
             "section": section, "heading": title, "sections": SECTIONS, "agents": agents,
             "departments": departments, "queues": queues, "office": office,
@@ -112,7 +118,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Wszyscy konsultanci, aktywni i nieaktywni, z kolejkami i kontami",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[AdminAgent],
         errors=(401, 403, 503),
     )
     @api
@@ -122,6 +128,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
     @documented(
         "Nowy konsultant (opcjonalnie z kontem w konsoli)",
         description="Hasło nowego konta jest w odpowiedzi (``account``) tylko ten jeden raz.",
+        returns=NewAgentOut,
         body=NewAgent,
         status=201,
         errors=(400, 401, 403, 404, 409, 503),
@@ -133,6 +140,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Zmiana danych konsultanta albo jego przywrócenie",
+        returns=AdminAgent,
         body=AgentChanges,
         errors=(400, 401, 403, 404, 503),
     )
@@ -143,7 +151,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
             await admin.update_agent(username, await _body(request, AgentChanges), *_who(request))
         )
 
-    @documented("Dezaktywacja konsultanta", errors=(401, 403, 404, 503))
+    @documented("Dezaktywacja konsultanta", returns=AdminAgent, errors=(401, 403, 404, 503))
     @api
     async def deactivate_agent(request: web.Request) -> web.StreamResponse:
         username = request.match_info["username"]
@@ -186,7 +194,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Kolejki z wydziałem i liczbą konsultantów",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[QueueOut],
         errors=(401, 403, 503),
     )
     @api
@@ -195,6 +203,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Nowa kolejka",
+        returns=QueueOut,
         body=NewQueue,
         status=201,
         errors=(400, 401, 403, 404, 409, 503),
@@ -206,6 +215,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Zmiana tytułu, strategii lub wydziału kolejki",
+        returns=QueueOut,
         body=QueueChanges,
         errors=(400, 401, 403, 404, 503),
     )
@@ -219,6 +229,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Ustawienia urzędu: obowiązujące, domyślne, kto i kiedy zmienił",
+        returns=OfficeView,
         errors=(401, 403),
     )
     @api
@@ -229,6 +240,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
         "Zmiana ustawień urzędu: godziny, dni wolne, nagrywanie, przerwy, menu",
         description="Wartość ``null`` przywraca ustawienie domyślne.",
         body=OfficeChanges,
+        returns=OfficeView,
         errors=(400, 401, 403, 503),
     )
     @api
@@ -239,7 +251,7 @@ def routes(admin: AdminService, guard: SignInGuard | None = None) -> list[web.Ro
 
     @documented(
         "Najnowsze zmiany administracyjne",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[AuditOut],
         errors=(401, 403, 503),
     )
     @api

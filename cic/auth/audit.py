@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.auth.models import AuditEntry
+from cic.auth.schemas import AuditOut
 
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "user_created",
@@ -46,7 +47,7 @@ def record(
     db.add(entry)
 
 
-def recent(db: Session, limit: int = 100) -> list[dict[str, Any]]:
+def recent(db: Session, limit: int = 100) -> list[AuditOut]:
     """The newest entries first, as plain dicts."""
     rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
     return [

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from aiohttp import web
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from cic.auth.errors import InvalidLock
 from cic.auth.roles import current_user, require
@@ -19,6 +20,14 @@ from cic.http.endpoint import documented
 from cic.http.schemas import NOT_BLANK, Body, read_body
 
 MAX_FIELD = 64
+
+
+class LiftOut(TypedDict):
+    """The lock that was lifted."""
+
+    lifted: bool
+    address: str
+    username: str | None
 
 
 class LiftIn(Body):
@@ -49,6 +58,7 @@ def routes(auth: AuthService) -> list[web.RouteDef]:
     @documented(
         "Zdjęcie blokady logowania (loginu z adresu) albo spowolnienia adresu",
         body=LiftIn,
+        returns=LiftOut,
         errors=(400, 401, 403, 404, 503),
     )
     @require("admin")
@@ -58,7 +68,8 @@ def routes(auth: AuthService) -> list[web.RouteDef]:
         user = current_user(request)
         actor = user.username if user else ""
         await auth.lift_lock(address, username, actor, request.remote or "")
-        return web.json_response({"lifted": True, "address": address, "username": username})
+        lifted: LiftOut = {"lifted": True, "address": address, "username": username}
+        return web.json_response(lifted)
 
     return [
         web.get("/api/admin/sign-in-locks", listing),

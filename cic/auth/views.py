@@ -17,6 +17,7 @@ from pydantic import Field
 from cic.auth import audit
 from cic.auth.errors import AuthError, Throttled
 from cic.auth.roles import CSRF_KEY, current_user, require
+from cic.auth.schemas import AuditOut
 from cic.auth.service import AuthService
 from cic.auth.templates import STATIC, error_response, html, render
 from cic.errors import CicError
@@ -162,7 +163,7 @@ def routes(auth: AuthService) -> list[web.AbstractRouteDef]:
 
     @documented(
         "Dziennik zdarzeń: 200 najnowszych wpisów",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[AuditOut],
         errors=(401, 403, 503),
     )
     @require("admin")

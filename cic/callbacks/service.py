@@ -24,6 +24,7 @@ from cic.bus import Bus
 from cic.callbacks.errors import CallbackConflict, CallbackNotFound, InvalidNumber
 from cic.callbacks.models import OPEN_STATUSES, CallbackRequest
 from cic.callbacks.numbers import national_number
+from cic.callbacks.schemas import CallbackOut
 from cic.config import CallbackSettings
 from cic.db import Store
 
@@ -55,7 +56,7 @@ class Callback:
         """The unique id of the placeholder channel of the current attempt."""
         return f"cic-cb-{self.id}-{self.attempts + 1}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CallbackOut:
         """As JSON for the API and the bus."""
         return {
             "id": self.id, "call_id": self.call_id, "number": self.number,

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field
 from cic.auth.roles import current_user, require
 from cic.callbacks.errors import BadStatus, CallbackError
 from cic.callbacks.models import STATUSES
+from cic.callbacks.schemas import CallbackOut
 from cic.callbacks.service import CallbackService
 from cic.http.endpoint import documented
 from cic.http.json_api import path_id
@@ -41,7 +42,7 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
     @documented(
         "Prośby o oddzwonienie, najnowsze pierwsze",
         query=Listing,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[CallbackOut],
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
@@ -51,6 +52,7 @@ def routes(service: CallbackService) -> list[web.RouteDef]:
 
     @documented(
         "Ponowienie prośby o oddzwonienie (na początek kolejki) albo jej zamknięcie",
+        returns=CallbackOut,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require("supervisor")

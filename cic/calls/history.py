@@ -3,13 +3,11 @@ one call's timeline."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call, CallEvent, CallWrapup
-from cic.calls.schemas import TimelineEntry, WrapupOut
+from cic.calls.schemas import EarlierCall, TimelineEntry, WrapupOut
 from cic.db import Store
 
 WITHHELD = {"", "anonymous", "unknown", "restricted", "private", "unavailable", "withheld"}
@@ -25,7 +23,7 @@ def call_timeline(session: Session, call_id: str) -> list[TimelineEntry]:
 
 def calls_from(
     session: Session, numbers: list[str], *, exclude: str = "", limit: int = 10
-) -> list[dict[str, Any]]:
+) -> list[EarlierCall]:
     """The latest calls from any of ``numbers`` (exact caller numbers) except ``exclude``,
     newest first, each with its wrap-up (the last agent's when several wrapped it up)."""
     if not numbers:
@@ -62,7 +60,7 @@ async def earlier_calls(
     exclude: str = "",
     limit: int = 10,
     numbers: list[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[EarlierCall]:
     """The caller's latest calls except ``exclude``; none for a withheld number. ``numbers``
     widens the search to every spelling of every number of a known resident."""
     if caller_number.strip().lower() in WITHHELD:

@@ -72,3 +72,14 @@ class WrapupOut(TypedDict):
     note: str
     saved_by: str
     saved_at: str
+
+
+class EarlierCall(TypedDict):
+    """An earlier call of a resident, with its wrap-up (the last agent's)."""
+
+    call_id: str
+    entered_at: str | None
+    caller_number: str
+    agent: str | None
+    outcome: str
+    wrapup: WrapupOut | None

@@ -33,6 +33,7 @@ class Endpoint:
     status: int = 200
     errors: tuple[int, ...] = ()
     also: Mapping[int, str] = field(default_factory=dict)
+    media: str = ""
 
 
 def documented(
@@ -45,13 +46,16 @@ def documented(
     status: int = 200,
     errors: tuple[int, ...] = (),
     also: Mapping[int, str] | None = None,
+    media: str = "",
 ) -> Callable[[Handler], Handler]:
     """Attach an :class:`Endpoint` to the view (decorators made with ``functools.wraps`` keep
     it, so the order among them does not matter). ``also``: other successful answers (a
-    redirect, a second status) with what they mean."""
+    redirect, a second status) with what they mean; ``media``: the answer's content type when
+    it is a file, not JSON or a page (``audio/wav``, ``text/csv``, ``application/zip``)."""
     note = Endpoint(
-        summary, description, body, query or {}, returns, status, errors, dict(also or {})
-    )
+        summary, description, body, query or {}, returns, status, errors, dict(also or {}),
+        media,
+    )  # fmt: skip
 
     def attach(handler: Handler) -> Handler:
         setattr(handler, ATTRIBUTE, note)

@@ -8,13 +8,14 @@ first-line note of a transfer (searched too). The agent's own typing is the sear
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from cic.kb.schemas import Suggestion
 from cic.kb.service import KbService
 
 MENU_PREFIXES = ("menu:", "menu_department_closed:", "menu_unavailable:")
-EarlierCalls = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+EarlierCalls = Callable[[str, str], Awaitable[Sequence[Mapping[str, Any]]]]
 
 
 def menu_department(routing_reason: str | None) -> str | None:
@@ -33,14 +34,16 @@ async def suggestions_for_call(
     *,
     note: str = "",
     limit: int = 6,
-) -> list[dict[str, Any]]:
+) -> list[Suggestion]:
     """Up to ``limit`` articles for ``call`` (a call record), each with a Polish ``why``."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Suggestion] = {}
 
-    def add(article: dict[str, Any], why: str) -> None:
-        if article["slug"] not in out and len(out) < limit:
-            keep = ("slug", "title", "department", "snippet")
-            out[article["slug"]] = {k: article.get(k) for k in keep} | {"why": why}
+    def add(article: Mapping[str, Any], why: str) -> None:
+        slug = article["slug"]
+        if slug not in out and len(out) < limit:
+            out[slug] = {"slug": slug, "title": article.get("title"),
+                         "department": article.get("department"),
+                         "snippet": article.get("snippet"), "why": why}  # fmt: skip
 
     department = menu_department(call.get("routing_reason"))
     if department:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def install(app: web.Application, deps: KbDeps) -> KbService:
     app.add_routes(views.routes(service))
     if deps.calls is not None:
 
-        async def earlier(number: str, exclude: str) -> list[dict[str, Any]]:
+        async def earlier(number: str, exclude: str) -> Sequence[Mapping[str, Any]]:
             return await earlier_calls(store, number, exclude=exclude, limit=5)
 
         app.add_routes(views.call_routes(service, deps.calls.get_call, earlier))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NotRequired
+from typing import Annotated, Any, NotRequired
 
 from pydantic import Field, StringConstraints
 from typing_extensions import TypedDict
@@ -112,3 +112,43 @@ class KbArticle(TypedDict):
     source: NotRequired[str]
     author: NotRequired[str]
     changed_at: NotRequired[str]
+
+
+class VersionOut(TypedDict):
+    """One version of an article (``current``: the one shown now)."""
+
+    version: int
+    title: str
+    source: Annotated[str, Field(description="file albo console")]
+    author: str
+    created_at: str
+    current: bool
+    front_matter: dict[str, Any]
+    body: Annotated[str, Field(description="Markdown")]
+
+
+class UseOut(TypedDict):
+    """Whether this use was counted (once per user and call) and the article's count."""
+
+    slug: str
+    call_id: str | None
+    counted: bool
+    usage_count: int
+
+
+class Suggestion(TypedDict):
+    """An article for the call in hand and why it is suggested (in Polish)."""
+
+    slug: str
+    title: str | None
+    department: str | None
+    snippet: str | None
+    why: Annotated[str, Field(description="np. „Poprzednia rozmowa: podatek od nieruchomości”")]
+
+
+class ForCallOut(TypedDict):
+    """Articles for a call; ``ready`` is false while the index is being built."""
+
+    call_id: str
+    ready: bool
+    articles: list[Suggestion]

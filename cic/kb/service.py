@@ -19,6 +19,7 @@ from cic.kb.errors import ArticleNotFound, InvalidArticle, KbError
 from cic.kb.importer import ImportReport, add_version, current, import_articles, read_dir, validate
 from cic.kb.models import KbArticle, KbArticleUse, KbArticleVersion
 from cic.kb.render import to_html
+from cic.kb.schemas import UseOut, VersionOut
 from cic.kb.search import Document, SearchIndex
 from cic.kb.text import warm_up
 
@@ -188,10 +189,10 @@ class KbService:
         saved["html"] = to_html(saved["body"])
         return saved
 
-    async def versions(self, slug: str) -> list[dict[str, Any]]:
+    async def versions(self, slug: str) -> list[VersionOut]:
         """Every version of an article, newest first."""
 
-        def read(session: Session) -> list[dict[str, Any]]:
+        def read(session: Session) -> list[VersionOut]:
             row = _row(session, slug, active_only=False)
             found = session.execute(
                 select(KbArticleVersion)
@@ -214,10 +215,10 @@ class KbService:
 
         return await self.store.run(read)
 
-    async def use(self, slug: str, call_id: str | None, username: str) -> dict[str, Any]:
+    async def use(self, slug: str, call_id: str | None, username: str) -> UseOut:
         """Count a use of the article; the same user and call count once."""
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> UseOut:
             row = _row(session, slug)
             counted = True
             if call_id:

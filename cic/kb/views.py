@@ -17,6 +17,7 @@ from cic.kb.errors import BadUse, CallNotFound, InvalidArticle, InvalidKbQuery, 
 from cic.kb.for_call import EarlierCalls, suggestions_for_call
 from cic.kb.schemas import (
     ArticleEdit,
+    ForCallOut,
     ForCallQuery,
     KbArticle,
     KbHit,
@@ -24,6 +25,8 @@ from cic.kb.schemas import (
     SearchQuery,
     SuggestQuery,
     UseIn,
+    UseOut,
+    VersionOut,
 )
 from cic.kb.service import KbService
 
@@ -76,7 +79,7 @@ def routes(service: KbService) -> list[web.RouteDef]:
     @documented(
         "Użycie artykułu w rozmowie (raz na rozmowę i użytkownika)",
         body=UseIn,
-        returns={"type": "object"},
+        returns=UseOut,
         status=201,
         also={200: "Już policzone w tej rozmowie"},
         errors=(400, 401, 403, 404, 503),
@@ -111,7 +114,7 @@ def routes(service: KbService) -> list[web.RouteDef]:
 
     @documented(
         "Wszystkie wersje artykułu, najnowsza pierwsza",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[VersionOut],
         errors=(401, 403, 404, 503),
     )
     @require(*SIGNED_IN)
@@ -139,6 +142,7 @@ def call_routes(
     @documented(
         "Artykuły bazy wiedzy do rozmowy w toku, każdy z powodem podpowiedzi",
         query=ForCallQuery,
+        returns=ForCallOut,
         errors=(400, 401, 403, 404),
     )
     @require(*SIGNED_IN)

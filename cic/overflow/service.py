@@ -29,6 +29,7 @@ from cic.db import Store
 from cic.overflow.errors import NotEligible
 from cic.overflow.models import ReserveMember
 from cic.overflow.policy import Load, OverflowPolicy, Step
+from cic.overflow.schemas import CapacityOut
 
 log = logging.getLogger(__name__)
 AUTO = "auto"
@@ -109,7 +110,7 @@ class FirstLineCapacity:
                 ranked.append((_USEFUL.index(state), entry.username))
         return [name for _, name in sorted(ranked)]
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> CapacityOut:
         """The reserve, who is borrowed, the thresholds and the last load, as JSON."""
         s = self.settings
         return {

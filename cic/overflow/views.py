@@ -8,25 +8,27 @@ PUT  /api/first-line/reserve/{username}    {"reserve": bool, "penalty": int | nu
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
-
 from aiohttp import web
 
 from cic.auth.roles import current_user, require
 from cic.http.endpoint import documented
 from cic.http.schemas import read_body
 from cic.overflow.errors import BadReserve
-from cic.overflow.schemas import ReserveIn
+from cic.overflow.schemas import CapacityOut, EntryOut, ReserveIn
 from cic.overflow.service import Entry, FirstLineCapacity
 
 SUPERVISING = ("supervisor",)
 
 
-def _entry(entry: Entry) -> dict[str, Any]:
-    data = asdict(entry)
-    data["changed_at"] = entry.changed_at.isoformat() if entry.changed_at else None
-    return data
+def _entry(entry: Entry) -> EntryOut:
+    return {
+        "username": entry.username,
+        "reserve": entry.reserve,
+        "penalty": entry.penalty,
+        "in_first_line": entry.in_first_line,
+        "added_by": entry.added_by,
+        "changed_at": entry.changed_at.isoformat() if entry.changed_at else None,
+    }
 
 
 def _actor(request: web.Request) -> str:
@@ -39,7 +41,7 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
 
     @documented(
         "Pierwsza linia: rezerwa, dołączeni konsultanci, progi i obciążenie",
-        returns={"type": "object"},
+        returns=CapacityOut,
         errors=(401, 403),
     )
     @require(*SUPERVISING)
@@ -48,6 +50,7 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
 
     @documented(
         "Dołączenie konsultanta do pierwszej linii albo jego zwolnienie",
+        returns=EntryOut,
         errors=(401, 403, 404, 409, 503),
     )
     @require(*SUPERVISING)
@@ -61,6 +64,7 @@ def routes(capacity: FirstLineCapacity) -> list[web.RouteDef]:
 
     @documented(
         "Wpisanie konsultanta do rezerwy pierwszej linii albo wypisanie",
+        returns=EntryOut,
         body=ReserveIn,
         errors=(400, 401, 403, 404, 409, 503),
     )

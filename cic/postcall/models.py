@@ -7,12 +7,12 @@ recordings' tables, so retention can delete it with the call's derived data.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cic.db import Base, UTCDateTime, utcnow
+from cic.postcall.schemas import JobOut
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
@@ -50,7 +50,7 @@ class PostCallJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JobOut:
         """The job as a JSON-ready dict."""
         return {
             "id": self.id,

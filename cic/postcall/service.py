@@ -6,8 +6,6 @@ hand is written to the audit log (who, which call, which job, when).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +16,7 @@ from cic.postcall import jobs
 from cic.postcall.errors import InvalidInput, JobNotFound, JobNotRetryable
 from cic.postcall.models import JOB_STATUSES, PostCallJob
 from cic.postcall.queue import JobQueue
+from cic.postcall.schemas import JobOut
 
 #: Who retries a job (username, role and address for the audit log).
 Viewer = Actor
@@ -42,7 +41,7 @@ class PostCallService:
             await self.queue.notify(job_id)
         return job_id
 
-    async def list_jobs(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    async def list_jobs(self, status: str | None = None, limit: int = 100) -> list[JobOut]:
         """Jobs, newest first; ``status`` filters (``failed`` for the supervisor's list)."""
         if status is not None and status not in JOB_STATUSES:
             raise InvalidInput("Nieznany stan zadania.")
@@ -51,10 +50,10 @@ class PostCallService:
             stmt = stmt.where(PostCallJob.status == status)
         return await self.store.run(lambda s: [job.as_dict() for job in s.scalars(stmt)])
 
-    async def retry(self, job_id: int, viewer: Viewer) -> dict[str, Any]:
+    async def retry(self, job_id: int, viewer: Viewer) -> JobOut:
         """Queue a failed job again with fresh attempts (audited)."""
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> JobOut:
             job = session.get(PostCallJob, job_id)
             if job is None:
                 raise JobNotFound()

@@ -19,6 +19,7 @@ from cic.http.endpoint import documented
 from cic.http.json_api import path_id
 from cic.http.schemas import Query, read_query
 from cic.postcall.errors import InvalidInput
+from cic.postcall.schemas import JobOut
 from cic.postcall.service import PostCallService
 
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -36,7 +37,7 @@ def routes(service: PostCallService) -> list[web.RouteDef]:
     @documented(
         "Zadania po rozmowie (transkrypcja, tematy), najnowsze pierwsze",
         query=JobsQuery,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[JobOut],
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")
@@ -44,7 +45,11 @@ def routes(service: PostCallService) -> list[web.RouteDef]:
         status = read_query(request, JobsQuery, InvalidInput).status or None
         return web.json_response(await service.list_jobs(status), dumps=_dumps)
 
-    @documented("Ponowienie nieudanego zadania po rozmowie", errors=(400, 401, 403, 404, 409, 503))
+    @documented(
+        "Ponowienie nieudanego zadania po rozmowie",
+        returns=JobOut,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
     @require("supervisor")
     async def retry(request: web.Request) -> web.StreamResponse:
         job_id = path_id(request, "job_id", InvalidInput)

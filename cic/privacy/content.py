@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,7 +81,7 @@ class CallExport:
 
     folder: str
     data: dict[str, Any]
-    transcript: dict[str, Any] | None
+    transcript: Mapping[str, Any] | None
     files: list[AudioFile]
 
 

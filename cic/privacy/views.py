@@ -116,6 +116,7 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
     @documented(
         "Archiwum ZIP z danymi mieszkańca (formularz: resident_id)",
         errors=(401, 403, 404, 413, 503),
+        media="application/zip",
     )
     @require(*OFFICERS)
     async def export_form(request: web.Request) -> web.StreamResponse:
@@ -149,6 +150,7 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
     @documented(
         "Archiwum ZIP ze wszystkimi danymi mieszkańca (art. 15 RODO)",
         errors=(401, 403, 404, 413, 503),
+        media="application/zip",
     )
     @require(*OFFICERS)
     async def export(request: web.Request) -> web.StreamResponse:

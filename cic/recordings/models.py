@@ -15,6 +15,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cic.db import Base, UTCDateTime, utcnow
+from cic.recordings.schemas import TopicTag, TranscriptRecord
 
 TOPIC_SOURCES = ("auto", "wrapup", "supervisor")
 
@@ -72,9 +73,9 @@ class CallTranscript(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def as_dict(self, *, with_unredacted: bool = False) -> dict[str, Any]:
+    def as_dict(self, *, with_unredacted: bool = False) -> TranscriptRecord:
         """The transcript as a JSON-ready dict (the unredacted text only when asked)."""
-        out: dict[str, Any] = {
+        out: TranscriptRecord = {
             "call_id": self.call_id,
             "engine": self.engine,
             "model": self.model,
@@ -110,7 +111,7 @@ class CallTopic(Base):
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> TopicTag:
         """The tag as a JSON-ready dict."""
         return {
             "topic_id": self.topic_id,

@@ -32,9 +32,9 @@ from cic.recordings.models import (
     TopicCorrection,
 )
 from cic.recordings.retention import CallPurge, RetentionReport, run_retention
+from cic.recordings.schemas import MAX_TOPICS, TopicTag, TranscriptOut
 
 SPEAKERS = ("resident", "agent")
-MAX_TOPICS = 20
 #: Who asks for a recording or transcript (username, role and address for the audit log).
 Viewer = Actor
 
@@ -65,20 +65,22 @@ class RecordingsService:
 
     # --- transcripts and topics ---------------------------------------------------------
 
-    async def transcript(self, call_id: str, viewer: Viewer) -> dict[str, Any]:
+    async def transcript(self, call_id: str, viewer: Viewer) -> TranscriptOut:
         """The redacted transcript with the call's topics; the unredacted text only for the
         configured role (and only if it was kept). Every read and refusal is audited."""
         await self._check_access(call_id, viewer, "transcript_refused")
         show_raw = bool(self.unredacted_role) and viewer.role == self.unredacted_role
 
-        def query(session: Session) -> dict[str, Any]:
+        def query(session: Session) -> TranscriptOut:
             row = session.scalars(
                 select(CallTranscript).where(CallTranscript.call_id == call_id)
             ).first()
             if row is None:
                 raise RecordingNotFound("Ta rozmowa nie ma (jeszcze) transkrypcji.")
-            out = row.as_dict(with_unredacted=show_raw)
-            out["topics"] = _topics(session, call_id)
+            out: TranscriptOut = {
+                **row.as_dict(with_unredacted=show_raw),
+                "topics": _topics(session, call_id),
+            }
             audit.record(
                 session, "transcript_unredacted" if show_raw else "transcript_read",
                 actor=viewer.username, target=call_id, ip=viewer.ip,
@@ -91,21 +93,21 @@ class RecordingsService:
             await self._refused("transcript_refused", call_id, viewer, exc)
             raise
 
-    async def topics(self, call_id: str) -> list[dict[str, Any]]:
+    async def topics(self, call_id: str) -> list[TopicTag]:
         """Every topic tag of the call (auto, wrapup, supervisor)."""
         check_call_id(call_id)
         return await self.store.run(lambda s: _topics(s, call_id))
 
     async def correct_topics(
         self, call_id: str, topics: Sequence[str], viewer: Viewer
-    ) -> list[dict[str, Any]]:
+    ) -> list[TopicTag]:
         """A supervisor sets the call's topics: kept as a correction and as supervisor tags."""
         check_call_id(call_id)
         chosen = sorted({t.strip()[:200] for t in topics if isinstance(t, str) and t.strip()})
         if len(chosen) > MAX_TOPICS:
             raise InvalidInput(f"Najwyżej {MAX_TOPICS} tematów.")
 
-        def work(session: Session) -> list[dict[str, Any]]:
+        def work(session: Session) -> list[TopicTag]:
             _require_call(session, call_id)
             before = sorted({t["topic_id"] for t in _effective(session, call_id)})
             session.add(
@@ -245,7 +247,7 @@ def _require_call(session: Session, call_id: str) -> None:
         raise CallNotKnown()
 
 
-def _topics(session: Session, call_id: str) -> list[dict[str, Any]]:
+def _topics(session: Session, call_id: str) -> list[TopicTag]:
     rows = session.scalars(
         select(CallTopic)
         .where(CallTopic.call_id == call_id)
@@ -254,7 +256,7 @@ def _topics(session: Session, call_id: str) -> list[dict[str, Any]]:
     return [row.as_dict() for row in rows]
 
 
-def _effective(session: Session, call_id: str) -> list[dict[str, Any]]:
+def _effective(session: Session, call_id: str) -> list[TopicTag]:
     """The supervisor's topics if any, else the automatic ones."""
     tags = _topics(session, call_id)
     chosen = [t for t in tags if t["source"] == "supervisor"]

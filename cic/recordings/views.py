@@ -17,38 +17,17 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from aiohttp import web
-from pydantic import Field
-from typing_extensions import TypedDict
 
 from cic.auth.actor import actor_of
 from cic.auth.roles import guard, require
 from cic.http.endpoint import documented
-from cic.http.schemas import Body, read_body
+from cic.http.schemas import read_body
 from cic.recordings.errors import InvalidInput
-from cic.recordings.service import MAX_TOPICS, RecordingsService
+from cic.recordings.schemas import HoldIn, HoldOut, TopicsIn, TopicTag, TranscriptOut
+from cic.recordings.service import RecordingsService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
-
-
-class TopicsIn(Body):
-    """The call's topics as the supervisor corrects them (slugs of the taxonomy)."""
-
-    topics: list[str] = Field(max_length=MAX_TOPICS, title="Tematy (topics)")
-
-
-class HoldIn(Body):
-    """A legal hold on (``held``: true) or off, with its reason."""
-
-    held: bool = Field(title="Blokada (held)")
-    reason: str = Field("", title="Uzasadnienie (reason)")
-
-
-class HoldOut(TypedDict):
-    """The call's hold after the change."""
-
-    call_id: str
-    held: bool
 
 
 def routes(
@@ -61,6 +40,7 @@ def routes(
         "Nagranie rozmowy: całe albo jednej strony (mieszkaniec, konsultant)",
         description="Plik dźwiękowy; obsługuje nagłówek Range. Każde odtworzenie jest w dzienniku.",
         errors=(400, 401, 403, 404, 503),
+        media="audio/wav",
     )
     @require()
     async def play(request: web.Request) -> web.StreamResponse:
@@ -75,6 +55,7 @@ def routes(
 
     @documented(
         "Transkrypcja rozmowy (z ukrytymi danymi osobowymi) i jej tematy",
+        returns=TranscriptOut,
         errors=(400, 401, 403, 404, 503),
     )
     @require()
@@ -85,7 +66,7 @@ def routes(
     @documented(
         "Poprawka tematów rozmowy przez kierownika zmiany",
         body=TopicsIn,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[TopicTag],
         errors=(400, 401, 403, 404, 503),
     )
     @require("supervisor")

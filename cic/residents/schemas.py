@@ -4,11 +4,12 @@ rectification."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
+from cic.calls.schemas import EarlierCall
 from cic.http.json_api import MAX_ID
 from cic.http.schemas import Body, Query
 from cic.residents.numbers import canonical_number
@@ -122,3 +123,14 @@ class ResidentOut(TypedDict):
     numbers: list[NumberOut]
     created_at: str | None
     updated_at: str | None
+
+
+class ResidentHistory(TypedDict):
+    """A resident's calls from every number (newest first) and, under ``contacts``, their
+    contact reports and cases as the asking user may see them."""
+
+    resident: ResidentOut
+    calls: list[EarlierCall]
+    contacts: Annotated[
+        dict[str, Any], Field(description='{"reports": [...], "cases": [...]} (zgłoszenia, sprawy)')
+    ]

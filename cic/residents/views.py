@@ -25,6 +25,7 @@ from cic.residents.schemas import (
     NewResident,
     NumberIn,
     ResidentChanges,
+    ResidentHistory,
     ResidentOut,
     Search,
 )
@@ -138,6 +139,7 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
 
     @documented(
         "Historia kontaktów mieszkańca: rozmowy ze wszystkich numerów, zgłoszenia, sprawy",
+        returns=ResidentHistory,
         errors=(401, 403, 404, 503),
     )
     @require(*STAFF)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from cic.agents.models import Queue
 from cic.calls.models import Call
 from cic.departments.service import ids_with_code
 from cic.recordings.models import CallTopic, CallTranscript
+from cic.review.answers import ReviewCall, TopicCount
 from cic.topics.taxonomy import Taxonomy
 
 Period = Literal["week", "month"]
@@ -131,7 +133,7 @@ class Review:
             stmt = stmt.where(on_topics([f.topic]))
         return stmt
 
-    def calls(self, session: Session, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
+    def calls(self, session: Session, f: Filters, limit: int = 200) -> list[ReviewCall]:
         """Calls matching ``f``, newest first, with their effective topics."""
         rows = session.scalars(
             self.select_calls(f).order_by(Call.id.desc()).limit(min(limit, MAX_CALLS))
@@ -141,7 +143,7 @@ class Review:
         transcribed = set(
             session.scalars(select(CallTranscript.call_id).where(CallTranscript.call_id.in_(ids)))
         )
-        out = []
+        out: list[ReviewCall] = []
         for call in rows:
             tags = topics[call.call_id]
             out.append({
@@ -161,7 +163,7 @@ class Review:
         year, week, _ = local.isocalendar()
         return f"{year}-W{week:02d}"
 
-    def counts(self, session: Session, f: Filters, period: Period) -> list[dict[str, Any]]:
+    def counts(self, session: Session, f: Filters, period: Period) -> list[TopicCount]:
         """How often each topic came up per period (and department), most frequent first
         within a period; a call with two topics counts once for each."""
         rows = session.execute(
@@ -182,7 +184,7 @@ class Review:
         ]  # fmt: skip
 
 
-def as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def as_csv(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
     """Rows as CSV (``;``-separated, as Polish spreadsheets expect), formulas neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

@@ -51,6 +51,7 @@ from cic.calls.models import Call
 from cic.kb.search import Part, parts_html
 from cic.kb.text import WORD, fold, is_stopword, lemma, words
 from cic.recordings.models import CallTranscript, TranscriptTerms
+from cic.review.answers import SearchCall, SearchHit, TopicRef
 from cic.review.errors import InvalidInput
 from cic.review.review import Filters, Review, effective_topics
 from cic.review.search_pg import PostgresWindow, newest_ranked
@@ -316,7 +317,7 @@ class TranscriptSearch:
         filters: Filters | None = None,
         limit: int = PAGE,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[SearchHit]:
         """Calls whose transcript has every query word, best first (newest on ties), from
         ``offset`` on, at most ``limit`` (up to one more than ``MAX_PAGE``, for a caller to
         tell whether another page follows), each with its best segment's
@@ -340,9 +341,9 @@ class TranscriptSearch:
 
     @staticmethod
     def _hit(call: Call, rank: float, text_and_starts: tuple[str, str], matcher: Matcher,
-             names: Mapping[str, str], topics: Sequence[str]) -> dict[str, Any]:  # fmt: skip
-        summary: dict[str, Any] = dict(call.summary())
-        summary["topics"] = [{"id": t, "name": names.get(t, t)} for t in topics]
+             names: Mapping[str, str], topics: Sequence[str]) -> SearchHit:  # fmt: skip
+        topic_refs: list[TopicRef] = [{"id": t, "name": names.get(t, t)} for t in topics]
+        summary: SearchCall = {**call.summary(), "topics": topic_refs}
         text, starts = text_and_starts
         found = best_line(text, matcher)
         speaker, start = "", None

@@ -22,6 +22,7 @@ from cic.auth.templates import html, render
 from cic.db import Store
 from cic.http.endpoint import documented
 from cic.http.schemas import read_query
+from cic.review.answers import ReviewCall, SearchPage, TopicCount, TopicInfo
 from cic.review.errors import InvalidInput
 from cic.review.review import Review, as_csv
 from cic.review.schemas import FilterQuery, SearchQuery, StatsQuery
@@ -45,7 +46,7 @@ def _csv(text: str, name: str) -> web.Response:
     )
 
 
-def _flat(call: dict[str, Any]) -> dict[str, Any]:
+def _flat(call: ReviewCall) -> dict[str, Any]:
     return {**call, "topics": ", ".join(t["id"] for t in call["topics"]),
             "wrapup_topics": ", ".join(call["wrapup_topics"])}  # fmt: skip
 
@@ -54,7 +55,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
     """The review page and its data."""
     finder = TranscriptSearch(review)
 
-    async def calls(request: web.Request) -> list[dict[str, Any]]:
+    async def calls(request: web.Request) -> list[ReviewCall]:
         filters = read_query(request, FilterQuery, InvalidInput).filters()
         return await store.run(lambda s: review.calls(s, filters))
 
@@ -68,7 +69,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
             )
         )
 
-    async def stats(request: web.Request) -> list[dict[str, Any]]:
+    async def stats(request: web.Request) -> list[TopicCount]:
         query = read_query(request, StatsQuery, InvalidInput)
         filters, period = query.filters(), query.period
         return await store.run(lambda s: review.counts(s, filters, period))
@@ -83,7 +84,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
     @documented(
         "Rozmowy do przeglądu według filtrów",
         query=FilterQuery,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[ReviewCall],
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
@@ -94,6 +95,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         "Rozmowy do przeglądu według filtrów jako plik CSV",
         query=FilterQuery,
         errors=(400, 401, 403, 503),
+        media="text/csv",
     )
     @require(*ROLES)
     async def calls_csv(request: web.Request) -> web.StreamResponse:
@@ -104,7 +106,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
     @documented(
         "Liczba rozmów według tematów w tygodniach lub miesiącach i wydziałach",
         query=StatsQuery,
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[TopicCount],
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
@@ -115,6 +117,7 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         "Liczba rozmów według tematów, okresów i wydziałów jako plik CSV",
         query=StatsQuery,
         errors=(400, 401, 403, 503),
+        media="text/csv",
     )
     @require(*ROLES)
     async def stats_csv(request: web.Request) -> web.StreamResponse:
@@ -122,21 +125,20 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
 
     @documented(
         "Tematy rozmów (taksonomia) z wydziałami",
-        returns={"type": "array", "items": {"type": "object"}},
+        returns=list[TopicInfo],
         errors=(401, 403),
     )
     @require(*ROLES)
     async def topics(_request: web.Request) -> web.StreamResponse:
-        return web.json_response(
-            [
-                {"id": t.id, "name": t.name, "department": t.department}
-                for t in review.taxonomy.topics
-            ]
-        )
+        listed: list[TopicInfo] = [
+            {"id": t.id, "name": t.name, "department": t.department} for t in review.taxonomy.topics
+        ]
+        return web.json_response(listed)
 
     @documented(
         "Wyszukiwanie w transkrypcjach, najlepsze trafienia pierwsze",
         query=SearchQuery,
+        returns=SearchPage,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
@@ -148,8 +150,10 @@ def routes(review: Review, store: Store) -> list[web.RouteDef]:
         filters = asked.filters()
         hits = await store.run(lambda s: finder.search(s, query, filters, limit + 1, offset))
         await on_record(request, "transcript_search", results=len(hits[:limit]), offset=offset)
-        page = {"query": query, "offset": offset, "more": len(hits) > limit}
-        return web.json_response({**page, "count": len(hits[:limit]), "results": hits[:limit]})
+        shown = hits[:limit]
+        answer: SearchPage = {"query": query, "offset": offset, "more": len(hits) > limit,
+                              "count": len(shown), "results": shown}  # fmt: skip
+        return web.json_response(answer)
 
     return [
         web.get("/przeglad", page),

@@ -10,20 +10,23 @@ from cic.auth.roles import current_user, require
 from cic.http.endpoint import documented
 from cic.http.schemas import read_body
 from cic.routing.calendar import OfficeCalendar
-from cic.routing.mode import InvalidMode, OfficeModeSwitch
-from cic.routing.schemas import ModeIn
+from cic.routing.mode import MODE_LABELS_PL, InvalidMode, OfficeModeSwitch
+from cic.routing.schemas import ModeIn, OfficeState
 from cic.routing.service import format_opening
 
 
 def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.RouteDef]:
     """``GET /api/office`` and ``POST /api/office/mode``."""
 
-    def state() -> dict[str, object]:
+    def state() -> OfficeState:
         now = calendar.is_open(datetime.now(UTC))
         mode = switch.mode
         is_open = mode == "open" or (mode == "auto" and now.open)
         return {
-            **switch.as_dict(),
+            "mode": mode,
+            "label": MODE_LABELS_PL[mode],
+            "changed_by": switch.changed_by,
+            "changed_at": switch.changed_at.isoformat() if switch.changed_at else None,
             "open": is_open,
             "calendar_open": now.open,
             "calendar_reason": now.reason,
@@ -31,13 +34,16 @@ def routes(switch: OfficeModeSwitch, calendar: OfficeCalendar) -> list[web.Route
             "next_open": format_opening(now.next_open) if now.next_open else None,
         }
 
-    @documented("Stan urzędu: otwarty czy zamknięty, tryb pracy", errors=(401,))
+    @documented(
+        "Stan urzędu: otwarty czy zamknięty, tryb pracy", returns=OfficeState, errors=(401,)
+    )
     async def get(_request: web.Request) -> web.StreamResponse:
         return web.json_response(state())
 
     @documented(
         "Zmiana trybu pracy urzędu: automatyczny, otwarty, zamknięty",
         body=ModeIn,
+        returns=OfficeState,
         errors=(400, 401, 403, 503),
     )
     @require("supervisor")

@@ -120,7 +120,7 @@ class Wallboard:
         """Start from the agents the first line has borrowed (username -> who added them)."""
         self.borrowed = dict(borrowed)
 
-    def load_callbacks(self, requests: list[dict[str, Any]]) -> None:
+    def load_callbacks(self, requests: Iterable[Mapping[str, Any]]) -> None:
         """Start from the callback requests still open or failed."""
         for request in requests:
             self._on_callback(request, None)
@@ -245,7 +245,7 @@ class Wallboard:
             self.borrowed.pop(username, None)
         return True
 
-    def _on_callback(self, m: dict[str, Any], at: datetime | None) -> bool:
+    def _on_callback(self, m: Mapping[str, Any], at: datetime | None) -> bool:
         try:
             request_id = int(m["id"])
         except (KeyError, TypeError, ValueError):

@@ -44,7 +44,7 @@ def routes(app: web.Application) -> list[web.RouteDef]:
     async def openapi(_request: web.Request) -> web.StreamResponse:
         return web.json_response(spec())
 
-    @documented("Opis API kontrolera (strona HTML)", errors=(401,))
+    @documented("Opis API kontrolera (strona HTML)", errors=(401,), media="text/html")
     async def docs(request: web.Request) -> web.StreamResponse:
         current = spec()
         groups = _groups(current)

@@ -105,7 +105,9 @@ def operation(
     answer: dict[str, Any] = {"description": SUCCESS_TEXT.get(status, "Wykonano")}
     if status not in NO_CONTENT:
         schema = json_schema(note.returns, "serialization") if note and note.returns else {}
-        if kind == "text/html":
+        if note and note.media:
+            kind, schema = note.media, {"type": "string", "format": "binary"}
+        elif kind == "text/html":
             schema = {"type": "string"}
         answer["content"] = {kind: {"schema": schema}}
     errors = sorted({*(note.errors if note else ()), *middleware_answers(path, method)})
