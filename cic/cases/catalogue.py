@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cic.cases.errors import UnknownJrwaClass
 from cic.cases.jrwa import JrwaClass, builtin
 from cic.cases.models import JrwaEntry
+from cic.cases.schemas import CatalogueOut
 from cic.db import utcnow
 
 
@@ -19,7 +18,7 @@ def check_known(session: Session, symbol: str) -> None:
         raise UnknownJrwaClass(f"Klasy „{symbol}” nie ma w wykazie akt (JRWA) urzędu.")
 
 
-def catalogue(session: Session) -> dict[str, Any]:
+def catalogue(session: Session) -> CatalogueOut:
     """The office's list if loaded, else the built-in subset; ``names`` maps symbol to name."""
     rows = session.scalars(select(JrwaEntry).order_by(JrwaEntry.symbol)).all()
     if rows:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from cic.cases.errors import InvalidValue
+from cic.cases.schemas import JrwaClassOut
 from cic.cases.signatures import validate_jrwa
 
 BUILTIN = Path(str(files("cic.cases") / "jrwa.yaml"))
@@ -33,7 +34,7 @@ class JrwaClass:
     name: str
     category: str
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> JrwaClassOut:
         """The class as JSON."""
         return {"symbol": self.symbol, "name": self.name, "category": self.category}
 

@@ -212,3 +212,43 @@ class Deadlines(TypedDict):
     soon_days: int
     overdue: list[CaseSummary]
     due_soon: list[CaseSummary]
+
+
+class SpisRow(TypedDict):
+    """One case in the spis spraw (lp = its number in the year)."""
+
+    lp: int
+    signature: str
+    title: str
+    parties: list[str]
+    started_on: Date
+    closed_on: Date | None
+    status: CaseStatusText
+    status_label: str
+
+
+class SpisOut(TypedDict):
+    """The spis spraw of a unit, JRWA class and year, in number order."""
+
+    komorka: str
+    jrwa: str
+    rok: int
+    jrwa_name: str
+    sprawy: list[SpisRow]
+
+
+class JrwaClassOut(TypedDict):
+    """A class of the JRWA (the office's list of file classes) and its archive category."""
+
+    symbol: str
+    name: str
+    category: str
+
+
+class CatalogueOut(TypedDict):
+    """The JRWA classes in use: the office's list, or the built-in subset to be checked."""
+
+    source: Annotated[str, Field(description="urząd albo wbudowany wycinek")]
+    needs_local_check: bool
+    classes: list[JrwaClassOut]
+    names: NotRequired[dict[str, str]]

@@ -41,9 +41,11 @@ from cic.cases.schemas import (
     CaseOut,
     CasesQuery,
     CaseSummary,
+    CatalogueOut,
     MetrykaEntry,
     ReportOut,
     ReportsQuery,
+    SpisOut,
 )
 from cic.cases.signatures import parse_signature, validate_jrwa, validate_unit, validate_year
 from cic.db import Store, utcnow
@@ -77,7 +79,7 @@ class CaseService:
 
     # JRWA ---------------------------------------------------------------------------------
 
-    async def jrwa_classes(self) -> dict[str, Any]:
+    async def jrwa_classes(self) -> CatalogueOut:
         """The office's list if loaded, else the built-in subset (``source`` says which)."""
         return await self.store.run(catalogue.catalogue)
 
@@ -257,13 +259,13 @@ class CaseService:
 
         return await self.store.run(work)
 
-    async def register_list(self, unit: str, symbol: str, year: int) -> dict[str, Any]:
+    async def register_list(self, unit: str, symbol: str, year: int) -> SpisOut:
         """The spis spraw of a unit, JRWA class and year, in number order."""
         validate_unit(unit)
         validate_jrwa(symbol)
         validate_year(year)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> SpisOut:
             rows = session.scalars(
                 select(Case)
                 .where(Case.unit == unit, Case.jrwa == symbol, Case.year == year)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.cases.models import CASE_STATUSES, Case, CaseParty
+from cic.cases.schemas import SpisRow
 
 
 def party_names(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
@@ -25,7 +24,7 @@ def party_names(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def spis_row(case: Case, parties: list[str]) -> dict[str, Any]:
+def spis_row(case: Case, parties: list[str]) -> SpisRow:
     """One row of the spis spraw."""
     return {
         "lp": case.number,

@@ -27,6 +27,7 @@ from cic.cases.schemas import (
     CaseOut,
     CasesQuery,
     CaseSummary,
+    CatalogueOut,
     Deadlines,
     DeadlinesQuery,
     DocumentIn,
@@ -35,6 +36,7 @@ from cic.cases.schemas import (
     ReportIn,
     ReportOut,
     ReportsQuery,
+    SpisOut,
     SpisQuery,
 )
 from cic.cases.service import CaseService
@@ -246,7 +248,7 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
     @documented(
         "Spis spraw komórki, klasy JRWA i roku",
         query=SpisQuery,
-        returns={"type": "object"},
+        returns=SpisOut,
         errors=(400, 401, 403, 503),
     )
     @officials
@@ -257,7 +259,7 @@ def routes(service: CaseService, interface_of: AgentInterface | None = None) -> 
 
     @documented(
         "Klasy JRWA urzędu (lub wbudowany wycinek)",
-        returns={"type": "object"},
+        returns=CatalogueOut,
         errors=(401, 403, 503),
     )
     @signed_in

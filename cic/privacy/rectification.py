@@ -17,7 +17,6 @@ resident's record or the case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +25,7 @@ from cic.cases import records
 from cic.cases.models import Case, CaseParty
 from cic.db import utcnow
 from cic.privacy.errors import NotTheirs, RectificationRefused
-from cic.privacy.schemas import Rectification
+from cic.privacy.schemas import Changed, Rectification
 from cic.privacy.scope import Scope
 from cic.residents.models import ResidentNumber
 from cic.residents.schemas import number_pairs
@@ -63,7 +62,7 @@ def _given(name: str | None, contact: str | None) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def apply(session: Session, scope: Scope, correction: Correction, actor: str) -> dict[str, Any]:
+def apply(session: Session, scope: Scope, correction: Correction, actor: str) -> Changed:
     """Correct the records; returns what changed (counts and fields, no values)."""
     resident = live_resident(session, scope.subject.resident_id)
     mine = {pid for ids in scope.parties.values() for pid in ids}

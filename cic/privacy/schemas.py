@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
+from typing_extensions import TypedDict
 
 from cic.http.json_api import MAX_ID
 from cic.http.schemas import NOT_BLANK, Body, Exact, OneLine
-from cic.residents.schemas import Name, Note, Numbers
+from cic.residents.schemas import Name, Note, Numbers, ResidentOut
 
 MAX_PARTY_TEXT = 300
 MAX_PARTIES = 50
@@ -51,3 +52,19 @@ class Erasure(Body):
     """Whether to carry out the erasure (``false``: only the plan)."""
 
     execute: bool = Field(False, title="execute")
+
+
+class Changed(TypedDict):
+    """What a rectification changed (field names and counts, no values)."""
+
+    fields: list[str]
+    numbers_added: int
+    numbers_removed: int
+    parties: int
+
+
+class Rectified(TypedDict):
+    """The resident's record after the rectification, and what changed."""
+
+    mieszkaniec: ResidentOut
+    zmiany: Changed

@@ -25,7 +25,7 @@ from cic.privacy import erasure, rectification
 from cic.privacy.errors import ErasureRefused
 from cic.privacy.export import ExportContext, ExportCounts, write_export
 from cic.privacy.register import load_register
-from cic.privacy.schemas import Rectification
+from cic.privacy.schemas import Rectification, Rectified
 from cic.privacy.scope import collect, load_subject
 from cic.residents.models import Resident
 from cic.residents.service import resident_json
@@ -112,11 +112,11 @@ class PrivacyService:
 
     # --- art. 16 -------------------------------------------------------------------------
 
-    async def rectify(self, resident_id: int, body: Rectification, who: Official) -> dict[str, Any]:
+    async def rectify(self, resident_id: int, body: Rectification, who: Official) -> Rectified:
         """Correct the resident's record and their case-party entries (see ``rectification``)."""
         correction = rectification.parse(body)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> Rectified:
             scope = collect(session, load_subject(session, resident_id))
             changed = rectification.apply(session, scope, correction, who.username)
             audit.record(session, "privacy_rectified", actor=who.username,

@@ -32,7 +32,7 @@ from cic.http.endpoint import documented
 from cic.http.json_api import form_fields
 from cic.http.schemas import read_body
 from cic.privacy.errors import InvalidRequest
-from cic.privacy.schemas import Erasure, Rectification
+from cic.privacy.schemas import Erasure, Rectification, Rectified
 from cic.privacy.service import Official, PrivacyService
 from cic.residents.errors import ResidentNotFound
 
@@ -161,6 +161,7 @@ def routes(service: PrivacyService, search: Search) -> list[web.RouteDef]:
     @documented(
         "Sprostowanie danych mieszkańca i jego wpisów jako strony spraw (art. 16 RODO)",
         body=Rectification,
+        returns=Rectified,
         errors=(400, 401, 403, 404, 409, 503),
     )
     @require(*OFFICERS)
