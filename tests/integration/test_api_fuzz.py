@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import jsonschema
 import pytest
 import sqlalchemy as sa
 from aiohttp import web
@@ -434,6 +435,14 @@ def check(world: World, route: Route, case: dict[str, Any]) -> None:
         assert str(status) in documented, (
             f"{status} not in /api/openapi.json for {where}: {text[:300]}"
         )
+        answer = documented[str(status)].get("content", {}).get("application/json", {})
+        if 200 <= status < 300 and answer.get("schema"):
+            # a successful JSON answer is what the document says it is (the typed results)
+            resolver = {"components": world.spec["components"], **answer["schema"]}
+            try:
+                jsonschema.validate(json.loads(text), resolver)
+            except jsonschema.ValidationError as exc:
+                raise AssertionError(f"{where}: answer not as documented: {exc.message}") from exc
     if 400 <= status < 500:
         after = world.snapshot()
         changed = [t for t in after if after[t] != before.get(t)]
