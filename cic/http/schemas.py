@@ -150,7 +150,10 @@ def _field(model: type[BaseModel], location: tuple[int | str, ...]) -> str:
     if not location:
         return ""
     first, *rest = location
-    info = model.model_fields.get(str(first))
+    fields = model.model_fields
+    info = fields.get(str(first)) or next(
+        (f for f in fields.values() if f.alias == first), None
+    )  # a query parameter named by its alias (``from``) rather than the attribute (``since``)
     parts = [info.title if info and info.title else str(first)]
     for part in rest:
         if isinstance(part, int):

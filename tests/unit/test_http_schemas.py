@@ -139,3 +139,12 @@ def test_limits_are_said_in_proper_polish(limit: int, words: str) -> None:
     with pytest.raises(Refused) as caught:
         parse_body({"text": "x" * (limit + 1)}, sized, Refused)
     assert caught.value.message == f"Text: najwyżej {words} (jest {limit + 1})."
+
+
+def test_a_field_read_by_its_alias_is_named_by_its_title() -> None:
+    class Period(Query):
+        since: str = Field("", alias="from", title="Od", pattern=r"^[0-9-]*$")
+
+    request = make_mocked_request("GET", "/x?from=wczoraj")
+    with pytest.raises(Refused, match=r"^Od: niedozwolona postać\.$"):
+        read_query(request, Period, Refused)
