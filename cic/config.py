@@ -129,6 +129,10 @@ class SpeechSettings:
     holds a job for ``lease_seconds`` (renewed while it works). ``queue`` is ``store`` (jobs
     polled from the database, one process) or ``redis`` (a stream with a consumer group).
     ``unredacted_role`` empty: the unredacted transcript is not kept at all.
+    Redaction: a run of at least ``redact_min_digits`` digits without a valid checksum (and a
+    spoken ID-card series before six digits whose check digit fails) is hidden as personal
+    data unless ``redact_unverified_numbers`` is false; numbers with a valid checksum (PESEL,
+    NIP, account, ID card) and phone-shaped ones are always hidden.
     ``worker_process``: the controller's ``workers`` run in a child process it keeps running
     (``cic.postcall.child``), so transcription never slows routing; false runs them inside
     the controller (small test setups). The backlog (jobs waiting, the oldest wait) is on the
@@ -153,6 +157,8 @@ class SpeechSettings:
     playback_roles: list[str] = field(default_factory=lambda: ["supervisor"])
     hold_roles: list[str] = field(default_factory=lambda: ["supervisor"])
     unredacted_role: str = ""
+    redact_min_digits: int = 9
+    redact_unverified_numbers: bool = True
 
 
 @dataclass

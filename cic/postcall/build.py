@@ -9,6 +9,7 @@ from cic.postcall.pipeline import Pipeline
 from cic.postcall.queue import JobQueue, RedisQueue, StoreQueue
 from cic.postcall.service import PostCallService
 from cic.postcall.worker import Worker, WorkerSettings, worker_name
+from cic.speech.redaction import RedactionPolicy
 from cic.speech.stt import SpeechEngine, SttSettings, create_engine
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
@@ -40,9 +41,14 @@ def make_pipeline(settings: SpeechSettings, store: Store | None = None) -> Pipel
         return learned_tagger(store, rules[0])
 
     version = None if store is None else (lambda: store.run_sync(corrections_version))
-    return Pipeline(
-        engine, tagger, keep_unredacted=bool(settings.unredacted_role), tagger_version=version
+    policy = RedactionPolicy(
+        min_digits=settings.redact_min_digits,
+        redact_unverified_numbers=settings.redact_unverified_numbers,
     )
+    return Pipeline(
+        engine, tagger, policy=policy, keep_unredacted=bool(settings.unredacted_role),
+        tagger_version=version,
+    )  # fmt: skip
 
 
 def worker_settings(settings: SpeechSettings) -> WorkerSettings:

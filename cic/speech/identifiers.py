@@ -1,6 +1,12 @@
 """Polish ID card numbers (dowód osobisty): three letters and six digits, written as one word
 ("ABC123456"), as a series word and digits ("ABC 123456"), or spelled and spoken
-("a be ce jeden dwa trzy cztery pięć sześć"). Only numbers with a valid check digit count."""
+("a be ce jeden dwa trzy cztery pięć sześć", also mixed: "AB ce", "a BC").
+
+A number written as one word counts only with a valid check digit. A series said or written
+apart, right before six digits, counts even when the check digit does not hold (speech
+recognition mishears a digit more often than a resident reads out something else in that
+shape), unless the office keeps unverified numbers: then only a valid one is hidden. The
+series letters are always hidden with the digits, never left behind."""
 
 from __future__ import annotations
 
@@ -34,37 +40,52 @@ def id_cards_in_words(tokens: Sequence[Token], blocked: set[int]) -> list[Span]:
     ]
 
 
-def id_card_before_run(tokens: Sequence[Token], run: Run, blocked: set[int]) -> Span | None:
-    """An ID card whose series (one word, or three spelled letters) comes right before a run
-    of exactly six digits."""
+def id_card_before_run(
+    tokens: Sequence[Token], run: Run, blocked: set[int], *, unverified: bool = True
+) -> Span | None:
+    """An ID card whose series comes right before a run of exactly six digits: one with a
+    valid check digit, else (``unverified``) the series and the digits as they were heard."""
     if run.digit_count != 6:
         return None
     first = run.units[0].start
     digits = "".join(unit.digits for unit in run.units)
-    for start, series in _series_candidates(tokens, first, blocked):
+    candidates = _series_candidates(tokens, first, blocked)
+    for start, series in candidates:
         if is_id_card(series + digits):
             return Span(Kind.ID_CARD, start, run.units[-1].end)
+    if unverified and candidates:
+        return Span(Kind.ID_CARD, candidates[0][0], run.units[-1].end)
     return None
 
 
 def _series_candidates(
     tokens: Sequence[Token], first: int, blocked: set[int]
 ) -> list[tuple[int, str]]:
-    """(start word, three letters) read from the words just before word ``first``."""
+    """(start word, three letters) read from the words just before word ``first``: a word of
+    three letters, or up to three words that together spell three letters (letter names,
+    single letters, a capitalised pair: "a be ce", "AB ce", "a BC")."""
     candidates: list[tuple[int, str]] = []
     if first >= 1 and first - 1 not in blocked:
         core = tokens[first - 1].core
         if _SERIES.fullmatch(core):
             candidates.append((first - 1, core.upper()))
-    if first >= 3 and not blocked.intersection(range(first - 3, first)):
-        letters = [_letter(tokens[index]) for index in range(first - 3, first)]
-        if all(letters):
-            candidates.append((first - 3, "".join(letter or "" for letter in letters)))
+    letters = ""
+    for index in range(first - 1, max(first - 4, -1), -1):
+        spelled = _letters(tokens[index]) if index not in blocked else None
+        if spelled is None or len(letters) + len(spelled) > 3:
+            break
+        letters = spelled + letters
+        if len(letters) == 3 and index < first - 1:
+            candidates.append((index, letters))
+            break
     return candidates
 
 
-def _letter(token: Token) -> str | None:
+def _letters(token: Token) -> str | None:
+    """The letters a word spells: one letter, a letter's Polish name, or two capitals."""
     core = token.core
     if len(core) == 1 and core.isascii() and core.isalpha():
         return core.upper()
+    if len(core) == 2 and core.isascii() and core.isalpha() and core.isupper():
+        return core
     return LETTER_NAMES.get(token.key)

@@ -74,7 +74,9 @@ def find_spans(tokens: Sequence[Token], policy: RedactionPolicy | None = None) -
     spans += id_cards_in_words(tokens, _covered(spans))
     blocked = _covered(spans)
     for run in find_runs(tokens, blocked):
-        id_card = id_card_before_run(tokens, run, blocked)
+        id_card = id_card_before_run(
+            tokens, run, blocked, unverified=policy.redact_unverified_numbers
+        )
         if id_card is not None:
             spans.append(id_card)
         else:

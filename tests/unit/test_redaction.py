@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cic.config import load_settings
+from cic.postcall.build import make_pipeline
 from cic.speech import checksums
 from cic.speech.findings import Kind
 from cic.speech.models import Segment, Transcript, Word
@@ -230,6 +232,29 @@ def test_id_card_written_spaced_and_spelled() -> None:
     assert redact_text(f"dowód {wrong}").text == f"dowód {wrong}"
 
 
+def test_a_spoken_series_is_hidden_whole_with_its_digits() -> None:
+    card = make_id_card("ABC", "13579")
+    digits = spoken_digits(card[3:])
+    for series in ("a be ce", "AB ce", "a BC", "A B C"):
+        said = f"seria {series} {digits} dziękuję"
+        assert redact_text(said).text == "seria [DOWÓD] dziękuję", series
+    # A misheard digit breaks the check digit: still the series and six digits of a card.
+    misheard = card[3:-1] + str((int(card[-1]) + 1) % 10)
+    said = f"dowód a be ce {spoken_digits(misheard)} dziękuję"
+    assert redact_text(said).text == "dowód [DOWÓD] dziękuję"
+    keep = RedactionPolicy(redact_unverified_numbers=False)
+    assert redact_text(said, keep).text == said  # the office keeps unverified numbers
+    assert redact_text(f"dowód a be ce {digits}", keep).text == "dowód [DOWÓD]"
+
+
+def test_words_that_are_not_a_series_are_not_taken_for_one() -> None:
+    card = make_id_card("ABC", "13579")
+    digits = spoken_digits(card[3:])
+    # a lowercase pair is a word, not two letters; two letters are not a series
+    assert redact_text(f"na ce {digits}").text == f"na ce {digits}"
+    assert redact_text(f"kod AB {digits}").text == f"kod AB {digits}"
+
+
 def test_account_number_grouped_with_pl_and_plain() -> None:
     groups = " ".join([ACCOUNT[:2]] + [ACCOUNT[i : i + 4] for i in range(2, 26, 4)])
     assert redact_text(f"konto PL{groups} dziękuję").text == "konto [KONTO] dziękuję"
@@ -412,3 +437,13 @@ def test_any_mobile_number_spoken_is_a_phone(number: int, style: str) -> None:
     speak = {"digits": spoken_digits, "pairs": spoken_pairs, "triples": spoken_triples}[style]
     result = redact_text(f"proszę dzwonić {speak(digits)} po szesnastej")
     assert result.text == "proszę dzwonić [TELEFON] po szesnastej", speak(digits)
+
+
+def test_the_office_sets_the_redaction_policy() -> None:
+    environ = {
+        "CIC_SPEECH__REDACT_MIN_DIGITS": "11",
+        "CIC_SPEECH__REDACT_UNVERIFIED_NUMBERS": "nie",
+    }
+    settings = load_settings(environ=environ)
+    assert make_pipeline(settings.speech).policy == RedactionPolicy(11, False)
+    assert make_pipeline(load_settings(environ={}).speech).policy == RedactionPolicy()
