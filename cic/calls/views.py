@@ -12,29 +12,19 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated
 
 from aiohttp import web
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from cic.auth.roles import require
 from cic.calls.errors import CallNotFound, InvalidQuery
 from cic.calls.schemas import CallDetail, CallSummary
 from cic.calls.service import MAX_LIMIT, CallService
 from cic.http.endpoint import documented
-from cic.http.schemas import Digits, Query, optional_format, read_query
+from cic.http.schemas import Digits, IsoDateTime, Query, read_query
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _dumps = partial(json.dumps, ensure_ascii=False)
-
-
-def _iso(raw: str) -> str:
-    if raw:
-        try:
-            datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError("data i godzina w formacie ISO 8601") from None
-    return raw
 
 
 class CallsQuery(Query):
@@ -42,9 +32,7 @@ class CallsQuery(Query):
 
     limit: Digits = Field(50, ge=1, le=MAX_LIMIT, title="Parametr limit")
     offset: Digits = Field(0, ge=0, le=10**9, title="Parametr offset")
-    since: Annotated[str, AfterValidator(_iso)] = Field(
-        "", title="Parametr since", json_schema_extra=optional_format("date-time")
-    )
+    since: IsoDateTime = Field("", title="Parametr since")
 
     def since_time(self) -> datetime | None:
         """``since`` as a time (None when not given)."""

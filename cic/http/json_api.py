@@ -118,16 +118,6 @@ async def read_json(
     return parse_json(raw, error)
 
 
-async def json_object(
-    request: web.Request, error: type[CicError] = BadJson, max_bytes: int = MAX_BODY
-) -> dict[str, Any]:
-    """The request body as a JSON object, else ``error`` ("Oczekiwano obiektu JSON.")."""
-    body = await read_json(request, error, max_bytes)
-    if not isinstance(body, dict):
-        raise error(NOT_AN_OBJECT)
-    return body
-
-
 async def form_fields(request: web.Request, error: type[CicError] = BadJson) -> dict[str, str]:
     """An HTML form's text fields (files left out); ``error`` when the body does not read
     as a form (bytes that are not UTF-8, a broken multipart)."""
@@ -148,24 +138,6 @@ def whole_number(raw: str | None, low: int, high: int) -> int | None:
         return None
     value = int(raw)
     return value if low <= value <= high else None
-
-
-def query_int(
-    request: web.Request,
-    name: str,
-    default: int,
-    low: int,
-    high: int,
-    error: type[CicError] = BadJson,
-) -> int:
-    """The query parameter ``name`` as a whole number from ``low`` to ``high`` (else ``error``)."""
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    value = whole_number(raw, low, high)
-    if value is None:
-        raise error(f"Parametr {name} musi być liczbą całkowitą od {low} do {high}.")
-    return value
 
 
 def path_id(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     TypeAdapter,
     ValidationError,
 )
@@ -57,8 +59,45 @@ def _digits(value: object) -> object:
     return value
 
 
+def _iso_date(raw: str) -> str:
+    if raw:
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("data RRRR-MM-DD") from None
+    return raw
+
+
+def _iso_date_time(raw: str) -> str:
+    if raw:
+        try:
+            datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("data i godzina w formacie ISO 8601") from None
+    return raw
+
+
+def _optional_format(kind: str) -> Callable[[dict[str, Any]], None]:
+    """A ``json_schema_extra`` for a text field whose empty default means "not given": the
+    schema says the value's ``format`` and leaves out the default (which is not one)."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["format"] = kind
+        schema.pop("default", None)
+
+    return edit
+
+
 #: A whole number in a query string: ASCII digits only (no sign, spaces, ``_`` or ``²``).
 Digits = Annotated[int, BeforeValidator(_digits)]
+#: A day as ``RRRR-MM-DD`` text, or empty for "not given".
+IsoDate = Annotated[
+    str, AfterValidator(_iso_date), Field(json_schema_extra=_optional_format("date"))
+]
+#: A moment in ISO 8601 text, or empty for "not given".
+IsoDateTime = Annotated[
+    str, AfterValidator(_iso_date_time), Field(json_schema_extra=_optional_format("date-time"))
+]
 #: Text on one line, stored verbatim (no control characters, no line breaks).
 OneLine = Annotated[str, AfterValidator(_one_line)]
 #: Refuses text that is only spaces: ``Annotated[SomeText, NOT_BLANK]``.
@@ -220,17 +259,6 @@ def _inline(node: Any, definitions: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
         return [_inline(item, definitions) for item in node]
     return node
-
-
-def optional_format(kind: str) -> Callable[[dict[str, Any]], None]:
-    """A ``json_schema_extra`` for a text field whose empty default means "not given": the
-    schema says the value's ``format`` and leaves out the default (which is not one)."""
-
-    def edit(schema: dict[str, Any]) -> None:
-        schema["format"] = kind
-        schema.pop("default", None)
-
-    return edit
 
 
 class _Untitled(GenerateJsonSchema):

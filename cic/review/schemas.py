@@ -9,22 +9,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError
 
-from cic.http.schemas import Digits, Query, message, optional_format
+from cic.http.schemas import Digits, IsoDate, Query, message
 from cic.review.errors import InvalidInput
 from cic.review.review import OUTCOMES, Filters
 from cic.review.search import MAX_OFFSET, MAX_PAGE, PAGE
 from cic.review.search_terms import MAX_QUERY
 
 MAX_SECONDS = 86_400
-
-
-def _day(raw: str) -> str:
-    if raw:
-        try:
-            date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError("data RRRR-MM-DD") from None
-    return raw
 
 
 def _seconds(raw: str) -> str:
@@ -44,7 +35,6 @@ def _outcome(raw: str) -> str:
     return raw
 
 
-Day = Annotated[str, AfterValidator(_day), Field(json_schema_extra=optional_format("date"))]
 Seconds = Annotated[
     str,
     AfterValidator(_seconds),
@@ -56,8 +46,8 @@ class FilterQuery(Query):
     """What the supervisor filters calls by (all optional)."""
 
     topic: str = Field("", max_length=200, title="Temat (topic)")
-    since: Day = Field("", alias="from", title="Od")
-    until: Day = Field("", alias="to", title="Do")
+    since: IsoDate = Field("", alias="from", title="Od")
+    until: IsoDate = Field("", alias="to", title="Do")
     agent: str = Field("", max_length=200, title="Konsultant (agent)")
     department: str = Field("", max_length=200, title="Wydział (department)")
     outcome: Annotated[str, AfterValidator(_outcome)] = Field(

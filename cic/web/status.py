@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from pydantic import Field
 
 from cic.auth.templates import html, render
 from cic.calls.handlers import free_bytes
 from cic.http.endpoint import documented
-from cic.http.json_api import query_int
+from cic.http.schemas import Digits, Query, read_query
 from cic.latency import summary_ms
 from cic.postcall.plugin import BACKLOG, WORKER_CHILD
 from cic.recordings.plugin import root_for
@@ -32,6 +33,12 @@ POLICY_PL = {
     "opt-in": "tylko na życzenie (klawisz 1)",
     "never": "wyłączone",
 }
+
+
+class StatusQuery(Query):
+    """How many of the latest routing and loop-lag samples the figures are taken over."""
+
+    last: Digits = Field(1000, ge=1, le=1000, title="Parametr last")
 
 
 def status(services: Services, last: int = 1000) -> dict[str, Any]:
@@ -112,11 +119,11 @@ def routes(services: Services) -> list[web.RouteDef]:
 
     @documented(
         "Stan centrali: połączenia, konsultanci, opóźnienia, zadania w tle",
-        query={"last": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}},
+        query=StatusQuery,
         errors=(400, 401),
     )
     async def api_status(request: web.Request) -> web.StreamResponse:
-        last = query_int(request, "last", 1000, 1, 1000)
+        last = read_query(request, StatusQuery).last
         return web.json_response({**status(services, last), "post_call": post_call(request.app)})
 
     return [web.get("/", page), web.get("/healthz", healthz), web.get("/api/status", api_status)]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import ConfigDict, Field
 
 from cic.errors import CicError
 from cic.http.json_api import (
@@ -15,12 +16,11 @@ from cic.http.json_api import (
     MAX_DEPTH,
     MAX_INT,
     BadJson,
-    json_object,
     parse_json,
     path_id,
-    query_int,
     whole_number,
 )
+from cic.http.schemas import Body, Digits, Query, read_body, read_query
 from cic.web.errors import error_middleware
 from cic.web.safety import safety_middleware
 
@@ -81,10 +81,21 @@ def test_whole_number() -> None:
     assert whole_number("-0", 0, 9) is None and whole_number("-0", -1, 9) == 0
 
 
+class Anything(Body):
+    """Any JSON object, kept as it came."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="allow")
+
+
+class Limit(Query):
+    limit: Digits = Field(5, ge=1, le=50)
+
+
 async def test_views_answer_400_and_the_safety_net_hides_the_rest() -> None:
     async def echo(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request)
-        return web.json_response({"body": body, "limit": query_int(request, "limit", 5, 1, 50)})
+        body = await read_body(request, Anything)
+        limit = read_query(request, Limit).limit
+        return web.json_response({"body": body.model_dump(), "limit": limit})
 
     async def item(request: web.Request) -> web.StreamResponse:
         return web.json_response({"id": path_id(request, "id")})

@@ -16,6 +16,8 @@ from cic.http.schemas import (
     Body,
     Digits,
     Exact,
+    IsoDate,
+    IsoDateTime,
     OneLine,
     Query,
     json_schema,
@@ -148,3 +150,22 @@ def test_a_field_read_by_its_alias_is_named_by_its_title() -> None:
     request = make_mocked_request("GET", "/x?from=wczoraj")
     with pytest.raises(Refused, match=r"^Od: niedozwolona postać\.$"):
         read_query(request, Period, Refused)
+
+
+def test_iso_dates_are_checked_and_an_empty_one_means_not_given() -> None:
+    class Span(Query):
+        day: IsoDate = Field("", title="Dzień")
+        moment: IsoDateTime = Field("", title="Chwila")
+
+    def asked(query: str) -> Span:
+        return read_query(make_mocked_request("GET", "/x?" + query), Span, Refused)
+
+    assert asked("day=2026-12-06&moment=2026-12-06T08:00:00Z").day == "2026-12-06"
+    assert asked("").moment == ""
+    with pytest.raises(Refused, match=r"^Dzień: data RRRR-MM-DD\.$"):
+        asked("day=wczoraj")
+    with pytest.raises(Refused, match=r"^Chwila: data i godzina w formacie ISO 8601\.$"):
+        asked("moment=rano")
+    schema = json_schema(Span)["properties"]
+    assert schema["day"] == {"format": "date", "title": "Dzień", "type": "string"}
+    assert schema["moment"]["format"] == "date-time" and "default" not in schema["moment"]
