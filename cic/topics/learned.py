@@ -1,13 +1,16 @@
-"""A topic model learned from supervisors' corrections: TF-IDF over lemmas (and lemma pairs)
-with one logistic regression per topic (one-vs-rest), in scikit-learn.
+"""Topic models learned from examples: TF-IDF over lemmas (and lemma pairs), optionally also
+over character n-grams of the words, with one logistic regression per topic (one-vs-rest), in
+scikit-learn. Two models are learned this way: one from the corpus the project ships
+(:mod:`cic.topics.corpus`, with character n-grams, so that a misrecognised word still shares
+most of its letters with the right one) and one from supervisors' corrections.
 
 Corrections come in as data - ``(text, topic ids)`` pairs, the topics a supervisor confirmed
 for a transcript - never from a database here. A topic is learned only once it has at least
 ``min_examples`` corrections with it and as many without it; the tagger keeps using rules
 alone for the others (see :mod:`cic.topics.tagger` for how the two are combined).
 
-scikit-learn is an optional dependency (extra ``topics-learned``); without it
-:func:`train_model` raises :class:`LearnedModelUnavailable` and the tagger runs on rules only.
+scikit-learn is installed with cic; should it be missing, :func:`train_model` raises
+:class:`LearnedModelUnavailable` and the tagger runs on rules only.
 """
 
 from __future__ import annotations
@@ -37,6 +40,20 @@ def lemma_features(lemmas: Sequence[str]) -> list[str]:
     """Lemmas and adjacent lemma pairs, the features the model sees."""
     pairs = [f"{a}_{b}" for a, b in itertools.pairwise(lemmas)]
     return [*lemmas, *pairs]
+
+
+def char_features(lemmas: Sequence[str]) -> list[str]:
+    """Character 3- to 5-grams of each word of four letters or more, marked at its ends: what
+    a garbled or unknown word ("smieciarke", "as best") still has in common with the right
+    one."""
+    grams = []
+    for lemma in lemmas:
+        if len(lemma) < 4:
+            continue
+        padded = f"<{lemma}>"
+        for size in (3, 4, 5):
+            grams += [padded[i : i + size] for i in range(len(padded) - size + 1)]
+    return grams
 
 
 class LearnedTopics:
@@ -78,19 +95,41 @@ def train_model(
     topics = eligible_topics(items, min_examples)
     if not topics:
         return None
+    documents = [lemmatize(item.text) for item in items]
+    return fit_topics(documents, [item.topics for item in items], topics)
+
+
+def fit_topics(
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[Collection[str]],
+    topics: Sequence[str],
+    *,
+    characters: bool = False,
+    c: float = 10.0,
+) -> LearnedTopics:
+    """One-vs-rest logistic regressions over TF-IDF features of lemmatised documents (lemmas
+    and lemma pairs, and with ``characters`` also character n-grams)."""
     try:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.pipeline import FeatureUnion
     except ImportError as error:  # pragma: no cover - depends on the installed extras
-        raise LearnedModelUnavailable("install scikit-learn (extra topics-learned)") from error
-    vectorizer = TfidfVectorizer(analyzer=lemma_features, sublinear_tf=True)
-    features = vectorizer.fit_transform([lemmatize(item.text) for item in items])
-    labels = np.array([[int(topic in item.topics) for topic in topics] for item in items])
-    regression = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
+        raise LearnedModelUnavailable("scikit-learn is not installed") from error
+    vectorizer: Any = TfidfVectorizer(analyzer=lemma_features, sublinear_tf=True)
+    if characters:
+        vectorizer = FeatureUnion(
+            [
+                ("lemmas", vectorizer),
+                ("characters", TfidfVectorizer(analyzer=char_features, sublinear_tf=True)),
+            ]
+        )
+    features = vectorizer.fit_transform([list(d) for d in documents])
+    matrix = np.array([[int(topic in found) for topic in topics] for found in labels])
+    regression = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, solver="liblinear")
     if len(topics) == 1:
-        classifier: Any = regression.fit(features, labels[:, 0])
+        classifier: Any = regression.fit(features, matrix[:, 0])
     else:
-        classifier = OneVsRestClassifier(regression).fit(features, labels)
-    return LearnedTopics(vectorizer, classifier, topics)
+        classifier = OneVsRestClassifier(regression).fit(features, matrix)
+    return LearnedTopics(vectorizer, classifier, tuple(topics))

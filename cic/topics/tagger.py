@@ -1,15 +1,24 @@
-"""The topic tagger: phrase rules on lemmatised Polish, optionally combined with a model
-learned from supervisors' corrections.
+"""The topic tagger: phrase rules on lemmatised Polish, a model learned from the project's
+corpus, and a model learned from supervisors' corrections, combined.
 
 Rule confidence of a topic is ``1 - exp(-score)``, where ``score`` is the sum of the weights of
-its phrases found in the text (each phrase once) minus the weights of its negative phrases
-(at least 0). A topic is tagged when its confidence reaches ``threshold``.
+its phrases found in the text (each phrase once; a phrase found only through a speech-recognition
+slip, see :mod:`cic.topics.fuzzy`, at ``SLIP_WEIGHT`` of its weight) minus the weights of its
+negative phrases (at least 0).
 
-With a learned model (see :mod:`cic.topics.learned`) for the topics it covers - those with
-enough corrections - the confidence becomes ``w * p + (1 - w) * rule`` with ``p`` the model's
-probability and ``w = learned_weight`` (0.6 by default): once supervisors have corrected a
-topic often enough, their corrections outweigh the hand-written rules, both to add a topic the
-rules miss and to drop one they wrongly find; rules alone still decide every other topic.
+With a corpus model (see :mod:`cic.topics.trained`), for the topics it covers the confidence
+becomes ``c * p + (1 - c) * rule`` with ``p`` the model's probability and ``c = corpus_weight``.
+With a model learned from supervisors' corrections (see :mod:`cic.topics.learned`), for the
+topics it covers - those with enough corrections - the confidence then becomes
+``w * q + (1 - w) * confidence`` with ``q`` its probability and ``w = learned_weight`` (0.6 by
+default): once supervisors have corrected a topic often enough, their corrections outweigh the
+rest, both to add a topic the others miss and to drop one they wrongly find.
+
+A topic is tagged when its confidence reaches its threshold (``thresholds``, calibrated per
+topic on a development split, else ``threshold``). When no topic does, the likeliest one is
+still tagged if its confidence reaches ``fallback``: a call is nearly always about something.
+A text with fewer than ``MIN_CONTENT_WORDS`` meaningful words gets no topic from the models
+alone: a single word never suffices.
 """
 
 from __future__ import annotations
@@ -17,15 +26,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from cic.topics.lemmas import PolishLemmatizer
-from cic.topics.rules import CompiledPhrase, compile_phrase, phrase_words, text_keys
+from cic.topics.fuzzy import SlipMatcher
+from cic.topics.lemmas import Lemmatizer, make_lemmatizer, words
+from cic.topics.rules import FUNCTION_WORDS, CompiledPhrase, Keys, compile_phrase, phrase_words
 from cic.topics.taxonomy import Taxonomy, Topic
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_GAP = 2
 DEFAULT_LEARNED_WEIGHT = 0.6
+DEFAULT_CORPUS_WEIGHT = 0.6
+SLIP_WEIGHT = 0.7
+MIN_CONTENT_WORDS = 2
 
 
 class TopicModel(Protocol):
@@ -60,21 +73,34 @@ class Tagger:
     def __init__(
         self,
         taxonomy: Taxonomy,
-        lemmatizer: PolishLemmatizer | None = None,
+        lemmatizer: Lemmatizer | None = None,
         *,
         threshold: float = DEFAULT_THRESHOLD,
         max_gap: int = DEFAULT_MAX_GAP,
         model: TopicModel | None = None,
         learned_weight: float = DEFAULT_LEARNED_WEIGHT,
+        corpus: TopicModel | None = None,
+        corpus_weight: float = DEFAULT_CORPUS_WEIGHT,
+        thresholds: Mapping[str, float] | None = None,
+        fallback: float | None = None,
+        slips: bool = True,
     ) -> None:
-        if not 0.0 <= learned_weight <= 1.0 or not 0.0 < threshold <= 1.0:
-            raise ValueError("threshold must be in (0, 1] and learned_weight in [0, 1]")
+        limits = (threshold, *(thresholds or {}).values(), *([fallback] if fallback else []))
+        if not all(0.0 < t <= 1.0 for t in limits):
+            raise ValueError("thresholds must be in (0, 1]")
+        if not (0.0 <= learned_weight <= 1.0 and 0.0 <= corpus_weight <= 1.0):
+            raise ValueError("learned_weight and corpus_weight must be in [0, 1]")
         self.taxonomy = taxonomy
-        self.lemmatizer = lemmatizer or PolishLemmatizer()
+        self.lemmatizer = lemmatizer or make_lemmatizer()
         self.threshold = threshold
         self.max_gap = max_gap
         self.model = model
         self.learned_weight = learned_weight
+        self.corpus = corpus
+        self.corpus_weight = corpus_weight
+        self.thresholds = dict(thresholds or {})
+        self.fallback = fallback
+        self.slips = slips
         vocabulary = [
             word
             for topic in taxonomy.topics
@@ -90,31 +116,74 @@ class Tagger:
             )
             for topic in taxonomy.topics
         )
+        keys = {
+            key
+            for compiled in self._topics
+            for phrase in (*compiled.phrases, *compiled.negative)
+            for pattern in phrase.pattern
+            for key in pattern.vocabulary()
+        }
+        self._slips = SlipMatcher(keys, self.lemmatizer)
 
     def with_model(self, model: TopicModel | None) -> Tagger:
-        """The same tagger using another learned model (or none); the lemmatizer is shared."""
-        return Tagger(
-            self.taxonomy,
-            self.lemmatizer,
-            threshold=self.threshold,
-            max_gap=self.max_gap,
-            model=model,
-            learned_weight=self.learned_weight,
-        )
+        """The same tagger using another corrections model (or none); the lemmatizer is
+        shared."""
+        return self.replace(model=model)
+
+    def replace(self, **changes: Any) -> Tagger:
+        """The same tagger with some settings changed (see ``__init__``)."""
+        settings: dict[str, Any] = {
+            "threshold": self.threshold,
+            "max_gap": self.max_gap,
+            "model": self.model,
+            "learned_weight": self.learned_weight,
+            "corpus": self.corpus,
+            "corpus_weight": self.corpus_weight,
+            "thresholds": self.thresholds,
+            "fallback": self.fallback,
+            "slips": self.slips,
+        }
+        settings.update(changes)
+        return Tagger(self.taxonomy, self.lemmatizer, **settings)
+
+    def _rule_score(
+        self, compiled: _CompiledTopic, exact: list[Keys], slipped: list[Keys]
+    ) -> tuple[float, tuple[str, ...]]:
+        score = 0.0
+        matched = []
+        for phrase in compiled.phrases:
+            if phrase.found_in(exact, self.max_gap):
+                score += phrase.weight
+            elif self.slips and phrase.found_in(slipped, self.max_gap):
+                score += phrase.weight * SLIP_WEIGHT
+            else:
+                continue
+            matched.append(phrase.text)
+        score -= sum(p.weight for p in compiled.negative if p.found_in(exact, self.max_gap))
+        return max(score, 0.0), tuple(matched)
 
     def scores(self, text: str) -> list[TopicScore]:
         """Every topic with a confidence above zero, highest first."""
-        keys = text_keys(text, self.lemmatizer)
+        tokens = words(text)
+        exact = [self.lemmatizer.keys(token) for token in tokens]
+        slipped = self._slips.slip_keys(tokens, exact) if self.slips else exact
+        lemmas = [word[0] for word in exact]
+        content = sum(1 for lemma in lemmas if lemma not in FUNCTION_WORDS and len(lemma) > 2)
+        corpus: Mapping[str, float] = {}
         learned: Mapping[str, float] = {}
-        if self.model is not None:
-            learned = self.model.predict([lemma for lemma, _ in keys])
+        if content >= MIN_CONTENT_WORDS:
+            if self.corpus is not None:
+                corpus = self.corpus.predict(lemmas)
+            if self.model is not None:
+                learned = self.model.predict(lemmas)
         results: list[TopicScore] = []
         for compiled in self._topics:
-            matched = tuple(p.text for p in compiled.phrases if p.found_in(keys, self.max_gap))
-            score = sum(p.weight for p in compiled.phrases if p.text in matched)
-            score -= sum(p.weight for p in compiled.negative if p.found_in(keys, self.max_gap))
-            confidence = 1.0 - math.exp(-max(score, 0.0))
+            score, matched = self._rule_score(compiled, exact, slipped)
+            confidence = 1.0 - math.exp(-score)
             topic = compiled.topic
+            if topic.id in corpus:
+                weight = self.corpus_weight
+                confidence = weight * corpus[topic.id] + (1.0 - weight) * confidence
             if topic.id in learned:
                 weight = self.learned_weight
                 confidence = weight * learned[topic.id] + (1.0 - weight) * confidence
@@ -124,6 +193,15 @@ class Tagger:
                 )
         return sorted(results, key=lambda s: (-s.confidence, s.topic_id))
 
+    def threshold_of(self, topic_id: str) -> float:
+        """The confidence a topic needs to be tagged."""
+        return self.thresholds.get(topic_id, self.threshold)
+
     def tag(self, text: str) -> list[TopicScore]:
-        """The topics of ``text`` whose confidence reaches the threshold, highest first."""
-        return [score for score in self.scores(text) if score.confidence >= self.threshold]
+        """The topics of ``text`` whose confidence reaches their threshold, highest first
+        (or the likeliest one if it reaches ``fallback``)."""
+        found = self.scores(text)
+        tagged = [s for s in found if s.confidence >= self.threshold_of(s.topic_id)]
+        if not tagged and found and self.fallback and found[0].confidence >= self.fallback:
+            return found[:1]
+        return tagged

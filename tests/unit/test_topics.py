@@ -9,18 +9,18 @@ import pytest
 import yaml
 
 from cic.topics.learned import Correction, eligible_topics, train_model
-from cic.topics.lemmas import PolishLemmatizer, words
+from cic.topics.lemmas import Lemmatizer, make_lemmatizer, words
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 
 
 @pytest.fixture(scope="module")
-def lemmatizer() -> PolishLemmatizer:
-    return PolishLemmatizer()  # loads simplemma's Polish data from the wheel: no network
+def lemmatizer() -> Lemmatizer:
+    return make_lemmatizer()  # Morfeusz's dictionary comes in its wheel: no network
 
 
 @pytest.fixture(scope="module")
-def tagger(lemmatizer: PolishLemmatizer) -> Tagger:
+def tagger(lemmatizer: Lemmatizer) -> Tagger:
     return Tagger(load_taxonomy(), lemmatizer)
 
 
@@ -137,7 +137,7 @@ def write(tmp_path: Path, data: object) -> Path:
     return path
 
 
-def test_own_taxonomy_file_is_used(tmp_path: Path, lemmatizer: PolishLemmatizer) -> None:
+def test_own_taxonomy_file_is_used(tmp_path: Path, lemmatizer: Lemmatizer) -> None:
     own = Tagger(load_taxonomy(write(tmp_path, VALID)), lemmatizer)
     assert [s.topic_id for s in own.tag("czy lodowisko jest czynne w niedzielę")] == ["lodowisko"]
 

@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from cic.topics.lemmas import PolishLemmatizer
+from cic.topics.lemmas import make_lemmatizer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 
@@ -188,7 +188,7 @@ LABELLED: list[tuple[str, set[str]]] = [
 
 @pytest.fixture(scope="module")
 def tagger() -> Tagger:
-    return Tagger(load_taxonomy(), PolishLemmatizer())
+    return Tagger(load_taxonomy(), make_lemmatizer())
 
 
 def test_labelled_set_is_large_and_covers_every_topic() -> None:
