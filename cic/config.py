@@ -138,6 +138,9 @@ class SpeechSettings:
     the controller (small test setups). The backlog (jobs waiting, the oldest wait) is on the
     status page and the wallboard, alerting from ``backlog_alert_jobs`` waiting jobs or an
     oldest wait of ``backlog_alert_minutes``.
+    Topics: ``taxonomy`` is the path of the office's own copy of the topic taxonomy (empty:
+    the packaged ``cic/topics/taxonomy.yaml``); ``topic_model`` false tags with the taxonomy's
+    phrase rules alone, without the model trained on the shipped corpus.
     """
 
     enabled: bool = True
@@ -159,6 +162,8 @@ class SpeechSettings:
     unredacted_role: str = ""
     redact_min_digits: int = 9
     redact_unverified_numbers: bool = True
+    taxonomy: str = ""
+    topic_model: bool = True
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cic.config import SpeechSettings
 from cic.db import Store
 from cic.postcall.learning import corrections_version, learned_tagger
@@ -11,8 +13,10 @@ from cic.postcall.service import PostCallService
 from cic.postcall.worker import Worker, WorkerSettings, worker_name
 from cic.speech.redaction import RedactionPolicy
 from cic.speech.stt import SpeechEngine, SttSettings, create_engine
+from cic.topics.lemmas import make_lemmatizer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
+from cic.topics.trained import trained_tagger
 
 
 def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQueue:
@@ -24,21 +28,33 @@ def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQue
     return StoreQueue(store)
 
 
-def make_pipeline(settings: SpeechSettings, store: Store | None = None) -> Pipeline:
-    """The steps with the configured engine and the packaged taxonomy's tagger (built lazily;
-    with ``store``, also a model learned from supervisors' corrections, trained again when
-    they change)."""
+def make_tagger(settings: SpeechSettings, cache_dir: Path | None = None) -> Tagger:
+    """The office's taxonomy's tagger: its rules and, unless ``topic_model`` is off, the
+    model trained on the shipped corpus (kept in ``cache_dir``)."""
+    taxonomy = load_taxonomy(settings.taxonomy or None)
+    lemmatizer = make_lemmatizer()
+    if not settings.topic_model:
+        return Tagger(taxonomy, lemmatizer)
+    return trained_tagger(taxonomy, lemmatizer, cache_dir=cache_dir)
+
+
+def make_pipeline(
+    settings: SpeechSettings, store: Store | None = None, cache_dir: Path | None = None
+) -> Pipeline:
+    """The steps with the configured engine and the office's taxonomy's tagger (built lazily,
+    see :func:`make_tagger`; with ``store``, also a model learned from supervisors'
+    corrections, trained again when they change)."""
     stt = SttSettings.from_mapping(settings.stt)
 
     def engine() -> SpeechEngine:
         return create_engine(stt)
 
-    rules: list[Tagger] = []  # the taxonomy's rules, compiled once (seconds of lemmatizing)
+    base: list[Tagger] = []  # built once (the corpus model trains or loads in seconds)
 
     def tagger() -> Tagger:
-        if not rules:
-            rules.append(Tagger(load_taxonomy()))
-        return learned_tagger(store, rules[0])
+        if not base:
+            base.append(make_tagger(settings, cache_dir))
+        return learned_tagger(store, base[0])
 
     version = None if store is None else (lambda: store.run_sync(corrections_version))
     policy = RedactionPolicy(

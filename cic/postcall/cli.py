@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from cic.config import Settings
@@ -84,7 +85,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
         dataclasses.replace(speech, workers=max(speech.workers, 1)),
         store,
         queue,
-        make_pipeline(speech, store),
+        make_pipeline(speech, store, Path(settings.state_dir) / "cache"),
     )
     if args.name:
         for index, worker in enumerate(workers):

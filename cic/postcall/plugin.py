@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -100,7 +101,7 @@ def install(app: web.Application, deps: PostCallDeps) -> PostCallService:
         elif child is not None:
             start("cic-post-call-process", child.run)
         elif settings.workers:
-            pipeline = make_pipeline(settings, store)
+            pipeline = make_pipeline(settings, store, Path(deps.settings.state_dir) / "cache")
             for worker in make_workers(settings, store, queue, pipeline):
                 start(f"cic-{worker.name}", worker.run_forever)
         with contextlib.suppress(TimeoutError):

@@ -16,14 +16,16 @@ from cic.topics.taxonomy import load_taxonomy
 
 @dataclass(frozen=True)
 class ReviewDeps:
-    """The store to read calls from and the office's time zone (weeks and months)."""
+    """The store to read calls from, the office's time zone (weeks and months) and its
+    taxonomy file (empty: the packaged one)."""
 
     store: Store
     timezone: str
+    taxonomy: str = ""
 
 
 def install(app: web.Application, deps: ReviewDeps) -> Review:
-    """Add the review page and its data over the packaged taxonomy."""
-    review = Review(load_taxonomy(), deps.timezone)
+    """Add the review page and its data over the office's taxonomy."""
+    review = Review(load_taxonomy(deps.taxonomy or None), deps.timezone)
     app.add_routes(views.routes(review, deps.store))
     return review

@@ -316,7 +316,9 @@ def _install_domains(app: web.Application, services: Services) -> None:
     postcall_plugin.install(app, postcall_plugin.PostCallDeps(
         services.settings, store, services.bus, supervisor,
     ))  # fmt: skip
-    review_plugin.install(app, review_plugin.ReviewDeps(store, services.settings.office.timezone))
+    review_plugin.install(app, review_plugin.ReviewDeps(
+        store, services.settings.office.timezone, services.settings.speech.taxonomy,
+    ))  # fmt: skip
     cases = cases_plugin.install(app, cases_plugin.CasesDeps(
         store, services.agi, services.layout, services.agents.interface_of,
     ))  # fmt: skip

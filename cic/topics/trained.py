@@ -1,0 +1,220 @@
+"""The tagger as the worker runs it: the taxonomy's rules, a model trained on the corpus the
+project ships (:mod:`cic.topics.corpus`), and per-topic thresholds calibrated on the corpus's
+development split.
+
+Training takes seconds, so the trained model and its thresholds are kept in a cache directory,
+under a name made from everything they depend on (the taxonomy, the corpus, the lemmatiser, the
+versions of this code and of scikit-learn): an office that edits its taxonomy gets a model
+trained again on the next start, and topics the office added that the corpus does not know are
+decided by their rules alone. Without scikit-learn the tagger runs on the rules alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cic.topics.learned import LearnedModelUnavailable, LearnedTopics, fit_topics
+from cic.topics.lemmas import Lemmatizer
+from cic.topics.tagger import DEFAULT_THRESHOLD, Tagger
+from cic.topics.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "1"
+CORPUS_SEED = 0
+THRESHOLD_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(29))  # 0.15 .. 0.85
+MIN_DEV_POSITIVES = 3
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A text and the topics it is about (empty: about none)."""
+
+    text: str
+    topics: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Per-topic thresholds and the fallback floor chosen on a development split."""
+
+    thresholds: dict[str, float]
+    fallback: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trained:
+    """What training produces and the cache keeps."""
+
+    model: LearnedTopics
+    calibration: Calibration
+
+
+def train_corpus_model(
+    taxonomy: Taxonomy, lemmatizer: Lemmatizer, train: Sequence[Example]
+) -> LearnedTopics | None:
+    """A model over character n-grams and lemmas for the taxonomy's topics the examples
+    know; None when they know none."""
+    known = {topic.id for topic in taxonomy.topics}
+    labels = [example.topics & known for example in train]
+    topics = sorted({topic for found in labels for topic in found})
+    if not topics:
+        return None
+    documents = [lemmatizer.lemmas(example.text) for example in train]
+    return fit_topics(documents, labels, topics, characters=True, c=10.0)
+
+
+def _f1(true_positive: int, predicted: int, actual: int) -> float:
+    return 2 * true_positive / (predicted + actual) if predicted + actual else 0.0
+
+
+def calibrate(tagger: Tagger, dev: Sequence[Example]) -> Calibration:
+    """Per topic, the threshold with the best F1 on ``dev`` (the higher of equals); then the
+    fallback floor that gains most correct top topics for texts left without one."""
+    known = {topic.id for topic in tagger.taxonomy.topics}
+    scored = [
+        ({s.topic_id: s.confidence for s in tagger.scores(example.text)}, example.topics & known)
+        for example in dev
+    ]
+    thresholds: dict[str, float] = {}
+    for topic in sorted(known):
+        actual = sum(1 for _, gold in scored if topic in gold)
+        if actual < MIN_DEV_POSITIVES:
+            continue
+        best = (-1.0, DEFAULT_THRESHOLD)
+        for limit in THRESHOLD_GRID:
+            predicted = [(c.get(topic, 0.0) >= limit, topic in gold) for c, gold in scored]
+            hits = sum(1 for p, g in predicted if p and g)
+            f1 = _f1(hits, sum(1 for p, _ in predicted if p), actual)
+            best = max(best, (f1, limit))
+        thresholds[topic] = best[1]
+    return Calibration(thresholds, _fallback(scored, thresholds, tagger.threshold))
+
+
+def _fallback(
+    scored: list[tuple[dict[str, float], frozenset[str]]],
+    thresholds: dict[str, float],
+    default: float,
+) -> float | None:
+    """The floor under which the likeliest topic of an untagged text is not taken."""
+    untagged = []
+    for confidences, gold in scored:
+        if any(c >= thresholds.get(t, default) for t, c in confidences.items()):
+            continue
+        if confidences:
+            top = max(confidences, key=lambda t: confidences[t])
+            untagged.append((confidences[top], top in gold))
+    best: tuple[int, float | None] = (0, None)
+    for floor in THRESHOLD_GRID:
+        gain = sum(1 if right else -1 for confidence, right in untagged if confidence >= floor)
+        if gain > best[0]:
+            best = (gain, floor)
+    return best[1]
+
+
+def _digest(taxonomy: Taxonomy, lemmatizer: Lemmatizer, corpus: Sequence[Example]) -> str:
+    import sklearn
+
+    digest = hashlib.sha256()
+    for part in (MODEL_VERSION, sklearn.__version__, lemmatizer.name, repr(taxonomy)):
+        digest.update(part.encode() + b"\0")
+    for example in corpus:
+        digest.update(example.text.encode() + b"\0" + ",".join(sorted(example.topics)).encode())
+    return digest.hexdigest()[:24]
+
+
+def train(
+    taxonomy: Taxonomy, lemmatizer: Lemmatizer, train: Sequence[Example], dev: Sequence[Example]
+) -> Trained | None:
+    """Train on ``train`` and calibrate on ``dev``; None when the corpus knows no topic."""
+    model = train_corpus_model(taxonomy, lemmatizer, train)
+    if model is None:
+        return None
+    calibration = calibrate(Tagger(taxonomy, lemmatizer, corpus=model), dev)
+    return Trained(model, calibration)
+
+
+def _private(folder: Path) -> bool:
+    """Whether only this process's user can write into ``folder`` (the cache is unpickled)."""
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _read(path: Path) -> Trained | None:
+    try:
+        if not _private(path.parent):
+            log.warning(
+                "topics: %s is writable by others, not reading a model from it", path.parent
+            )
+            return None
+        with path.open("rb") as file:
+            found = pickle.load(file)  # noqa: S301 - our own file in a folder only we can write
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged or stale cache: train again
+        log.warning("topics: cached model %s unusable (%s), training again", path, exc)
+        return None
+    return found if isinstance(found, Trained) else None
+
+
+def _write(path: Path, trained: Trained) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".model-")
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(trained, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, path)
+    except OSError as exc:  # a read-only or full cache only costs training next time
+        log.warning("topics: cannot keep the trained model in %s: %s", path.parent, exc)
+
+
+def trained_tagger(
+    taxonomy: Taxonomy,
+    lemmatizer: Lemmatizer,
+    *,
+    cache_dir: Path | None = None,
+    corpus: tuple[Sequence[Example], Sequence[Example]] | None = None,
+) -> Tagger:
+    """The taxonomy's tagger with the corpus model and calibrated thresholds (trained now or
+    read from ``cache_dir``); the rules alone when scikit-learn is missing."""
+    if corpus is None:
+        from cic.topics.corpus import build_corpus, split
+
+        train_part, dev_part = split(build_corpus(CORPUS_SEED))
+        corpus = (
+            [Example(e.text, e.topics) for e in train_part],
+            [Example(e.text, e.topics) for e in dev_part],
+        )
+    try:
+        digest = _digest(taxonomy, lemmatizer, [*corpus[0], *corpus[1]])
+    except ImportError:
+        log.info("topics: scikit-learn missing, tagging with rules only")
+        return Tagger(taxonomy, lemmatizer)
+    path = None if cache_dir is None else cache_dir / f"topics-{digest}.pickle"
+    with _lock:
+        found = None if path is None else _read(path)
+        if found is None:
+            try:
+                found = train(taxonomy, lemmatizer, *corpus)
+            except LearnedModelUnavailable:
+                return Tagger(taxonomy, lemmatizer)
+            if found is None:
+                return Tagger(taxonomy, lemmatizer)
+            if path is not None:
+                _write(path, found)
+    return Tagger(
+        taxonomy,
+        lemmatizer,
+        corpus=found.model,
+        thresholds=found.calibration.thresholds,
+        fallback=found.calibration.fallback,
+    )
