@@ -8,6 +8,7 @@ File format (see ``taxonomy.yaml`` beside this module, the default)::
       - id: podatek-od-nieruchomosci      # ascii slug, unique
         name: Podatek od nieruchomości     # shown to people
         department: FN
+        description: Podatek od domu, mieszkania, działki i budynków   # optional, one line
         phrases:                           # at least one; text, or text with a weight
           - podatek od nieruchomości       # weight 1.0
           - {text: nieruchomość, weight: 0.4}
@@ -30,7 +31,7 @@ from typing import Any
 import yaml
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_TOPIC_FIELDS = {"id", "name", "department", "phrases", "negative"}
+_TOPIC_FIELDS = {"id", "name", "department", "description", "phrases", "negative"}
 
 
 class TaxonomyError(ValueError):
@@ -54,6 +55,7 @@ class Topic:
     department: str
     phrases: tuple[Phrase, ...]
     negative: tuple[Phrase, ...] = ()
+    description: str = ""  # one line in Polish: what the topic covers; empty when not given
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,12 @@ def _topic(raw: Any, where: str, departments: Mapping[str, str]) -> Topic:
     if not phrases:
         raise TaxonomyError(f"{where}: field 'phrases' needs at least one phrase")
     negative = _phrases(raw.get("negative", []), where, "negative")
-    return Topic(topic_id, name, department, phrases, negative)
+    description = ""
+    if "description" in raw:
+        description = _text(raw["description"], where, "description")
+        if "\n" in description:
+            raise TaxonomyError(f"{where}: field 'description' must be one line")
+    return Topic(topic_id, name, department, phrases, negative, description)
 
 
 def _text(value: Any, where: str, field: str) -> str:

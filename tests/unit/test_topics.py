@@ -50,6 +50,7 @@ def test_packaged_taxonomy_has_enough_valid_topics() -> None:
     assert len(ids) == len(set(ids))
     assert {topic.department for topic in taxonomy.topics} <= set(taxonomy.departments)
     assert taxonomy.topic("wycinka-drzew").department == "OS"
+    assert all(topic.description for topic in taxonomy.topics)
 
 
 # --- tagging ------------------------------------------------------------------------------------
@@ -142,6 +143,13 @@ def test_own_taxonomy_file_is_used(tmp_path: Path, lemmatizer: Lemmatizer) -> No
     assert [s.topic_id for s in own.tag("czy lodowisko jest czynne w niedzielę")] == ["lodowisko"]
 
 
+def test_description_is_optional_and_parsed(tmp_path: Path) -> None:
+    assert load_taxonomy(write(tmp_path, VALID)).topic("lodowisko").description == ""
+    described = broken(description="  Ślizgawka miejska: godziny, bilety, wypożyczalnia łyżew ")
+    topic = load_taxonomy(write(tmp_path, described)).topic("lodowisko")
+    assert topic.description == "Ślizgawka miejska: godziny, bilety, wypożyczalnia łyżew"
+
+
 def broken(**changes: object) -> dict[str, object]:
     topic = {**VALID["topics"][0], **changes}  # type: ignore[index]
     return {**VALID, "topics": [topic]}
@@ -160,6 +168,8 @@ def broken(**changes: object) -> dict[str, object]:
             r"\(lodowisko\): field 'phrases' item 1: 'weight' must be a positive",
         ),
         (broken(phrase=["typo"]), r"\(lodowisko\): unknown field\(s\) phrase"),
+        (broken(description=""), r"\(lodowisko\): field 'description' must be a non-empty"),
+        (broken(description="dwie\nlinie"), r"\(lodowisko\): field 'description' must be one"),
         ({"topics": [VALID["topics"][0], VALID["topics"][0]]}, r"topic #2 \(lodowisko\): dup"),  # type: ignore[index]
         ({"topics": []}, r"'topics' must be a non-empty list"),
         (["not", "a", "mapping"], r"must be a mapping"),

@@ -2,8 +2,8 @@
 missing diacritics, typos and speech-recognition slips. Prints precision and recall per topic
 (``pytest -s``) and asserts floors.
 
-Measured with the packaged taxonomy (2026-11-28): micro precision 1.00, recall 0.97 over 130
-labels (misses: split or misspelt key words, a weak hint alone). The set was written by the
+Measured with the packaged taxonomy (2026-12-06, 50 topics): micro precision 1.00, recall 1.00
+over 179 labels (2026-11-28, 27 topics: 1.00 and 0.97 over 130). The set was written by the
 same hand as the rules, so these figures are optimistic; real ones come from supervisors'
 corrections. Floors: micro precision >= 0.90 and recall >= 0.90 - a few points under the
 measurement, so that an edit of the taxonomy or the matcher that loses several utterances or
@@ -71,12 +71,12 @@ LABELLED: list[tuple[str, set[str]]] = [
     ("sasiad wycial drzewo w nocy", {"wycinka-drzew"}),
     ("czy potrzebuję zezwolenia na wycinkę orzecha", {"wycinka-drzew"}),
     ("chce sciac drzewo ktore grozi zawaleniem", {"wycinka-drzew"}),
-    # warunki zabudowy / plan
+    # warunki zabudowy / plan miejscowy (split in two topics in 2026-12)
     ("czy na tej działce są warunki zabudowy", {"warunki-zabudowy"}),
-    ("potrzebuję wypis z planu miejscowego", {"warunki-zabudowy"}),
-    ("jak odrolnić działkę", {"warunki-zabudowy"}),
-    ("kiedy będzie nowy plan zagospodarowania", {"warunki-zabudowy"}),
-    ("czy to dzialka budowlana", {"warunki-zabudowy"}),
+    ("potrzebuję wypis z planu miejscowego", {"plan-miejscowy"}),
+    ("jak odrolnić działkę", {"plan-miejscowy"}),
+    ("kiedy będzie nowy plan zagospodarowania", {"plan-miejscowy"}),
+    ("czy to dzialka budowlana", {"plan-miejscowy"}),
     # drogi
     ("na ulicy lipowej jest ogromna dziura w jezdni", {"drogi"}),
     ("kiedy bedzie remont drogi do lasu", {"drogi"}),
@@ -92,7 +92,7 @@ LABELLED: list[tuple[str, set[str]]] = [
     ("od rana nie ma wody w kranie", {"woda-kanalizacja"}),
     ("kiedy będzie kanalizacja na mojej ulicy", {"woda-kanalizacja"}),
     ("trzeba wymienić wodomierz", {"woda-kanalizacja"}),
-    ("kto wywozi szambo w gminie", {"woda-kanalizacja"}),
+    ("kto wywozi szambo w gminie", {"szambo-oczyszczalnia"}),
     ("jak podłączyć przyłącze wodociągowe", {"woda-kanalizacja"}),
     # pomoc społeczna
     ("potrzebuję pomocy z ośrodka pomocy społecznej", {"pomoc-spoleczna"}),
@@ -103,7 +103,7 @@ LABELLED: list[tuple[str, set[str]]] = [
     ("kiedy przyjdzie 800+ na dzieci", {"swiadczenia-rodzinne"}),
     ("nie dostałam osiemset plus za ten miesiąc", {"swiadczenia-rodzinne"}),
     ("jak złożyć wniosek o becikowe", {"swiadczenia-rodzinne"}),
-    ("karta duzej rodziny dla rodzicow", {"swiadczenia-rodzinne"}),
+    ("karta duzej rodziny dla rodzicow", {"karta-duzej-rodziny"}),
     ("zasiłek rodzinny na trzecie dziecko", {"swiadczenia-rodzinne"}),
     # dodatek mieszkaniowy / energetyczny
     ("jak złożyć wniosek o dodatek mieszkaniowy", {"dodatek-mieszkaniowy"}),
@@ -121,7 +121,7 @@ LABELLED: list[tuple[str, set[str]]] = [
     ("czy mogę sprzedawać piwo w ogródku piwnym", {"zezwolenie-alkohol"}),
     # informacja publiczna
     ("chcę złożyć wniosek o udostępnienie informacji publicznej", {"informacja-publiczna"}),
-    ("gdzie w bip są protokoły z sesji", {"informacja-publiczna"}),
+    ("gdzie w bip są protokoły z sesji", {"informacja-publiczna", "rada-gminy"}),
     ("wniosek o dostęp do informacji o umowach", {"informacja-publiczna"}),
     # skarga
     ("chciałem złożyć skargę na pracownika", {"skarga"}),
@@ -140,7 +140,7 @@ LABELLED: list[tuple[str, set[str]]] = [
     # szkoły i przedszkola
     ("jak zapisać dziecko do przedszkola", {"szkoly-przedszkola"}),
     ("kiedy rusza rekrutacja do żłobka", {"szkoly-przedszkola"}),
-    ("autobus nie przyjechał na dowóz do szkoły", {"szkoly-przedszkola"}),
+    ("autobus nie przyjechał na dowóz do szkoły", {"dowoz-uczniow"}),
     ("stypendium szkolne wnioski", {"szkoly-przedszkola"}),
     # ochrona powietrza
     ("sąsiad pali śmieci w piecu", {"ochrona-powietrza"}),
@@ -159,6 +159,55 @@ LABELLED: list[tuple[str, set[str]]] = [
     ("gdzie jest mój lokal wyborczy", {"wybory"}),
     ("jak dopisać się do spisu wyborców", {"wybory"}),
     ("chcę głosować poza miejscem zamieszkania", {"wybory"}),
+    # topics added in 2026-12
+    ("chcę kupić od gminy działkę co jest na przetargu", {"mienie-komunalne"}),
+    ("jak wykupić mieszkanie od gminy z bonifikatą", {"mienie-komunalne"}),
+    ("opłata za użytkowanie wieczyste przyszła wyższa", {"mienie-komunalne"}),
+    ("kiedy składać wniosek o zwrot akcyzy za paliwo", {"zwrot-akcyzy"}),
+    ("mam faktury za rope do ciagnika gdzie je oddac", {"zwrot-akcyzy"}),
+    ("po wichurze zerwało dach na stodole", {"zarzadzanie-kryzysowe"}),
+    ("gdzie można dostać worki z piaskiem bo rzeka wylewa", {"zarzadzanie-kryzysowe"}),
+    ("jak zgłosić uwagi w konsultacjach społecznych", {"konsultacje-spoleczne"}),
+    ("kiedy będą wyniki konsultacji w sprawie parku", {"konsultacje-spoleczne"}),
+    ("na co sołtys wydał fundusz sołecki", {"fundusz-solecki"}),
+    ("kiedy jest zebranie wiejskie", {"fundusz-solecki"}),
+    ("o której zaczyna się sesja rady gminy", {"rada-gminy"}),
+    ("chcę złożyć petycję do rady", {"rada-gminy"}),
+    ("kiedy ma dyżur nasz radny", {"rada-gminy"}),
+    ("dofinansowanie do zdjęcia eternitu z dachu", {"azbest"}),
+    ("mam płyty azbestowe w stodole kto je odbierze", {"azbest"}),
+    ("o której przyjeżdża autobus szkolny", {"dowoz-uczniow"}),
+    ("zwrot kosztów dowozu dziecka niepełnosprawnego", {"dowoz-uczniow"}),
+    ("do kiedy czynna biblioteka", {"kultura-biblioteka"}),
+    ("czy w domu kultury są zajęcia taneczne dla dzieci", {"kultura-biblioteka"}),
+    ("kiedy są dożynki gminne", {"kultura-biblioteka"}),
+    ("jak zarezerwować orlik na sobotę", {"obiekty-sportowe"}),
+    ("ile kosztuje wejście na basen", {"obiekty-sportowe"}),
+    ("potrzebuję zaświadczenie o niezaleganiu w podatkach", {"zaswiadczenia-podatkowe"}),
+    ("zaswiadczenie o powierzchni gospodarstwa do krus", {"zaswiadczenia-podatkowe"}),
+    ("czy moja działka jest w planie miejscowym", {"plan-miejscowy"}),
+    ("jak podzielić działkę na dwie", {"podzial-dzialki"}),
+    ("sąsiad przesunął granicę trzeba rozgraniczenie", {"podzial-dzialki"}),
+    ("kto jest inspektorem ochrony danych w urzędzie", {"ochrona-danych"}),
+    ("chcę żeby usunęli moje dane osobowe", {"ochrona-danych"}),
+    ("jaki numer porządkowy dostanie nowy dom", {"numeracja-porzadkowa"}),
+    ("nasza ulica nie ma nazwy", {"numeracja-porzadkowa"}),
+    ("ile razy w roku trzeba wybrać szambo", {"szambo-oczyszczalnia"}),
+    ("dotacja na przydomową oczyszczalnię ścieków", {"szambo-oczyszczalnia"}),
+    ("podatek od ciężarówki którą kupiłem", {"podatek-od-srodkow-transportowych"}),
+    ("deklaracja na podatek od środków transportowych", {"podatek-od-srodkow-transportowych"}),
+    ("czy mogę rozłożyć zaległy podatek na raty", {"ulgi-podatkowe"}),
+    ("proszę o umorzenie odsetek", {"ulgi-podatkowe"}),
+    ("przyszło upomnienie a ja zapłaciłam", {"ulgi-podatkowe"}),
+    ("jak potwierdzić profil zaufany", {"epuap-profil-zaufany"}),
+    ("czy mogę wysłać pismo przez epuap", {"epuap-profil-zaufany"}),
+    ("chcę zastrzec pesel", {"pesel"}),
+    ("jak nadać numer pesel dziecku urodzonemu za granicą", {"pesel"}),
+    ("gdzie jest rozkład jazdy autobusów gminnych", {"transport-publiczny"}),
+    ("na przystanku autobusowym zbita wiata", {"transport-publiczny"}),
+    ("jak przedłużyć kartę dużej rodziny", {"karta-duzej-rodziny"}),
+    ("czy jest dotacja do fotowoltaiki", {"odnawialne-zrodla"}),
+    ("panele słoneczne na dachu gminny program", {"odnawialne-zrodla"}),
     # several topics
     ("chcę się wymeldować i zapytać o harmonogram wywozu", {"meldunek", "harmonogram-odpadow"}),
     ("podatek od domu i opłata za śmieci", {"podatek-od-nieruchomosci", "oplata-za-odpady"}),
