@@ -20,6 +20,7 @@ FILES = {
         "migrations/versions/*.py",
         "migrations/*.ini",
         "topics/*.yaml",
+        "topics/corpus/*.yaml",
         "cases/*.yaml",
         "privacy/*.yaml",
         "privacy/*.txt",

@@ -1,0 +1,157 @@
+"""The shipped topic corpus: hand-written seeds for every topic of the packaged taxonomy, and
+the call-like labelled transcripts built from them (deterministic, noisy, some with two topics
+or none)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cic.topics.corpus import (
+    Example,
+    SeedsError,
+    build_corpus,
+    load_seeds,
+    parse_seeds,
+    split,
+)
+from cic.topics.corpus.noise import (
+    drop_diacritics,
+    normalise,
+    recognition_slips,
+    sound_alike,
+)
+from cic.topics.taxonomy import load_taxonomy
+
+POLISH_LETTERS = set("ąćęłńóśźż")
+PER_TOPIC = 10
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Example]:
+    return build_corpus(seed=7, per_topic=PER_TOPIC)
+
+
+# --- seeds --------------------------------------------------------------------------------------
+
+
+def test_seeds_cover_every_topic_with_enough_hand_written_lines() -> None:
+    seeds = load_seeds()
+    assert set(seeds.topics) == {topic.id for topic in load_taxonomy().topics}
+    for topic_id, lines in seeds.topics.items():
+        assert len(set(lines.resident)) >= 30, topic_id
+        assert len(set(lines.agent)) >= 8, topic_id
+    assert all(len(lines) >= 5 for lines in seeds.generic.values())
+
+
+def test_seeds_hold_no_digit_runs_that_could_be_personal_numbers() -> None:
+    seeds = load_seeds()
+    every = [line for t in seeds.topics.values() for line in (*t.resident, *t.agent)]
+    every += [line for lines in seeds.generic.values() for line in lines]
+    assert not [line for line in every if any(ch.isdigit() for ch in line)]
+
+
+def test_invalid_seeds_name_the_section(tmp_path: Path) -> None:
+    generic = {kind: ["dzień dobry"] for kind in load_seeds().generic}
+    with pytest.raises(SeedsError, match=r"topics\.drogi\.agent"):
+        parse_seeds({"generic": generic, "topics": {"drogi": {"resident": ["dziura"]}}})
+    with pytest.raises(SeedsError, match=r"generic\.closing"):
+        parse_seeds({"generic": {**generic, "closing": []}, "topics": {}})
+    path = tmp_path / "seeds.yaml"
+    path.write_text("generic: {}\ntopics: {}\n", "utf-8")
+    with pytest.raises(SeedsError, match=str(path)):
+        load_seeds(path)
+
+
+# --- the built corpus ---------------------------------------------------------------------------
+
+
+def test_same_seed_same_corpus_other_seed_other_corpus(corpus: list[Example]) -> None:
+    assert build_corpus(seed=7, per_topic=PER_TOPIC) == corpus
+    assert build_corpus(seed=8, per_topic=PER_TOPIC) != corpus
+
+
+def test_every_topic_has_examples_and_labels_are_taxonomy_ids(corpus: list[Example]) -> None:
+    ids = {topic.id for topic in load_taxonomy().topics}
+    counts = Counter(topic for example in corpus for topic in example.topics)
+    assert set(counts) == ids
+    assert min(counts.values()) >= PER_TOPIC
+    single = Counter(next(iter(e.topics)) for e in corpus if len(e.topics) == 1)
+    assert set(single.values()) == {PER_TOPIC}
+
+
+def test_shares_of_two_topic_and_no_topic_calls(corpus: list[Example]) -> None:
+    sizes = Counter(len(example.topics) for example in corpus)
+    assert set(sizes) == {0, 1, 2}
+    assert sizes[2] / len(corpus) == pytest.approx(0.15, abs=0.01)
+    assert sizes[0] / len(corpus) == pytest.approx(0.05, abs=0.01)
+    assert all(len(example.topics) == len(set(example.topics)) for example in corpus)
+
+
+def test_texts_read_like_transcripts(corpus: list[Example]) -> None:
+    for example in corpus:
+        assert example.text == example.text.strip() and "  " not in example.text
+        words = [w for w in example.text.split() if not w.startswith("[")]
+        assert all(w == w.lower() and w.isalnum() for w in words), example.text
+    assert sum(" yyy " in f" {e.text} " or " znaczy " in f" {e.text} " for e in corpus) > 20
+    # a caller's identification reaches the corpus as the redactor writes it
+    assert any("[PESEL]" in example.text for example in corpus)
+
+
+def test_noise_is_applied_in_a_share_of_calls(corpus: list[Example]) -> None:
+    plain = [e for e in corpus if not POLISH_LETTERS & set(e.text)]
+    assert 0.25 <= len(plain) / len(corpus) <= 0.45
+    seeds = load_seeds()
+    clean = {
+        normalise(line)
+        for lines in seeds.topics.values()
+        for line in lines.resident
+        if len(line.split()) >= 4
+    }
+    # with diacritics kept and no slip, whole seed utterances are found verbatim
+    verbatim = [e for e in corpus if any(line in e.text for line in clean)]
+    assert 0.3 <= len(verbatim) / len(corpus) <= 0.7
+
+
+def test_split_is_deterministic_disjoint_and_keeps_every_topic_in_both(
+    corpus: list[Example],
+) -> None:
+    train, dev = split(corpus, dev_share=0.2, seed=3)
+    assert (train, dev) == split(corpus, dev_share=0.2, seed=3)
+    assert split(corpus, dev_share=0.2, seed=4) != (train, dev)
+    assert len(train) + len(dev) == len(corpus)
+    assert len(dev) / len(corpus) == pytest.approx(0.2, abs=0.02)
+    assert Counter(train) + Counter(dev) == Counter(corpus)
+    topics = {topic.id for topic in load_taxonomy().topics}
+    assert {t for e in dev for t in e.topics} == topics
+    assert {t for e in train for t in e.topics} == topics
+    with pytest.raises(ValueError, match="dev_share"):
+        split(corpus, dev_share=1.0)
+
+
+# --- noise --------------------------------------------------------------------------------------
+
+
+def test_normalise_keeps_placeholders_and_drops_punctuation() -> None:
+    said = "Dzień dobry, mój PESEL to [PESEL]; dzwonię z Lipnika!"
+    assert normalise(said) == "dzień dobry mój pesel to [PESEL] dzwonię z lipnika"
+    assert drop_diacritics("żółć [DOWÓD]") == "zolc [DOWÓD]"
+
+
+def test_sound_alike_swaps_polish_spellings() -> None:
+    rng = random.Random(0)
+    heard = {sound_alike("rzeka", rng) for _ in range(30)}
+    assert "żeka" in heard
+    assert {sound_alike("chodnik", rng) for _ in range(40)} & {"hodnik"}
+    assert sound_alike("xyz", rng) == "xyz"
+
+
+def test_recognition_slips_change_the_text_but_not_placeholders() -> None:
+    rng = random.Random(1)
+    text = "chciałbym zgłosić wycinkę drzewa mój numer [TELEFON]"
+    slipped = [recognition_slips(text, rng, 3) for _ in range(20)]
+    assert sum(s != text for s in slipped) >= 18
+    assert all("[TELEFON]" in s for s in slipped)
