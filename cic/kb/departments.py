@@ -15,6 +15,10 @@ DEPARTMENTS: dict[str, str] = {
     "RO": "Referat Rolnictwa i Ochrony Środowiska",
     "OR": "Referat Organizacyjny (sekretariat)",
     "GOPS": "Gminny Ośrodek Pomocy Społecznej",
+    "OSW": "Referat Oświaty",
+    "ZK": "Zarządzanie kryzysowe i bezpieczeństwo",
+    "RG": "Biuro Rady Gminy",
+    "KS": "Kultura i sport",
     "ZEW": "Poza urzędem gminy (instytucja zewnętrzna)",
 }
 
