@@ -11,6 +11,7 @@ import pytest
 from cic.kb.departments import DEPARTMENTS
 from cic.kb.errors import InvalidArticle
 from cic.kb.importer import REQUIRED, parse, read_dir
+from cic.topics.taxonomy import load_taxonomy
 
 KB = Path(__file__).resolve().parents[2] / "kb"
 FILES = sorted(p for p in KB.rglob("*.md") if p.name != "README.md")
@@ -19,11 +20,27 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def test_at_least_forty_articles_and_all_import() -> None:
+def test_at_least_eighty_six_articles_and_all_import() -> None:
     found, errors = read_dir(KB)
     assert errors == []
-    assert len(found) == len(FILES) >= 40
+    assert len(found) == len(FILES) >= 86
     assert len({a.slug for a, _ in found}) == len(found)
+
+
+def _article_topics() -> dict[str, set[str]]:
+    return {a.slug: set(a.front_matter["topics"]) for a, _ in read_dir(KB)[0]}
+
+
+def test_every_taxonomy_topic_has_an_article() -> None:
+    """The console suggests articles by the call's topic: no topic may be left without one."""
+    covered = set().union(*_article_topics().values())
+    missing = [t.id for t in load_taxonomy().topics if t.id not in covered]
+    assert missing == []
+
+
+def test_every_article_serves_a_taxonomy_topic() -> None:
+    ids = {t.id for t in load_taxonomy().topics}
+    assert [slug for slug, topics in _article_topics().items() if not topics & ids] == []
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
