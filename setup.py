@@ -1,8 +1,9 @@
 """Packaging is declared in setup.cfg; this file says which files the package carries, with
 what setup.cfg cannot say: the folders at the top of the source tree that the code needs at
-run time (web templates and static files, the seed knowledge base, the Asterisk templates)
-become package data under ``cic/assets/``, so a wheel installed anywhere carries them
-(``cic.assets.folder`` finds them). ``tests/component/test_wheel.py`` checks the result.
+run time (web templates and static files, the seed knowledge base and its synonyms, the
+Asterisk templates) become package data under ``cic/assets/``, so a wheel installed anywhere
+carries them (``cic.assets.folder`` finds them). ``tests/component/test_wheel.py`` checks the
+result.
 """
 
 from setuptools import find_packages, setup
@@ -27,7 +28,7 @@ FILES = {
     ],
     # templates and static files only: not node_modules/ or the bundle's build script
     "cic.assets.web": ["templates/*", "templates/**/*", "static/*/*", "static/**/*"],
-    "cic.assets.kb": ["*.md", "**/*.md"],
+    "cic.assets.kb": ["*.md", "**/*.md", "synonimy.yaml"],
     "cic.assets.dialplan": ["*.j2"],
     "cic.assets.asterisk_conf": ["*.j2"],
 }

@@ -73,6 +73,9 @@ class OfficeSettings:
     menu_timeout: int = 5
     # The menu key for "case status by phone" (off when empty), e.g. "8".
     case_status_key: str = ""
+    # The office's own knowledge-base synonyms (a YAML file like kb/synonimy.yaml), added to
+    # the packaged ones; empty: only the packaged file.
+    kb_synonyms: str = ""
 
 
 @dataclass

@@ -17,11 +17,13 @@ from typing import Any
 
 from aiohttp import web
 
+from cic.assets import AssetMissing
 from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.db import Store
 from cic.kb import views
 from cic.kb.service import DEFAULT_DIR, KbService
+from cic.kb.synonyms import SynonymMap, SynonymsError, default_file, load_synonyms, read_synonyms
 from cic.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
@@ -45,19 +47,37 @@ async def load_logged(service: KbService, max_delay: float = 60.0) -> None:
 @dataclass(frozen=True)
 class KbDeps:
     """What the knowledge base needs: its store, the supervisor of its start-up import, where
-    the article files are, and (for suggestions during a call) the calls service."""
+    the article files are, (for suggestions during a call) the calls service, and the office's
+    own synonyms file (setting ``office.kb_synonyms``; the packaged one is always read)."""
 
     store: Store
     supervisor: Supervisor
     directory: Path | None = DEFAULT_DIR
     calls: CallService | None = None
+    synonyms_file: Path | None = None
+
+
+def office_synonyms(own: Path | None) -> SynonymMap:
+    """The packaged synonyms plus the office's file; a file that cannot be used is logged and
+    left out (search still works, with fewer colloquial words)."""
+    merged: SynonymMap = {}
+    try:
+        merged = load_synonyms(default_file())
+    except (SynonymsError, AssetMissing):
+        log.exception("kb: the packaged synonyms file cannot be used")
+    if own is not None:
+        try:
+            merged.update(read_synonyms(own))
+        except SynonymsError:
+            log.exception("kb: the office's synonyms file (office.kb_synonyms) is left out")
+    return merged
 
 
 def install(app: web.Application, deps: KbDeps) -> KbService:
     """Build the service, keep it under ``app[KB]``, add its routes and the start-up import;
     with ``deps.calls`` also the suggestions for a call in hand."""
     store = deps.store
-    service = KbService(store, deps.directory)
+    service = KbService(store, deps.directory, office_synonyms(deps.synonyms_file))
     app[KB] = service
     app.add_routes(views.routes(service))
     if deps.calls is not None:

@@ -5,6 +5,13 @@ Every word is indexed by its lemma (simplemma) folded to ASCII, so "podatku", "p
 seen in the articles (so "nieruchomosci" typed without diacritics finds "nieruchomości"), and
 only when neither is known (3) prefixes and close spellings (rapidfuzz) of known forms, at a
 lower weight. Fields are weighted (title > keywords > topics > body) in one BM25F score.
+
+Synonyms (``cic.kb.synonyms``: how residents say things → the articles' wording) expand a query:
+a query word or run of words that matches a synonym phrase (word by word on folded lemmas or
+folded forms, or sharing a long prefix, so "kopciucha" and "szambiarki" still match) adds the
+synonym's words to the query at a lower weight than typed words (``SYNONYM_WEIGHT``, spread
+over a synonym's words so that a long one does not drown the typed words). Such added words
+count toward the share of query words an article matched as the typed words they stand for.
 The index is rebuilt from scratch when an article changes; it is a pure object without I/O.
 """
 
@@ -15,7 +22,7 @@ import heapq
 import html
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +38,10 @@ FUZZY_WEIGHT = 0.85
 PREFIX_WEIGHT = 0.8
 SNIPPET_WORDS = 30
 FIRST_DEPTH = 32  # documents read per query term before the first stopping test
+SYNONYM_WEIGHT = 0.8  # an added word of a one-word synonym, against 1.0 for a typed word
+SYNONYM_SPREAD = 0.5  # a synonym adding n words weighs each SYNONYM_WEIGHT / n ** SPREAD
+STEM_MIN = 5  # a synonym word and a query word sharing this long a prefix (and ...)
+STEM_SLACK = 2  # ... all but this many of the synonym word's characters) are the same word
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,35 @@ def _fuzzy_lengths(length: int) -> range:
     return range(max(1, low), high + 1)
 
 
+@dataclass(frozen=True)
+class _Synonym:
+    """A compiled synonym: the phrase's words as (folded form, lemma), and what they add."""
+
+    words: tuple[tuple[str, str], ...]
+    adds: tuple[dict[str, float], ...]  # per added word: index term → weight
+
+
+@dataclass
+class _Query:
+    """A query's slots (a typed or an added word: index term → weight), and for each slot the
+    bit mask of the typed words it stands for."""
+
+    slots: list[dict[str, float]]
+    masks: list[int]
+    typed: int
+
+
+def _stems_match(word: str, key: str) -> bool:
+    """True when a query word and a synonym word share a long enough prefix to be one word."""
+    size = min(len(word), len(key))
+    if size < STEM_MIN or abs(len(word) - len(key)) > 4:
+        return False
+    shared = 0
+    while shared < size and word[shared] == key[shared]:
+        shared += 1
+    return shared >= max(STEM_MIN, len(key) - STEM_SLACK)
+
+
 class SearchIndex:
     """BM25F over the articles' fields with lemma, diacritic and typo tolerant matching.
 
@@ -103,8 +143,15 @@ class SearchIndex:
     a common word.
     """
 
-    def __init__(self, documents: Iterable[Document] = ()) -> None:
-        """Build the index for ``documents`` (replaces nothing: a new index per change)."""
+    def __init__(
+        self,
+        documents: Iterable[Document] = (),
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Build the index for ``documents`` (replaces nothing: a new index per change).
+
+        ``synonyms`` maps how people say things to the articles' wording (``cic.kb.synonyms``).
+        """
         self.docs: list[Document] = list(documents)
         self._slugs = [d.slug for d in self.docs]
         self._plain = [plain(d.body) for d in self.docs]
@@ -120,6 +167,45 @@ class SearchIndex:
         self._keys_by_length: dict[tuple[int, bool], list[str]] = defaultdict(list)
         for key in self._form_keys:
             self._keys_by_length[len(key), key.isdigit()].append(key)
+        self._synonyms: dict[str, list[_Synonym]] = defaultdict(list)
+        self._synonym_stems: dict[str, set[str]] = defaultdict(set)
+        self.synonym_gaps: list[tuple[str, str]] = []  # (phrase, word no article contains)
+        for phrase, meaning in (synonyms or {}).items():
+            self._add_synonym(phrase, meaning)
+
+    def _add_synonym(self, phrase: str, meaning: Sequence[str]) -> None:
+        """Compile one synonym: its phrase's words, and the known index terms it adds."""
+        phrase_words = [(fold(m.group()), lemma(m.group())) for m in words(phrase)]
+        phrase_words = [w for w in phrase_words if w[0] not in STOPWORDS] or phrase_words
+        adds: dict[str, dict[str, float]] = {}
+        for text in meaning:
+            for match in words(text):
+                word = match.group()
+                if not is_stopword(word) and fold(word) not in adds:
+                    terms = self._exact(word)
+                    if terms:
+                        adds[fold(word)] = dict.fromkeys(terms, 1.0)
+                    else:
+                        self.synonym_gaps.append((phrase, word))
+        if not phrase_words or not adds:
+            return
+        weight = SYNONYM_WEIGHT / len(adds) ** SYNONYM_SPREAD
+        synonym = _Synonym(
+            tuple(phrase_words), tuple({t: weight for t in terms} for terms in adds.values())
+        )
+        first_form, first_lemma = phrase_words[0]
+        for key in {first_form, first_lemma}:
+            self._synonyms[key].append(synonym)
+        for form, lem in phrase_words:
+            for key in (form, lem):
+                if len(key) >= STEM_MIN:
+                    self._synonym_stems[key[:STEM_MIN]].add(key)
+
+    def _exact(self, word: str) -> set[str]:
+        """The index terms ``word`` stands for without guessing (lemma or folded form)."""
+        surface, own = fold(word), lemma(word)
+        found = {t for t in (own, surface) if t in self._impacts}
+        return found | self._forms.get(surface, set())
 
     def _weighted_tfs(self) -> dict[str, dict[int, float]]:
         """Term → document → field-weighted, length-normalised term frequency (BM25F).
@@ -197,10 +283,55 @@ class SearchIndex:
         ranked = sorted(((key, score) for key, score, _ in matches), key=lambda m: (-m[1], m[0]))
         return ranked[:5]
 
-    def _query(self, query: str) -> list[dict[str, float]]:
+    def _query(self, query: str) -> _Query:
+        """The query's typed words expanded, plus the words its synonyms add."""
         tokens = [m.group() for m in words(query)]
         meaningful = [t for t in tokens if not is_stopword(t)] or tokens
-        return [e for e in (self.expand(t) for t in meaningful)] if meaningful else []
+        slots = [self.expand(t) for t in meaningful]
+        masks = [1 << i for i in range(len(slots))]
+        typed_terms = {t for slot in slots for t in slot}
+        added: dict[tuple[str, ...], int] = {}
+        for start, synonym in self._synonym_matches(meaningful):
+            mask = ((1 << len(synonym.words)) - 1) << start
+            for terms in synonym.adds:
+                if typed_terms.isdisjoint(terms):
+                    key = tuple(sorted(terms))
+                    if key in added:
+                        masks[added[key]] |= mask
+                    else:
+                        added[key] = len(slots)
+                        slots.append(terms)
+                        masks.append(mask)
+        return _Query(slots, masks, len(meaningful))
+
+    def _synonym_matches(self, tokens: Sequence[str]) -> list[tuple[int, _Synonym]]:
+        """(position, synonym) of every synonym phrase found in the query words ``tokens``."""
+        if not self._synonyms:
+            return []
+        keys = [self._synonym_keys(t) for t in tokens]
+        found = []
+        for start, first in enumerate(keys):
+            seen: set[int] = set()
+            for key in first:
+                for synonym in self._synonyms.get(key, ()):
+                    if id(synonym) in seen or start + len(synonym.words) > len(keys):
+                        continue
+                    seen.add(id(synonym))
+                    if all(
+                        form in keys[start + i] or lem in keys[start + i]
+                        for i, (form, lem) in enumerate(synonym.words)
+                    ):
+                        found.append((start, synonym))
+        return found
+
+    def _synonym_keys(self, token: str) -> set[str]:
+        """The synonym words a query word can be: its folded form, lemma and long-prefix kin."""
+        keys = {fold(token), lemma(token)}
+        for key in list(keys):
+            for known in self._synonym_stems.get(key[:STEM_MIN], ()):
+                if _stems_match(key, known):
+                    keys.add(known)
+        return keys
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
         """The best articles for ``query``, best first, each with a highlighted snippet.
@@ -209,15 +340,15 @@ class SearchIndex:
         expands to (times the expansion weight); the sum is scaled by the share of query words
         it matched (0.5 + 0.5 * matched / words). Ties go by slug. ``limit`` < 1 finds nothing.
         """
-        expansions = self._query(query)
-        if not expansions or limit < 1:
+        parsed = self._query(query)
+        if not parsed.slots or limit < 1:
             return []
-        scores = self._top_scores(expansions, limit)
+        scores = self._top_scores(parsed, limit)
         ranked = heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], self._slugs[d]))
-        terms = {t for e in expansions for t in e}
+        terms = {t for e in parsed.slots for t in e}
         return [self._hit(d, scores[d], terms) for d in ranked]
 
-    def _top_scores(self, expansions: list[dict[str, float]], limit: int) -> dict[int, float]:
+    def _top_scores(self, query: _Query, limit: int) -> dict[int, float]:
         """Exact scores of a set of documents that surely holds the ``limit`` best.
 
         The threshold algorithm (Fagin): read every query term's documents best first, down to
@@ -226,15 +357,18 @@ class SearchIndex:
         Otherwise the depth grows (x4) until every list is read. The result equals scoring
         every document, but a common word (in most articles) costs ``depth`` reads, not 10,000.
         """
-        weighted = [[(self._impacts[t], w) for t, w in e.items()] for e in expansions]
+        weighted = [
+            ([(self._impacts[t], w) for t, w in e.items()], mask)
+            for e, mask in zip(query.slots, query.masks, strict=True)
+        ]
         scores: dict[int, float] = {}
         seen, depth = 0, FIRST_DEPTH
         while True:
-            for term in {t for e in expansions for t in e}:
+            for term in {t for e in query.slots for t in e}:
                 for doc in self._ranked_docs(term, seen, depth):
                     if doc not in scores:
-                        scores[doc] = _score(doc, weighted)
-            bound = self._unseen_bound(expansions, depth)
+                        scores[doc] = _score(doc, weighted, query.typed)
+            bound = self._unseen_bound(query, depth)
             if not bound or (
                 len(scores) >= limit and heapq.nlargest(limit, scores.values())[-1] > bound
             ):
@@ -251,10 +385,10 @@ class SearchIndex:
             return ranked[start:stop]
         return self._impacts[term] if start == 0 else ()
 
-    def _unseen_bound(self, expansions: list[dict[str, float]], depth: int) -> float:
+    def _unseen_bound(self, query: _Query, depth: int) -> float:
         """The highest score a document outside the first ``depth`` of every list can have."""
         total, open_words = 0.0, 0
-        for expansion in expansions:
+        for expansion, mask in zip(query.slots, query.masks, strict=True):
             best = 0.0
             for term, weight in expansion.items():
                 ranked = self._by_impact.get(term)
@@ -262,8 +396,8 @@ class SearchIndex:
                     best = max(best, weight * self._impacts[term][ranked[depth]])
             if best:
                 total += best
-                open_words += 1
-        return total * (0.5 + 0.5 * open_words / len(expansions))
+                open_words |= mask
+        return total * (0.5 + 0.5 * open_words.bit_count() / query.typed)
 
     def _hit(self, i: int, score: float, terms: set[str]) -> dict[str, Any]:
         doc = self.docs[i]
@@ -305,10 +439,13 @@ class SearchIndex:
         ]
 
 
-def _score(doc: int, expansions: list[list[tuple[dict[int, float], float]]]) -> float:
-    """``doc``'s score: per query word its best weighted term, summed, scaled by coverage."""
+def _score(
+    doc: int, slots: list[tuple[list[tuple[dict[int, float], float]], int]], typed: int
+) -> float:
+    """``doc``'s score: per query slot its best weighted term, summed, scaled by the share of
+    the ``typed`` words matched (directly or through a synonym standing for them)."""
     total, matched = 0.0, 0
-    for terms in expansions:
+    for terms, mask in slots:
         best = 0.0
         for impacts, weight in terms:
             value = weight * impacts.get(doc, 0.0)
@@ -316,8 +453,8 @@ def _score(doc: int, expansions: list[list[tuple[dict[int, float], float]]]) -> 
                 best = value
         if best:
             total += best
-            matched += 1
-    return total * (0.5 + 0.5 * matched / len(expansions))
+            matched |= mask
+    return total * (0.5 + 0.5 * matched.bit_count() / typed)
 
 
 def highlight(text: str, terms: set[str]) -> list[Part]:

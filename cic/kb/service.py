@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,17 @@ def _article(row: KbArticle, version: KbArticleVersion) -> dict[str, Any]:
 class KbService:
     """Articles in the store, an in-memory ``SearchIndex`` of the current versions."""
 
-    def __init__(self, store: Store, directory: Path | None = DEFAULT_DIR) -> None:
-        """``directory`` holds the article files imported by ``load`` (None: no import)."""
+    def __init__(
+        self,
+        store: Store,
+        directory: Path | None = DEFAULT_DIR,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """``directory`` holds the article files imported by ``load`` (None: no import);
+        ``synonyms`` expand queries (``cic.kb.synonyms``; read by the caller, not here)."""
         self.store = store
         self.directory = directory
+        self.synonyms = dict(synonyms or {})
         self.index = SearchIndex()
         self.ready = False  # True once the first index of the stored articles is built
         self._lock = asyncio.Lock()
@@ -126,7 +133,7 @@ class KbService:
         async with self._lock:
             documents = await self.store.run(fetch)
             await asyncio.to_thread(warm_up)
-            self.index = await asyncio.to_thread(SearchIndex, documents)
+            self.index = await asyncio.to_thread(SearchIndex, documents, self.synonyms)
             self.ready = True
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:

@@ -309,7 +309,11 @@ def _install_domains(app: web.Application, services: Services) -> None:
     transfers_plugin.install(app, transfers_plugin.TransfersDeps(
         store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
     ))  # fmt: skip
-    kb_plugin.install(app, kb_plugin.KbDeps(store, supervisor, calls=services.calls))
+    kb_synonyms = services.settings.office.kb_synonyms
+    kb_plugin.install(app, kb_plugin.KbDeps(
+        store, supervisor, calls=services.calls,
+        synonyms_file=Path(kb_synonyms) if kb_synonyms else None,
+    ))  # fmt: skip
     recordings_plugin.install(app, recordings_plugin.RecordingsDeps(
         services.settings, services.layout, store, supervisor, (post_call_jobs.forget,),
     ))  # fmt: skip
