@@ -41,7 +41,8 @@ FIRST_DEPTH = 32  # documents read per query term before the first stopping test
 SYNONYM_WEIGHT = 0.8  # an added word of a one-word synonym, against 1.0 for a typed word
 SYNONYM_SPREAD = 0.5  # a synonym adding n words weighs each SYNONYM_WEIGHT / n ** SPREAD
 STEM_MIN = 5  # a synonym word and a query word sharing this long a prefix (and ...)
-STEM_SLACK = 2  # ... all but this many of the synonym word's characters) are the same word
+STEM_SLACK = 1  # ... all but this many of the synonym word's characters) are the same word
+SYNONYM_FUZZY_CUTOFF = 80.0
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class SearchIndex:
             self._keys_by_length[len(key), key.isdigit()].append(key)
         self._synonyms: dict[str, list[_Synonym]] = defaultdict(list)
         self._synonym_stems: dict[str, set[str]] = defaultdict(set)
+        self._synonym_vocabulary: set[str] = set()
         self.synonym_gaps: list[tuple[str, str]] = []  # (phrase, word no article contains)
         for phrase, meaning in (synonyms or {}).items():
             self._add_synonym(phrase, meaning)
@@ -198,6 +200,7 @@ class SearchIndex:
             self._synonyms[key].append(synonym)
         for form, lem in phrase_words:
             for key in (form, lem):
+                self._synonym_vocabulary.add(key)
                 if len(key) >= STEM_MIN:
                     self._synonym_stems[key[:STEM_MIN]].add(key)
 
@@ -325,12 +328,26 @@ class SearchIndex:
         return found
 
     def _synonym_keys(self, token: str) -> set[str]:
-        """The synonym words a query word can be: its folded form, lemma and long-prefix kin."""
+        """The synonym words a query word can be: its folded form, lemma and long-prefix kin;
+        for a word that is neither a synonym word nor an article's, also the synonym words
+        closest to it (a typo in a colloquial word: "szambiarak")."""
         keys = {fold(token), lemma(token)}
         for key in list(keys):
             for known in self._synonym_stems.get(key[:STEM_MIN], ()):
                 if _stems_match(key, known):
                     keys.add(known)
+        own = {fold(token), lemma(token)}
+        if len(min(own, key=len)) >= STEM_MIN and not own & self._synonym_vocabulary:
+            if not self._exact(token):
+                surface = fold(token)
+                matches = process.extract(
+                    surface,
+                    self._synonym_vocabulary,
+                    scorer=fuzz.ratio,
+                    score_cutoff=SYNONYM_FUZZY_CUTOFF,
+                    limit=3,
+                )
+                keys.update(key for key, _, _ in matches)
         return keys
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
