@@ -43,6 +43,8 @@ SYNONYM_SPREAD = 0.5  # a synonym adding n words weighs each SYNONYM_WEIGHT / n 
 STEM_MIN = 5  # a synonym word and a query word sharing this long a prefix (and ...)
 STEM_SLACK = 1  # ... all but this many of the synonym word's characters) are the same word
 SYNONYM_FUZZY_CUTOFF = 80.0
+SYNONYM_COMMON_SHARE = 0.2  # a synonym adds no term found in more than this share of articles
+SYNONYM_COMMON_MIN = 5  # (and in more than this many: in a handful of articles nothing is common)
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,13 @@ class SearchIndex:
                 word = match.group()
                 if not is_stopword(word) and fold(word) not in adds:
                     terms = self._exact(word)
+                    if not terms:
+                        self.synonym_gaps.append((phrase, word))
+                    # a word most articles have ("gmina") would only lift every article
+                    common = max(SYNONYM_COMMON_MIN, SYNONYM_COMMON_SHARE * len(self.docs))
+                    terms = {t for t in terms if len(self._impacts.get(t, ())) <= common}
                     if terms:
                         adds[fold(word)] = dict.fromkeys(terms, 1.0)
-                    else:
-                        self.synonym_gaps.append((phrase, word))
         if not phrase_words or not adds:
             return
         weight = SYNONYM_WEIGHT / len(adds) ** SYNONYM_SPREAD
