@@ -166,7 +166,7 @@ async def test_the_shipped_articles_import(tmp_path: Path) -> None:
     store = Store(url)
     kb = KbService(store, KB)
     report = await kb.load()
-    assert report.errors == [] and len(report.created) >= 40
+    assert report.errors == [] and len(report.created) >= 86
     assert len(kb.index) == len(report.created)
     assert (await kb.load()).created == []
     article = await kb.get("terminy-platnosci-podatkow")

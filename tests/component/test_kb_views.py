@@ -251,4 +251,10 @@ async def test_install_kb_imports_after_the_store_is_migrated(tmp_path: Path) ->
         body = await response.json()
         assert body["ready"] is True
         assert body["results"][0]["slug"] == "wycinka-drzew"
+        colloquial = await client.get(  # only the packaged synonyms know this word
+            "/api/kb/search", params={"q": "szambiarka"}, headers=as_("agent")
+        )
+        assert (await colloquial.json())["results"][0][
+            "slug"
+        ] == "szambo-i-przydomowa-oczyszczalnia"
         assert [(t.name, t.status) for t in supervisor.states()] == [("cic-kb-load", "finished")]
