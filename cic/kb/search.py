@@ -176,6 +176,7 @@ class SearchIndex:
         self.synonym_gaps: list[tuple[str, str]] = []  # (phrase, word no article contains)
         for phrase, meaning in (synonyms or {}).items():
             self._add_synonym(phrase, meaning)
+        self._synonym_words = sorted(self._synonym_vocabulary)  # fuzzy matching in a fixed order
 
     def _add_synonym(self, phrase: str, meaning: Sequence[str]) -> None:
         """Compile one synonym: its phrase's words, and the known index terms it adds."""
@@ -336,23 +337,25 @@ class SearchIndex:
         """The synonym words a query word can be: its folded form, lemma and long-prefix kin;
         for a word that is neither a synonym word nor an article's, also the synonym words
         closest to it (a typo in a colloquial word: "szambiarak")."""
-        keys = {fold(token), lemma(token)}
-        for key in list(keys):
+        own = {fold(token), lemma(token)}
+        keys = set(own)
+        for key in own:
             for known in self._synonym_stems.get(key[:STEM_MIN], ()):
                 if _stems_match(key, known):
                     keys.add(known)
-        own = {fold(token), lemma(token)}
-        if len(min(own, key=len)) >= STEM_MIN and not own & self._synonym_vocabulary:
-            if not self._exact(token):
-                surface = fold(token)
-                matches = process.extract(
-                    surface,
-                    self._synonym_vocabulary,
-                    scorer=fuzz.ratio,
-                    score_cutoff=SYNONYM_FUZZY_CUTOFF,
-                    limit=3,
-                )
-                keys.update(key for key, _, _ in matches)
+        if (
+            len(min(own, key=len)) >= STEM_MIN
+            and own.isdisjoint(self._synonym_vocabulary)
+            and not self._exact(token)
+        ):
+            matches = process.extract(
+                fold(token),
+                self._synonym_words,
+                scorer=fuzz.ratio,
+                score_cutoff=SYNONYM_FUZZY_CUTOFF,
+                limit=3,
+            )
+            keys.update(key for key, _, _ in matches)
         return keys
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
