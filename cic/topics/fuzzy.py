@@ -11,6 +11,7 @@ slip keys count at a lower weight (see :mod:`cic.topics.tagger`).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -29,11 +30,12 @@ class SlipMatcher:
         self.vocabulary = frozenset(vocabulary)
         self._long = sorted(key for key in self.vocabulary if len(key) >= MIN_LENGTH)
         self.lemmatizer = lemmatizer
+        self._closest = lru_cache(maxsize=100_000)(self._find_closest)
 
     def _known(self, keys: Keys) -> bool:
         return any(key in self.vocabulary for key in keys)
 
-    def _closest(self, word: str) -> str | None:
+    def _find_closest(self, word: str) -> str | None:
         folded = fold(word)
         if len(folded) < MIN_LENGTH or not self._long:
             return None

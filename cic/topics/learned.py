@@ -16,6 +16,7 @@ scikit-learn is installed with cic; should it be missing, :func:`train_model` ra
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,17 +60,26 @@ def char_features(lemmas: Sequence[str]) -> list[str]:
 class LearnedTopics:
     """A trained model; ``predict`` gives a probability for each topic it covers."""
 
-    def __init__(self, vectorizer: Any, classifier: Any, topics: tuple[str, ...]) -> None:
+    def __init__(
+        self, vectorizer: Any, classifier: Any, topics: tuple[str, ...], margin_scale: float = 0.0
+    ) -> None:
+        """``margin_scale`` > 0: the classifier gives margins (a linear SVM), turned into a
+        score in (0, 1) by ``sigmoid(margin_scale * margin)``."""
         self._vectorizer = vectorizer
         self._classifier = classifier
         self.topics = topics
+        self.margin_scale = margin_scale
 
     def predict(self, lemmas: Sequence[str]) -> Mapping[str, float]:
         """Probability per covered topic for a text given as folded lemmas."""
         features = self._vectorizer.transform([list(lemmas)])
-        probabilities = self._classifier.predict_proba(features)[0]
-        if len(self.topics) == 1:  # a single binary classifier: [P(no), P(yes)]
-            probabilities = probabilities[1:]
+        if self.margin_scale > 0:
+            margins = self._classifier.decision_function(features).reshape(-1)
+            probabilities = [1.0 / (1.0 + math.exp(-self.margin_scale * m)) for m in margins]
+        else:
+            probabilities = list(self._classifier.predict_proba(features)[0])
+            if len(self.topics) == 1:  # a single binary classifier: [P(no), P(yes)]
+                probabilities = probabilities[1:]
         return {topic: float(p) for topic, p in zip(self.topics, probabilities, strict=True)}
 
 
@@ -106,15 +116,19 @@ def fit_topics(
     *,
     characters: bool = False,
     c: float = 10.0,
+    margin_scale: float = 0.0,
 ) -> LearnedTopics:
     """One-vs-rest logistic regressions over TF-IDF features of lemmatised documents (lemmas
-    and lemma pairs, and with ``characters`` also character n-grams)."""
+    and lemma pairs, and with ``characters`` also character n-grams); with ``margin_scale``
+    linear SVMs instead (several times faster to train on the corpus), their margins squashed
+    into (0, 1)."""
     try:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.pipeline import FeatureUnion
+        from sklearn.svm import LinearSVC  # noqa: F401 - checked here, used below
     except ImportError as error:  # pragma: no cover - depends on the installed extras
         raise LearnedModelUnavailable("scikit-learn is not installed") from error
     vectorizer: Any = TfidfVectorizer(analyzer=lemma_features, sublinear_tf=True)
@@ -122,7 +136,10 @@ def fit_topics(
         vectorizer = FeatureUnion(
             [
                 ("lemmas", vectorizer),
-                ("characters", TfidfVectorizer(analyzer=char_features, sublinear_tf=True)),
+                (
+                    "characters",
+                    TfidfVectorizer(analyzer=char_features, sublinear_tf=True, min_df=2),
+                ),
             ]
         )
     features = vectorizer.fit_transform([list(d) for d in documents])

@@ -12,6 +12,7 @@ folded spellings are equal.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,23 +28,47 @@ Keys = tuple[str, ...]  # the folded lemmas and the folded surface form of one t
 
 @dataclass(frozen=True, slots=True)
 class WordPattern:
-    """One phrase word: its folded lemmas and folded spelling (any may equal one of a text
-    word's keys), or, for a prefix, the folded prefix a text word's key must start with."""
+    """One phrase word: the keys it is found by (its folded lemmas and folded spelling; any
+    may equal one of a text word's keys), or, for a prefix, the folded prefix a text word's
+    key must start with."""
 
     key: str
     prefix: bool
-    spelling: str = ""
     readings: frozenset[str] = frozenset()
 
     def matches(self, keys: Keys) -> bool:
         """Whether a text word with these keys matches."""
         if self.prefix:
             return any(key.startswith(self.key) for key in keys)
-        return any(key in self.readings or key == self.spelling for key in keys)
+        return any(key in self.readings for key in keys)
 
     def vocabulary(self) -> frozenset[str]:
         """The keys this word is found by (for matching misrecognised words)."""
-        return frozenset() if self.prefix else self.readings | {self.spelling}
+        return frozenset() if self.prefix else self.readings
+
+
+class TextIndex:
+    """Where each key occurs in a text: phrases are looked up, not scanned for."""
+
+    def __init__(self, text_keys: Sequence[Keys]) -> None:
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for position, keys in enumerate(text_keys):
+            for key in set(keys):
+                self.positions[key].append(position)
+
+    def where(self, pattern: WordPattern) -> set[int]:
+        """The positions of the text words the pattern matches."""
+        if pattern.prefix:
+            return {
+                position
+                for key, positions in self.positions.items()
+                if key.startswith(pattern.key)
+                for position in positions
+            }
+        found: set[int] = set()
+        for key in pattern.readings:
+            found.update(self.positions.get(key, ()))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +79,16 @@ class CompiledPhrase:
     weight: float
     pattern: tuple[WordPattern, ...]
 
-    def found_in(self, text_keys: Sequence[Keys], max_gap: int) -> bool:
-        """Whether the phrase occurs in the text (words in order, gaps of at most max_gap)."""
-        first = self.pattern[0]
-        return any(
-            first.matches(keys) and self._rest_from(text_keys, start + 1, 1, max_gap)
-            for start, keys in enumerate(text_keys)
-        )
-
-    def _rest_from(self, text_keys: Sequence[Keys], position: int, part: int, gap: int) -> bool:
-        if part == len(self.pattern):
-            return True
-        for index in range(position, min(position + gap + 1, len(text_keys))):
-            if self.pattern[part].matches(text_keys[index]) and self._rest_from(
-                text_keys, index + 1, part + 1, gap
-            ):
-                return True
-        return False
+    def found_in(self, index: TextIndex, max_gap: int) -> bool:
+        """Whether the phrase occurs in the text (words in order, each at most ``max_gap``
+        words after the previous one)."""
+        reached = index.where(self.pattern[0])
+        for pattern in self.pattern[1:]:
+            if not reached:
+                return False
+            here = index.where(pattern)
+            reached = {p for p in here if any(0 < p - q <= max_gap + 1 for q in reached)}
+        return bool(reached)
 
 
 def phrase_words(phrase: Phrase) -> list[str]:
@@ -92,7 +110,7 @@ def compile_phrase(phrase: Phrase, lemmatizer: Lemmatizer) -> CompiledPhrase:
 
 def _word(word: str, lemmatizer: Lemmatizer) -> WordPattern:
     readings = lemmatizer.readings(word)
-    return WordPattern(readings[0], False, fold(word), frozenset(readings))
+    return WordPattern(readings[0], False, frozenset({*readings, fold(word)}))
 
 
 def text_keys(text: str, lemmatizer: Lemmatizer) -> list[Keys]:

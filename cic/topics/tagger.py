@@ -30,13 +30,13 @@ from typing import Any, Protocol
 
 from cic.topics.fuzzy import SlipMatcher
 from cic.topics.lemmas import Lemmatizer, make_lemmatizer, words
-from cic.topics.rules import FUNCTION_WORDS, CompiledPhrase, Keys, compile_phrase, phrase_words
+from cic.topics.rules import FUNCTION_WORDS, CompiledPhrase, TextIndex, compile_phrase, phrase_words
 from cic.topics.taxonomy import Taxonomy, Topic
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_GAP = 2
 DEFAULT_LEARNED_WEIGHT = 0.6
-DEFAULT_CORPUS_WEIGHT = 0.6
+DEFAULT_CORPUS_WEIGHT = 0.5
 SLIP_WEIGHT = 0.7
 MIN_CONTENT_WORDS = 2
 
@@ -147,7 +147,7 @@ class Tagger:
         return Tagger(self.taxonomy, self.lemmatizer, **settings)
 
     def _rule_score(
-        self, compiled: _CompiledTopic, exact: list[Keys], slipped: list[Keys]
+        self, compiled: _CompiledTopic, exact: TextIndex, slipped: TextIndex
     ) -> tuple[float, tuple[str, ...]]:
         score = 0.0
         matched = []
@@ -165,9 +165,10 @@ class Tagger:
     def scores(self, text: str) -> list[TopicScore]:
         """Every topic with a confidence above zero, highest first."""
         tokens = words(text)
-        exact = [self.lemmatizer.keys(token) for token in tokens]
-        slipped = self._slips.slip_keys(tokens, exact) if self.slips else exact
-        lemmas = [word[0] for word in exact]
+        keys = [self.lemmatizer.keys(token) for token in tokens]
+        exact = TextIndex(keys)
+        slipped = TextIndex(self._slips.slip_keys(tokens, keys)) if self.slips else exact
+        lemmas = [word[0] for word in keys]
         content = sum(1 for lemma in lemmas if lemma not in FUNCTION_WORDS and len(lemma) > 2)
         corpus: Mapping[str, float] = {}
         learned: Mapping[str, float] = {}

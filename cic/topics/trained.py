@@ -15,12 +15,14 @@ import hashlib
 import logging
 import os
 import pickle
+import random
 import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cic.topics.corpus import Example, Seeds, TopicSeeds, build_corpus, load_seeds
 from cic.topics.learned import LearnedModelUnavailable, LearnedTopics, fit_topics
 from cic.topics.lemmas import Lemmatizer
 from cic.topics.tagger import DEFAULT_THRESHOLD, Tagger
@@ -30,17 +32,12 @@ log = logging.getLogger(__name__)
 
 MODEL_VERSION = "1"
 CORPUS_SEED = 0
+TRAIN_PER_TOPIC = 60
+DEV_PER_TOPIC = 16
+DEV_SHARE = 0.25
 THRESHOLD_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(29))  # 0.15 .. 0.85
 MIN_DEV_POSITIVES = 3
 _lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A text and the topics it is about (empty: about none)."""
-
-    text: str
-    topics: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +56,40 @@ class Trained:
     calibration: Calibration
 
 
+def seed_split(
+    seeds: Seeds, dev_share: float = DEV_SHARE, seed: int = CORPUS_SEED
+) -> tuple[Seeds, Seeds]:
+    """(train, dev) seed lines: ``dev_share`` of every topic's resident and agent lines are
+    kept for the development calls, so that thresholds are chosen on wording the model never
+    saw (calls assembled from the same lines would flatter it)."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible split, not a secret
+    train: dict[str, TopicSeeds] = {}
+    dev: dict[str, TopicSeeds] = {}
+    for topic_id, lines in seeds.topics.items():
+        parts = [_halves(lines.resident, dev_share, rng), _halves(lines.agent, dev_share, rng)]
+        train[topic_id] = TopicSeeds(parts[0][0], parts[1][0])
+        dev[topic_id] = TopicSeeds(parts[0][1], parts[1][1])
+    return Seeds(train, seeds.generic), Seeds(dev, seeds.generic)
+
+
+def _halves(
+    lines: Sequence[str], share: float, rng: random.Random
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    shuffled = list(lines)
+    rng.shuffle(shuffled)
+    cut = min(max(round(len(shuffled) * share), 1), len(shuffled) - 1)
+    return tuple(shuffled[cut:]), tuple(shuffled[:cut])
+
+
+def shipped_corpus(seed: int = CORPUS_SEED) -> tuple[list[Example], list[Example]]:
+    """(train, dev) calls built from the shipped seed lines, split by line."""
+    train_seeds, dev_seeds = seed_split(load_seeds(), seed=seed)
+    return (
+        build_corpus(seed, TRAIN_PER_TOPIC, train_seeds),
+        build_corpus(seed + 1, DEV_PER_TOPIC, dev_seeds),
+    )
+
+
 def train_corpus_model(
     taxonomy: Taxonomy, lemmatizer: Lemmatizer, train: Sequence[Example]
 ) -> LearnedTopics | None:
@@ -70,7 +101,7 @@ def train_corpus_model(
     if not topics:
         return None
     documents = [lemmatizer.lemmas(example.text) for example in train]
-    return fit_topics(documents, labels, topics, characters=True, c=10.0)
+    return fit_topics(documents, labels, topics, characters=True, c=1.0, margin_scale=2.0)
 
 
 def _f1(true_positive: int, predicted: int, actual: int) -> float:
@@ -187,13 +218,7 @@ def trained_tagger(
     """The taxonomy's tagger with the corpus model and calibrated thresholds (trained now or
     read from ``cache_dir``); the rules alone when scikit-learn is missing."""
     if corpus is None:
-        from cic.topics.corpus import build_corpus, split
-
-        train_part, dev_part = split(build_corpus(CORPUS_SEED))
-        corpus = (
-            [Example(e.text, e.topics) for e in train_part],
-            [Example(e.text, e.topics) for e in dev_part],
-        )
+        corpus = shipped_corpus()
     try:
         digest = _digest(taxonomy, lemmatizer, [*corpus[0], *corpus[1]])
     except ImportError:
