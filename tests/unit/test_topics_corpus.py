@@ -24,6 +24,8 @@ from cic.topics.corpus.noise import (
     recognition_slips,
     sound_alike,
 )
+from cic.topics.lemmas import PolishLemmatizer
+from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 
 POLISH_LETTERS = set("ąćęłńóśźż")
@@ -52,6 +54,14 @@ def test_seeds_hold_no_digit_runs_that_could_be_personal_numbers() -> None:
     every = [line for t in seeds.topics.values() for line in (*t.resident, *t.agent)]
     every += [line for lines in seeds.generic.values() for line in lines]
     assert not [line for line in every if any(ch.isdigit() for ch in line)]
+
+
+def test_generic_lines_get_no_topic_from_the_packaged_rules() -> None:
+    # guards the taxonomy against phrases every call contains ("dzień dobry, urząd gminy"
+    # once matched "dni gminy"), and the seeds against generic lines that name a matter
+    tagger = Tagger(load_taxonomy(), PolishLemmatizer())
+    generic = [line for lines in load_seeds().generic.values() for line in lines]
+    assert {line: tagger.tag(line) for line in generic if tagger.tag(line)} == {}
 
 
 def test_invalid_seeds_name_the_section(tmp_path: Path) -> None:
