@@ -23,6 +23,7 @@ from cic.topics.corpus.noise import (
     normalise,
     recognition_slips,
     sound_alike,
+    split_word,
 )
 from cic.topics.lemmas import PolishLemmatizer
 from cic.topics.tagger import Tagger
@@ -157,6 +158,15 @@ def test_sound_alike_swaps_polish_spellings() -> None:
     assert "żeka" in heard
     assert {sound_alike("chodnik", rng) for _ in range(40)} & {"hodnik"}
     assert sound_alike("xyz", rng) == "xyz"
+    # a letter inside a digraph is not swapped alone ("sz" never becomes "śz")
+    assert {sound_alike("szkoła", rng) for _ in range(40)} <= {"szkola", "szkoła"}
+
+
+def test_split_word_prefers_a_prefix() -> None:
+    rng = random.Random(2)
+    splits = {tuple(split_word("zameldować", rng)) for _ in range(40)}
+    assert ("za", "meldować") in splits
+    assert all("".join(parts) == "zameldować" and len(parts) == 2 for parts in splits)
 
 
 def test_recognition_slips_change_the_text_but_not_placeholders() -> None:

@@ -53,6 +53,9 @@ SOUND_ALIKES = (
 # Inflectional endings swapped for one another (a recogniser often hears the wrong case).
 ENDINGS = ("a", "e", "y", "i", "u", "ę", "ą", "ów", "om", "ami", "ach", "em", "ie", "ego", "emu")
 SHORT_WORD = 3
+# Prefixes a recogniser tends to hear as separate words, longest first.
+PREFIXES = ("przy", "prze", "roz", "nie", "wy", "za", "po", "od", "do", "na", "u")
+_DIGRAPH = re.compile(r"ch|cz|sz|rz|dz|dź|dż")
 
 
 def is_placeholder(token: str) -> bool:
@@ -107,8 +110,7 @@ def _slip(words: list[str], index: int, kind: str, rng: random.Random) -> list[s
         changed = sound_alike(word, rng)
         return [*words[:index], changed, *words[index + 1 :]]
     if kind == "split" and len(word) >= 7:
-        cut = rng.randint(2, len(word) - 3)
-        return [*words[:index], word[:cut], word[cut:], *words[index + 1 :]]
+        return [*words[:index], *split_word(word, rng), *words[index + 1 :]]
     if kind == "merge" and index + 1 < len(words) and not is_placeholder(words[index + 1]):
         return [*words[:index], word + words[index + 1], *words[index + 2 :]]
     if kind == "ending" and len(word) >= 5:
@@ -123,16 +125,28 @@ def _slip(words: list[str], index: int, kind: str, rng: random.Random) -> list[s
 
 
 def sound_alike(word: str, rng: random.Random) -> str:
-    """One sound-alike spelling swap inside ``word`` (the word unchanged if none applies)."""
-    options = [
-        (old, new)
-        for a, b in SOUND_ALIKES
-        for old, new in ((a, b), (b, a))
-        if old in word and not (old == "h" and "ch" in word)
-    ]
+    """One sound-alike spelling swap inside ``word`` (the word unchanged if none applies); a
+    letter that is part of a digraph ("ch", "sz", ...) is only swapped as the whole digraph."""
+    taken = {i for m in _DIGRAPH.finditer(word) for i in range(m.start(), m.end())}
+    options: list[tuple[int, str, str]] = []
+    for a, b in SOUND_ALIKES:
+        for old, new in ((a, b), (b, a)):
+            for m in re.finditer(re.escape(old), word):
+                span = set(range(m.start(), m.end()))
+                if len(old) == 1 and span & taken:
+                    continue
+                options.append((m.start(), old, new))
     if not options:
         return word
-    old, new = rng.choice(options)
-    starts = [m.start() for m in re.finditer(re.escape(old), word)]
-    at = rng.choice(starts)
+    at, old, new = rng.choice(options)
     return word[:at] + new + word[at + len(old) :]
+
+
+def split_word(word: str, rng: random.Random) -> list[str]:
+    """A long word heard as two: after a verbal or negating prefix when it has one
+    ("za meldować", "nie ruchomości"), else at a random inner point."""
+    for prefix in PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4 and rng.random() < 0.7:
+            return [prefix, word[len(prefix) :]]
+    cut = rng.randint(2, len(word) - 3)
+    return [word[:cut], word[cut:]]
