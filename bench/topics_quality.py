@@ -21,6 +21,7 @@ per kind of call (one matter, two matters, traps, heavy recognition errors) and,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -47,7 +48,16 @@ def load_eval(path: Path = EVAL) -> list[dict[str, object]]:
     return items
 
 
-def build(variant: str, taxonomy: Taxonomy, lemmatizers: dict[str, Lemmatizer]) -> Tagger:
+def default_cache() -> Path:
+    """The trained model's folder: CIC_SPEECH__TOPIC_CACHE, else the user's cache."""
+    found = os.environ.get("CIC_SPEECH__TOPIC_CACHE")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return Path(found) if found else base / "cic" / "topics"
+
+
+def build(
+    variant: str, taxonomy: Taxonomy, lemmatizers: dict[str, Lemmatizer], cache: Path
+) -> Tagger:
     """The tagger of one variant."""
     if variant == "rules-simplemma":
         return Tagger(taxonomy, lemmatizers["simplemma"], slips=False)
@@ -56,7 +66,7 @@ def build(variant: str, taxonomy: Taxonomy, lemmatizers: dict[str, Lemmatizer]) 
         return Tagger(taxonomy, morfeusz, slips=False)
     if variant == "rules+slips":
         return Tagger(taxonomy, morfeusz)
-    combined = trained_tagger(taxonomy, morfeusz)
+    combined = trained_tagger(taxonomy, morfeusz, cache_dir=cache)
     if variant == "combined":
         return combined
     if variant == "model":
@@ -102,6 +112,7 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=EVAL)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--per-topic", action="store_true")
+    parser.add_argument("--cache", type=Path, default=default_cache())
     args = parser.parse_args()
     items = load_eval(args.eval)
     taxonomy = load_taxonomy()
@@ -112,7 +123,7 @@ def main() -> None:
     results: dict[str, dict[str, Figures]] = {}
     for variant in variants:
         started = time.perf_counter()
-        tagger = build(variant, taxonomy, lemmatizers)
+        tagger = build(variant, taxonomy, lemmatizers, args.cache)
         built = time.perf_counter() - started
         started = time.perf_counter()
         results[variant] = evaluate(tagger, items)

@@ -143,7 +143,8 @@ class SpeechSettings:
     oldest wait of ``backlog_alert_minutes``.
     Topics: ``taxonomy`` is the path of the office's own copy of the topic taxonomy (empty:
     the packaged ``cic/topics/taxonomy.yaml``); ``topic_model`` false tags with the taxonomy's
-    phrase rules alone, without the model trained on the shipped corpus.
+    phrase rules alone, without the model trained on the shipped corpus; the trained model is
+    kept in ``topic_cache`` (empty: ``<state_dir>/cache``), see ``cic topics train``.
     """
 
     enabled: bool = True
@@ -167,6 +168,7 @@ class SpeechSettings:
     redact_unverified_numbers: bool = True
     taxonomy: str = ""
     topic_model: bool = True
+    topic_cache: str = ""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
 from cic.errors import CommandError
 from cic.postcall import cli as postcall_cli
+from cic.postcall import topics_cli
 from cic.privacy import cli as privacy_cli
 from cic.private import UMASK
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     cases_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
     postcall_cli.add_parser(sub)
+    topics_cli.add_parser(sub)
     return p
 
 
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "cases": lambda a: cases_cli.run(settings, a),
         "privacy": lambda a: privacy_cli.run(settings, a),
         "worker": lambda a: postcall_cli.run(settings, a),
+        "topics": lambda a: topics_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

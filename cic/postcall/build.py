@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cic.config import SpeechSettings
+from cic.config import Settings, SpeechSettings
 from cic.db import Store
 from cic.postcall.learning import corrections_version, learned_tagger
 from cic.postcall.pipeline import Pipeline
@@ -26,6 +26,11 @@ def make_queue(settings: SpeechSettings, store: Store, redis_url: str) -> JobQue
             raise ValueError("speech.queue: redis needs redis_url")
         return RedisQueue(store, redis_url)
     return StoreQueue(store)
+
+
+def topic_cache(settings: Settings) -> Path:
+    """Where the trained topic model is kept: ``speech.topic_cache`` or the state folder's."""
+    return Path(settings.speech.topic_cache or Path(settings.state_dir) / "cache")
 
 
 def make_tagger(settings: SpeechSettings, cache_dir: Path | None = None) -> Tagger:

@@ -20,12 +20,11 @@ import logging
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from cic.config import Settings
 from cic.db import Store
-from cic.postcall.build import make_pipeline, make_queue, make_workers
+from cic.postcall.build import make_pipeline, make_queue, make_workers, topic_cache
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
         dataclasses.replace(speech, workers=max(speech.workers, 1)),
         store,
         queue,
-        make_pipeline(speech, store, Path(settings.state_dir) / "cache"),
+        make_pipeline(speech, store, topic_cache(settings)),
     )
     if args.name:
         for index, worker in enumerate(workers):

@@ -16,7 +16,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 
@@ -25,7 +24,13 @@ from cic.config import Settings
 from cic.db import Store
 from cic.postcall import views
 from cic.postcall.backlog import BacklogWatch
-from cic.postcall.build import make_pipeline, make_queue, make_service, make_workers
+from cic.postcall.build import (
+    make_pipeline,
+    make_queue,
+    make_service,
+    make_workers,
+    topic_cache,
+)
 from cic.postcall.child import WorkerChild, worker_command, worker_environment
 from cic.postcall.handlers import enqueue_missing, follow_recordings
 from cic.postcall.service import PostCallService
@@ -101,7 +106,7 @@ def install(app: web.Application, deps: PostCallDeps) -> PostCallService:
         elif child is not None:
             start("cic-post-call-process", child.run)
         elif settings.workers:
-            pipeline = make_pipeline(settings, store, Path(deps.settings.state_dir) / "cache")
+            pipeline = make_pipeline(settings, store, topic_cache(deps.settings))
             for worker in make_workers(settings, store, queue, pipeline):
                 start(f"cic-{worker.name}", worker.run_forever)
         with contextlib.suppress(TimeoutError):

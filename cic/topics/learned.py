@@ -16,7 +16,6 @@ scikit-learn is installed with cic; should it be missing, :func:`train_model` ra
 from __future__ import annotations
 
 import itertools
-import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,15 +71,23 @@ class LearnedTopics:
 
     def predict(self, lemmas: Sequence[str]) -> Mapping[str, float]:
         """Probability per covered topic for a text given as folded lemmas."""
-        features = self._vectorizer.transform([list(lemmas)])
+        return self.predict_many([lemmas])[0]
+
+    def predict_many(self, documents: Sequence[Sequence[str]]) -> list[dict[str, float]]:
+        """:meth:`predict` of several texts at once (one call into scikit-learn)."""
+        import numpy as np
+
+        features = self._vectorizer.transform([list(d) for d in documents])
         if self.margin_scale > 0:
-            margins = self._classifier.decision_function(features).reshape(-1)
-            probabilities = [1.0 / (1.0 + math.exp(-self.margin_scale * m)) for m in margins]
+            margins = np.asarray(self._classifier.decision_function(features), dtype=float)
+            matrix = 1.0 / (1.0 + np.exp(-self.margin_scale * margins.reshape(len(documents), -1)))
         else:
-            probabilities = list(self._classifier.predict_proba(features)[0])
+            matrix = np.asarray(self._classifier.predict_proba(features), dtype=float)
             if len(self.topics) == 1:  # a single binary classifier: [P(no), P(yes)]
-                probabilities = probabilities[1:]
-        return {topic: float(p) for topic, p in zip(self.topics, probabilities, strict=True)}
+                matrix = matrix[:, 1:]
+        return [
+            {topic: float(p) for topic, p in zip(self.topics, row, strict=True)} for row in matrix
+        ]
 
 
 def eligible_topics(corrections: Sequence[Correction], min_examples: int) -> tuple[str, ...]:

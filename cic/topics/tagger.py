@@ -48,6 +48,16 @@ class TopicModel(Protocol):
         """Probability per topic id, for the topics the model covers."""
         ...
 
+    def predict_many(self, documents: Sequence[Sequence[str]]) -> list[dict[str, float]]:
+        """:meth:`predict` of several texts at once."""
+        ...
+
+
+def _predict(model: TopicModel | None, documents: list[list[str]]) -> list[dict[str, float]]:
+    if model is None or not documents:
+        return [{} for _ in documents]
+    return model.predict_many(documents)
+
 
 @dataclass(frozen=True, slots=True)
 class TopicScore:
@@ -58,6 +68,16 @@ class TopicScore:
     department: str
     confidence: float
     matched: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the rules (confidence and matched phrases per topic) and the models (probability
+    per topic) say about one text."""
+
+    rules: Mapping[str, tuple[float, tuple[str, ...]]]
+    corpus: Mapping[str, float]
+    learned: Mapping[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,30 +184,54 @@ class Tagger:
 
     def scores(self, text: str) -> list[TopicScore]:
         """Every topic with a confidence above zero, highest first."""
-        tokens = words(text)
-        keys = [self.lemmatizer.keys(token) for token in tokens]
-        exact = TextIndex(keys)
-        slipped = TextIndex(self._slips.slip_keys(tokens, keys)) if self.slips else exact
-        lemmas = [word[0] for word in keys]
-        content = sum(1 for lemma in lemmas if lemma not in FUNCTION_WORDS and len(lemma) > 2)
-        corpus: Mapping[str, float] = {}
-        learned: Mapping[str, float] = {}
-        if content >= MIN_CONTENT_WORDS:
-            if self.corpus is not None:
-                corpus = self.corpus.predict(lemmas)
-            if self.model is not None:
-                learned = self.model.predict(lemmas)
+        return self.combine(self.evidence_many([text])[0])
+
+    def scores_many(self, texts: Sequence[str]) -> list[list[TopicScore]]:
+        """:meth:`scores` of several texts, the models asked once for all of them."""
+        return [self.combine(evidence) for evidence in self.evidence_many(texts)]
+
+    def evidence_many(self, texts: Sequence[str]) -> list[Evidence]:
+        """What the rules and the models say about each text, before they are combined."""
+        parsed = []
+        for text in texts:
+            tokens = words(text)
+            keys = [self.lemmatizer.keys(token) for token in tokens]
+            exact = TextIndex(keys)
+            slipped = TextIndex(self._slips.slip_keys(tokens, keys)) if self.slips else exact
+            rules = {}
+            for compiled in self._topics:
+                score, matched = self._rule_score(compiled, exact, slipped)
+                if score > 0:
+                    rules[compiled.topic.id] = (1.0 - math.exp(-score), matched)
+            parsed.append((rules, [word[0] for word in keys]))
+        modelled = [
+            index
+            for index, (_, lemmas) in enumerate(parsed)
+            if sum(1 for lemma in lemmas if lemma not in FUNCTION_WORDS and len(lemma) > 2)
+            >= MIN_CONTENT_WORDS
+        ]
+        chosen = [parsed[index][1] for index in modelled]
+        corpus = dict(zip(modelled, _predict(self.corpus, chosen), strict=True))
+        learned = dict(zip(modelled, _predict(self.model, chosen), strict=True))
+        return [
+            Evidence(rules, corpus.get(index, {}), learned.get(index, {}))
+            for index, (rules, _) in enumerate(parsed)
+        ]
+
+    def combine(self, evidence: Evidence, corpus_weight: float | None = None) -> list[TopicScore]:
+        """The topics' confidences from the evidence (``corpus_weight`` given: with that weight
+        of the corpus model instead of the tagger's), highest first."""
+        corpus_share = self.corpus_weight if corpus_weight is None else corpus_weight
         results: list[TopicScore] = []
         for compiled in self._topics:
-            score, matched = self._rule_score(compiled, exact, slipped)
-            confidence = 1.0 - math.exp(-score)
             topic = compiled.topic
-            if topic.id in corpus:
-                weight = self.corpus_weight
-                confidence = weight * corpus[topic.id] + (1.0 - weight) * confidence
-            if topic.id in learned:
+            confidence, matched = evidence.rules.get(topic.id, (0.0, ()))
+            if topic.id in evidence.corpus:
+                probability = evidence.corpus[topic.id]
+                confidence = corpus_share * probability + (1.0 - corpus_share) * confidence
+            if topic.id in evidence.learned:
                 weight = self.learned_weight
-                confidence = weight * learned[topic.id] + (1.0 - weight) * confidence
+                confidence = weight * evidence.learned[topic.id] + (1.0 - weight) * confidence
             if confidence > 0.0:
                 results.append(
                     TopicScore(topic.id, topic.name, topic.department, confidence, matched)

@@ -105,6 +105,14 @@ def test_query_entries_have_the_documented_fields(queries: list[dict[str, Any]])
         assert all(isinstance(e, str) and ARTICLE.match(e) for e in expected), query
 
 
+def test_every_expected_article_exists(queries: list[dict[str, Any]]) -> None:
+    articles = Path(__file__).resolve().parents[2] / "kb"
+    missing = {e for entry in queries for e in entry["expected"]} - {
+        f"{path.parent.name}/{path.stem}" for path in articles.glob("*/*.md")
+    }
+    assert not missing
+
+
 @pytest.mark.parametrize("path", [TRANSCRIPTS, QUERIES], ids=lambda p: p.name)
 def test_no_personal_numbers(path: Path) -> None:
     assert PERSONAL_NUMBER.findall(path.read_text(encoding="utf-8")) == []
