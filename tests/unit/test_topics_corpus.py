@@ -25,7 +25,7 @@ from cic.topics.corpus.noise import (
     sound_alike,
     split_word,
 )
-from cic.topics.lemmas import PolishLemmatizer
+from cic.topics.lemmas import make_lemmatizer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 
@@ -60,7 +60,7 @@ def test_seeds_hold_no_digit_runs_that_could_be_personal_numbers() -> None:
 def test_generic_lines_get_no_topic_from_the_packaged_rules() -> None:
     # guards the taxonomy against phrases every call contains ("dzień dobry, urząd gminy"
     # once matched "dni gminy"), and the seeds against generic lines that name a matter
-    tagger = Tagger(load_taxonomy(), PolishLemmatizer())
+    tagger = Tagger(load_taxonomy(), make_lemmatizer())
     generic = [line for lines in load_seeds().generic.values() for line in lines]
     assert {line: tagger.tag(line) for line in generic if tagger.tag(line)} == {}
 
