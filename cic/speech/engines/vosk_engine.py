@@ -15,6 +15,7 @@ from typing import Any
 
 from cic.speech.engines.audio import pcm_blocks, probe
 from cic.speech.models import Word
+from cic.speech.repetition import without_loops
 from cic.speech.stt import EngineUnavailable, ModelError, Recognition, SpeechError
 
 DEFAULT_RATE = 16000
@@ -104,7 +105,8 @@ class VoskEngine:
                 if recognizer.AcceptWaveform(block):
                     words += _words(recognizer.Result(), duration)
         words += _words(recognizer.FinalResult(), duration)
-        return Recognition(tuple(words), self.language, self.name, self.model_dir.name, duration)
+        kept = without_loops(words, engine=self.name, source=path.name)
+        return Recognition(kept, self.language, self.name, self.model_dir.name, duration)
 
 
 def _words(result_json: str, duration: float) -> list[Word]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from cic.speech.engines.audio import SAMPLE_BYTES, pcm_blocks, probe
 from cic.speech.models import Word
+from cic.speech.repetition import without_loops
 from cic.speech.stt import EngineUnavailable, ModelError, Recognition, SpeechError
 
 RATE = 16000
@@ -132,7 +133,8 @@ class WhisperEngine:
                 for segment in segments:
                     words += _words(segment.words or (), offset, min(window_end, duration))
                 offset = window_end
-        return Recognition(tuple(words), self.language, self.name, self.model_dir.name, duration)
+        kept = without_loops(words, engine=self.name, source=path.name)
+        return Recognition(kept, self.language, self.name, self.model_dir.name, duration)
 
 
 def _words(items: Any, offset: float, limit: float) -> list[Word]:
