@@ -20,6 +20,7 @@ import yaml
 
 from cic import pbx_values as values
 from cic.pbx_values import UnsafeValue
+from cic.speech.vocabulary import check_vocabulary
 
 RecordingPolicy = Literal["always", "opt-out", "opt-in", "never"]
 RECORDING_POLICIES: tuple[str, ...] = get_args(RecordingPolicy)
@@ -132,6 +133,8 @@ class SpeechSettings:
     holds a job for ``lease_seconds`` (renewed while it works). ``queue`` is ``store`` (jobs
     polled from the database, one process) or ``redis`` (a stream with a consumer group).
     ``unredacted_role`` empty: the unredacted transcript is not kept at all.
+    ``vocabulary``: the office's place names (streets, villages) and its own terms, given to
+    Whisper as hotwords so they come back spelled right (at most 300 entries of 60 characters).
     Redaction: a run of at least ``redact_min_digits`` digits without a valid checksum (and a
     spoken ID-card series before six digits whose check digit fails) is hidden as personal
     data unless ``redact_unverified_numbers`` is false; numbers with a valid checksum (PESEL,
@@ -169,6 +172,7 @@ class SpeechSettings:
     taxonomy: str = ""
     topic_model: bool = True
     topic_cache: str = ""
+    vocabulary: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -420,6 +424,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("speech: workers >= 0, max_attempts and retention_days >= 1, lease >= 10")
     if sp.queue == "redis" and not settings.redis_url:
         raise ConfigError("speech.queue: redis needs redis_url")
+    try:
+        sp.vocabulary = check_vocabulary(sp.vocabulary)
+    except ValueError as exc:
+        raise ConfigError(f"speech.vocabulary: {exc}") from None
     if settings.privacy.export_max_mb < 1:
         raise ConfigError("privacy.export_max_mb: at least 1")
     try:

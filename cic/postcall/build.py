@@ -14,6 +14,7 @@ from cic.postcall.worker import Worker, WorkerSettings, worker_name
 from cic.speech.redaction import RedactionPolicy
 from cic.speech.stt import SpeechEngine, SttSettings, create_engine
 from cic.topics.lemmas import make_lemmatizer
+from cic.speech.vocabulary import prompt_phrases
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 from cic.topics.trained import trained_tagger
@@ -52,7 +53,7 @@ def make_pipeline(
     stt = SttSettings.from_mapping(settings.stt)
 
     def engine() -> SpeechEngine:
-        return create_engine(stt)
+        return create_engine(stt, hotwords=hotwords(settings, stt))
 
     base: list[Tagger] = []  # built once (the corpus model trains or loads in seconds)
 
@@ -70,6 +71,13 @@ def make_pipeline(
         engine, tagger, policy=policy, keep_unredacted=bool(settings.unredacted_role),
         tagger_version=version,
     )  # fmt: skip
+
+
+def hotwords(settings: SpeechSettings, stt: SttSettings) -> tuple[str, ...]:
+    """What Whisper is told to expect: the office's vocabulary (place names) first, then the
+    packaged taxonomy's topic names when ``speech.stt.topic_hotwords`` is on."""
+    topics = [topic.name for topic in load_taxonomy().topics] if stt.topic_hotwords else []
+    return prompt_phrases(settings.vocabulary, topics)
 
 
 def worker_settings(settings: SpeechSettings) -> WorkerSettings:

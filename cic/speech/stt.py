@@ -10,7 +10,7 @@ Stereo recordings carry the resident on the left channel and the agent on the ri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, cast, get_args
@@ -20,6 +20,8 @@ from cic.speech.models import Speaker, Word
 
 EngineName = Literal["vosk", "whisper"]
 ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
+TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6)
+"""Whisper's fallback ladder: greedy first, then sampling hotter each time a stretch fails."""
 CHANNEL_SPEAKERS: tuple[Speaker, Speaker] = ("resident", "agent")
 """Channel 0 (left) is the resident, channel 1 (right) the agent."""
 
@@ -93,7 +95,13 @@ class SpeechEngine(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SttSettings:
-    """How to build the engine: which one, its model directory and the spoken language."""
+    """How to build the engine: which one, its model directory and the spoken language.
+
+    Whisper only: ``temperatures`` (the fallback ladder; ``[0.0]`` decodes greedily only),
+    ``compression_ratio_threshold`` and ``log_prob_threshold`` (what makes a stretch be decoded
+    again; None turns one off) and ``topic_hotwords`` (the taxonomy's topic names are given to
+    the model with the office's ``speech.vocabulary``; off by default, see the README).
+    """
 
     engine: EngineName = "vosk"
     model_dir: str = ""
@@ -101,6 +109,10 @@ class SttSettings:
     chunk_seconds: float = 4.0
     compute_type: str = "int8"
     cpu_threads: int = 0
+    temperatures: tuple[float, ...] = TEMPERATURES
+    compression_ratio_threshold: float | None = 2.4
+    log_prob_threshold: float | None = -1.0
+    topic_hotwords: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> SttSettings:
@@ -125,11 +137,49 @@ class SttSettings:
             chunk_seconds=float(values.get("chunk_seconds", 4.0)),
             compute_type=str(values.get("compute_type", "int8")),
             cpu_threads=int(values.get("cpu_threads", 0)),
+            temperatures=_temperatures(values.get("temperatures", TEMPERATURES)),
+            compression_ratio_threshold=_optional_float(
+                values.get("compression_ratio_threshold", 2.4), "compression_ratio_threshold"
+            ),
+            log_prob_threshold=_optional_float(
+                values.get("log_prob_threshold", -1.0), "log_prob_threshold"
+            ),
+            topic_hotwords=bool(values.get("topic_hotwords", False)),
         )
 
 
-def create_engine(settings: SttSettings | Mapping[str, Any]) -> SpeechEngine:
-    """The engine the settings name, with its model checked (not yet loaded: that is lazy)."""
+def _optional_float(value: Any, key: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SpeechError(
+            f"Nieprawidłowa wartość ustawienia {key}.", f"{key} must be a number or null"
+        ) from None
+
+
+def _temperatures(value: Any) -> tuple[float, ...]:
+    """The fallback ladder: numbers from 0.0 up, increasing, each at most 1.0."""
+    try:
+        ladder = tuple(float(t) for t in (value if isinstance(value, list | tuple) else [value]))
+    except (TypeError, ValueError):
+        ladder = ()
+    if not ladder or ladder[0] != 0.0 or list(ladder) != sorted(set(ladder)) or ladder[-1] > 1:
+        raise SpeechError(
+            "Nieprawidłowe temperatury rozpoznawania mowy (np. [0.0, 0.2, 0.4, 0.6]).",
+            f"temperatures must rise from 0.0 to at most 1.0, got {value!r}",
+        )
+    return ladder
+
+
+def create_engine(
+    settings: SttSettings | Mapping[str, Any], *, hotwords: Sequence[str] = ()
+) -> SpeechEngine:
+    """The engine the settings name, with its model checked (not yet loaded: that is lazy).
+
+    ``hotwords``: phrases the model should expect (Whisper only; Vosk's graph is fixed).
+    """
     if not isinstance(settings, SttSettings):
         settings = SttSettings.from_mapping(settings)
     if not settings.model_dir:
@@ -139,7 +189,9 @@ def create_engine(settings: SttSettings | Mapping[str, Any]) -> SpeechEngine:
         from cic.speech.engines.vosk_engine import VoskEngine
 
         return VoskEngine(
-            model_dir, language=settings.language, chunk_seconds=settings.chunk_seconds
+            model_dir,
+            language=settings.language,
+            chunk_seconds=settings.chunk_seconds,
         )
     from cic.speech.engines.whisper_engine import WhisperEngine
 
@@ -148,7 +200,16 @@ def create_engine(settings: SttSettings | Mapping[str, Any]) -> SpeechEngine:
         language=settings.language,
         compute_type=settings.compute_type,
         cpu_threads=settings.cpu_threads,
+        temperatures=settings.temperatures,
+        compression_ratio_threshold=settings.compression_ratio_threshold,
+        log_prob_threshold=settings.log_prob_threshold,
+        hotwords=hotwords,
     )
+
+
+def model_label(model_dir: Path) -> str:
+    """The model's name as transcripts record it: the directory's own name (links resolved)."""
+    return model_dir.resolve().name
 
 
 def transcribe_stereo(engine: SpeechEngine, path: Path) -> list[tuple[Speaker, Recognition]]:

@@ -16,7 +16,7 @@ from typing import Any
 from cic.speech.engines.audio import pcm_blocks, probe
 from cic.speech.models import Word
 from cic.speech.repetition import without_loops
-from cic.speech.stt import EngineUnavailable, ModelError, Recognition, SpeechError
+from cic.speech.stt import EngineUnavailable, ModelError, Recognition, SpeechError, model_label
 
 DEFAULT_RATE = 16000
 # Tokens a Kaldi graph emits for noise and unknown words, e.g. "[unk]", "<unk>", "[9]".
@@ -56,9 +56,15 @@ class VoskEngine:
     name = "vosk"
 
     def __init__(
-        self, model_dir: Path, *, language: str = "pl", chunk_seconds: float = 4.0
+        self,
+        model_dir: Path,
+        *,
+        language: str = "pl",
+        chunk_seconds: float = 4.0,
+        model_name: str = "",
     ) -> None:
-        """Check the model directory now; ``chunk_seconds`` is how much audio one feed holds."""
+        """Check the model directory now; ``chunk_seconds`` is how much audio one feed holds;
+        ``model_name`` is what transcripts record (default: :func:`model_label`)."""
         try:
             import vosk  # noqa: F401
         except ImportError as exc:
@@ -72,6 +78,7 @@ class VoskEngine:
         self.language = language
         self.chunk_seconds = chunk_seconds
         self.sample_rate = _model_rate(model_dir)
+        self.model_name = model_name
 
     def _loaded(self) -> Any:
         key = self.model_dir.resolve()
@@ -106,7 +113,9 @@ class VoskEngine:
                     words += _words(recognizer.Result(), duration)
         words += _words(recognizer.FinalResult(), duration)
         kept = without_loops(words, engine=self.name, source=path.name)
-        return Recognition(kept, self.language, self.name, self.model_dir.name, duration)
+        # Named now, not when built: ``current`` may have been switched to another model since.
+        label = self.model_name or model_label(self.model_dir)
+        return Recognition(kept, self.language, self.name, label, duration)
 
 
 def _words(result_json: str, duration: float) -> list[Word]:
