@@ -17,6 +17,7 @@ from cic.postcall import cli as postcall_cli
 from cic.postcall import topics_cli
 from cic.privacy import cli as privacy_cli
 from cic.private import UMASK
+from cic.speech import cli as speech_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     privacy_cli.add_parser(sub)
     postcall_cli.add_parser(sub)
     topics_cli.add_parser(sub)
+    speech_cli.add_parser(sub)
     return p
 
 
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         "privacy": lambda a: privacy_cli.run(settings, a),
         "worker": lambda a: postcall_cli.run(settings, a),
         "topics": lambda a: topics_cli.run(settings, a),
+        "speech": lambda a: speech_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

@@ -208,8 +208,11 @@ def create_engine(
 
 
 def model_label(model_dir: Path) -> str:
-    """The model's name as transcripts record it: the directory's own name (links resolved)."""
-    return model_dir.resolve().name
+    """The model's name as transcripts record it: the name ``cic speech install-model`` gave
+    it (with its checksum's start), else the directory's own name (``current`` resolved)."""
+    from cic.speech.model_store import installed_name
+
+    return installed_name(model_dir) or model_dir.resolve().name
 
 
 def transcribe_stereo(engine: SpeechEngine, path: Path) -> list[tuple[Speaker, Recognition]]:

@@ -106,6 +106,11 @@
         p.append(who, ...segment.words.map(word));
         box.appendChild(p);
       }
+      // Which engine and model heard it: a supervisor weighs a transcript by its model.
+      const source = document.createElement("p");
+      source.className = "transcript-model";
+      source.textContent = `Rozpoznane przez: ${t.engine}, model ${t.model || "nieznany"}`;
+      box.appendChild(source);
     } catch (err) {
       box.textContent = err.message;
     }
