@@ -74,10 +74,12 @@ def make_pipeline(
 
 
 def hotwords(settings: SpeechSettings, stt: SttSettings) -> tuple[str, ...]:
-    """What Whisper is told to expect: the office's vocabulary (place names) first, then the
-    packaged taxonomy's topic names when ``speech.stt.topic_hotwords`` is on."""
+    """What Whisper is told to expect: the office's vocabulary (place names) when
+    ``speech.stt.hotwords`` is on, then the packaged taxonomy's topic names when
+    ``speech.stt.topic_hotwords`` is on; nothing by default."""
+    places = settings.vocabulary if stt.hotwords else []
     topics = [topic.name for topic in load_taxonomy().topics] if stt.topic_hotwords else []
-    return prompt_phrases(settings.vocabulary, topics)
+    return prompt_phrases(places, topics)
 
 
 def worker_settings(settings: SpeechSettings) -> WorkerSettings:

@@ -99,8 +99,9 @@ class SttSettings:
 
     Whisper only: ``temperatures`` (the fallback ladder; ``[0.0]`` decodes greedily only),
     ``compression_ratio_threshold`` and ``log_prob_threshold`` (what makes a stretch be decoded
-    again; None turns one off) and ``topic_hotwords`` (the taxonomy's topic names are given to
-    the model with the office's ``speech.vocabulary``; off by default, see the README).
+    again; None turns one off), ``hotwords`` (the office's ``speech.vocabulary`` is given to the
+    model before every window) and ``topic_hotwords`` (the taxonomy's topic names too). Both are
+    off by default: Whisper base wrote prompt words into unclear speech (see the README).
     """
 
     engine: EngineName = "vosk"
@@ -112,6 +113,7 @@ class SttSettings:
     temperatures: tuple[float, ...] = TEMPERATURES
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
+    hotwords: bool = False
     topic_hotwords: bool = False
 
     @classmethod
@@ -144,6 +146,7 @@ class SttSettings:
             log_prob_threshold=_optional_float(
                 values.get("log_prob_threshold", -1.0), "log_prob_threshold"
             ),
+            hotwords=bool(values.get("hotwords", False)),
             topic_hotwords=bool(values.get("topic_hotwords", False)),
         )
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cic.config import ConfigError, load_settings
+from cic.config import ConfigError, SpeechSettings, load_settings
+from cic.postcall.build import hotwords
+from cic.speech.stt import SttSettings
 from cic.speech.vocabulary import check_vocabulary, fit_prompt, prompt_phrases
 
 
@@ -45,3 +47,12 @@ def test_the_prompt_keeps_whole_phrases_within_the_budget() -> None:
     assert fit_prompt(phrases, words, 4) == "Zielona Górka, ulica Lipowa"
     assert fit_prompt(phrases, words, 1) == ""
     assert fit_prompt(phrases, words, 100) == "Zielona Górka, ulica Lipowa, Stare Sioło"
+
+
+def test_the_pipeline_gives_hotwords_only_when_asked() -> None:
+    speech = SpeechSettings(vocabulary=["Zielona Górka", "ulica Lipowa"])
+    assert hotwords(speech, SttSettings.from_mapping({})) == ()
+    on = SttSettings.from_mapping({"hotwords": True})
+    assert hotwords(speech, on) == ("Zielona Górka", "ulica Lipowa")
+    both = hotwords(speech, SttSettings.from_mapping({"hotwords": True, "topic_hotwords": True}))
+    assert both[:2] == ("Zielona Górka", "ulica Lipowa") and "Podatek od nieruchomości" in both
