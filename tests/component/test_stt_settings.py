@@ -87,12 +87,12 @@ def test_probe_refuses_what_is_not_audio(
 def test_whisper_guard_settings_are_read_and_checked() -> None:
     defaults = SttSettings.from_mapping({})
     assert defaults.temperatures == (0.0, 0.2, 0.4, 0.6)
-    assert (defaults.compression_ratio_threshold, defaults.log_prob_threshold) == (2.4, -1.0)
+    assert (defaults.compression_ratio_threshold, defaults.log_prob_threshold) == (2.4, None)
     assert not defaults.hotwords and not defaults.topic_hotwords
     greedy = SttSettings.from_mapping(
-        {"temperatures": [0], "log_prob_threshold": None, "compression_ratio_threshold": "2.0"}
+        {"temperatures": [0], "log_prob_threshold": -1, "compression_ratio_threshold": "2.0"}
     )
-    assert greedy.temperatures == (0.0,) and greedy.log_prob_threshold is None
+    assert greedy.temperatures == (0.0,) and greedy.log_prob_threshold == -1.0
     assert greedy.compression_ratio_threshold == 2.0
     for bad in ([0.2, 0.4], [0.0, 0.4, 0.2], [0.0, 1.5], "hot", []):
         with pytest.raises(SpeechError, match="temperatury"):

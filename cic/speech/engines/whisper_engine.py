@@ -6,19 +6,21 @@ in memory whole. Language is fixed ("pl" by default) rather than detected. Siler
 inside faster-whisper) skips the silence, which phone calls have plenty of; hold music, ringing
 and DTMF tones are not speech to it either, so they are never decoded.
 
-Loop guards. Whisper falls into loops on noisy phone-band speech ("mój mój mój …" ninety-nine
-times from one sentence of espeak-ng at 110 words a minute through u-law with pink noise).
-Each window is decoded without conditioning on the previous text, greedily (beam search at
-temperature 0), with a mild repetition penalty. A 30-second stretch whose text compresses too
-well (``compression_ratio_threshold``: a loop) or whose average log-probability is too low
-(``log_prob_threshold``) makes the window be decoded again with faster-whisper's temperature
-fallback (``temperatures``). Sampling must not make a retried job give another transcript:
-CTranslate2 seeds its sampler once per worker thread (a ``thread_local`` generator seeded from
-``set_random_seed`` at first use), so reseeding a loaded model changes nothing; the second pass
-therefore runs on a model loaded just for it after ``set_random_seed(seed)``, so the same
-recording always gives the same words. Last, :mod:`cic.speech.repetition` cuts any run left.
+Loop guards. Whisper falls into loops on noisy phone-band speech ("mój mój mój …" ninety-nine times
+from one sentence of espeak-ng at 110 words a minute through u-law with pink noise). Each window is
+decoded without conditioning on the previous text, greedily (beam search at temperature 0), with a
+mild repetition penalty. A 30-second stretch whose text compresses too well
+(``compression_ratio_threshold``: a loop) or, when set, whose average log-probability is too low
+(``log_prob_threshold``; off by default: on phone-band speech nearly every stretch is "unsure", and
+decoding them again cost four times the time for no fewer errors) makes the window be decoded again
+with faster-whisper's temperature fallback (``temperatures``). Sampling must not make a retried job
+give another transcript: CTranslate2 seeds its sampler once per worker thread (a ``thread_local``
+generator seeded from ``set_random_seed`` at first use), so reseeding a loaded model changes
+nothing; the second pass therefore runs on a model loaded just for it after
+``set_random_seed(seed)``, so the same recording always gives the same words. Last,
+:mod:`cic.speech.repetition` cuts any run left.
 
-Hotwords: the office's place names and the topics' names (see :mod:`cic.speech.vocabulary`)
+Hotwords (opt-in): the office's place names and the topics' names (:mod:`cic.speech.vocabulary`)
 are given before every 30-second window, trimmed to whole phrases within ``HOTWORD_TOKENS``.
 """
 
@@ -102,7 +104,7 @@ class WhisperEngine:
         repetition_penalty: float = 1.1,
         temperatures: Sequence[float] = TEMPERATURES,
         compression_ratio_threshold: float | None = 2.4,
-        log_prob_threshold: float | None = -1.0,
+        log_prob_threshold: float | None = None,
         hotwords: Sequence[str] = (),
         seed: int = SEED,
         model_name: str = "",
