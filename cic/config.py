@@ -11,6 +11,7 @@ import ipaddress
 import os
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -20,7 +21,6 @@ import yaml
 
 from cic import pbx_values as values
 from cic.pbx_values import UnsafeValue
-from cic.speech.vocabulary import check_vocabulary
 
 RecordingPolicy = Literal["always", "opt-out", "opt-in", "never"]
 RECORDING_POLICIES: tuple[str, ...] = get_args(RecordingPolicy)
@@ -344,6 +344,31 @@ def _parse_text(text: str, name: str, as_list: bool) -> Any:
     if as_list and value is None:
         return []
     return value
+
+
+MAX_VOCABULARY = 300
+MAX_PHRASE_CHARS = 60
+
+
+def check_vocabulary(items: typing.Sequence[object]) -> list[str]:
+    """The office's vocabulary (``speech.vocabulary``) cleaned; ValueError says what is wrong."""
+    if len(items) > MAX_VOCABULARY:
+        raise ValueError(f"at most {MAX_VOCABULARY} entries (got {len(items)})")
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"entries are text, not {type(item).__name__}: {item!r}")
+        phrase = " ".join(item.split())
+        if not phrase:
+            raise ValueError("an entry is empty")
+        if len(phrase) > MAX_PHRASE_CHARS:
+            raise ValueError(f"{phrase[:20]!r}…: at most {MAX_PHRASE_CHARS} characters")
+        if any(unicodedata.category(ch).startswith("C") for ch in phrase):
+            raise ValueError(f"{phrase!r} has control characters")
+        if not any(ch.isalpha() for ch in phrase):
+            raise ValueError(f"{phrase!r} has no letters")
+        out.append(phrase)
+    return out
 
 
 def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cic.config import ConfigError, SpeechSettings, load_settings
+from cic.config import ConfigError, SpeechSettings, check_vocabulary, load_settings
 from cic.postcall.build import hotwords
 from cic.speech.stt import SttSettings
-from cic.speech.vocabulary import check_vocabulary, fit_prompt, prompt_phrases
+from cic.speech.vocabulary import fit_prompt, prompt_phrases
 
 
 def test_the_config_cleans_and_checks_speech_vocabulary(tmp_path: Path) -> None:
