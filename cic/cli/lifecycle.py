@@ -28,6 +28,8 @@ from cic.pbx_values import UnsafeValue
 from cic.private import open_private_log, private_dir, write_private
 from cic.routing.menu import spoken_menu
 from cic.speech.engines.packaged import packaged_whisper_base
+from cic.speech.model_store import CURRENT
+from cic.speech.stt import model_label
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
 
@@ -131,12 +133,18 @@ def _healthy(settings: Settings) -> bool:
 
 
 def demo_speech(settings: Settings) -> tuple[dict[str, str], str]:
-    """Environment for the controller and a line for the user: with ``speech.stt`` unset and
-    Whisper base installed as packages, calls are transcribed with it (joined into
-    ``state_dir/models`` once); otherwise nothing is added."""
+    """Environment for the controller and a line for the user: with ``speech.stt`` unset, a
+    model installed by ``cic speech install-model`` (``state_dir/models/<engine>/current``,
+    Whisper first), else Whisper base installed as packages (joined into ``state_dir/models``
+    once); otherwise nothing is added."""
     if settings.speech.stt:
         engine = settings.speech.stt.get("engine", "vosk")
         return {}, f"{engine}, model {settings.speech.stt.get('model_dir', '?')} (speech.stt)"
+    for engine in ("whisper", "vosk"):
+        current = Path(settings.state_dir) / "models" / engine / CURRENT
+        if current.is_dir():
+            env = {"CIC_SPEECH__STT__ENGINE": engine, "CIC_SPEECH__STT__MODEL_DIR": str(current)}
+            return env, f"{engine}, zainstalowany model {model_label(current)} ({current})"
     model = packaged_whisper_base(Path(settings.state_dir) / "models")
     if model is None:
         return {}, "wyłączona (ustaw speech.stt: silnik i katalog modelu)"

@@ -1,5 +1,6 @@
 """``cic up`` transcribes calls out of the box with Whisper base from its PyPI packages when
-``speech.stt`` is unset; a configured engine is left alone; without the packages it says how
+``speech.stt`` is unset (a model installed with ``cic speech install-model`` first); a
+configured engine is left alone; without the packages it says how
 to turn transcription on."""
 
 from __future__ import annotations
@@ -49,3 +50,15 @@ def test_packaged_whisper_base_is_joined_once_and_handed_to_the_controller(
     # the controller reads them as its speech settings
     speech = load_settings(environ={"CIC_STATE_DIR": str(tmp_path), **env}).speech
     assert speech.stt == {"engine": "whisper", "model_dir": str(model)}
+
+
+def test_an_installed_model_is_used_before_the_packaged_one(tmp_path: Path) -> None:
+    installed = tmp_path / "models" / "vosk" / "small-pl-0123abcd"
+    (installed / "am").mkdir(parents=True)
+    (installed / "am" / "final.mdl").write_bytes(b"")
+    (installed / "cic-model.json").write_text('{"name": "small-pl", "sha256": "0123abcd99"}')
+    (tmp_path / "models" / "vosk" / "current").symlink_to(installed.name)
+    env, line = lifecycle.demo_speech(load_settings(environ={"CIC_STATE_DIR": str(tmp_path)}))
+    current = tmp_path / "models" / "vosk" / "current"
+    assert env == {"CIC_SPEECH__STT__ENGINE": "vosk", "CIC_SPEECH__STT__MODEL_DIR": str(current)}
+    assert "small-pl-0123abcd" in line
