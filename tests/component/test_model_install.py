@@ -217,12 +217,14 @@ def test_a_directory_that_is_not_a_model_is_refused(
 
 class _Truncating(BaseHTTPRequestHandler):
     body = b""
+    cut = True
 
     def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
-        self.wfile.write(self.body[: len(self.body) // 2])  # the connection drops mid-way
+        # With ``cut`` the connection drops mid-way.
+        self.wfile.write(self.body[: len(self.body) // 2] if self.cut else self.body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -238,15 +240,20 @@ def server() -> Iterator[ThreadingHTTPServer]:
     httpd.server_close()
 
 
-def test_a_download_cut_short_is_refused(
+def test_a_download_cut_short_is_refused_and_a_whole_one_installs(
     tmp_path: Path, models: Path, old: Path, server: ThreadingHTTPServer
 ) -> None:
     archive = tar_gz(whisper_dir(tmp_path / "src-new", "new", big=True), tmp_path / "new.tar.gz")
-    _Truncating.body = archive.read_bytes()
+    _Truncating.body, _Truncating.cut = archive.read_bytes(), True
     url = f"http://127.0.0.1:{server.server_address[1]}/whisper-medium.tar.gz"
     with pytest.raises(InstallError, match="Pobieranie modelu"):
         install_model(url, sha(archive), models)
     assert_old_is_current(models, old)
+    _Truncating.cut = False  # the same download, whole this time
+    seen: list[tuple[int, int | None]] = []
+    done = install_model(url, sha(archive), models, progress=lambda d, t: seen.append((d, t)))
+    assert done.name == "whisper-medium" and (models / "current").resolve() == done.directory
+    assert len(seen) > 1 and seen[-1] == (len(_Truncating.body), len(_Truncating.body))
 
 
 def test_the_command(
