@@ -13,8 +13,8 @@ from cic.postcall.service import PostCallService
 from cic.postcall.worker import Worker, WorkerSettings, worker_name
 from cic.speech.redaction import RedactionPolicy
 from cic.speech.stt import SpeechEngine, SttSettings, create_engine
-from cic.topics.lemmas import make_lemmatizer
 from cic.speech.vocabulary import prompt_phrases
+from cic.topics.lemmas import make_lemmatizer
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy
 from cic.topics.trained import trained_tagger
@@ -75,10 +75,11 @@ def make_pipeline(
 
 def hotwords(settings: SpeechSettings, stt: SttSettings) -> tuple[str, ...]:
     """What Whisper is told to expect: the office's vocabulary (place names) when
-    ``speech.stt.hotwords`` is on, then the packaged taxonomy's topic names when
+    ``speech.stt.hotwords`` is on, then the office's taxonomy's topic names when
     ``speech.stt.topic_hotwords`` is on; nothing by default."""
     places = settings.vocabulary if stt.hotwords else []
-    topics = [topic.name for topic in load_taxonomy().topics] if stt.topic_hotwords else []
+    taxonomy = load_taxonomy(settings.taxonomy or None) if stt.topic_hotwords else None
+    topics = [topic.name for topic in taxonomy.topics] if taxonomy else []
     return prompt_phrases(places, topics)
 
 
