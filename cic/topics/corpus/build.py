@@ -7,7 +7,10 @@ case without punctuation, as a transcript reads. Of all calls about 15 % are abo
 (labelled with both) and about 5 % about none (generic lines only, an empty label set). Noise
 is drawn independently per call: diacritics dropped in about 35 %, recognition slips (sound-
 alike spellings, split or merged words, wrong endings, a dropped short word) in about 30 %.
-The result depends only on the seed lines, ``seed`` and ``per_topic``.
+About 40 % of calls (with or without topics) also carry 1-2 incidental mentions of other topics
+(``mentions.yaml``: "mieszkam koło szkoły", "sołtys mi powiedział żebym zadzwoniła") at random
+places among the turns, labels unchanged, so a topic's words alone do not teach the topic.
+The result depends only on the seed and mention lines, ``seed`` and ``per_topic``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cic.topics.corpus.mentions import Mentions, load_mentions
 from cic.topics.corpus.noise import add_fillers, drop_diacritics, normalise, recognition_slips
 from cic.topics.corpus.seeds import Seeds, load_seeds
 
@@ -25,6 +29,7 @@ NO_TOPIC_SHARE = 0.05
 NO_DIACRITICS_SHARE = 0.35
 SLIPS_SHARE = 0.30
 FILLER_CHANCE = 0.5  # per caller utterance
+MENTION_SHARE = 0.40  # calls with 1-2 incidental mentions of topics they are not about
 DEFAULT_PER_TOPIC = 40
 # What a caller says when moving to a second matter in the same call.
 TRANSITIONS = (
@@ -46,13 +51,18 @@ class Example:
 
 
 def build_corpus(
-    seed: int = 0, per_topic: int = DEFAULT_PER_TOPIC, seeds: Seeds | None = None
+    seed: int = 0,
+    per_topic: int = DEFAULT_PER_TOPIC,
+    seeds: Seeds | None = None,
+    mentions: Mentions | None = None,
 ) -> list[Example]:
     """``per_topic`` single-topic calls for every topic, plus two-topic and no-topic calls in
-    the shares above, in a shuffled order that is the same for the same ``seed``."""
+    the shares above, in a shuffled order that is the same for the same ``seed``.
+    ``mentions`` None uses the packaged incidental mentions; an empty mapping adds none."""
     if per_topic < 1:
         raise ValueError("per_topic must be at least 1")
     seeds = seeds or load_seeds()
+    mentions = load_mentions() if mentions is None else mentions
     rng = random.Random(seed)  # noqa: S311 - a reproducible corpus, not a secret
     topic_ids = list(seeds.topics)
     single = per_topic * len(topic_ids)
@@ -66,7 +76,7 @@ def build_corpus(
         plans.append((first, second))
     plans += [()] * none
     rng.shuffle(plans)
-    return [_call(plan, seeds, rng) for plan in plans]
+    return [_call(plan, seeds, mentions, rng) for plan in plans]
 
 
 def split(
@@ -89,12 +99,13 @@ def split(
     return train, [e for i, e in enumerate(examples) if i in dev]
 
 
-def _call(plan: tuple[str, ...], seeds: Seeds, rng: random.Random) -> Example:
+def _call(plan: tuple[str, ...], seeds: Seeds, mentions: Mentions, rng: random.Random) -> Example:
     generic = seeds.generic
     lines: list[str] = []
     if rng.random() < 0.8:
         lines.append(rng.choice(generic["opening"]))
     lines.append(_resident(rng.choice(generic["greeting"]), rng))
+    after_greeting = len(lines)
     if not plan:
         for said in rng.sample(generic["no_topic_resident"], rng.randint(1, 2)):
             lines.append(_resident(said, rng))
@@ -110,6 +121,7 @@ def _call(plan: tuple[str, ...], seeds: Seeds, rng: random.Random) -> Example:
             if answers and rng.random() < 0.6:
                 lines.append(answers.pop())
             lines += _generic_turns(seeds, rng)
+    _insert_mentions(lines, after_greeting, plan, mentions, rng)
     if rng.random() < 0.8:
         lines.append(rng.choice(generic["closing"]))
     text = normalise(" ".join(lines))
@@ -118,6 +130,23 @@ def _call(plan: tuple[str, ...], seeds: Seeds, rng: random.Random) -> Example:
     if rng.random() < SLIPS_SHARE:
         text = recognition_slips(text, rng, rng.randint(1, 3))
     return Example(text, frozenset(plan))
+
+
+def _insert_mentions(
+    lines: list[str],
+    start: int,
+    plan: tuple[str, ...],
+    mentions: Mentions,
+    rng: random.Random,
+) -> None:
+    """In about ``MENTION_SHARE`` of calls, 1-2 lines mentioning topics outside ``plan`` go
+    anywhere from ``start`` to the end of ``lines``. Draws nothing without mentions, so a
+    corpus without them is the same as before they existed."""
+    others = sorted(topic for topic in mentions if topic not in plan)
+    if not others or rng.random() >= MENTION_SHARE:
+        return
+    for topic in rng.sample(others, min(len(others), rng.randint(1, 2))):
+        lines.insert(rng.randint(start, len(lines)), rng.choice(mentions[topic]))
 
 
 def _resident(line: str, rng: random.Random) -> str:
