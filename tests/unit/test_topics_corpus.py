@@ -1,10 +1,11 @@
-"""The shipped topic corpus: hand-written seeds for every topic of the packaged taxonomy, and
-the call-like labelled transcripts built from them (deterministic, noisy, some with two topics
-or none)."""
+"""The shipped topic corpus: hand-written seeds and incidental mentions for every topic of the
+packaged taxonomy, and the call-like labelled transcripts built from them (deterministic, noisy,
+some with two topics or none, some mentioning other topics in passing)."""
 
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,11 +13,15 @@ import pytest
 
 from cic.topics.corpus import (
     Example,
+    MentionsError,
     SeedsError,
     build_corpus,
+    load_mentions,
     load_seeds,
+    parse_mentions,
     parse_seeds,
     split,
+    split_mentions,
 )
 from cic.topics.corpus.noise import (
     drop_diacritics,
@@ -77,12 +82,89 @@ def test_invalid_seeds_name_the_section(tmp_path: Path) -> None:
         load_seeds(path)
 
 
+# --- incidental mentions ------------------------------------------------------------------------
+
+
+def test_mentions_cover_every_topic_with_enough_hand_written_lines() -> None:
+    mentions = load_mentions()
+    assert set(mentions) == {topic.id for topic in load_taxonomy().topics}
+    for topic_id, lines in mentions.items():
+        assert len(set(lines)) >= 12, topic_id
+
+
+def test_mentions_carry_the_words_the_rules_look_for() -> None:
+    # they are traps only if the rules take most of them for their topic
+    tagger = Tagger(load_taxonomy())
+    mentions = load_mentions()
+    fooled = [
+        line
+        for topic_id, lines in mentions.items()
+        for line in lines
+        if topic_id in {score.topic_id for score in tagger.tag(normalise(line))}
+    ]
+    assert len(fooled) / sum(len(lines) for lines in mentions.values()) >= 0.75
+
+
+def test_invalid_mentions_name_the_section_and_a_missing_file_gives_none(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(MentionsError, match=r"mentions\.drogi"):
+        parse_mentions({"mentions": {"drogi": []}})
+    with pytest.raises(MentionsError, match=r"mentions\.cmentarz"):
+        parse_mentions({"mentions": {"cmentarz": ["koło cmentarza", 7]}})
+    with pytest.raises(MentionsError, match="'mentions' mapping"):
+        parse_mentions(["koło szkoły"])
+    path = tmp_path / "mentions.yaml"
+    path.write_text("mentions: [koło szkoły\n", "utf-8")
+    with pytest.raises(MentionsError, match=str(path)):
+        load_mentions(path)
+    assert isinstance(MentionsError("x"), SeedsError)
+    assert load_mentions(tmp_path / "absent.yaml") == {}
+
+
+def test_split_mentions_keeps_lines_apart_per_topic() -> None:
+    mentions = load_mentions()
+    train, dev = split_mentions(mentions, dev_share=0.25, seed=1)
+    assert (train, dev) == split_mentions(mentions, dev_share=0.25, seed=1)
+    for topic_id, lines in mentions.items():
+        assert sorted((*train[topic_id], *dev[topic_id])) == sorted(lines)
+        assert len(dev[topic_id]) == round(len(lines) * 0.25)
+
+
 # --- the built corpus ---------------------------------------------------------------------------
 
 
 def test_same_seed_same_corpus_other_seed_other_corpus(corpus: list[Example]) -> None:
     assert build_corpus(seed=7, per_topic=PER_TOPIC) == corpus
     assert build_corpus(seed=8, per_topic=PER_TOPIC) != corpus
+
+
+def test_a_share_of_calls_mention_other_topics_with_labels_unchanged() -> None:
+    ids = sorted(topic.id for topic in load_taxonomy().topics)
+    marked = {topic_id: (f"qxq{index}",) for index, topic_id in enumerate(ids)}
+    built = build_corpus(seed=7, per_topic=PER_TOPIC, mentions=marked)
+    assert build_corpus(seed=7, per_topic=PER_TOPIC, mentions=marked) == built
+    with_mentions = [e for e in built if "qxq" in e.text]
+    assert 0.33 <= len(with_mentions) / len(built) <= 0.47
+    assert any(not e.topics for e in with_mentions)
+    for example in with_mentions:
+        said = {ids[int(n)] for n in re.findall(r"qxq(\d+)", example.text)}
+        assert said and len(said) <= 2 and not said & example.topics, example
+    plain = build_corpus(seed=7, per_topic=PER_TOPIC, mentions={})
+    assert [e.topics for e in plain] == [e.topics for e in built]
+    assert not any("qxq" in e.text for e in plain)
+
+
+def test_the_packaged_mentions_reach_calls_about_other_topics(corpus: list[Example]) -> None:
+    mentions = load_mentions()
+    found = [
+        (topic_id, example)
+        for example in corpus
+        for topic_id, lines in mentions.items()
+        if any(normalise(line) in example.text for line in lines)
+    ]
+    assert len({id(example) for _, example in found}) / len(corpus) >= 0.15
+    assert sum(topic_id not in example.topics for topic_id, example in found) >= 0.95 * len(found)
 
 
 def test_every_topic_has_examples_and_labels_are_taxonomy_ids(corpus: list[Example]) -> None:
