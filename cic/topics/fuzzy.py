@@ -48,8 +48,10 @@ class SlipMatcher:
         """``keys`` with slip keys added where the exact ones meet no vocabulary word."""
         out = [tuple(k) for k in keys]
         for index, token in enumerate(tokens):
-            if index + 1 < len(tokens) and not self._known(keys[index + 1]):
-                joined = self.lemmatizer.keys(token + tokens[index + 1])
+            pair = token + tokens[index + 1] if index + 1 < len(tokens) else ""
+            # short pairs are words of their own more often than a split ("i od" is no "IOD")
+            if len(pair) >= MIN_LENGTH and not self._known(keys[index + 1]):
+                joined = self.lemmatizer.keys(pair)
                 if self._known(joined):  # "nie ruchomości": "nie" is a word, the pair one too
                     out[index] = (*out[index], *joined)
                     continue

@@ -5,9 +5,10 @@ previous one ("podatek od nieruchomości" also matches "podatku od mojej nieruch
 Function words ("od", "za", "na", ...) are dropped from phrases - the gap covers them - so
 "podatek od garażu" also matches "podatek za garaż". A word ending in ``*`` is a prefix.
 
-A phrase word and a text word meet when any lemma one may have is a lemma of the other (the
-lemmatiser gives every reading: "drogi" is an adjective and a form of "droga"), or when their
-folded spellings are equal.
+A phrase word and a text word meet when the phrase word's likeliest lemma is any lemma the
+text word may have (the lemmatiser gives every reading: "drogi" is an adjective and a form of
+"droga"), or when their folded spellings are equal. Phrase words keep one reading: all of them
+would let "mieszkanie gminne" match "mieszkam przy drodze gminnej" through "mieszkać".
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def compile_phrase(phrase: Phrase, lemmatizer: Lemmatizer) -> CompiledPhrase:
 
 
 def _word(word: str, lemmatizer: Lemmatizer) -> WordPattern:
-    readings = lemmatizer.readings(word)
-    return WordPattern(readings[0], False, frozenset({*readings, fold(word)}))
+    lemma = lemmatizer.readings(word)[0]
+    return WordPattern(lemma, False, frozenset({lemma, fold(word)}))
 
 
 def text_keys(text: str, lemmatizer: Lemmatizer) -> list[Keys]:

@@ -222,3 +222,10 @@ def test_quality_figures() -> None:
     assert result.macro_f1 == pytest.approx((1.0 + 0.0 + 1.0) / 3)
     assert result.micro.f1 == pytest.approx(2 * 3 / (4 + 5))
     assert result.untagged_share == 0.25
+
+
+def test_two_short_words_are_not_joined_into_an_acronym(rules: Tagger) -> None:
+    tokens = ["i", "od", "tego", "czasu"]
+    keys = [rules.lemmatizer.keys(token) for token in tokens]
+    assert rules._slips.slip_keys(tokens, keys) == keys
+    assert "ochrona-danych" not in ids(rules, "i od tego czasu nikt nie przyjechał po śmieci")
