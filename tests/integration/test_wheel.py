@@ -100,7 +100,8 @@ def test_the_wheel_carries_the_assets_and_nothing_of_the_build(venv: Path) -> No
                  "cic/assets/web/static/vendor/jssip.min.js", "cic/assets/kb/README.md",
                  "cic/assets/kb/synonimy.yaml",
                  "cic/migrations/alembic.ini", "cic/topics/taxonomy.yaml",
-                 "cic/topics/corpus/seeds.yaml", "cic/topics/corpus/mentions.yaml"):  # fmt: skip
+                 "cic/topics/corpus/seeds.yaml", "cic/topics/corpus/mentions.yaml",
+                 "cic/topics/corpus/more_seeds.yaml"):  # fmt: skip
         assert (site / path).is_file(), path
     packaged = {p.relative_to(site / "cic").as_posix() for p in (site / "cic").rglob("*")}
     assert not any("node_modules" in p or p.endswith("build.mjs") for p in packaged)

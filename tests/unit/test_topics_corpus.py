@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cic.topics.corpus import (
     Example,
@@ -18,6 +19,7 @@ from cic.topics.corpus import (
     build_corpus,
     load_mentions,
     load_seeds,
+    merge_more_seeds,
     parse_mentions,
     parse_seeds,
     split,
@@ -129,6 +131,23 @@ def test_split_mentions_keeps_lines_apart_per_topic() -> None:
     for topic_id, lines in mentions.items():
         assert sorted((*train[topic_id], *dev[topic_id])) == sorted(lines)
         assert len(dev[topic_id]) == round(len(lines) * 0.25)
+
+
+def test_more_seeds_beside_the_file_are_appended_and_checked(tmp_path: Path) -> None:
+    generic = {kind: ["dzień dobry"] for kind in load_seeds().generic}
+    topics = {"drogi": {"resident": ["dziura w drodze"], "agent": ["zgłoszę dziurę"]}}
+    path = tmp_path / "seeds.yaml"
+    path.write_text(yaml.safe_dump({"generic": generic, "topics": topics}), "utf-8")
+    more = {"topics": {"drogi": {"resident": ["asfalt się sypie"], "agent": ["przekażę"]}}}
+    (tmp_path / "more_seeds.yaml").write_text(yaml.safe_dump(more), "utf-8")
+    merged = load_seeds(path).topics["drogi"]
+    assert merged.resident == ("dziura w drodze", "asfalt się sypie")
+    assert merged.agent == ("zgłoszę dziurę", "przekażę")
+    unknown = {"topics": {"drogi-nowe": {"resident": ["x"], "agent": ["y"]}}}
+    with pytest.raises(SeedsError, match=r"topics\.drogi-nowe: unknown topic id"):
+        merge_more_seeds(load_seeds(path), unknown, "more.yaml")
+    with pytest.raises(SeedsError, match=r"topics\.drogi\.agent"):
+        merge_more_seeds(load_seeds(path), {"topics": {"drogi": {"resident": ["x"]}}})
 
 
 # --- the built corpus ---------------------------------------------------------------------------

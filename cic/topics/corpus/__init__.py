@@ -1,4 +1,5 @@
-"""The topic corpus the project ships: hand-written seed lines (``seeds.yaml``), incidental
+"""The topic corpus the project ships: hand-written seed lines (``seeds.yaml`` and
+``more_seeds.yaml``), incidental
 mentions of topics said in passing (``mentions.yaml``) and the builder of call-like labelled
 transcripts from them, on which the learned topic model is trained."""
 
@@ -10,7 +11,14 @@ from cic.topics.corpus.mentions import (
     parse_mentions,
     split_mentions,
 )
-from cic.topics.corpus.seeds import Seeds, SeedsError, TopicSeeds, load_seeds, parse_seeds
+from cic.topics.corpus.seeds import (
+    Seeds,
+    SeedsError,
+    TopicSeeds,
+    load_seeds,
+    merge_more_seeds,
+    parse_seeds,
+)
 
 __all__ = [
     "Example",
@@ -22,6 +30,7 @@ __all__ = [
     "build_corpus",
     "load_mentions",
     "load_seeds",
+    "merge_more_seeds",
     "parse_mentions",
     "parse_seeds",
     "split",

@@ -48,15 +48,53 @@ class Seeds:
     generic: Mapping[str, tuple[str, ...]]
 
 
+MORE_SEEDS = "more_seeds.yaml"
+
+
 def load_seeds(path: Path | str | None = None) -> Seeds:
-    """Loads and validates a seeds file; ``None`` loads the packaged ``seeds.yaml``."""
+    """Loads and validates a seeds file; ``None`` loads the packaged ``seeds.yaml``.
+
+    A ``more_seeds.yaml`` beside the file is merged in when it exists (see ``merge_more_seeds``).
+    """
+    folder: Any = resources.files("cic.topics.corpus") if path is None else Path(path).parent
     if path is None:
         source = "cic/topics/corpus/seeds.yaml"
-        text = resources.files("cic.topics.corpus").joinpath("seeds.yaml").read_text("utf-8")
+        text = folder.joinpath("seeds.yaml").read_text("utf-8")
     else:
         source = str(path)
         text = Path(path).read_text("utf-8")
-    return parse_seeds(yaml.safe_load(text), source)
+    seeds = parse_seeds(yaml.safe_load(text), source)
+    more = folder.joinpath(MORE_SEEDS)
+    if not more.is_file():
+        return seeds
+    more_source = f"cic/topics/corpus/{MORE_SEEDS}" if path is None else str(more)
+    return merge_more_seeds(seeds, yaml.safe_load(more.read_text("utf-8")), more_source)
+
+
+def merge_more_seeds(seeds: Seeds, data: Any, source: str = "<more seeds>") -> Seeds:
+    """Appends the lines of parsed ``more_seeds.yaml`` data to the topics of ``seeds``.
+
+    The data is a mapping with a non-empty ``topics`` mapping; every topic it names must already
+    be in ``seeds`` and holds non-empty ``resident`` and ``agent`` lists.
+    """
+    if not isinstance(data, dict):
+        raise SeedsError(f"{source}: must be a mapping with 'topics'")
+    raw_topics = data.get("topics")
+    if not isinstance(raw_topics, dict) or not raw_topics:
+        raise SeedsError(f"{source}: 'topics' must be a non-empty mapping")
+    topics = dict(seeds.topics)
+    for topic_id, raw in raw_topics.items():
+        where = f"{source}: topics.{topic_id}"
+        if str(topic_id) not in topics:
+            raise SeedsError(f"{where}: unknown topic id (not in seeds.yaml)")
+        if not isinstance(raw, dict):
+            raise SeedsError(f"{where}: must be a mapping with 'resident' and 'agent'")
+        known = topics[str(topic_id)]
+        topics[str(topic_id)] = TopicSeeds(
+            known.resident + _lines(raw.get("resident"), f"{where}.resident"),
+            known.agent + _lines(raw.get("agent"), f"{where}.agent"),
+        )
+    return Seeds(topics, seeds.generic)
 
 
 def parse_seeds(data: Any, source: str = "<seeds>") -> Seeds:
