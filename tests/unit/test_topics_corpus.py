@@ -57,6 +57,16 @@ def test_seeds_cover_every_topic_with_enough_hand_written_lines() -> None:
     assert all(len(lines) >= 5 for lines in seeds.generic.values())
 
 
+def test_merged_seeds_hold_many_distinct_lines_per_topic() -> None:
+    seeds = load_seeds()
+    for topic_id, lines in seeds.topics.items():
+        assert len(lines.resident) >= 60, topic_id
+        for kind in (lines.resident, lines.agent):
+            spoken = [" ".join(line.lower().split()) for line in kind]
+            repeated = [line for line, count in Counter(spoken).items() if count > 1]
+            assert not repeated, (topic_id, repeated)
+
+
 def test_seeds_hold_no_digit_runs_that_could_be_personal_numbers() -> None:
     seeds = load_seeds()
     every = [line for t in seeds.topics.values() for line in (*t.resident, *t.agent)]
