@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from cic.topics.calibration import calibrate
 from cic.topics.corpus import Example
 from cic.topics.lemmas import Lemmatizer, make_lemmatizer
 from cic.topics.quality import figures
 from cic.topics.tagger import Tagger
 from cic.topics.taxonomy import load_taxonomy, parse_taxonomy
-from cic.topics.trained import calibrate, train, trained_tagger
+from cic.topics.trained import train, trained_tagger
 
 pytest.importorskip("sklearn")
 
