@@ -1,8 +1,8 @@
 """Reaching the taxonomy's words through speech-recognition slips.
 
-An engine splits a word ("nie ruchomości"), merges two, or writes a word that does not exist
-("smieciarke", "wymeldowac sie" is fine, "zameldowałem" → "zamelodowałem"). For such words the
-exact keys of :func:`cic.topics.rules.text_keys` find nothing; :class:`SlipMatcher` adds, as
+An engine splits a word ("harmono gram") or writes one that does not exist ("śmieciarkaa",
+"zamelodowałem" for "zameldowałem"). For such words their exact keys (lemmas and spelling)
+meet no phrase word; :class:`SlipMatcher` adds, as
 *slip keys*, the vocabulary word that two adjacent words make together, or the closest
 vocabulary word to an unknown word (by edit similarity, rapidfuzz). Phrases found only through
 slip keys count at a lower weight (see :mod:`cic.topics.tagger`).

@@ -112,8 +112,3 @@ def compile_phrase(phrase: Phrase, lemmatizer: Lemmatizer) -> CompiledPhrase:
 def _word(word: str, lemmatizer: Lemmatizer) -> WordPattern:
     lemma = lemmatizer.readings(word)[0]
     return WordPattern(lemma, False, frozenset({lemma, fold(word)}))
-
-
-def text_keys(text: str, lemmatizer: Lemmatizer) -> list[Keys]:
-    """The keys of every word of ``text``."""
-    return [lemmatizer.keys(word) for word in words(text)]
