@@ -30,6 +30,15 @@ REPORT_STATUSES = {
     "przekazane": "przekazane",
     "zamkniete": "zamknięte",
 }
+#: Where a contact report came from (code -> Polish label); ``epuap`` is kept for the office's
+#: electronic inbox adapter.
+REPORT_CHANNELS = {
+    "telefon": "telefon",
+    "email": "e-mail",
+    "www": "formularz www",
+    "osobiscie": "osobiście",
+    "epuap": "ePUAP",
+}
 CASE_STATUSES = {
     "wszczeta": "wszczęta",
     "w_toku": "w toku",
@@ -139,12 +148,20 @@ class CaseCall(Base):
 
 
 class ContactReport(Base):
-    """A contact report (zgłoszenie) with its file note; ``case_id`` once it became a case."""
+    """A contact report (zgłoszenie) with its file note; ``case_id`` once it became a case.
+
+    ``channel`` says how the resident got in touch; ``contact`` is the address or number to
+    answer; ``waiting_since`` is set while the resident waits for the office's answer (an
+    e-mail or web-form message not answered yet) and ``reply_due`` is the working day by
+    which the answer is due.
+    """
 
     __tablename__ = "contact_reports"
     __table_args__ = (
         CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        CheckConstraint(_one_of("channel", REPORT_CHANNELS), name="channel"),
         Index("ix_contact_reports_status_department", "status", "department"),
+        Index("ix_contact_reports_waiting", "waiting_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -157,6 +174,14 @@ class ContactReport(Base):
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    channel: Mapped[str] = mapped_column(String(16), default="telefon", server_default="telefon")
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    contact: Mapped[str] = mapped_column(String(NAME_LENGTH), default="", server_default="")
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reply_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

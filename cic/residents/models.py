@@ -1,4 +1,4 @@
-"""Tables of the residents domain: residents and their phone numbers."""
+"""Tables of the residents domain: residents, their phone numbers and e-mail addresses."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class Resident(Base):
     merged_into: Mapped[int | None] = mapped_column(
         ForeignKey("residents.id", ondelete="SET NULL"), index=True
     )
+    #: A keyed hash of the PESEL (never the number itself) so the front desk can find the
+    #: resident by it; see :mod:`cic.residents.pesel`.
+    pesel_digest: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
 
 class ResidentNumber(Base):
@@ -39,6 +42,21 @@ class ResidentNumber(Base):
     )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     label: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+
+
+class ResidentEmail(Base):
+    """One e-mail address of a resident, lowercased; an address has one owner."""
+
+    __tablename__ = "resident_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(320), unique=True)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )
