@@ -248,6 +248,72 @@ class AuthSettings:
     remember_days: int = 30
 
 
+MailTls = Literal["ssl", "starttls", "none"]
+
+
+@dataclass
+class MailSettings:
+    """The office's mailbox as a contact channel (off until ``enabled``).
+
+    IMAP is read (``folders``, IDLE unless ``idle`` is false, else every ``poll_seconds``);
+    replies and acknowledgements go out through SMTP submission. ``tls: none`` is accepted
+    only for a server on loopback. Passwords are best given in the environment
+    (``CIC_MAIL__IMAP_PASSWORD``). ``authserv_ids`` names the office's own mail servers whose
+    ``Authentication-Results`` are believed (a failed check: the sender is not matched to a
+    resident and gets no acknowledgement). ``ack_template`` is a file with the office's own
+    acknowledgement (``{numer}``, ``{data}``, ``{dni}``, ``{urzad}``); ``signature`` is added
+    under every reply.
+    """
+
+    enabled: bool = False
+    address: str = ""
+    display_name: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_tls: MailTls = "ssl"
+    imap_user: str = ""
+    imap_password: str = ""
+    folders: list[str] = field(default_factory=lambda: ["INBOX"])
+    idle: bool = True
+    poll_seconds: int = 60
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: MailTls = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    ca_file: str = ""
+    authserv_ids: list[str] = field(default_factory=list)
+    signature: str = ""
+    acknowledge: bool = True
+    ack_subject: str = ""
+    ack_template: str = ""
+    acks_per_sender_per_day: int = 3
+    max_attachment_mb: int = 25
+    max_attachments_mb: int = 50
+    send_attempts: int = 8
+    retry_seconds: int = 60
+    retry_max_seconds: int = 3600
+
+
+@dataclass
+class ChannelSettings:
+    """Contact channels beside the phone: reply-time targets in working days (Polish calendar)
+    per channel, and the public web form's spam guards (per address: at most ``form_per_hour``
+    messages; a form sent sooner than ``form_min_seconds`` after it was shown, or later than
+    ``form_max_hours``, is refused; ``form_consent`` is the consent text the resident accepts)."""
+
+    reply_days: dict[str, int] = field(
+        default_factory=lambda: {"email": 3, "www": 3, "osobiscie": 7, "telefon": 3, "epuap": 14}
+    )
+    form_per_hour: int = 5
+    form_min_seconds: int = 3
+    form_max_hours: int = 24
+    form_consent: str = (
+        "Wyrażam zgodę na przetwarzanie moich danych osobowych podanych w formularzu w celu"
+        " obsługi zgłoszenia przez urząd gminy."
+    )
+
+
 @dataclass
 class Settings:
     """All of cic's settings.
@@ -269,6 +335,8 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     asterisk: AsteriskSettings = field(default_factory=AsteriskSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -461,6 +529,40 @@ def validate(settings: Settings) -> None:
         raise ConfigError(str(exc)) from None
     _validate_public_url(settings.public_url)
     _validate_auth(settings.auth)
+    _validate_mail(settings.mail)
+    _validate_channels(settings.channels)
+
+
+def _validate_mail(mail: MailSettings) -> None:
+    """An enabled mailbox needs its address and both servers; sizes and retries be sane."""
+    if mail.enabled:
+        missing = [n for n in ("address", "imap_host", "smtp_host") if not getattr(mail, n)]
+        if missing:
+            raise ConfigError(f"mail: enabled needs {', '.join('mail.' + n for n in missing)}")
+    if mail.address and (mail.address.count("@") != 1 or not mail.address.isprintable()):
+        raise ConfigError("mail.address: an e-mail address such as kontakt@gmina.pl")
+    for name in ("imap_port", "smtp_port"):
+        if not 1 <= getattr(mail, name) <= 65535:
+            raise ConfigError(f"mail.{name}: a port from 1 to 65535")
+    if not mail.folders or not all(isinstance(f, str) and f.strip() for f in mail.folders):
+        raise ConfigError("mail.folders: a list of folder names (INBOX)")
+    if min(mail.poll_seconds, mail.max_attachment_mb, mail.max_attachments_mb) < 1:
+        raise ConfigError("mail: poll_seconds and the attachment limits at least 1")
+    if mail.send_attempts < 1 or mail.retry_seconds < 1 or mail.acks_per_sender_per_day < 0:
+        raise ConfigError("mail: send_attempts and retry_seconds at least 1")
+
+
+def _validate_channels(channels: ChannelSettings) -> None:
+    known = ("telefon", "email", "www", "osobiscie", "epuap")
+    for name, days in channels.reply_days.items():
+        if name not in known or not isinstance(days, int) or not 0 < days <= 365:
+            raise ConfigError(
+                f"channels.reply_days: {name!r}: one of {', '.join(known)} with 1-365 days"
+            )
+    if channels.form_per_hour < 1 or channels.form_min_seconds < 0 or channels.form_max_hours < 1:
+        raise ConfigError("channels.form_*: per hour and max hours at least 1")
+    if not channels.form_consent.strip():
+        raise ConfigError("channels.form_consent: the consent text cannot be empty")
 
 
 def _validate_asterisk_values(settings: Settings) -> None:
