@@ -152,7 +152,7 @@ def _store(session: Session, message: InboundMessage, report_id: int | None) -> 
                 size=item.size,
                 sha256=item.sha256,
                 rejected=item.rejected[:300],
-            )  # fmt: skip
+            )
         )
     return row
 

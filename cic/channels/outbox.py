@@ -146,10 +146,12 @@ class OutboxSender:
                 message, sender=self.identity.address, recipients=[row.to_addresses]
             )
         except MailSendError as exc:
-            await self.store.run(lambda s: self._failed(s, row_id, exc))
-            return 0
-        await self.store.run(lambda s: _sent(s, row_id, self.now()))
-        return 1
+            error = exc
+        else:
+            await self.store.run(lambda s: _sent(s, row_id, self.now()))
+            return 1
+        await self.store.run(lambda s: self._failed(s, row_id, error))
+        return 0
 
     def _failed(self, session: Session, row_id: int, exc: MailSendError) -> None:
         row = session.get(ChannelMessage, row_id)
