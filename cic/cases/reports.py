@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,13 @@ from cic.auth.actor import Actor
 from cic.calls.models import Call, CallWrapup
 from cic.cases import records
 from cic.cases.errors import CaseConflict, ReportNotFound
-from cic.cases.models import REPORT_STATUSES, Case, ContactReport, ContactReportCall
+from cic.cases.models import (
+    REPORT_CHANNELS,
+    REPORT_STATUSES,
+    Case,
+    ContactReport,
+    ContactReportCall,
+)
 from cic.cases.schemas import ReportOut, ReportsQuery
 from cic.db import utcnow
 
@@ -101,6 +109,13 @@ def to_json(session: Session, report: ContactReport) -> ReportOut:
         "department": report.department,
         "status": report.status,
         "status_label": REPORT_STATUSES[report.status],
+        "channel": report.channel,
+        "channel_label": REPORT_CHANNELS.get(report.channel, report.channel),
+        "resident_id": report.resident_id,
+        "contact": report.contact,
+        "waiting_since": _iso(report.waiting_since),
+        "reply_due": report.reply_due.isoformat() if report.reply_due else None,
+        "answered_at": _iso(report.answered_at),
         "owner": report.owner,
         "created_by": report.created_by,
         "case": None if case is None else case.signature,
@@ -110,15 +125,34 @@ def to_json(session: Session, report: ContactReport) -> ReportOut:
     }
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def may_change(report: ContactReport, username: str, official: bool) -> bool:
     """Officials change any report; agents the ones they created or own."""
     return official or username in (report.created_by, report.owner)
 
 
+def in_first_line_queue() -> ColumnElement[bool]:
+    """Messages (e-mail, web form) waiting for an answer that nobody has taken and no
+    department has been given: the first line's shared work, open to every agent."""
+    return (
+        (ContactReport.channel != "telefon")
+        & ContactReport.waiting_since.is_not(None)
+        & (ContactReport.owner == "")
+        & (ContactReport.department == "")
+    )
+
+
 def readable_by_agent(username: str, interface: str | None) -> ColumnElement[bool]:
-    """Reports an agent may read: created or owned by them, or about a call they took (they
-    answered it or wrapped it up)."""
-    own = (ContactReport.created_by == username) | (ContactReport.owner == username)
+    """Reports an agent may read: created or owned by them, in the first line's queue, or
+    about a call they took (they answered it or wrapped it up)."""
+    own = (
+        (ContactReport.created_by == username)
+        | (ContactReport.owner == username)
+        | in_first_line_queue()
+    )
     if not interface:
         return own
     taken = (
@@ -149,7 +183,7 @@ def listing(query: ReportsQuery, limit: int) -> Select[ContactReport]:
             ContactReportCall.call_id == query.call_id
         )
         stmt = stmt.where(ContactReport.id.in_(linked))
-    for name in ("status", "department", "owner"):
+    for name in ("status", "department", "owner", "channel", "resident_id"):
         if value := getattr(query, name):
             stmt = stmt.where(getattr(ContactReport, name) == value)
     return stmt

@@ -96,6 +96,8 @@ class ReportsQuery(Query):
     status: str = Field("", description="status")
     department: str = Field("", description="komórka")
     owner: str = Field("", description="właściciel")
+    channel: str = Field("", description="kanał: telefon, email, www, osobiscie, epuap")
+    resident_id: Annotated[Digits, Field(ge=1)] | None = Field(None, description="mieszkaniec")
     limit: Limit | None = None
 
 
@@ -145,6 +147,13 @@ class ReportOut(TypedDict):
     department: str
     status: ReportStatusText
     status_label: str
+    channel: str
+    channel_label: str
+    resident_id: int | None
+    contact: str
+    waiting_since: DateTime | None
+    reply_due: Date | None
+    answered_at: DateTime | None
     owner: str
     created_by: str
     case: str | None

@@ -107,7 +107,7 @@ def routes(
             return await _for_agent(message, mine, calls, residents, matters)
 
         first = {"type": "AgentPresence", **agents.presence(agent.username)}
-        topics = ("agent", "call", "transfer")
+        topics = ("agent", "call", "transfer", "channel")
         return await stream(
             request, bus, topics, origin_ok=check_ws_origin, first=first, outgoing=outgoing
         )
@@ -144,6 +144,21 @@ async def _matters(matters: OpenMatters | None, number: str) -> list[dict[str, A
         return []
 
 
+async def _contacts(
+    residents: ResidentService | None, resident: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The known caller's e-mails, web-form messages and visits for the pop (newest first);
+    none when unknown or when the lookup fails (the pop goes on)."""
+    if residents is None or resident is None:
+        return []
+    try:
+        found = await asyncio.wait_for(residents.channel_contacts(int(resident["id"])), 1.0)
+    except Exception:
+        log.warning("screen pop: contacts in other channels not known", exc_info=True)
+        return []
+    return found[:10]
+
+
 async def _for_agent(
     message: dict[str, Any],
     agent: AgentRecord,
@@ -165,7 +180,8 @@ async def _for_agent(
             calls.store, number, exclude=str(message.get("call_id")), limit=10, numbers=numbers,
         )  # fmt: skip
         return {**message, "history": history, "resident": resident,
-                "matters": await _matters(matters, number)}  # fmt: skip
+                "matters": await _matters(matters, number),
+                "channels": await _contacts(residents, resident)}  # fmt: skip
     if kind == "TransferChanged":
         transfer = message.get("transfer")
         if isinstance(transfer, dict) and transfer.get("from_agent") == agent.interface:
@@ -184,7 +200,10 @@ async def _for_agent(
         pop = {k: call.get(k) for k in ("call_id", "caller_number", "caller_name", "queue")}
         return {"type": "ScreenPop", **pop, "routing_reason": call.get("routing_reason"),
                 "history": history, "resident": resident,
-                "matters": await _matters(matters, call["caller_number"])}  # fmt: skip
+                "matters": await _matters(matters, call["caller_number"]),
+                "channels": await _contacts(residents, resident)}  # fmt: skip
+    if kind == "MessageQueueChanged":
+        return message
     if kind in ("CallAnswered", "CallEnded", "CallWrappedUp") and message.get("call_id"):
         return {"type": kind, "call_id": message.get("call_id"), "agent": message.get("agent")}
     return None

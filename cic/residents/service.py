@@ -32,6 +32,8 @@ from cic.residents.schemas import (
 #: Other contacts of a resident (contact reports, cases) by the ids of their calls, as the
 #: asking user may see them: ``(call_ids, username, role) -> {"reports": [...], ...}``.
 HistorySource = Callable[[list[str], str, str], Awaitable[dict[str, Any]]]
+#: A resident's contacts in other channels (e-mail, web form, visits) by resident id.
+ContactSource = Callable[[int], Awaitable[list[dict[str, Any]]]]
 
 
 def _number(raw: object) -> str:
@@ -93,6 +95,18 @@ class ResidentService:
         """Other domains add theirs with :meth:`add_history_source`."""
         self.store = store
         self.history_sources = list(history_sources or [])
+        self.contact_sources: list[ContactSource] = []
+
+    def add_contact_source(self, source: ContactSource) -> None:
+        """Show the resident's contacts in other channels in their history and screen pop."""
+        self.contact_sources.append(source)
+
+    async def channel_contacts(self, resident_id: int) -> list[dict[str, Any]]:
+        """The resident's contacts in every other channel, newest first."""
+        found: list[dict[str, Any]] = []
+        for source in self.contact_sources:
+            found.extend(await source(resident_id))
+        return sorted(found, key=lambda c: str(c.get("at") or ""), reverse=True)
 
     def add_history_source(self, source: HistorySource) -> None:
         """Show what ``source`` knows of a resident's calls (reports, cases) in their history."""
@@ -254,4 +268,5 @@ class ResidentService:
         contacts: dict[str, Any] = {}
         for source in self.history_sources:
             contacts.update(await source(call_ids, username, role))
-        return {**out, "contacts": contacts}
+        channels = await self.channel_contacts(resident_id)
+        return {**out, "contacts": contacts, "channels": channels}

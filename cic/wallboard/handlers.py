@@ -37,7 +37,9 @@ class WallboardFeeder:
 
     async def consume(self) -> None:
         """Apply every call, agent, callback and post-call backlog message (until cancelled)."""
-        async with self.bus.subscribe("call", "agent", "callback", "post_call") as subscription:
+        async with self.bus.subscribe(
+            "call", "agent", "callback", "post_call", "channel"
+        ) as subscription:
             async for _topic, message in subscription:
                 try:
                     if self.board.apply(message):

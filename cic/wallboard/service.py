@@ -66,6 +66,7 @@ class Wallboard:
         self.borrowed: dict[str, str] = {}
         self.callbacks: dict[int, dict[str, Any]] = {}
         self.post_call: dict[str, Any] | None = None
+        self.messages: dict[str, Any] | None = None
         self.recording_failures = 0
         self.last_recording_failure: dict[str, Any] | None = None
         self.day: date | None = None
@@ -174,6 +175,7 @@ class Wallboard:
         return {"day": self.day.isoformat() if self.day else None, "target_seconds": self.target,
                 "queues": queues, "agents": agents, "callbacks": callbacks,
                 "post_call": self.post_call,
+                "messages": self.messages,
                 "recordings": {"failed_today": self.recording_failures,
                                "last_failure": self.last_recording_failure}}  # fmt: skip
 
@@ -266,6 +268,14 @@ class Wallboard:
         self.post_call = figures
         return changed
 
+    def _on_message_queue(self, m: dict[str, Any], _at: datetime | None) -> bool:
+        keys = ("waiting", "in_progress", "overdue", "oldest_since", "by_channel",
+                "failed_sends")  # fmt: skip
+        figures = {k: m.get(k) for k in keys}
+        changed = figures != self.messages
+        self.messages = figures
+        return changed
+
     def _on_recording_failed(self, m: dict[str, Any], at: datetime | None) -> bool:
         self.recording_failures += 1
         self.last_recording_failure = {"call_id": m.get("call_id"), "detail": m.get("detail"),
@@ -341,5 +351,6 @@ _HANDLERS = {
     "FirstLineChanged": Wallboard._on_first_line,
     "CallbackChanged": Wallboard._on_callback,
     "PostCallBacklog": Wallboard._on_post_call,
+    "MessageQueueBoard": Wallboard._on_message_queue,
     "RecordingFailed": Wallboard._on_recording_failed,
 }

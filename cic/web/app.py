@@ -48,7 +48,8 @@ from cic.calls.wrapup import WrapupService
 from cic.cases import plugin as cases_plugin
 from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
-from cic.cases.service import Actor
+from cic.cases.service import Actor, warsaw_today
+from cic.channels import plugin as channels_plugin
 from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.credentials import Credentials
@@ -331,6 +332,13 @@ def _install_domains(app: web.Application, services: Services) -> None:
         recordings_plugin.root_for(services.settings, services.layout),
         services.calls.last_agents.forget, services.residents.search,
     ))  # fmt: skip
+
+    zone = services.settings.office.timezone
+    channels = channels_plugin.install(app, channels_plugin.ChannelsDeps(
+        services.settings, store, services.bus, supervisor, lambda: warsaw_today(zone),
+        services.agents.interface_of,
+    ))  # fmt: skip
+    services.residents.add_contact_source(channels.service.contacts_of)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.for_calls(call_ids, Actor(username, role))
