@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cic.cases.models import REPORT_CHANNELS, ContactReport
 from cic.channels.models import SEND_STATES, ChannelAttachment, ChannelMessage
+from cic.channels.targets import working_days_late
 
 #: Channels whose reports wait in the message queue (the phone has its own queues).
 MESSAGE_CHANNELS = ("email", "www", "epuap")
@@ -43,6 +44,7 @@ def queue_item(session: Session, report: ContactReport, today: date) -> dict[str
         "waiting_since": report.waiting_since.isoformat() if report.waiting_since else None,
         "reply_due": report.reply_due.isoformat() if report.reply_due else None,
         "overdue": report.reply_due is not None and report.reply_due < today,
+        "days_late": working_days_late(report.reply_due, today) if report.reply_due else 0,
         "from_name": last.from_name if last else "",
         "snippet": (last.body_text if last else "")[:SNIPPET],
         "attachments": _attachment_count(session, report.id),
