@@ -1,0 +1,1 @@
+"""E-mail protocol code: parsing, composing, IMAP and SMTP clients."""
