@@ -39,11 +39,16 @@ _LINK_REL = "noopener noreferrer nofollow"
 _PRE = re.compile(r"(</?pre\b[^>]*>)", re.IGNORECASE)
 _BREAK = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
 _ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
-_BLOCK = re.compile(
-    r"</?(?:p|div|tr|h[1-6]|blockquote|table|ul|ol|dl|dt|dd|pre|hr|section|article|header"
-    r"|footer|address|center)\b[^>]*>",
+_PARAGRAPH = re.compile(
+    r"</?(?:p|h[1-6]|blockquote|table|ul|ol|dl|pre|hr|section|article|header|footer|address)"
+    r"\b[^>]*>",
     re.IGNORECASE,
 )
+_LINE = re.compile(r"</?(?:div|tr|dt|dd|center)\b[^>]*>", re.IGNORECASE)
+# Marks where blocks start and end, turned into line breaks once the tags are gone: a run of
+# them is one break, so Gmail's one-<div>-per-line mail does not come out double spaced.
+_SOFT, _PARA = "\ue000", "\ue001"
+_BREAKS = re.compile(f"[ \t\n]*[{_SOFT}{_PARA}][ \t\n{_SOFT}{_PARA}]*")
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _CELL = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\f\v\r\n]+")
@@ -78,13 +83,21 @@ def sanitize_html(markup: str) -> str:
 def html_to_text(markup: str) -> str:
     """The text a reader sees in ``markup``: tags and scripts gone, entities decoded, a line
     break where the HTML breaks lines (``<br>``, paragraphs, list items, table rows)."""
-    marked = _ITEM.sub("\n- ", _collapse_spaces(markup[:MAX_HTML_CHARS]))
-    marked = _BLOCK.sub("\n", _BREAK.sub("\n", marked))
+    marked = _collapse_spaces(markup[:MAX_HTML_CHARS].replace(_SOFT, "").replace(_PARA, ""))
+    marked = _ITEM.sub(_SOFT + "- ", _BREAK.sub("\n", marked))
+    marked = _LINE.sub(_SOFT, _PARAGRAPH.sub(_PARA, marked))
     marked = _CELL.sub(" ", marked)
     text = nh3.clean(marked, tags=set(), clean_content_tags=set(_DROPPED_WITH_CONTENT))
-    text = html.unescape(text).replace("\xa0", " ")
+    text = _BREAKS.sub(_line_breaks, html.unescape(text).replace("\xa0", " "))
     lines = (_INLINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _line_breaks(match: re.Match[str]) -> str:
+    """One run of block marks and breaks: a blank line between paragraphs or where ``<br>``
+    made an empty line, else one line break."""
+    run = match.group(0)
+    return "\n\n" if _PARA in run or "\n" in run else "\n"
 
 
 def _collapse_spaces(markup: str) -> str:
