@@ -30,36 +30,20 @@ BLOCKED_EXTENSIONS = frozenset(
     " iso img vhd vhdx appx msix application gadget inf scf url".split()
 )
 
+#: Kinds whose files always start with their signature: a "PDF" that does not is something else.
+_SIGNED_KINDS = frozenset(
+    {ft.PDF, "image/jpeg", "image/png", "image/gif", ft.DOC, ft.XLS, ft.DOCX, ft.XLSX, ft.ODT,
+     ft.ODS}
+)  # fmt: skip
+
 #: What residents send an office: scans and photos, office documents, text, and the
 #: signature files of Polish e-administration (XAdES ``.xml``/``.xades``, ``.sig``, ``.p7s``).
 #: Archives are not in: we do not unpack them (zip bombs), so we could not see what is inside.
-ALLOWED_TYPES = frozenset(
-    {
-        ft.PDF,
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        "image/tiff",
-        "image/bmp",
-        "image/webp",
-        "image/heic",
-        "image/avif",
-        ft.DOC,
-        ft.XLS,
-        ft.DOCX,
-        ft.XLSX,
-        ft.ODT,
-        ft.ODS,
-        "text/plain",
-        "text/csv",
-        "application/rtf",
-        "text/rtf",
-        "application/xml",
-        "text/xml",
-        "application/pkcs7-signature",
-        "application/x-pkcs7-signature",
-    }
-)
+ALLOWED_TYPES = _SIGNED_KINDS | frozenset(
+    {"image/tiff", "image/bmp", "image/webp", "image/heic", "image/avif", "text/plain",
+     "text/csv", "application/rtf", "text/rtf", "application/xml", "text/xml",
+     "application/pkcs7-signature", "application/x-pkcs7-signature"}
+)  # fmt: skip
 
 #: The type a name stands for when the sender declared none (or only "octet-stream").
 EXTENSION_TYPES = {
@@ -73,21 +57,6 @@ EXTENSION_TYPES = {
     "htm": "text/html", "zip": ft.ZIP,
 }  # fmt: skip
 _OLE2_BY_EXTENSION = {"doc": ft.DOC, "xls": ft.XLS, "dot": ft.DOC, "xlt": ft.XLS}
-#: Kinds whose files always start with their signature: a "PDF" that does not is something else.
-_SIGNED_KINDS = frozenset(
-    {
-        ft.PDF,
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        ft.DOC,
-        ft.XLS,
-        ft.DOCX,
-        ft.XLSX,
-        ft.ODT,
-        ft.ODS,
-    }
-)
 
 
 @dataclass(frozen=True)
