@@ -1,4 +1,5 @@
-"""Shared fixtures: database URLs (SQLite and PostgreSQL) and the Redis URL.
+"""Shared fixtures: database URLs (SQLite and PostgreSQL), the Redis URL, and (from
+tests/mailfixtures.py) a real mail system.
 
 PostgreSQL and Redis are expected on 127.0.0.1 (override with CIC_TEST_POSTGRES_URL and
 CIC_TEST_REDIS_URL). When one is unreachable its tests are skipped, except when CI=true:
@@ -17,6 +18,9 @@ import pytest
 import redis
 from psycopg import sql
 from sqlalchemy.engine import make_url
+
+# The real mail system (Dovecot + Postfix) and its fixtures: mail_server, mail_user.
+pytest_plugins = ["tests.mailfixtures"]
 
 POSTGRES_URL = os.environ.get("CIC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
