@@ -1,1 +1,2 @@
-"""E-mail protocol code: parsing, composing, IMAP and SMTP clients."""
+"""Everything that speaks e-mail: IMAP and SMTP clients (the only users of aioimaplib and
+aiosmtplib), their typed settings and errors, and MIME parsing and composition."""
