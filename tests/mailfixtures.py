@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import unavailable
-from tests.mailserver import MailServer, missing_binaries
+from tests.maildaemons import missing_binaries
+from tests.mailserver import MailServer
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ import os
 import pwd
 import secrets
 import shutil
-import signal
 import smtplib
 import socket
 import stat
@@ -37,15 +36,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tests import mailconf, mailtls
+from tests.maildaemons import (
+    DOVECOT,
+    OWNER_FILE,
+    POSTFIX_MASTER,
+    TEMP_PREFIX,
+    first_line,
+    free_ports,
+    missing_binaries,
+    reap_abandoned,
+    tail,
+    terminate,
+)
 
-DOVECOT = "/usr/sbin/dovecot"
-POSTFIX = "/usr/sbin/postfix"
-POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
-DOVECOT_LMTP = "/usr/lib/dovecot/lmtp"
 OFFICE_ADDRESS = "kontakt@gmina.test"
 OFFICE_PASSWORD = "Sekretariat-2026"
-TEMP_PREFIX = "cic-mail-"
-OWNER_FILE = "owner.pid"
 
 
 class MailServerError(RuntimeError):
@@ -54,57 +59,6 @@ class MailServerError(RuntimeError):
 
 class PortTaken(MailServerError):
     """A port picked as free was taken by someone else before the daemon bound it."""
-
-
-def missing_binaries() -> list[str]:
-    """Debian packages the harness needs that are not installed."""
-    wanted = {DOVECOT: "dovecot-imapd", DOVECOT_LMTP: "dovecot-lmtpd", POSTFIX: "postfix"}
-    return [package for path, package in wanted.items() if not os.access(path, os.X_OK)]
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct ports free on 127.0.0.1 right now (the kernel picks them)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def reap_abandoned(parent: Path | None = None) -> None:
-    """Stop the daemons of ``MailServer.temporary()`` servers whose test process is gone
-    (killed before it could stop them) and remove their directories."""
-    for root in Path(parent or tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
-        try:
-            owner = int((root / OWNER_FILE).read_text())
-        except (OSError, ValueError):
-            continue
-        if Path(f"/proc/{owner}").exists():
-            continue
-        for pid_file in (root / "dovecot/run/master.pid", root / "postfix-spool/pid/master.pid"):
-            _kill_daemon(pid_file, root)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _kill_daemon(pid_file: Path, root: Path) -> None:
-    """SIGTERM the process group of the daemon in ``pid_file`` if it is still one of ours
-    (its command line names ``root``: the number may belong to another process by now)."""
-    try:
-        pid = int(pid_file.read_text().split()[0])
-        if str(root).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-            os.killpg(pid, signal.SIGTERM)
-    except (OSError, ValueError, IndexError):
-        pass
-
-
-def _tail(path: Path, lines: int = 25) -> str:
-    if not path.exists():
-        return f"({path.name}: no log)"
-    text = path.read_text(errors="replace").splitlines()[-lines:]
-    return f"--- {path.name}\n" + "\n".join(text)
 
 
 class MailServer:
@@ -211,13 +165,13 @@ class MailServer:
             process = getattr(self, name)
             setattr(self, name, None)
             if process is not None:
-                _terminate(process)
+                terminate(process)
 
     def restart_dovecot(self) -> None:
         """Stop Dovecot (clients get BYE and lose their connections) and start it again on
         the same ports, with the same mailboxes."""
         if self._dovecot is not None:
-            _terminate(self._dovecot)
+            terminate(self._dovecot)
             self._dovecot = None
         self._start_dovecot()
 
@@ -279,7 +233,7 @@ class MailServer:
 
     def logs(self) -> str:
         """The tails of Dovecot's and Postfix's logs, for failure messages."""
-        return "\n".join(_tail(path) for path in (self.layout.dovecot_log, self.layout.postfix_log))
+        return "\n".join(tail(path) for path in (self.layout.dovecot_log, self.layout.postfix_log))
 
     def imap(self, address: str) -> imaplib.IMAP4:
         """An imaplib connection logged in as ``address`` (use it as a context manager)."""
@@ -372,7 +326,7 @@ class MailServer:
             while True:
                 try:
                     with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-                        banner = _first_line(sock) if port in greeting else self.layout.tag.encode()
+                        banner = first_line(sock) if port in greeting else self.layout.tag.encode()
                     break
                 except OSError:
                     self._check_alive(process, f"port {port}", deadline, extra_log)
@@ -396,36 +350,12 @@ class MailServer:
         exited = process is None or process.poll() is not None
         if exited or time.monotonic() > deadline:
             reason = "exited" if exited else "timed out"
-            logs = self.logs() + ("\n" + _tail(extra_log) if extra_log else "")
+            logs = self.logs() + ("\n" + tail(extra_log) if extra_log else "")
             error = PortTaken if "Address already in use" in logs else MailServerError
             raise error(f"mail server {reason} waiting for {what}\n{logs}")
         time.sleep(0.05)
 
 
-def _first_line(sock: socket.socket) -> bytes:
-    data = b""
-    while b"\n" not in data and len(data) < 1000:
-        chunk = sock.recv(1000)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 def _ok(response: tuple[str, list[object]], command: str) -> None:
     if response[0] != "OK":
         raise MailServerError(f"IMAP {command} failed: {response[1]!r}")
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the daemon's whole process group; SIGKILL after 10 s."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        process.wait(timeout=5)

@@ -14,8 +14,9 @@ import pytest
 from cic.mail.errors import MailSendError
 from cic.mail.settings import SmtpAccount, TlsMode
 from cic.mail.smtp import SmtpSender
+from tests.maildaemons import free_ports
 from tests.mailfixtures import MailUser
-from tests.mailserver import MailServer, free_ports
+from tests.mailserver import MailServer
 
 
 def office_account(server: MailServer, tls: TlsMode = "starttls", **extra) -> SmtpAccount:
