@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from cic.channels.intake import Acknowledgement
+from cic.channels.targets import working_days_late
 from cic.config import ConfigError, MailSettings
 from cic.mail.compose import DEFAULT_ACK_SUBJECT, DEFAULT_ACK_TEMPLATE, render_template
 
@@ -33,7 +34,7 @@ def make_acknowledgement(mail: MailSettings, office_name: str) -> Acknowledgemen
             "numer": str(number),
             "data": _polish_date(received),
             "termin": _polish_date(due),
-            "dni": str(max((due - received).days, 0)),
+            "dni": str(working_days_late(received, due)),
             "urzad": office_name,
         }
         return render_template(subject_template, values), render_template(template, values)

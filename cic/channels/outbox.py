@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -56,12 +57,11 @@ def queue(
     return row
 
 
-class Transport:
+class Transport(Protocol):
     """What sends a built message (``cic.mail.smtp.SmtpSender`` has this shape)."""
 
     async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
         """Send or raise ``MailSendError``."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -133,14 +133,21 @@ class OutboxSender:
         row = await self.store.run(lambda s: s.get(ChannelMessage, row_id))
         if row is None or row.send_state != "oczekuje":
             return 0
-        message = build_message(
-            sender=self.identity.address, sender_name=self.identity.name,
-            to=[row.to_addresses], subject=row.subject, text=row.body_text,
-            in_reply_to=row.in_reply_to, references=tuple(row.references.split()),
-            message_id=row.message_id, auto_submitted=row.purpose in AUTOMATIC,
-            loop_marker=("X-CIC-Loop", self.identity.address),
-            signature="" if row.purpose in AUTOMATIC else self.identity.signature,
-        )  # fmt: skip
+        try:
+            message = build_message(
+                sender=self.identity.address, sender_name=self.identity.name,
+                to=[row.to_addresses], subject=row.subject, text=row.body_text,
+                in_reply_to=row.in_reply_to, references=tuple(row.references.split()),
+                message_id=row.message_id, auto_submitted=row.purpose in AUTOMATIC,
+                loop_marker=("X-CIC-Loop", self.identity.address),
+                signature="" if row.purpose in AUTOMATIC else self.identity.signature,
+            )  # fmt: skip
+        except ValueError as exc:
+            # A row that cannot become a message (an address with a line break): never
+            # sendable, so given up at once rather than retried.
+            error = MailSendError(f"Nie można zbudować wiadomości: {exc}", temporary=False)
+            await self.store.run(lambda s: self._failed(s, row_id, error))
+            return 0
         try:
             await self.transport.send(
                 message, sender=self.identity.address, recipients=[row.to_addresses]
