@@ -139,9 +139,12 @@ class ChannelService:
         a supervisor may take it over)."""
 
         def work(session: Session) -> dict[str, Any]:
-            report = self._readable(session, report_id, actor)
-            if report.owner and report.owner != actor.username and not actor.supervising:
+            report = reports.get(session, report_id)
+            taken = report.owner and report.owner != actor.username
+            if taken and report.channel in queries.MESSAGE_CHANNELS and not actor.supervising:
+                # Two agents clicked the same message: the later one is told who has it.
                 raise TakenByOther(f"Zgłoszenie nr {report.id} obsługuje {report.owner}.")
+            report = self._readable(session, report_id, actor)
             report.owner, report.updated_at = actor.username, utcnow()
             if report.status == "nowe":
                 report.status = "w_toku"
