@@ -179,6 +179,8 @@ biff = no
 smtputf8_enable = yes
 smtpd_banner = $myhostname ESMTP {layout.tag}
 smtpd_error_sleep_time = 0
+# 100 MB: the hostile-mail test sends a 50 MB attachment (Postfix's default is 10 MB).
+message_size_limit = 104857600
 virtual_mailbox_domains = {" ".join(DOMAINS)}
 virtual_transport = lmtp:unix:{layout.lmtp_socket}
 smtpd_reject_unlisted_recipient = no
