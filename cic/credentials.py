@@ -1,5 +1,5 @@
-"""Generated secrets (AMI password, FastAGI secret, one SIP password per endpoint, API token)
-in a 0600 JSON file.
+"""Generated secrets (AMI password, FastAGI secret, one SIP password per endpoint, API token,
+the keys of the PESEL digests and of the web form's tokens) in a 0600 JSON file.
 
 Secrets are created on first use with ``secrets.token_urlsafe`` and never leave this file except
 into the rendered Asterisk configuration (0640: the controller and Asterisk's group) and, later,
@@ -42,6 +42,17 @@ class Credentials:
         """The bearer token of the controller's JSON API (used by the ``cic`` command)."""
         return self._get("api_token")
 
+    @property
+    def pesel_key(self) -> bytes:
+        """The key of the residents' PESEL digests (``cic.residents.pesel``). Never rotate it
+        casually: digests made with another key no longer find anyone."""
+        return self._get("pesel_key", 32).encode("ascii")
+
+    @property
+    def form_key(self) -> bytes:
+        """The key that signs the public web form's tokens (``cic.channels.formtoken``)."""
+        return self._get("form_key", 32).encode("ascii")
+
     def sip_password(self, endpoint: str) -> str:
         """The SIP password of ``endpoint``, generated on first request."""
         passwords: dict[str, str] = self._data.setdefault("sip", {})
@@ -58,9 +69,9 @@ class Credentials:
         self._save()
         return True
 
-    def _get(self, key: str) -> str:
+    def _get(self, key: str, nbytes: int = 24) -> str:
         if key not in self._data:
-            self._data[key] = secrets.token_urlsafe(24)
+            self._data[key] = secrets.token_urlsafe(nbytes)
             self._save()
         return str(self._data[key])
 

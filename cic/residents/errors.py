@@ -32,3 +32,36 @@ class NumberTaken(ResidentError):
 
     status = 409
     error_id = "number_taken"
+
+
+class EmailTaken(ResidentError):
+    """The e-mail address belongs to another resident already."""
+
+    status = 409
+    error_id = "email_taken"
+
+
+class PeselTaken(ResidentError):
+    """Another resident has this PESEL (the message never repeats the number)."""
+
+    status = 409
+    error_id = "pesel_taken"
+    default_message = "Ten numer PESEL ma już w kartotece inny mieszkaniec."
+
+
+class PeselConflict(ResidentError):
+    """Two residents with different PESEL numbers cannot be one person."""
+
+    status = 409
+    error_id = "pesel_conflict"
+    default_message = (
+        "Nie można połączyć tych kartotek: mają różne numery PESEL, więc to dwie różne osoby."
+    )
+
+
+class PeselUnavailable(ResidentError):
+    """The register was started without the key of the PESEL digests."""
+
+    status = 503
+    error_id = "pesel_unavailable"
+    default_message = "Wyszukiwanie po numerze PESEL nie jest teraz dostępne."

@@ -12,12 +12,15 @@ from typing_extensions import TypedDict
 from cic.calls.schemas import EarlierCall
 from cic.http.json_api import MAX_ID
 from cic.http.schemas import Body, Query
+from cic.residents.emails import EMAIL_EXAMPLE, MAX_ADDRESS, canonical_address
 from cic.residents.numbers import canonical_number
+from cic.residents.pesel import parse_pesel
 
 MAX_NAME = 200
 MAX_NOTE = 4000
 MAX_LABEL = 60
 MAX_NUMBERS = 10
+MAX_EMAILS = 10
 MAX_QUERY = 200
 PHONE_EXAMPLE = "np. +48 600 100 200 albo 600100200"
 
@@ -27,6 +30,13 @@ def _canonical(raw: str) -> str:
     if number is None:
         raise ValueError(PHONE_EXAMPLE)
     return number
+
+
+def _address(raw: str) -> str:
+    address = canonical_address(raw)
+    if address is None:
+        raise ValueError(EMAIL_EXAMPLE)
+    return address
 
 
 Name = Annotated[
@@ -45,6 +55,20 @@ Phone = Annotated[
     str,
     Field(title="Numer telefonu", max_length=40, description=PHONE_EXAMPLE),
     AfterValidator(_canonical),
+]
+
+
+#: An e-mail address as typed; the value is its canonical (lower-case) form.
+Email = Annotated[
+    str,
+    Field(title="Adres e-mail", max_length=MAX_ADDRESS + 20, description=EMAIL_EXAMPLE),
+    AfterValidator(_address),
+]
+#: A PESEL as typed (spaces allowed): checked, never echoed back in an error message.
+Pesel = Annotated[
+    str,
+    Field(title="PESEL", max_length=20, description="11 cyfr z poprawną cyfrą kontrolną"),
+    AfterValidator(parse_pesel),
 ]
 
 
@@ -68,11 +92,31 @@ def number_pairs(numbers: list[str | NumberIn]) -> list[tuple[str, str]]:
 
 
 class NewResident(Body):
-    """A new resident: name, optional note and numbers."""
+    """A new resident: name, optional note, numbers, e-mail addresses and PESEL."""
 
     name: Name
     note: Note = ""
     numbers: Numbers = Field(default_factory=list)
+    emails: list[Email] = Field(default_factory=list, title="Adresy e-mail", max_length=MAX_EMAILS)
+    pesel: Pesel | None = None
+
+
+class EmailIn(Body):
+    """An e-mail address of a resident."""
+
+    address: Email
+
+
+class PeselIn(Body):
+    """A resident's PESEL (kept only as a keyed digest)."""
+
+    pesel: Pesel
+
+
+class SearchIn(Body):
+    """A search by name, phone number, e-mail address or PESEL (in a body, never a URL)."""
+
+    q: str = Field(max_length=MAX_QUERY, title="Zapytanie")
 
 
 class ResidentChanges(Body):
@@ -96,15 +140,16 @@ class Merge(Body):
 
 
 class Search(Query):
-    """A search by name or number."""
+    """A search by name, number or e-mail address (a PESEL only in a body: ``SearchIn``)."""
 
     q: str = Field("", max_length=MAX_QUERY, title="Zapytanie")
 
 
 class Lookup(Query):
-    """The number to look up (as the call shows it)."""
+    """The number (as the call shows it) or the e-mail address to look up."""
 
     number: str = Field("", description="numer telefonu (pierwsze 40 znaków)")
+    email: str = Field("", max_length=MAX_ADDRESS + 20, description="albo adres e-mail")
 
 
 class NumberOut(TypedDict):
@@ -121,6 +166,8 @@ class ResidentOut(TypedDict):
     name: str
     note: str
     numbers: list[NumberOut]
+    emails: list[str]
+    has_pesel: bool
     created_at: str | None
     updated_at: str | None
 

@@ -2,11 +2,16 @@
 
 GET    /api/residents?q=...                        search by name or number
 POST   /api/residents                              {name, note?, numbers?} -> 201
-GET    /api/residents/lookup?number=...            the resident with this number (404: none)
+GET    /api/residents/lookup?number=...|email=...  the resident with this number or address
+POST   /api/mieszkancy/szukaj                      {q}: search by name, number, address or PESEL
 GET    /api/residents/{id}                         one resident with their numbers
 PATCH  /api/residents/{id}                         {name?, note?}
 POST   /api/residents/{id}/numbers                 {number, label?}
 DELETE /api/residents/{id}/numbers/{number}
+POST   /api/residents/{id}/emails                  {address}
+DELETE /api/residents/{id}/emails/{address}
+PUT    /api/residents/{id}/pesel                   {pesel}: kept only as a keyed digest
+DELETE /api/residents/{id}/pesel
 POST   /api/residents/{id}/merge                   {other: id} (supervisor): fold a duplicate
 GET    /api/residents/{id}/history                 calls from every number, other contacts
 """
@@ -20,14 +25,17 @@ from cic.http.endpoint import documented
 from cic.http.schemas import read_body, read_query
 from cic.residents.errors import InvalidResident, ResidentNotFound
 from cic.residents.schemas import (
+    EmailIn,
     Lookup,
     Merge,
     NewResident,
     NumberIn,
+    PeselIn,
     ResidentChanges,
     ResidentHistory,
     ResidentOut,
     Search,
+    SearchIn,
 )
 from cic.residents.service import ResidentService
 
@@ -50,7 +58,7 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
     """The residents API."""
 
     @documented(
-        "Mieszkańcy według nazwiska lub numeru telefonu (do 20)",
+        "Mieszkańcy według nazwiska, numeru telefonu lub adresu e-mail (do 20)",
         query=Search,
         returns=list[ResidentOut],
         errors=(400, 401, 403, 503),
@@ -74,17 +82,34 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(made, status=201)
 
     @documented(
-        "Mieszkaniec o podanym numerze telefonu",
+        "Mieszkańcy według nazwiska, numeru telefonu, adresu e-mail lub numeru PESEL (do 20)",
+        description="Zapytanie w treści żądania, nie w adresie: PESEL nie trafia do adresów"
+        " stron, historii przeglądarki ani dzienników.",
+        body=SearchIn,
+        returns=list[ResidentOut],
+        errors=(400, 401, 403, 503),
+    )
+    @require(*STAFF)
+    async def search_any(request: web.Request) -> web.StreamResponse:
+        query = (await read_body(request, SearchIn, InvalidResident)).q
+        return web.json_response(await service.search(query, pesel=True))
+
+    @documented(
+        "Mieszkaniec o podanym numerze telefonu lub adresie e-mail",
         query=Lookup,
         returns=ResidentOut,
-        errors=(401, 403, 404, 503),
+        errors=(400, 401, 403, 404, 503),
     )
     @require(*STAFF)
     async def lookup(request: web.Request) -> web.StreamResponse:
-        number = read_query(request, Lookup, InvalidResident).number
-        found = await service.lookup(number[:40])
+        given = read_query(request, Lookup, InvalidResident)
+        if given.email:
+            found = await service.lookup_email(given.email)
+        else:
+            found = await service.lookup(given.number[:40])
         if found is None:
-            raise ResidentNotFound("Nie znamy mieszkańca z tym numerem.")
+            what = "tym adresem e-mail" if given.email else "tym numerem"
+            raise ResidentNotFound(f"Nie znamy mieszkańca z {what}.")
         return web.json_response(found)
 
     @documented("Jeden mieszkaniec z numerami", returns=ResidentOut, errors=(401, 403, 404, 503))
@@ -127,10 +152,54 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
         return web.json_response(await service.remove_number(_id(request), number, _actor(request)))
 
     @documented(
-        "Dołączenie duplikatu do kartoteki mieszkańca (numery i notatka przechodzą)",
-        body=Merge,
+        "Nowy adres e-mail mieszkańca",
+        body=EmailIn,
+        returns=ResidentOut,
+        status=201,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
+    @require(*STAFF)
+    async def add_email(request: web.Request) -> web.StreamResponse:
+        address = (await read_body(request, EmailIn, InvalidResident)).address
+        out = await service.add_email(_id(request), address, _actor(request))
+        return web.json_response(out, status=201)
+
+    @documented(
+        "Usunięcie adresu e-mail mieszkańca",
         returns=ResidentOut,
         errors=(400, 401, 403, 404, 503),
+    )
+    @require(*STAFF)
+    async def remove_email(request: web.Request) -> web.StreamResponse:
+        address = request.match_info["address"]
+        return web.json_response(await service.remove_email(_id(request), address, _actor(request)))
+
+    @documented(
+        "Numer PESEL mieszkańca (zapisywany tylko jako skrót z kluczem, nigdy zwracany)",
+        body=PeselIn,
+        returns=ResidentOut,
+        errors=(400, 401, 403, 404, 409, 503),
+    )
+    @require(*STAFF)
+    async def set_pesel(request: web.Request) -> web.StreamResponse:
+        pesel = (await read_body(request, PeselIn, InvalidResident)).pesel
+        return web.json_response(await service.set_pesel(_id(request), pesel, _actor(request)))
+
+    @documented(
+        "Usunięcie numeru PESEL z kartoteki mieszkańca",
+        returns=ResidentOut,
+        errors=(401, 403, 404, 503),
+    )
+    @require(*STAFF)
+    async def clear_pesel(request: web.Request) -> web.StreamResponse:
+        return web.json_response(await service.clear_pesel(_id(request), _actor(request)))
+
+    @documented(
+        "Dołączenie duplikatu do kartoteki mieszkańca (numery, adresy, PESEL i notatka"
+        " przechodzą; dwa różne numery PESEL: 409)",
+        body=Merge,
+        returns=ResidentOut,
+        errors=(400, 401, 403, 404, 409, 503),
     )
     @require("supervisor")
     async def merge(request: web.Request) -> web.StreamResponse:
@@ -152,11 +221,16 @@ def routes(service: ResidentService) -> list[web.RouteDef]:
     return [
         web.get("/api/residents", search),
         web.post("/api/residents", create),
+        web.post("/api/mieszkancy/szukaj", search_any),
         web.get("/api/residents/lookup", lookup),
         web.get("/api/residents/{id}", get),
         web.patch("/api/residents/{id}", update),
         web.post("/api/residents/{id}/numbers", add_number),
         web.delete("/api/residents/{id}/numbers/{number}", remove_number),
+        web.post("/api/residents/{id}/emails", add_email),
+        web.delete("/api/residents/{id}/emails/{address}", remove_email),
+        web.put("/api/residents/{id}/pesel", set_pesel),
+        web.delete("/api/residents/{id}/pesel", clear_pesel),
         web.post("/api/residents/{id}/merge", merge),
         web.get("/api/residents/{id}/history", history),
     ]

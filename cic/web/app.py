@@ -210,7 +210,8 @@ def build_services(settings: Settings) -> Services:
         settings, credentials, layout, store, bus, tracker, ami, pbx, calls, call_handler,
         agents, agi, office_mode, calendar,
         WrapupService(store, bus, settings.office.wrapup_outcomes), board,
-        WallboardFeeder(bus, board), admin, capacity, callbacks, ResidentService(store),
+        WallboardFeeder(bus, board), admin, capacity, callbacks,
+        ResidentService(store, pesel_key=credentials.pesel_key),
         owner_index=owner_index, routing_stages=routing_stages,
     )  # fmt: skip
 
