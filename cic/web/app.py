@@ -49,6 +49,7 @@ from cic.cases import plugin as cases_plugin
 from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor, warsaw_today
+from cic.channels import desk_plugin
 from cic.channels import plugin as channels_plugin
 from cic.config import Settings
 from cic.console import plugin as console_plugin
@@ -327,6 +328,11 @@ def _install_domains(app: web.Application, services: Services) -> None:
     ))  # fmt: skip
     cases = cases_plugin.install(app, cases_plugin.CasesDeps(
         store, services.agi, services.layout, services.agents.interface_of,
+    ))  # fmt: skip
+    settings = services.settings
+    desk_plugin.install(app, desk_plugin.DeskDeps(
+        store, settings.channels.reply_days, settings.office.timezone, settings.speech.taxonomy,
+        services.credentials.pesel_key, services.agents.interface_of,
     ))  # fmt: skip
     privacy_plugin.install(app, privacy_plugin.PrivacyDeps(
         store, services.settings,
