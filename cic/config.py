@@ -299,13 +299,15 @@ class MailSettings:
 class ChannelSettings:
     """Contact channels beside the phone: reply-time targets in working days (Polish calendar)
     per channel, and the public web form's spam guards (per address: at most ``form_per_hour``
-    messages; a form sent sooner than ``form_min_seconds`` after it was shown, or later than
-    ``form_max_hours``, is refused; ``form_consent`` is the consent text the resident accepts)."""
+    messages, and ``form_per_hour_all`` from everyone together; a form sent sooner than
+    ``form_min_seconds`` after it was shown, or later than ``form_max_hours``, is refused;
+    ``form_consent`` is the consent text the resident accepts)."""
 
     reply_days: dict[str, int] = field(
         default_factory=lambda: {"email": 3, "www": 3, "osobiscie": 7, "telefon": 3, "epuap": 14}
     )
     form_per_hour: int = 5
+    form_per_hour_all: int = 200
     form_min_seconds: int = 3
     form_max_hours: int = 24
     form_consent: str = (
@@ -559,8 +561,11 @@ def _validate_channels(channels: ChannelSettings) -> None:
             raise ConfigError(
                 f"channels.reply_days: {name!r}: one of {', '.join(known)} with 1-365 days"
             )
-    if channels.form_per_hour < 1 or channels.form_min_seconds < 0 or channels.form_max_hours < 1:
-        raise ConfigError("channels.form_*: per hour and max hours at least 1")
+    if (
+        min(channels.form_per_hour, channels.form_per_hour_all, channels.form_max_hours) < 1
+        or channels.form_min_seconds < 0
+    ):
+        raise ConfigError("channels.form_*: per hour (both) and max hours at least 1")
     if not channels.form_consent.strip():
         raise ConfigError("channels.form_consent: the consent text cannot be empty")
 

@@ -2,6 +2,8 @@
 
 Every path needs a signed-in session except ``PUBLIC_PATHS`` and ``/static/``. ``/api/`` also
 accepts the controller's bearer token (the ``cic`` command), which needs no CSRF token.
+``PUBLIC_API`` (the residents' web form) is answered the same whoever is signed in: its POSTs
+pass the Origin check but not a session's CSRF check (the form's own token stands in).
 Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
 ``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
 """
@@ -23,12 +25,14 @@ from cic.auth.service import AuthService
 from cic.auth.sessions import CurrentUser
 from cic.auth.templates import error_response
 
-PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"})
+PUBLIC_API = frozenset({"/api/formularz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"}) | PUBLIC_API
 API_USER = CurrentUser(0, "api", "Token API", "admin", None)
 
 
 def is_public(path: str) -> bool:
-    """Pages anyone may open: the health check, the sign-in page, static files."""
+    """Pages anyone may open: the health check, the sign-in page, the residents' web form,
+    static files."""
     return path in PUBLIC_PATHS or path.startswith("/static/")
 
 
@@ -65,7 +69,7 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
                 if not check_origin(request):
                     raise OriginRejected()
                 info = request.get(SESSION_KEY)
-                if info is not None:
+                if info is not None and request.path not in PUBLIC_API:
                     given = await submitted_csrf_token(request)
                     if not tokens_match(info.csrf_token, given):
                         raise CsrfRejected()

@@ -9,7 +9,7 @@ from typing_extensions import TypedDict
 
 from cic.cases.schemas import Date, DateTime
 from cic.http.json_api import MAX_ID
-from cic.http.schemas import NOT_BLANK, Body, IsoDate, OneLine, Query
+from cic.http.schemas import NOT_BLANK, ONE_LINE, Body, IsoDate, Query
 from cic.residents.schemas import Email, Name, Pesel, Phone
 
 MAX_TOPIC, MAX_NOTE = 200, 20_000
@@ -32,8 +32,8 @@ class VisitIn(Body):
     resident_id: int | None = Field(None, ge=1, le=MAX_ID, title="Mieszkaniec")
     resident: Visitor | None = Field(None, title="Nowy mieszkaniec")
     topic: Annotated[
-        OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC),
-        NOT_BLANK, Field(title="Sprawa"),
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC),
+        ONE_LINE, NOT_BLANK, Field(title="Sprawa"),
     ]  # fmt: skip
     note: str = Field("", max_length=MAX_NOTE, title="Notatka")
     department: str | None = Field(None, max_length=20, title="Komórka", description="np. FN")

@@ -98,8 +98,11 @@ IsoDate = Annotated[
 IsoDateTime = Annotated[
     str, AfterValidator(_iso_date_time), Field(json_schema_extra=_optional_format("date-time"))
 ]
+#: Refuses control characters and line breaks: ``Annotated[str, StringConstraints(...),
+#: ONE_LINE]`` (the length checked first, so its message counts characters).
+ONE_LINE = AfterValidator(_one_line)
 #: Text on one line, stored verbatim (no control characters, no line breaks).
-OneLine = Annotated[str, AfterValidator(_one_line)]
+OneLine = Annotated[str, ONE_LINE]
 #: Refuses text that is only spaces: ``Annotated[SomeText, NOT_BLANK]``.
 NOT_BLANK = AfterValidator(_not_blank)
 

@@ -35,7 +35,7 @@ def _canonical(raw: str) -> str:
 def _address(raw: str) -> str:
     address = canonical_address(raw)
     if address is None:
-        raise ValueError(f"niepoprawny adres e-mail ({EMAIL_EXAMPLE})")
+        raise ValueError(f"niepoprawny adres e-mail, {EMAIL_EXAMPLE}")
     return address
 
 
