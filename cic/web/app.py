@@ -51,6 +51,7 @@ from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor, warsaw_today
 from cic.channels import desk_plugin
 from cic.channels import plugin as channels_plugin
+from cic.channels.intake import IntakeResult
 from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.credentials import Credentials
@@ -346,6 +347,15 @@ def _install_domains(app: web.Application, services: Services) -> None:
         services.agents.interface_of,
     ))  # fmt: skip
     services.residents.add_contact_source(channels.service.contacts_of)
+
+    async def form_arrived(result: IntakeResult) -> None:
+        if result.acknowledged and channels.outbox is not None:
+            channels.outbox.poke()
+        await channels.service.announce_new(result.report_id)
+
+    desk_plugin.install_form(app, desk_plugin.FormDeps(
+        store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
+    ))  # fmt: skip
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.for_calls(call_ids, Actor(username, role))
