@@ -1,7 +1,7 @@
 """Residents over HTTP (JSON):
 
-GET    /api/residents?q=...                        search by name or number
-POST   /api/residents                              {name, note?, numbers?} -> 201
+GET    /api/residents?q=...                        search by name, number or e-mail address
+POST   /api/residents                              {name, note?, numbers?, emails?, pesel?} -> 201
 GET    /api/residents/lookup?number=...|email=...  the resident with this number or address
 POST   /api/mieszkancy/szukaj                      {q}: search by name, number, address or PESEL
 GET    /api/residents/{id}                         one resident with their numbers
