@@ -138,6 +138,7 @@ def _store(session: Session, message: InboundMessage, report_id: int | None) -> 
         subject=message.subject, body_text=message.text, body_html=message.html,
         auto=message.auto, sender_check=message.sender_check,
         defects="\n".join(message.defects), unparseable=message.unparseable,
+        consent=message.extra.get("consent", ""),
         raw_sha256=message.raw_sha256, size=message.size, received_at=message.received_at,
     )  # fmt: skip
     session.add(row)

@@ -51,6 +51,8 @@ class ChannelMessage(Base):
     auto: Mapped[str] = mapped_column(String(16), default="", server_default="")
     sender_check: Mapped[str] = mapped_column(String(8), default="", server_default="")
     defects: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The consent text the resident accepted with a web-form message, word for word.
+    consent: Mapped[str] = mapped_column(Text, default="", server_default="")
     unparseable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     raw_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

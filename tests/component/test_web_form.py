@@ -153,6 +153,7 @@ async def test_an_accepted_message_is_a_report_in_the_queue_with_one_acknowledge
     assert incoming[0].report_id == report_id and incoming[0].channel == "www"
     assert incoming[0].from_name == "Anna Testowa"
     assert incoming[0].body_text == "Na ul. Testowej nie świeci latarnia."
+    assert "Wyrażam zgodę" in incoming[0].consent  # the text accepted, word for word
     assert (
         incoming[0].message_id.startswith("<www-") and token.split(".")[2] in incoming[0].message_id
     )

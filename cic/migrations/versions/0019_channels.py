@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("auto", sa.String(length=16), server_default="", nullable=False),
         sa.Column("sender_check", sa.String(length=8), server_default="", nullable=False),
         _text("defects"),
+        _text("consent"),
         sa.Column("unparseable", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("raw_sha256", sa.String(length=64), server_default="", nullable=False),
         sa.Column("size", sa.Integer(), server_default="0", nullable=False),
