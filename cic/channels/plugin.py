@@ -56,6 +56,15 @@ class Channels:
     ingest: MailIngest | None = None
     outbox: OutboxSender | None = None
 
+    def mailbox_state(self) -> dict[str, object]:
+        """Whether a mailbox is connected, what it is, how many messages came in since the
+        start and the last error of its reader (empty when it is reading)."""
+        if self.ingest is None:
+            return {"enabled": False}
+        return {"enabled": True, "account": self.ingest.account,
+                "folders": list(self.ingest.folders), "taken": self.ingest.taken,
+                "last_error": self.ingest.last_error}  # fmt: skip
+
 
 def intake_policy(settings: Settings) -> IntakePolicy:
     """The office's rules for incoming messages, from the settings."""
@@ -101,8 +110,8 @@ def install(app: web.Application, deps: ChannelsDeps) -> Channels:
         can_send=outbox is not None, poke=outbox.poke if outbox else lambda: None,
     )  # fmt: skip
     app[CHANNELS] = service
-    app.add_routes(views.routes(service, outbox, deps.interface_of))
     built = Channels(service, policy, outbox=outbox)
+    app.add_routes(views.routes(service, outbox, deps.interface_of, built.mailbox_state))
     board = {"cic-message-board": service.run_board}
     app.cleanup_ctx.append(deps.supervisor.context(board))
     if outbox is None:

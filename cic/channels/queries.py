@@ -134,7 +134,8 @@ def board(session: Session, today: date) -> dict[str, Any]:
 
 
 def contacts_of(session: Session, resident_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    """A resident's reports in every channel, newest first, each with its latest message."""
+    """A resident's reports in every channel, newest first, each with the resident's latest
+    message (a visit: its note)."""
     rows = session.scalars(
         select(ContactReport)
         .where(ContactReport.resident_id == resident_id)
@@ -145,7 +146,7 @@ def contacts_of(session: Session, resident_id: int, limit: int = 20) -> list[dic
     for report in rows:
         last = session.scalars(
             select(ChannelMessage)
-            .where(ChannelMessage.report_id == report.id)
+            .where(ChannelMessage.report_id == report.id, ChannelMessage.direction == "in")
             .order_by(ChannelMessage.id.desc())
             .limit(1)
         ).first()

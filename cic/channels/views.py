@@ -39,8 +39,10 @@ def routes(
     service: ChannelService,
     outbox: OutboxSender | None,
     interface_of: AgentInterface | None = None,
+    mailbox: Callable[[], dict[str, object]] | None = None,
 ) -> list[web.RouteDef]:
-    """The message-queue routes; ``outbox`` retries messages given up on (None: no mailbox)."""
+    """The message-queue routes; ``outbox`` retries messages given up on (None: no mailbox);
+    ``mailbox`` tells how the mailbox reader is doing."""
 
     async def _actor(request: web.Request) -> Actor:
         return await actor_of(request, interface_of)
@@ -60,6 +62,13 @@ def routes(
     @require(*SUPERVISORS)
     async def automatic(request: web.Request) -> web.StreamResponse:
         return web.json_response(await service.automatic())
+
+    @documented("Stan skrzynki urzędu: czy jest podłączona, ostatni błąd, ile przyjęto",
+                errors=(401, 403))  # fmt: skip
+    @require(*SUPERVISORS)
+    async def mailbox_state(request: web.Request) -> web.StreamResponse:
+        state = mailbox() if mailbox is not None else {"enabled": False}
+        return web.json_response(state)
 
     @documented("Wiadomości, których nie udało się wysłać", errors=(401, 403, 503))
     @require(*SUPERVISORS)
@@ -131,6 +140,7 @@ def routes(
         web.get("/api/wiadomosci/zalegle", overdue),
         web.get("/api/wiadomosci/automatyczne", automatic),
         web.get("/api/wiadomosci/niewyslane", failed),
+        web.get("/api/wiadomosci/skrzynka", mailbox_state),
         web.post(r"/api/wiadomosci/niewyslane/{id:\d{1,9}}/ponow", retry),
         web.get(r"/api/zgloszenia/{id:\d{1,9}}/wiadomosci", messages),
         web.post(r"/api/zgloszenia/{id:\d{1,9}}/{action:przejmij|zwolnij|zamknij}", act),

@@ -141,6 +141,8 @@ def test_a_message_becomes_a_report_with_attachments_and_is_acknowledged(
     assert files["wniosek.pdf"]["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert files["wniosek.pdf"]["size"] == len(PDF) and not files["wniosek.pdf"]["rejected"]
     assert "opis działki.txt" in files
+    state = mailpbx.api("GET", "/api/wiadomosci/skrzynka")
+    assert state["enabled"] and state["taken"] >= 1 and state["last_error"] == "", state
 
     tag = f"[ZGL-{report['id']}]"
     ack = parsed(mail_server.wait_for(mail_user.address, tagged(tag), 30))
@@ -346,13 +348,21 @@ def test_a_resident_who_wrote_and_then_calls_gets_the_email_in_the_screen_pop(
         try:
             await browser.sign_in("mail-pop-konsultant")
             async with browser.http.ws_connect(f"{base}/ws/agent", headers={"Origin": base}) as ws:
-                resident = mailpbx.call(ResidentCall(number=CALLER, hangup_after_ms=8_000))
+                resident = mailpbx.call(ResidentCall(number=CALLER, hangup_after_ms=20_000))
                 found: dict[str, Any] = {}
+                seen: list[str] = []
+                deadline = time.monotonic() + 60
                 while not found:
-                    message = await ws.receive_json(timeout=40)
+                    left = deadline - time.monotonic()
+                    assert left > 0, f"no screen pop; got {seen}"
+                    try:
+                        message = await asyncio.wait_for(ws.receive_json(), left)
+                    except TimeoutError:
+                        raise AssertionError(f"no screen pop; got {seen}") from None
+                    seen.append(str(message.get("type")))
                     if message.get("type") == "ScreenPop":
                         found = message
-                assert resident.wait(60) == 0, resident.errors()
+                assert await asyncio.to_thread(resident.wait, 60) == 0, resident.errors()
                 return found
         finally:
             await browser.http.close()
