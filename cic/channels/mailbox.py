@@ -24,7 +24,7 @@ from cic.channels.inbound import InboundAttachment, InboundMessage
 from cic.channels.intake import IntakePolicy, IntakeResult, receive
 from cic.channels.models import MailCursor
 from cic.db import Store, is_transient, utcnow
-from cic.mail.errors import MailAuthError, MailConnectionError
+from cic.mail.errors import MailAuthError, MailConnectionError, MailFolderError
 from cic.mail.imap import FetchedMessage, ImapMailbox
 from cic.mail.parse import AttachmentLimits, ParsedMail, parse_message
 
@@ -67,7 +67,11 @@ def inbound_from(parsed: ParsedMail, files: ChannelFiles, raw: bytes, received: 
 
 
 class MailIngest:
-    """One mailbox's folders read in a loop: fetch what is new, take it in, wait for more."""
+    """One mailbox's folders read in a loop: fetch what is new, take it in, wait for more.
+
+    IMAP IDLE watches one folder at a time: the first of ``folders`` wakes the reader at once;
+    the others are read each time it wakes, at the latest after ``wait_seconds``.
+    """
 
     def __init__(
         self,
@@ -104,9 +108,11 @@ class MailIngest:
                     for folder in self.folders:
                         await self.read_folder(mailbox, folder)
                     await mailbox.wait_for_mail(self.folders[0], self.wait_seconds)
-            except MailAuthError as exc:
+            except (MailAuthError, MailFolderError) as exc:
+                # Wrong credentials or a folder that is not there: only the office can fix
+                # it, so the reader waits the longest before trying again.
                 self.last_error = str(exc)
-                log.error("mailbox %s: login refused: %s", self.account, exc)
+                log.error("mailbox %s: %s", self.account, exc)
                 delay = max_delay
             except (MailConnectionError, OSError) as exc:
                 self.last_error = str(exc)
