@@ -1,5 +1,6 @@
 """A caller's open matters: the open cases linked to a call from any of the caller's numbers
-(every spelling, and the resident's other numbers), and the officials who own them.
+(every spelling, and the resident's other numbers), and the officials who own them. A
+resident's open matters (for a message they wrote) also count the cases their reports joined.
 
 Routing asks for the owners on every call (bounded by its time-out) and rings one when they
 are available, before the last agent: the owner knows the case. The screen pop lists the
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from cic.agents.models import Agent
 from cic.auth.models import User
 from cic.calls.models import Call
-from cic.cases.models import CASE_STATUSES, Case, CaseCall
+from cic.cases.models import CASE_STATUSES, Case, CaseCall, ContactReport
 from cic.cases.owner_index import MAX_OWNERS, OwnerIndex
 from cic.cases.records import OPEN_STATUSES
 from cic.db import Store
@@ -71,14 +72,41 @@ def open_matters(session: Session, raw: str, limit: int = 5) -> list[dict[str, A
     numbers = caller_numbers(session, raw)
     if not numbers:
         return []
-    linked = (
+    return _matters(session, _called_from(numbers), limit)
+
+
+def resident_open_matters(
+    session: Session, resident_id: int, limit: int = 5
+) -> list[dict[str, Any]]:
+    """The resident's open cases (linked to a call from any of their numbers, or joined by
+    any of their reports), most recently changed first, in the screen pop's form."""
+    numbers = [
+        form
+        for n in session.scalars(
+            select(ResidentNumber.number).where(ResidentNumber.resident_id == resident_id)
+        )
+        for form in spellings(n)
+    ]
+    joined = select(ContactReport.case_id).where(
+        ContactReport.resident_id == resident_id, ContactReport.case_id.is_not(None)
+    )
+    linked = Case.id.in_(joined)
+    return _matters(session, or_(linked, _called_from(numbers)) if numbers else linked, limit)
+
+
+def _called_from(numbers: list[str]) -> ColumnElement[bool]:
+    """Cases linked to a call from one of ``numbers``."""
+    return Case.id.in_(
         select(CaseCall.case_id)
         .join(Call, Call.call_id == CaseCall.call_id)
         .where(Call.caller_number.in_(numbers))
     )
+
+
+def _matters(session: Session, which: ColumnElement[bool], limit: int) -> list[dict[str, Any]]:
     cases = session.scalars(
         select(Case)
-        .where(Case.id.in_(linked), Case.status.in_(OPEN_STATUSES))
+        .where(which, Case.status.in_(OPEN_STATUSES))
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     ).all()

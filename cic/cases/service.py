@@ -35,7 +35,7 @@ from cic.cases.models import (
     CaseCall,
     ContactReport,
 )
-from cic.cases.owners import open_matters
+from cic.cases.owners import open_matters, resident_open_matters
 from cic.cases.pins import DUMMY_PIN_HASH, check_pin, hash_pin, new_pin
 from cic.cases.schemas import (
     CaseOut,
@@ -156,7 +156,7 @@ class CaseService:
             if not actor.official:
                 if not reports.may_change(report, actor.username, official=False):
                     raise ReportForbidden()
-                if signature not in _callers_open_cases(session, report.id):
+                if signature not in _callers_open_cases(session, report):
                     raise CaseHidden(f"Rozmówca nie ma otwartej sprawy „{signature}”.")
             case = records.by_signature(session, signature)
             reports.attach_case(session, report, case, actor.username)
@@ -409,12 +409,17 @@ class CaseService:
             raise refused
 
 
-def _callers_open_cases(session: Session, report_id: int) -> set[str]:
-    """Signatures of the open cases of the callers of the report's calls."""
+def _callers_open_cases(session: Session, report: ContactReport) -> set[str]:
+    """Signatures of the open cases of the callers of the report's calls and of the report's
+    resident (an e-mail's sender on record has no call to go by)."""
     numbers = session.scalars(
-        select(Call.caller_number).where(Call.call_id.in_(reports.calls_of(session, report_id)))
+        select(Call.caller_number).where(Call.call_id.in_(reports.calls_of(session, report.id)))
     ).all()
-    return {m["signature"] for n in set(numbers) for m in open_matters(session, n, limit=50)}
+    found = {m["signature"] for n in set(numbers) for m in open_matters(session, n, limit=50)}
+    if report.resident_id is not None:
+        mine = resident_open_matters(session, report.resident_id, limit=50)
+        found |= {m["signature"] for m in mine}
+    return found
 
 
 def _report_fields(body: dict[str, Any], *, creating: bool) -> dict[str, str]:
