@@ -25,6 +25,7 @@ from cic.bus import Bus
 from cic.cases import reports
 from cic.cases.errors import ReportForbidden, ReportHidden
 from cic.cases.models import Case, ContactReport
+from cic.cases.owners import resident_open_matters
 from cic.cases.signatures import validate_unit
 from cic.channels import outbox, queries
 from cic.channels.errors import (
@@ -123,13 +124,16 @@ class ChannelService:
         return await self.store.run(lambda s: queries.board(s, today))
 
     async def messages(self, report_id: int, actor: Actor) -> dict[str, Any]:
-        """A report with its messages (the actor must be allowed to read the report)."""
+        """A report with its messages (the actor must be allowed to read the report) and the
+        open cases of its resident (what "join a case" offers)."""
 
         def read(session: Session) -> dict[str, Any]:
             report = self._readable(session, report_id, actor)
+            resident = report.resident_id
             return {
                 "report": reports.to_json(session, report),
                 "messages": queries.messages_of(session, report.id),
+                "matters": [] if resident is None else resident_open_matters(session, resident),
             }
 
         return await run_guarded(self.store, actor, "report", str(report_id), read)

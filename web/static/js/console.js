@@ -1,4 +1,6 @@
 // The agent's console: softphone (softphone.js over JsSIP), presence, screen pop, wrap-up.
+// Every message of /ws/agent is also dispatched as a "cic:message" DOM event for the other
+// panels (messages.js, transfer.js): one socket per page.
 // Text from the server is always put in with textContent: names and notes are shown, never run.
 // State for tests and styling lives in body data attributes: data-sip, data-presence,
 // data-call (idle | ringing | active | held | ended) and data-wrapup (saved).
@@ -12,13 +14,23 @@
   const wrapupSeconds = Number(root.dataset.wrapupSeconds || 0);
   // Dates of earlier calls in the office's time zone, whatever the browser's is set to.
   const officeZone = root.dataset.timezone || "Europe/Warsaw";
+  // dd.mm.rrrr gg:mm, the way the office writes a date and time.
   function officeTime(iso) {
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return "–";
+    const options = { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit",
+                      minute: "2-digit", hourCycle: "h23" };
+    let parts;
     try {
-      return new Date(iso).toLocaleString("pl-PL", { timeZone: officeZone });
+      parts = new Intl.DateTimeFormat("pl-PL", { ...options, timeZone: officeZone }).formatToParts(when);
     } catch (err) {
-      return new Date(iso).toLocaleString("pl-PL");
+      parts = new Intl.DateTimeFormat("pl-PL", options).formatToParts(when);
     }
+    const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+    return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
   }
+  // Channel marks for the contact list (the label says it in words too).
+  const CHANNEL_ICONS = { telefon: "☎", email: "✉", www: "⌨", osobiscie: "⌂", epuap: "⎙" };
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const body = document.body;
   const OUTCOMES_PL = {
@@ -82,6 +94,7 @@
 
   // --- call state ---
   function setCall(state) {
+    const rang = state === "ringing" && body.dataset.call !== "ringing";
     body.dataset.call = state;
     const labels = { idle: "brak", ringing: "dzwoni", active: "w toku", held: "zawieszona",
                      ended: "zakończona" };
@@ -94,6 +107,9 @@
     $("btn-hold").textContent = state === "held" ? "Wznów" : "Zawieś";
     document.querySelectorAll(".dtmf").forEach((b) => { b.disabled = !live; });
     $("incoming").hidden = !(state === "ringing" || live || state === "ended");
+    // A ringing call takes the focus from whatever the agent was typing (a message's draft
+    // stays as it is); the next Tab reaches "Odbierz".
+    if (rang) $("call-panel").focus();
   }
 
   function showScreenPop(pop) {
@@ -105,16 +121,7 @@
     body.dataset.resident = known ? String(pop.resident.id) : "";
     $("routing-reason").textContent = pop.routing_reason || "";
     const list = $("history");
-    list.replaceChildren();
-    for (const h of pop.history || []) {
-      const li = document.createElement("li");
-      const when = h.entered_at ? officeTime(h.entered_at) : "–";
-      const who = h.agent ? h.agent.replace("PJSIP/agent-", "") : "–";
-      let text = `${when} · ${who} · ${OUTCOMES_PL[h.outcome] || h.outcome}`;
-      if (h.wrapup) text += ` · ${h.wrapup.outcome}${h.wrapup.topic ? `: ${h.wrapup.topic}` : ""}`;
-      li.textContent = text;
-      list.appendChild(li);
-    }
+    list.replaceChildren(...earlierContacts(pop).map((c) => c.item));
     if (!list.children.length) {
       const li = document.createElement("li");
       li.className = "muted";
@@ -142,6 +149,43 @@
     for (const m of pop.matters || []) cases.appendChild(new Option(m.signature, m.signature));
   }
 
+  // One list of earlier contacts, newest first: the calls and the resident's e-mails, web-form
+  // messages and visits (their reports of the phone channel are the calls already listed).
+  function contactItem(channel, label, at, parts, snippet) {
+    const li = document.createElement("li");
+    li.dataset.channel = channel;
+    const icon = document.createElement("span");
+    icon.className = "channel-icon";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = CHANNEL_ICONS[channel] || "•";
+    li.append(icon, ` ${at ? officeTime(at) : "–"} · ${label} · ${parts.filter(Boolean).join(" · ")}`);
+    if (snippet) {
+      const quote = document.createElement("span");
+      quote.className = "snippet";
+      quote.textContent = ` — ${snippet.length > 140 ? `${snippet.slice(0, 140)}…` : snippet}`;
+      li.appendChild(quote);
+    }
+    return li;
+  }
+
+  function earlierContacts(pop) {
+    const out = [];
+    for (const h of pop.history || []) {
+      const who = h.agent ? h.agent.replace("PJSIP/agent-", "") : "–";
+      let what = OUTCOMES_PL[h.outcome] || h.outcome;
+      if (h.wrapup) what += ` · ${h.wrapup.outcome}${h.wrapup.topic ? `: ${h.wrapup.topic}` : ""}`;
+      out.push({ at: h.entered_at || "", item: contactItem("telefon", "telefon", h.entered_at, [who, what]) });
+    }
+    for (const c of pop.channels || []) {
+      if (c.channel === "telefon") continue;
+      const li = contactItem(c.channel, c.channel_label || c.channel, c.at,
+        [c.topic, c.waiting ? "czeka na odpowiedź" : ""], c.snippet);
+      li.dataset.report = String(c.report);
+      out.push({ at: c.at || "", item: li });
+    }
+    return out.sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0));
+  }
+
   // A colleague hands this agent a resident: the pop says who, from whom and their note.
   function showTransferPop(offer) {
     const from = (offer.from_agent || "").replace("PJSIP/agent-", "");
@@ -150,6 +194,7 @@
       call_id: offer.call_id, caller_number: offer.caller_number, caller_name: offer.caller_name,
       routing_reason: `${how} od: ${from}${offer.note ? ` — ${offer.note}` : ""}${offer.matter ? ` · sprawa ${offer.matter}` : ""}`,
       history: offer.history, resident: offer.resident, matters: offer.matters,
+      channels: offer.channels,
     });
     body.dataset.transferPop = String(offer.transfer_id);
   }
@@ -158,6 +203,7 @@
   window.cicConsole = {
     callId: () => (currentCall && !currentCall.ended ? currentCall.call_id : null),
     api,
+    officeTime,
   };
 
   // --- wrap-up ---

@@ -7,6 +7,7 @@
 // "Do 1. linii" / "Zwolnij z 1. linii" borrow an agent into the first-line queue and give them
 // back (POST /api/first-line/{username}/add|remove). Open and failed callback requests are
 // listed with "Ponów" (failed) and "Zamknij" (POST /api/callbacks/{id}/retry|close).
+// Each snapshot is also dispatched as a "cic:wallboard" DOM event for the page's other tiles.
 "use strict";
 
 (function () {
@@ -270,6 +271,8 @@
       renderCallbacks(document.getElementById("callbacks"), data.message.callbacks || []);
       renderPostCall(document.getElementById("post-call"), data.message.post_call);
       renderRecordings(document.getElementById("recording-failures"), data.message.recordings);
+      // the message queue's tile (wallboard_messages.js) reads the same snapshot
+      document.dispatchEvent(new CustomEvent("cic:wallboard", { detail: data.message }));
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     };
     ws.onclose = () => {
