@@ -82,6 +82,7 @@ def routes(
         if outbox is None:
             raise InvalidMessage("Skrzynka urzędu nie jest skonfigurowana (mail.enabled).")
         await outbox.retry(_number(request))
+        await service.publish_board()  # the wallboard's count of failed sends goes down now
         return web.json_response({"retrying": True}, status=202)
 
     @documented("Zgłoszenie z jego wiadomościami", errors=(400, 401, 403, 404, 503))

@@ -125,8 +125,13 @@
   }
 
   function fill(list, items, action, empty) {
+    // A refresh must not take the keyboard focus away from the line the agent is on.
+    const focused = list.contains(document.activeElement) && document.activeElement.closest("li");
+    const was = focused ? focused.dataset.report : null;
     list.replaceChildren(...items.map((item) => queueLine(item, action)));
     if (!items.length && empty) list.appendChild(el("li", empty, "muted"));
+    const again = was && list.querySelector(`li[data-report="${was}"] button`);
+    if (again) again.focus();
   }
 
   async function loadQueue() {
