@@ -37,9 +37,6 @@ RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_mu
 def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provision.QueueSpec]]:
     from cic.agents.models import Agent, Queue
 
-    store = Store(settings.db_url)
-    store.migrate()
-
     def read(session: Any) -> tuple[list[provision.EndpointSpec], list[provision.QueueSpec]]:
         agents = [
             provision.EndpointSpec(a.endpoint, a.display_name, a.static_contact)
@@ -48,8 +45,16 @@ def _specs(settings: Settings) -> tuple[list[provision.EndpointSpec], list[provi
         queues = [provision.QueueSpec(q.name, q.strategy) for q in session.scalars(select(Queue))]
         return agents, queues
 
-    agents, queues = store.run_sync(read)
-    apply_stored(settings.office, store)  # the administrators' hours, policy, pause reasons
+    # Closed again at once: a SQLite connection left open in this process (a test session
+    # running ``install`` before the controller) keeps the WAL index it mapped, and after
+    # the controller restarts it reads the database as it was then.
+    store = Store(settings.db_url)
+    try:
+        store.migrate()
+        agents, queues = store.run_sync(read)
+        apply_stored(settings.office, store)  # the administrators' hours, policy, pause reasons
+    finally:
+        store.engine.dispose()
     first = settings.office.first_line_queue
     if first not in {q.name for q in queues}:
         queues.insert(0, provision.QueueSpec(first))
