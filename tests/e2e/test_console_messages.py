@@ -147,6 +147,17 @@ def _text(driver: Any, css: str) -> str:
     return str(driver.execute_script(script, css))
 
 
+def _answer_state(driver: Any, text: str) -> str:
+    """The send state of the outgoing message in the thread that says ``text`` ('' if none;
+    the acknowledgement is an outgoing message too)."""
+    script = """
+        const li = Array.from(document.querySelectorAll('#msg-thread li.msg-out'))
+            .find((m) => m.textContent.includes(arguments[0]));
+        return li ? li.dataset.sendState : '';
+    """
+    return str(driver.execute_script(script, text))
+
+
 def _tile(driver: Any) -> dict[str, str]:
     ids = ("mq-waiting", "mq-in-progress", "mq-overdue", "mq-failed")
     return {i: _text(driver, f"#{i}") for i in ids}
@@ -275,10 +286,8 @@ def test_agent_answers_an_email_across_a_call_and_the_wallboard_counts_it(
     # She finishes and sends; the thread shows the answer sent.
     element(agent, "#msg-reply-text").send_keys(REST)
     click(agent, "#btn-msg-send")
-    Harness.wait_for(
-        lambda: visible(agent, '#msg-thread li.msg-out[data-send-state="wyslana"]'), 30,
-        "the answer sent", lambda: page_state(agent),
-    )  # fmt: skip
+    Harness.wait_for(lambda: _answer_state(agent, REST) == "wyslana", 30, "the answer sent",
+                     lambda: page_state(agent))  # fmt: skip
     assert element(agent, "#msg-reply-text").get_attribute("value") == ""
     assert agent.execute_script("return sessionStorage.getItem(arguments[0])",
                                 f"cic.draft.{report}") is None  # fmt: skip
