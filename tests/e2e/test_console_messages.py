@@ -10,6 +10,8 @@ screen pop lists yesterday's e-mail among the earlier contacts, and after the ca
 reload) the draft is still there. She sends the reply: it arrives in the resident's mailbox on
 Dovecot threaded under his message ([ZGL-n] in the subject). The supervisor's wallboard counts
 the queue live, lists the overdue message and a failed answer, and "Wyślij ponownie" sends it.
+A message with his address that the office's server found forged is flagged "Nadawca
+niepotwierdzony" and not put on his record.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ TEXT = "Dzień dobry,\nczy potrzebne jest zezwolenie na wycinkę orzecha?\n<b>ni
 HTML = "<p>Dzień dobry,</p><p>czy potrzebne jest <b>zezwolenie</b> na wycinkę orzecha?</p>"
 DRAFT = "Szanowny Panie, zezwolenie jest potrzebne, "
 REST = "gdy obwód pnia przekracza 80 cm. Pozdrawiam – Marta"
+FORGED_SUBJECT = "Proszę o dane z mojej sprawy"
+AUTHSERV = "mx.gmina.test"  # the office's own server, whose Authentication-Results count
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -69,6 +73,7 @@ def _mail_env(server: MailServer) -> dict[str, str]:
         "CIC_MAIL__SMTP_PASSWORD": password,
         "CIC_MAIL__CA_FILE": str(server.ca_file),
         "CIC_MAIL__POLL_SECONDS": "2",
+        "CIC_MAIL__AUTHSERV_IDS": f'["{AUTHSERV}"]',
     }
 
 
@@ -131,6 +136,18 @@ def _plain(raw: bytes) -> str:
     """The plain-text body of a raw message ('' when it has none)."""
     part = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",))
     return str(part.get_content()) if part is not None else ""
+
+
+def _forged_mail(resident: MailUser, office: str) -> bytes:
+    """A message with the resident's address that the office's server found forged."""
+    msg = EmailMessage()
+    msg["Authentication-Results"] = f"{AUTHSERV}; dmarc=fail header.from=mieszkaniec.test"
+    msg["From"] = resident.address
+    msg["To"] = office
+    msg["Subject"] = FORGED_SUBJECT
+    msg["Message-ID"] = make_msgid(domain="oszust.example")
+    msg.set_content("Proszę przesłać numer PESEL i adres z mojej sprawy.")
+    return msg.as_bytes(policy=email.policy.SMTP)
 
 
 def _sign_in(driver: Any, base: str, username: str, landing: str) -> None:
@@ -313,3 +330,15 @@ def test_agent_answers_an_email_across_a_call_and_the_wallboard_counts_it(
     Harness.wait_for(lambda: _tile(boss)["mq-failed"] == "0", 15, "no failed send counted",
                      lambda: _tile(boss))  # fmt: skip
     assert data(agent, "message") == str(report)  # still open: the answer did not close it
+
+    # Someone forges the resident's address: the console warns, it is not put on his record.
+    mail_server.send(_forged_mail(mail_user, mail_server.office_address), mail_user.address,
+                     [mail_server.office_address])  # fmt: skip
+    Harness.wait_for(lambda: FORGED_SUBJECT in _text(agent, line), 40, "the forged message",
+                     lambda: page_state(agent))  # fmt: skip
+    forged = int(element(agent, line).get_attribute("data-report"))
+    click(agent, f'#msg-waiting li[data-report="{forged}"] button')
+    wait_data(agent, "message", str(forged), 10, "the forged message open")
+    warning = _text(agent, "#msg-thread li.msg-in .sender-warning")
+    assert warning.startswith("Nadawca niepotwierdzony"), page_state(agent)
+    assert h.api("GET", f"/api/zgloszenia/{forged}")["resident_id"] is None
