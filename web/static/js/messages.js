@@ -261,6 +261,15 @@
       option.label = `${m.signature} · ${m.status_label}`;
       return option;
     }));
+    // A web-form message may come with a phone number only: nothing to answer by e-mail.
+    const mailable = (r.contact || "").includes("@");
+    for (const send of [$("btn-msg-send"), $("btn-msg-send-close")]) {
+      send.disabled = !mailable;
+      send.dataset.mail = mailable ? "yes" : "no";
+    }
+    $("msg-no-reply").hidden = mailable;
+    $("msg-no-reply").textContent = mailable ? ""
+      : `Brak adresu e-mail do odpowiedzi${r.contact ? ` — kontakt: ${r.contact}` : ""}.`;
     if (switching) {
       textarea.value = storedDraft(id);
       $("msg-draft-state").textContent = textarea.value ? "Przywrócono szkic." : "";
@@ -330,7 +339,7 @@
     } catch (err) {
       setStatus(err.message, true);
     } finally {
-      button.disabled = false;
+      button.disabled = button.dataset.mail === "no";
       scheduleQueue();
     }
   }
