@@ -181,6 +181,11 @@ smtpd_banner = $myhostname ESMTP {layout.tag}
 smtpd_error_sleep_time = 0
 # 100 MB: the hostile-mail test sends a 50 MB attachment (Postfix's default is 10 MB).
 message_size_limit = 104857600
+# Mail deferred while Dovecot restarts (LMTP socket gone) is tried again within seconds, not
+# after Postfix's production back-off of 5 to 67 minutes.
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
 virtual_mailbox_domains = {" ".join(DOMAINS)}
 virtual_transport = lmtp:unix:{layout.lmtp_socket}
 smtpd_reject_unlisted_recipient = no
