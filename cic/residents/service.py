@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from cic.auth import audit
@@ -210,14 +210,9 @@ class ResidentService:
         number = _number(raw)
 
         def change(session: Session, row: Resident) -> None:
-            owned = session.scalar(
-                select(ResidentNumber).where(
-                    ResidentNumber.number == number, ResidentNumber.resident_id == row.id
-                )
-            )
-            if owned is None:
-                raise ResidentNotFound("Ten mieszkaniec nie ma takiego numeru.")
-            session.delete(owned)
+            _remove_owned(session, select(ResidentNumber).where(
+                ResidentNumber.number == number, ResidentNumber.resident_id == row.id
+            ), "Ten mieszkaniec nie ma takiego numeru.")  # fmt: skip
 
         return await self._change(resident_id, actor, "resident_number_removed", change)
 
@@ -234,14 +229,9 @@ class ResidentService:
         address = _address(raw_address)
 
         def change(session: Session, row: Resident) -> None:
-            owned = session.scalar(
-                select(ResidentEmail).where(
-                    ResidentEmail.address == address, ResidentEmail.resident_id == row.id
-                )
-            )
-            if owned is None:
-                raise ResidentNotFound("Ten mieszkaniec nie ma takiego adresu e-mail.")
-            session.delete(owned)
+            _remove_owned(session, select(ResidentEmail).where(
+                ResidentEmail.address == address, ResidentEmail.resident_id == row.id
+            ), "Ten mieszkaniec nie ma takiego adresu e-mail.")  # fmt: skip
 
         return await self._change(resident_id, actor, "resident_email_removed", change)
 
@@ -342,3 +332,11 @@ class ResidentService:
             return resident_json(session, row)
 
         return await self.store.run(write)
+
+
+def _remove_owned(session: Session, owned: Select[Any], missing: str) -> None:
+    """Delete the row ``owned`` finds (a number or an address of this resident), else 404."""
+    row = session.scalar(owned)
+    if row is None:
+        raise ResidentNotFound(missing)
+    session.delete(row)
