@@ -317,6 +317,24 @@ class ChannelSettings:
 
 
 @dataclass
+class PortalSettings:
+    """The resident portal (``/e-urzad/``): the office's contact details shown on every page
+    (``phone`` and ``email`` fall back to ``office.number`` and ``mail.address``), its ePUAP
+    box address (``/skrot/SkrytkaESP``), the sołectwa residents can choose for newsletters,
+    how many lookups (case status, dues) one address may make per hour, and how often the
+    page-view counts are written to the database."""
+
+    enabled: bool = True
+    address: list[str] = field(default_factory=lambda: ["ul. Przykładowa 1", "00-000 Gmina"])
+    phone: str = ""
+    email: str = ""
+    epuap_box: str = ""
+    solectwa: list[str] = field(default_factory=list)
+    lookups_per_hour: int = 30
+    visits_flush_seconds: int = 30
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -339,6 +357,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
+    portal: PortalSettings = field(default_factory=PortalSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -533,6 +552,7 @@ def validate(settings: Settings) -> None:
     _validate_auth(settings.auth)
     _validate_mail(settings.mail)
     _validate_channels(settings.channels)
+    _validate_portal(settings.portal)
 
 
 def _validate_mail(mail: MailSettings) -> None:
@@ -637,3 +657,14 @@ def _validate_auth(auth: AuthSettings) -> None:
             raise ConfigError(f"auth.{key}: at least 1")
     if min(auth.backoff_base_seconds, auth.backoff_forget_seconds, auth.remember_days) < 0:
         raise ConfigError("auth: times cannot be negative")
+
+
+def _validate_portal(portal: PortalSettings) -> None:
+    """Printable contact details and sołectwa names; limits at least 1."""
+    texts = [*portal.address, portal.phone, portal.email, portal.epuap_box, *portal.solectwa]
+    if not all(isinstance(t, str) and t.isprintable() and len(t) <= 200 for t in texts):
+        raise ConfigError("portal: address, phone, email, epuap_box and solectwa are short texts")
+    if len(set(portal.solectwa)) != len(portal.solectwa):
+        raise ConfigError("portal.solectwa: each sołectwo once")
+    if min(portal.lookups_per_hour, portal.visits_flush_seconds) < 1:
+        raise ConfigError("portal: lookups_per_hour and visits_flush_seconds at least 1")

@@ -3,7 +3,9 @@
 Every path needs a signed-in session except ``PUBLIC_PATHS`` and ``/static/``. ``/api/`` also
 accepts the controller's bearer token (the ``cic`` command), which needs no CSRF token.
 ``PUBLIC_API`` (the residents' web form) is answered the same whoever is signed in: its POSTs
-pass the Origin check but not a session's CSRF check (the form's own token stands in).
+pass the Origin check but not a session's CSRF check (the form's own token stands in). The
+resident portal (``/e-urzad``) never looks at a session at all: its pages show nothing of a
+signed-in official, and its forms carry their own signed token (``cic.portal.forms``).
 Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
 ``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
 """
@@ -27,13 +29,20 @@ from cic.auth.templates import error_response
 
 PUBLIC_API = frozenset({"/api/formularz"})
 PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"}) | PUBLIC_API
+#: The resident portal: public pages whose forms carry their own signed token (no session).
+PORTAL = "/e-urzad"
 API_USER = CurrentUser(0, "api", "Token API", "admin", None)
+
+
+def is_portal(path: str) -> bool:
+    """True for ``/e-urzad`` and every path below it (not ``/e-urzadx``)."""
+    return path == PORTAL or path.startswith(PORTAL + "/")
 
 
 def is_public(path: str) -> bool:
     """Pages anyone may open: the health check, the sign-in page, the residents' web form,
-    static files."""
-    return path in PUBLIC_PATHS or path.startswith("/static/")
+    the resident portal, static files."""
+    return path in PUBLIC_PATHS or is_portal(path) or path.startswith("/static/")
 
 
 def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
@@ -60,6 +69,10 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/static/") or request.path == "/healthz":
+            return await handler(request)
+        if is_portal(request.path):  # residents: no session is looked at, a form's token stands
+            if request.method in UNSAFE_METHODS and not check_origin(request):
+                return error_response(request, OriginRejected())
             return await handler(request)
         try:
             by_token = await identify(request)

@@ -13,7 +13,7 @@ from cic.db import Base, UTCDateTime, utcnow
 #: ``iod``: the data protection officer (inspektor ochrony danych, art. 37 RODO): handles
 #: residents' rights requests (export, rectification, erasure) and reads the register of
 #: processing; no console, calls or cases.
-ROLES: tuple[str, ...] = ("agent", "specialist", "supervisor", "iod", "admin")
+ROLES: tuple[str, ...] = ("agent", "specialist", "supervisor", "iod", "editor", "admin")
 
 
 class User(Base):

@@ -20,6 +20,7 @@ ROLE_LABELS = {
     "specialist": "specjalista",
     "supervisor": "kierownik zmiany",
     "iod": "inspektor ochrony danych",
+    "editor": "redaktor portalu",
     "admin": "administrator",
 }
 

@@ -32,6 +32,7 @@ HOMES = {
     "specialist": "/konsola",
     "supervisor": "/nadzor",
     "iod": "/rodo",
+    "editor": "/redakcja",
     "admin": "/admin",
 }
 

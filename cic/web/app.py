@@ -52,6 +52,7 @@ from cic.cases.service import Actor, warsaw_today
 from cic.channels import desk_plugin
 from cic.channels import plugin as channels_plugin
 from cic.channels.intake import IntakeResult
+from cic.channels.webform import WebForm
 from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.credentials import Credentials
@@ -62,6 +63,7 @@ from cic.latency import Stages
 from cic.loop_lag import LoopLag
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
+from cic.portal import plugin as portal_plugin
 from cic.postcall import jobs as post_call_jobs
 from cic.postcall import plugin as postcall_plugin
 from cic.privacy import plugin as privacy_plugin
@@ -353,14 +355,24 @@ def _install_domains(app: web.Application, services: Services) -> None:
             channels.outbox.poke()
         await channels.service.announce_new(result.report_id)
 
-    desk_plugin.install_form(app, desk_plugin.FormDeps(
+    form = desk_plugin.install_form(app, desk_plugin.FormDeps(
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
+    if settings.portal.enabled:
+        _install_portal(app, services, form)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
+
+
+def _install_portal(app: web.Application, services: Services, form: WebForm) -> None:
+    """The resident portal: its shared pages first, then each section with the portal's form
+    tokens and limits."""
+    portal_plugin.install(app, portal_plugin.PortalDeps(
+        services.settings, services.credentials.form_key,
+    ))  # fmt: skip
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

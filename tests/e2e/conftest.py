@@ -61,6 +61,8 @@ def _missing() -> list[str]:
         missing.append("selenium (pip)")
     if not (STATIC / "vendor" / "jssip.min.js").exists():
         missing.append("web/static/vendor/jssip.min.js")
+    if not (REPO / "web" / "node_modules" / "axe-core" / "axe.min.js").exists():
+        missing.append("web/node_modules/axe-core (npm ci in web/)")
     return missing
 
 

@@ -1,0 +1,60 @@
+"""What every portal page shows of the office: its name, address, phone, e-mail, ePUAP box
+and opening hours, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from cic.config import Settings
+
+DAYS = (("mon", "poniedziałek"), ("tue", "wtorek"), ("wed", "środa"), ("thu", "czwartek"),
+        ("fri", "piątek"), ("sat", "sobota"), ("sun", "niedziela"))  # fmt: skip
+
+#: ePUAP's "pismo ogólne do podmiotu publicznego": the service a resident files any matter with.
+EPUAP_GENERAL_LETTER = (
+    "https://epuap.gov.pl/wps/portal/strefa-klienta/katalog-spraw/sprawy-ogolne/"
+    "pismo-ogolne-do-podmiotu-publicznego"
+)
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """The office as the portal's pages show it (no staff data, ever)."""
+
+    name: str
+    address: tuple[str, ...]
+    phone: str
+    email: str
+    epuap_box: str
+    hours: tuple[tuple[str, str], ...]
+    solectwa: tuple[str, ...] = ()
+
+    @property
+    def epuap_url(self) -> str:
+        """The ePUAP page of the office's box (empty without a box address)."""
+        if not self.epuap_box:
+            return ""
+        return EPUAP_GENERAL_LETTER
+
+
+def site_from(settings: Settings) -> PortalSite:
+    """The portal's view of the office from ``settings``."""
+    hours = tuple(
+        (label, ", ".join(spans).replace("-", "–"))
+        for key, label in DAYS
+        if (spans := settings.office.hours.get(key))
+    )
+    return PortalSite(
+        name=settings.office.name,
+        address=tuple(settings.portal.address),
+        phone=settings.portal.phone or settings.office.number,
+        email=settings.portal.email or settings.mail.address,
+        epuap_box=settings.portal.epuap_box,
+        hours=hours,
+        solectwa=tuple(settings.portal.solectwa),
+    )
+
+
+SITE = web.AppKey("portal_site", PortalSite)

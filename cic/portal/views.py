@@ -1,0 +1,36 @@
+"""The portal's own pages: the home page, the accessibility statement and the privacy note.
+
+GET /e-urzad            -> /e-urzad/
+GET /e-urzad/           the home page: every section, what it is for
+GET /e-urzad/dostepnosc the accessibility statement (ustawa o dostępności cyfrowej, art. 10)
+GET /e-urzad/prywatnosc what the portal keeps about its visitors (nothing that identifies them)
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cic.portal.render import page
+
+
+def routes() -> list[web.RouteDef]:
+    """The shared pages."""
+
+    async def to_home(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMovedPermanently("/e-urzad/")
+
+    async def home(request: web.Request) -> web.StreamResponse:
+        return page(request, "home.html")
+
+    async def accessibility(request: web.Request) -> web.StreamResponse:
+        return page(request, "dostepnosc.html")
+
+    async def privacy(request: web.Request) -> web.StreamResponse:
+        return page(request, "prywatnosc.html")
+
+    return [
+        web.get("/e-urzad", to_home),
+        web.get("/e-urzad/", home),
+        web.get("/e-urzad/dostepnosc", accessibility),
+        web.get("/e-urzad/prywatnosc", privacy),
+    ]

@@ -1,0 +1,57 @@
+"""The portal's shared pages through a real server: public (no sign-in, no cookie), Polish,
+one stylesheet and no script; a POST without a page's Origin is refused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from cic.config import Settings, load_settings
+from cic.db import Store
+from tests.component.portal_world import PortalWorld, portal_client
+
+
+@pytest.fixture
+async def world(db_url: str) -> AsyncIterator[PortalWorld]:
+    store = Store(db_url)
+    store.migrate()
+    settings = Settings()
+    settings.office.name = "Urząd Gminy Testowo"
+    settings.portal.epuap_box = "/ugtestowo/SkrytkaESP"
+    async with portal_client(store, settings) as world:
+        yield world
+    await store.close()
+
+
+@pytest.mark.parametrize("path", ["/e-urzad/", "/e-urzad/dostepnosc", "/e-urzad/prywatnosc"])
+async def test_each_shared_page_is_public_polish_and_sets_no_cookie(
+    world: PortalWorld, path: str
+) -> None:
+    answer = await world.client.get(path, allow_redirects=False)
+    body = await answer.text()
+    assert answer.status == 200, body
+    assert '<html lang="pl">' in body and "Urząd Gminy Testowo" in body
+    assert "Set-Cookie" not in answer.headers
+    assert "<script" not in body and body.count('rel="stylesheet"') == 1
+    assert "/ugtestowo/SkrytkaESP" in body  # the footer's contact details
+    assert 'href="#tresc"' in body  # the skip link
+
+
+async def test_the_bare_prefix_moves_to_the_home_page(world: PortalWorld) -> None:
+    answer = await world.client.get("/e-urzad", allow_redirects=False)
+    assert answer.status == 301 and answer.headers["Location"] == "/e-urzad/"
+
+
+async def test_a_post_from_another_site_is_refused(world: PortalWorld) -> None:
+    answer = await world.client.post(
+        "/e-urzad/", data={"x": "1"}, headers={"Origin": "https://zla-strona.example"}
+    )
+    assert answer.status == 403
+
+
+def test_the_portal_settings_are_checked() -> None:
+    from cic.config import ConfigError
+
+    with pytest.raises(ConfigError, match="solectwa"):
+        load_settings(environ={"CIC_PORTAL__SOLECTWA": "Dąbrowa, Dąbrowa"})
