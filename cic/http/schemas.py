@@ -216,6 +216,17 @@ def message(model: type[BaseModel], exc: ValidationError) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def field_errors(model: type[BaseModel], exc: ValidationError) -> dict[str, str]:
+    """Each top-level field's first problem in Polish (``{"email": "niepoprawny adres"}``),
+    for an HTML form that shows every error beside its field."""
+    found: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        name = str(error["loc"][0]) if error["loc"] else ""
+        reason = _reason(error)
+        found.setdefault(name, reason[:1].upper() + reason[1:])
+    return found
+
+
 async def read_body(
     request: web.Request,
     model: type[M],

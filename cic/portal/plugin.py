@@ -6,23 +6,36 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from cic.auth.middleware import is_portal
 from cic.channels.ratelimit import HourlyLimit
+from cic.channels.webform import WebForm
 from cic.config import Settings
-from cic.portal import views
+from cic.db import Store
+from cic.portal import contact, views, visit_views
 from cic.portal.forms import PortalForms
 from cic.portal.site import SITE, PortalSite, site_from
+from cic.portal.visits import VisitCounter
+from cic.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PortalDeps:
-    """The settings (the office's details, the form guards) and the key of the form tokens."""
+    """The settings (the office's details, the form guards), the key of the form tokens, the
+    store and supervisor of the page-view counter, and the web form the contact page sends
+    through (None: no contact page)."""
 
     settings: Settings
     key: bytes
+    store: Store | None = None
+    supervisor: Supervisor | None = None
+    form: WebForm | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class Portal:
     messages: PortalForms
     lookup_limit: HourlyLimit
     site: PortalSite
+    visits: VisitCounter | None = None
 
 
 def portal_key(key: bytes) -> bytes:
@@ -61,6 +75,33 @@ def install(app: web.Application, deps: PortalDeps) -> Portal:
             settings.portal.lookups_per_hour, settings.portal.lookups_per_hour * 100
         ),
         site=site,
+        visits=VisitCounter(deps.store, settings.office.timezone) if deps.store else None,
     )
     app.add_routes(views.routes())
+    if deps.form is not None:
+        app.add_routes(contact.routes(deps.form))
+    if deps.store is not None and portal.visits is not None:
+        app.add_routes(visit_views.routes(deps.store, portal.visits))
+    if portal.visits is not None and deps.supervisor is not None:
+        _count_visits(app, portal.visits, deps.supervisor, settings.portal.visits_flush_seconds)
     return portal
+
+
+def _count_visits(
+    app: web.Application, counter: VisitCounter, supervisor: Supervisor, every: int
+) -> None:
+    """Count every portal page shown; flush the counts in a supervised loop and at the end."""
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        if is_portal(request.path):
+            counter.on_response(request, response)
+
+    async def last_flush(app: web.Application) -> None:
+        try:
+            await counter.flush()
+        except Exception:
+            log.warning("portal: %d page views lost at shutdown (database down)", counter.pending)
+
+    app.on_response_prepare.append(on_prepare)
+    app.cleanup_ctx.append(supervisor.context({"cic-portal-visits": lambda: counter.run(every)}))
+    app.on_shutdown.append(last_flush)

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from cic.http.endpoint import documented
 from cic.portal.render import page
 
 
 def routes() -> list[web.RouteDef]:
     """The shared pages."""
 
+    @documented("Portal mieszkańca: adres bez ukośnika prowadzi na stronę główną", status=301)
     async def to_home(request: web.Request) -> web.StreamResponse:
         raise web.HTTPMovedPermanently("/e-urzad/")
 
+    @documented("Portal mieszkańca (e-urząd): strona główna, bez logowania")
     async def home(request: web.Request) -> web.StreamResponse:
         return page(request, "home.html")
 
+    @documented("Portal mieszkańca: deklaracja dostępności")
     async def accessibility(request: web.Request) -> web.StreamResponse:
         return page(request, "dostepnosc.html")
 
+    @documented("Portal mieszkańca: co strona zapisuje o odwiedzających (nic, co ich rozpoznaje)")
     async def privacy(request: web.Request) -> web.StreamResponse:
         return page(request, "prywatnosc.html")
 

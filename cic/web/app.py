@@ -371,7 +371,8 @@ def _install_portal(app: web.Application, services: Services, form: WebForm) -> 
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
     portal_plugin.install(app, portal_plugin.PortalDeps(
-        services.settings, services.credentials.form_key,
+        services.settings, services.credentials.form_key, services.store, services.supervisor,
+        form,
     ))  # fmt: skip
 
 

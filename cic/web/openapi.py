@@ -35,8 +35,9 @@ ERROR_SCHEMA = {
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
 SUCCESS_TEXT = {101: "Przejście na WebSocket", 200: "Wykonano", 201: "Utworzono",
-                204: "Bez treści", 302: "Przekierowanie", 303: "Przekierowanie"}  # fmt: skip
-NO_CONTENT = (101, 204, 302, 303)
+                204: "Bez treści", 301: "Przeniesiono na stałe", 302: "Przekierowanie",
+                303: "Przekierowanie"}  # fmt: skip
+NO_CONTENT = (101, 204, 301, 302, 303)
 _GROUP = re.compile(r"\(\?P<(\w+)>")
 
 
