@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from cic.auth.templates import env
+from cic.errors import CicError
 from cic.portal.site import SITE
 
 #: The sections of the portal's main menu: (section, path, label).
@@ -33,6 +34,24 @@ def page(
         **context,
     )  # fmt: skip
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+TITLES = {400: "Nie można przyjąć", 404: "Nie ma takiej strony", 405: "Nie ma takiej strony",
+          429: "Zbyt wiele prób", 503: "Chwilowa przerwa"}  # fmt: skip
+
+
+def error_page(request: web.Request, error: CicError, status: int = 0) -> web.Response:
+    """A refusal as a portal page (JSON for a client that asks only for JSON)."""
+    status = status or error.status
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return web.json_response(error.to_dict(), status=status, headers=headers)
+    title = TITLES.get(status, "Błąd")
+    response = page(request, "blad.html", status=status, title=title, message=error.message)
+    response.headers.update(headers)
+    return response
 
 
 def see_other(location: str) -> web.HTTPSeeOther:

@@ -43,6 +43,20 @@ async def test_the_bare_prefix_moves_to_the_home_page(world: PortalWorld) -> Non
     assert answer.status == 301 and answer.headers["Location"] == "/e-urzad/"
 
 
+async def test_an_unknown_portal_address_is_a_polish_page_in_the_portal_layout(
+    world: PortalWorld,
+) -> None:
+    for path in ("/e-urzad/nie-ma-takiej", "/e-urzad/..%2F..%2Fetc%2Fpasswd"):
+        answer = await world.client.get(path)
+        body = await answer.text()
+        assert answer.status == 404 and "Nie ma takiej strony" in body, path
+        assert 'href="/static/css/portal.css"' in body and "root:" not in body
+    wrong_method = await world.client.delete("/e-urzad/dostepnosc", headers=world.origin)
+    assert wrong_method.status == 405 and "Nie ma takiej strony" in await wrong_method.text()
+    staff = await world.client.get("/nie-portal")  # outside the portal: the usual answer
+    assert staff.status in (302, 404) and "portal.css" not in await staff.text()
+
+
 async def test_a_post_from_another_site_is_refused(world: PortalWorld) -> None:
     answer = await world.client.post(
         "/e-urzad/", data={"x": "1"}, headers={"Origin": "https://zla-strona.example"}
