@@ -72,7 +72,7 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
             return await handler(request)
         if is_portal(request.path):  # residents: no session is looked at, a form's token stands
             if request.method in UNSAFE_METHODS and not check_origin(request):
-                return error_response(request, OriginRejected())
+                raise OriginRejected()  # the error middleware answers in the portal's layout
             return await handler(request)
         try:
             by_token = await identify(request)
