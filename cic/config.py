@@ -335,6 +335,18 @@ class PortalSettings:
 
 
 @dataclass
+class DuesSettings:
+    """Dues ("sprawdź należności") on the portal: the payee a transfer goes to (``payee_name``,
+    empty: ``office.name``; ``payee_nip``, the office's NIP, 10 digits, may stay empty) as the
+    payment QR code and the transfer details show it, and how big an import file may be."""
+
+    payee_name: str = ""
+    payee_nip: str = ""
+    max_file_mb: int = 10
+    max_rows: int = 50_000
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -358,6 +370,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     portal: PortalSettings = field(default_factory=PortalSettings)
+    dues: DuesSettings = field(default_factory=DuesSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -553,6 +566,7 @@ def validate(settings: Settings) -> None:
     _validate_mail(settings.mail)
     _validate_channels(settings.channels)
     _validate_portal(settings.portal)
+    _validate_dues(settings.dues)
 
 
 def _validate_mail(mail: MailSettings) -> None:
@@ -668,3 +682,27 @@ def _validate_portal(portal: PortalSettings) -> None:
         raise ConfigError("portal.solectwa: each sołectwo once")
     if min(portal.lookups_per_hour, portal.visits_flush_seconds) < 1:
         raise ConfigError("portal: lookups_per_hour and visits_flush_seconds at least 1")
+
+
+NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+
+
+def nip_ok(nip: str) -> bool:
+    """True for a 10-digit NIP whose last digit is its check digit (weights 6,5,7,2,3,4,5,6,7
+    modulo 11)."""
+    if len(nip) != 10 or not (nip.isascii() and nip.isdigit()):
+        return False
+    check = sum(int(d) * w for d, w in zip(nip, NIP_WEIGHTS, strict=False)) % 11
+    return check != 10 and check == int(nip[9])
+
+
+def _validate_dues(dues: DuesSettings) -> None:
+    """A printable payee name; the NIP (without dashes) a valid one or empty; sane limits."""
+    dues.payee_nip = dues.payee_nip.replace("-", "").replace(" ", "")
+    if dues.payee_nip and not nip_ok(dues.payee_nip):
+        raise ConfigError("dues.payee_nip: 10 digits of a valid NIP (or empty)")
+    name = dues.payee_name
+    if not name.isprintable() or len(name) > 140 or "|" in name:
+        raise ConfigError("dues.payee_name: printable text up to 140 characters, no '|'")
+    if not 1 <= dues.max_file_mb <= 200 or not 1 <= dues.max_rows <= 1_000_000:
+        raise ConfigError("dues: max_file_mb from 1 to 200, max_rows from 1 to 1000000")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from cic.cases import cli as cases_cli
 from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
+from cic.dues import cli as dues_cli
 from cic.errors import CommandError
 from cic.postcall import cli as postcall_cli
 from cic.postcall import topics_cli
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     postcall_cli.add_parser(sub)
     topics_cli.add_parser(sub)
     speech_cli.add_parser(sub)
+    dues_cli.add_parser(sub)
     return p
 
 
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "worker": lambda a: postcall_cli.run(settings, a),
         "topics": lambda a: topics_cli.run(settings, a),
         "speech": lambda a: speech_cli.run(settings, a),
+        "naleznosci": lambda a: dues_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)
