@@ -41,9 +41,8 @@ class DuesLocked(DuesError):
     def __init__(self, retry_after: int) -> None:
         """The message names the wait (seconds below a minute, else minutes)."""
         self.retry_after = max(1, retry_after)
-        wait = (
-            f"{self.retry_after} s" if self.retry_after < 60 else f"{-(-self.retry_after // 60)} min"
-        )
+        minutes = -(-self.retry_after // 60)
+        wait = f"{self.retry_after} s" if self.retry_after < 60 else f"{minutes} min"
         super().__init__(
             f"Zbyt wiele błędnych prób. Spróbuj ponownie za {wait} albo zadzwoń do urzędu."
         )

@@ -220,8 +220,10 @@ def initials(name: str) -> str:
 
 def _row(record: Record, payer: str) -> DueRow:
     value = {name: record.fields.get(name, "").strip() for name in COLUMNS}
-    amount, paid, due = grosze(value["kwota"]), grosze(value["wplacono"] or "0"), due_date(
-        value["termin"]
+    amount, paid, due = (
+        grosze(value["kwota"]),
+        grosze(value["wplacono"] or "0"),
+        due_date(value["termin"]),
     )
     assert amount is not None and paid is not None and due is not None  # checked above
     title = " ".join(value["tytul"].split())

@@ -41,13 +41,13 @@ class _Items(ContentHandler):
         self._problems: list[str] = []
         self._text: list[str] = []
 
-    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 - SAX's name
+    def setDocumentLocator(self, locator: Locator) -> None:
         self.locator = locator
 
     def _where(self) -> int:
-        return self.locator.getLineNumber() if self.locator is not None else 0
+        return (self.locator.getLineNumber() or 0) if self.locator is not None else 0
 
-    def startElement(self, name: str, attrs: AttributesImpl) -> None:  # noqa: N802
+    def startElement(self, name: str, attrs: AttributesImpl) -> None:
         self.depth += 1
         if self.depth == 1 and name != ROOT:
             raise ImportRefused(f"Główny element pliku XML to <{ROOT}>, a nie <{name}>.")
@@ -64,7 +64,7 @@ class _Items(ContentHandler):
         if self.depth == 3:
             self._text.append(content)
 
-    def endElement(self, name: str) -> None:  # noqa: N802
+    def endElement(self, name: str) -> None:
         if self.depth == 3:
             if name in self._fields:
                 self._problems.append(f"pole „{name}” powtórzone")
@@ -92,7 +92,9 @@ def read_xml(data: bytes, decode: Callable[[bytes, str], tuple[str, str]]) -> tu
     try:
         defusedxml.sax.parseString(text.encode("utf-8"), handler, forbid_dtd=True)
     except SAXParseException as exc:
-        line = exc.getLineNumber() + (data[: declaration.end()].count(b"\n") if declaration else 0)
+        line = (exc.getLineNumber() or 0) + (
+            data[: declaration.end()].count(b"\n") if declaration else 0
+        )
         raise ImportRefused(
             f"Plik XML jest uszkodzony (wiersz {line}): {exc.getMessage()}."
         ) from exc

@@ -58,6 +58,8 @@ from cic.console import plugin as console_plugin
 from cic.credentials import Credentials
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
+from cic.dues import plugin as dues_plugin
+from cic.dues.payment import Payee
 from cic.kb import plugin as kb_plugin
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
@@ -370,9 +372,14 @@ def _install_domains(app: web.Application, services: Services) -> None:
 def _install_portal(app: web.Application, services: Services, form: WebForm) -> None:
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
-    portal_plugin.install(app, portal_plugin.PortalDeps(
+    portal = portal_plugin.install(app, portal_plugin.PortalDeps(
         services.settings, services.credentials.form_key, services.store, services.supervisor,
         form,
+    ))  # fmt: skip
+    settings = services.settings
+    payee = Payee(settings.dues.payee_name or settings.office.name, settings.dues.payee_nip)
+    dues_plugin.install(app, dues_plugin.DuesDeps(
+        services.store, portal, payee, settings.office.timezone,
     ))  # fmt: skip
 
 

@@ -1,0 +1,83 @@
+"""The dues lookup on the portal (public, no sign-in, no JavaScript).
+
+GET  /e-urzad/naleznosci   the form: payer number and PIN from the decision
+POST /e-urzad/naleznosci   the statement, rendered directly (the PIN never goes into a URL,
+                           nothing personal is in one), or the form again with a Polish error
+                           (400; 429 with Retry-After when throttled)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from cic.dues.errors import DuesError, DuesLocked, DuesNotFound
+from cic.dues.payment import Payee, day, payments, zloty
+from cic.dues.service import DuesLookup
+from cic.portal.errors import PortalFormExpired
+from cic.portal.plugin import Portal
+from cic.portal.render import form_values, page
+
+PATH = "/e-urzad/naleznosci"
+SECTION = "naleznosci"
+
+
+def routes(lookup: DuesLookup, portal: Portal, payee: Payee) -> list[web.RouteDef]:
+    """The form and the lookup."""
+
+    def form(
+        request: web.Request, values: Mapping[str, str], *, status: int = 200,
+        summary: tuple[tuple[str, str], ...] = (), fields: Mapping[str, str] | None = None,
+        retry_after: int = 0,
+    ) -> web.Response:  # fmt: skip
+        response = page(request, "naleznosci.html", status=status, section=SECTION,
+                        token=portal.lookups.token(), values=values, summary=summary,
+                        fields=fields or {})  # fmt: skip
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    async def show(request: web.Request) -> web.StreamResponse:
+        return form(request, {"platnik": ""})
+
+    async def check(request: web.Request) -> web.StreamResponse:
+        data = await request.post()
+        values = form_values(data, "platnik", limit=40)
+        pin = str(data.get("pin", "")).strip()[:40]
+        try:
+            portal.lookups.check({k: str(v) for k, v in data.items()})
+        except PortalFormExpired as exc:
+            return form(request, values, status=400, summary=(("platnik", exc.message),))
+        fields = {}
+        if not values["platnik"]:
+            fields["platnik"] = "Wpisz numer płatnika (jest w decyzji)."
+        if not pin:
+            fields["pin"] = "Wpisz PIN (jest w decyzji)."
+        if fields:
+            summary = tuple(fields.items())
+            return form(request, values, status=400, summary=summary, fields=fields)
+        client = request.remote or ""
+        verdict = portal.lookup_limit.take(client)
+        if verdict.wait:
+            minutes = -(-verdict.wait // 60)
+            message = (f"Zbyt wiele sprawdzeń z tego adresu w ciągu godziny. Spróbuj ponownie"
+                       f" za {minutes} min albo zadzwoń do urzędu.")  # fmt: skip
+            return form(request, values, status=429, summary=(("platnik", message),),
+                        retry_after=verdict.wait)  # fmt: skip
+        try:
+            statement = await lookup.find(values["platnik"], pin, client)
+        except DuesNotFound as exc:
+            fields = {"platnik": "Sprawdź numer płatnika.", "pin": "Sprawdź PIN."}
+            return form(request, values, status=exc.status, summary=(("platnik", exc.message),),
+                        fields=fields)  # fmt: skip
+        except DuesLocked as exc:
+            return form(request, values, status=exc.status, summary=(("platnik", exc.message),),
+                        retry_after=exc.retry_after)  # fmt: skip
+        except DuesError as exc:  # pragma: no cover - no other refusal today
+            return form(request, values, status=exc.status, summary=(("platnik", exc.message),))
+        return page(request, "naleznosci_wynik.html", section=SECTION, statement=statement,
+                    payments=payments(statement, payee), zloty=zloty, day=day,
+                    payee=payee)  # fmt: skip
+
+    return [web.get(PATH, show), web.post(PATH, check)]
