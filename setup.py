@@ -25,6 +25,7 @@ FILES = {
         "cases/*.yaml",
         "privacy/*.yaml",
         "privacy/*.txt",
+        "dues/*.md",
     ],
     # templates and static files only: not node_modules/ or the bundle's build script
     "cic.assets.web": ["templates/*", "templates/**/*", "static/*/*", "static/**/*"],
