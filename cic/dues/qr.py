@@ -80,7 +80,11 @@ def payload(transfer: Transfer) -> str:
     return text
 
 
+def code(text: str) -> segno.QRCode:
+    """The QR code of ``text``: error correction level L, the text as UTF-8 bytes."""
+    return segno.make(text, error="l", encoding="utf-8", micro=False, boost_error=False)
+
+
 def svg_data_uri(text: str) -> str:
-    """The QR code of ``text`` (level L, UTF-8 bytes) as an SVG ``data:`` URI for an ``img``."""
-    code = segno.make(text, error="l", encoding="utf-8", micro=False, boost_error=False)
-    return str(code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff"))
+    """The QR code of ``text`` as an SVG ``data:`` URI for an ``img`` (a 4-module quiet zone)."""
+    return str(code(text).svg_data_uri(scale=4, border=4, dark="#000", light="#fff"))
