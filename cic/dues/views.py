@@ -28,12 +28,11 @@ def routes(lookup: DuesLookup, portal: Portal, payee: Payee) -> list[web.RouteDe
 
     def form(
         request: web.Request, values: Mapping[str, str], *, status: int = 200,
-        summary: tuple[tuple[str, str], ...] = (), fields: Mapping[str, str] | None = None,
-        retry_after: int = 0,
+        errors: Mapping[str, str] | None = None, problem: str = "", retry_after: int = 0,
     ) -> web.Response:  # fmt: skip
         response = page(request, "naleznosci.html", status=status, section=SECTION,
-                        token=portal.lookups.token(), values=values, summary=summary,
-                        fields=fields or {})  # fmt: skip
+                        token=portal.lookups.token(), values=values, errors=errors or {},
+                        problem=problem)  # fmt: skip
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)
         return response
@@ -48,34 +47,31 @@ def routes(lookup: DuesLookup, portal: Portal, payee: Payee) -> list[web.RouteDe
         try:
             portal.lookups.check({k: str(v) for k, v in data.items()})
         except PortalFormExpired as exc:
-            return form(request, values, status=400, summary=(("platnik", exc.message),))
-        fields = {}
+            return form(request, values, status=400, problem=exc.message)
+        errors = {}
         if not values["platnik"]:
-            fields["platnik"] = "Wpisz numer płatnika (jest w decyzji)."
+            errors["platnik"] = "wpisz numer płatnika (jest w decyzji)."
         if not pin:
-            fields["pin"] = "Wpisz PIN (jest w decyzji)."
-        if fields:
-            summary = tuple(fields.items())
-            return form(request, values, status=400, summary=summary, fields=fields)
+            errors["pin"] = "wpisz PIN (jest w decyzji)."
+        if errors:
+            return form(request, values, status=400, errors=errors)
         client = request.remote or ""
         verdict = portal.lookup_limit.take(client)
         if verdict.wait:
             minutes = -(-verdict.wait // 60)
             message = (f"Zbyt wiele sprawdzeń z tego adresu w ciągu godziny. Spróbuj ponownie"
                        f" za {minutes} min albo zadzwoń do urzędu.")  # fmt: skip
-            return form(request, values, status=429, summary=(("platnik", message),),
-                        retry_after=verdict.wait)  # fmt: skip
+            return form(request, values, status=429, problem=message, retry_after=verdict.wait)
         try:
             statement = await lookup.find(values["platnik"], pin, client)
         except DuesNotFound as exc:
-            fields = {"platnik": "Sprawdź numer płatnika.", "pin": "Sprawdź PIN."}
-            return form(request, values, status=exc.status, summary=(("platnik", exc.message),),
-                        fields=fields)  # fmt: skip
+            errors = {"platnik": "sprawdź numer płatnika.", "pin": "sprawdź PIN."}
+            return form(request, values, status=exc.status, errors=errors, problem=exc.message)
         except DuesLocked as exc:
-            return form(request, values, status=exc.status, summary=(("platnik", exc.message),),
+            return form(request, values, status=exc.status, problem=exc.message,
                         retry_after=exc.retry_after)  # fmt: skip
         except DuesError as exc:  # pragma: no cover - no other refusal today
-            return form(request, values, status=exc.status, summary=(("platnik", exc.message),))
+            return form(request, values, status=exc.status, problem=exc.message)
         return page(request, "naleznosci_wynik.html", section=SECTION, statement=statement,
                     payments=payments(statement, payee), zloty=zloty, day=day,
                     payee=payee)  # fmt: skip

@@ -133,7 +133,7 @@ async def dues(store: Store) -> AsyncIterator[DuesWorld]:
 async def test_the_form_is_polish_labelled_and_keeps_nothing_in_the_url(dues: DuesWorld) -> None:
     status, body = await dues.world.get(PATH)
     assert status == 200
-    assert '<label for="platnik">' in body and '<label for="pin">' in body
+    assert '<label for="pole-platnik">' in body and '<label for="pole-pin">' in body
     assert 'method="post" action="/e-urzad/naleznosci"' in body and "<script" not in body
 
 
@@ -170,7 +170,7 @@ async def test_a_wrong_pin_and_an_unknown_payer_get_the_same_answer(dues: DuesWo
     strip = re.compile(r'value="[^"]*"')
     assert strip.sub("", wrong[1]) == strip.sub("", unknown[1])  # only typed values differ
     assert "Podatek" not in wrong[1] and "A. T." not in wrong[1]
-    assert 'aria-invalid="true"' in wrong[1] and 'href="#platnik"' in wrong[1]
+    assert 'aria-invalid="true"' in wrong[1] and 'href="#pole-platnik"' in wrong[1]
     assert "8642" not in wrong[1]  # the PIN is never shown again
 
 
@@ -229,5 +229,5 @@ async def test_a_form_without_its_token_or_fields_is_refused(dues: DuesWorld) ->
     token = await dues.world.token(PATH)
     answer = await dues.world.post(PATH, {"form_token": token, "platnik": "", "pin": ""})
     body = await answer.text()
-    assert answer.status == 400 and "Wpisz numer płatnika" in body and "Wpisz PIN" in body
-    assert 'id="pin" name="pin"' in body and 'aria-describedby="pin-podpowiedz pin-blad"' in body
+    assert answer.status == 400 and "wpisz numer płatnika" in body and "wpisz PIN" in body
+    assert 'id="pole-pin" name="pin"' in body and 'aria-describedby="opis-pin blad-pin"' in body

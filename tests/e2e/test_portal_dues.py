@@ -55,9 +55,9 @@ def ask(page: Any, base: str, payer: str, pin: str) -> None:
 
     page.get(f"{base}/e-urzad/naleznosci")
     page.find_element("css selector", "body").send_keys(Keys.TAB)  # the skip link first
-    keyboard_to(page, "platnik")
+    keyboard_to(page, "pole-platnik")
     page.switch_to.active_element.send_keys(payer, Keys.TAB)
-    assert page.switch_to.active_element.get_attribute("id") == "pin"
+    assert page.switch_to.active_element.get_attribute("id") == "pole-pin"
     page.switch_to.active_element.send_keys(pin, Keys.ENTER)
     Harness.wait_for(lambda: page.execute_script("return document.readyState") == "complete"
                      and "/e-urzad/naleznosci" in page.current_url, 15, "the answer")  # fmt: skip
@@ -95,9 +95,9 @@ def test_a_payer_checks_dues_and_gets_the_payment_code(e2e_harness: Harness, chr
     ask(page, base, "A-0001", "1234")  # the wrong PIN
     summary = element(page, ".error-summary").text
     assert "Nie znaleźliśmy należności dla tego numeru płatnika i PIN-u" in summary
-    assert element(page, "#platnik").get_attribute("aria-invalid") == "true"
-    assert element(page, "#platnik").get_attribute("value") == "A-0001"
-    assert element(page, "#pin").get_attribute("value") == ""
+    assert element(page, "#pole-platnik").get_attribute("aria-invalid") == "true"
+    assert element(page, "#pole-platnik").get_attribute("value") == "A-0001"
+    assert element(page, "#pole-pin").get_attribute("value") == ""
     assert "Podatek" not in page.page_source
     assert axe_violations(page) == []
 
