@@ -334,6 +334,31 @@ class PortalSettings:
     visits_flush_seconds: int = 30
 
 
+NameRule = Literal["required", "optional", "none"]
+NAME_RULES: tuple[str, ...] = get_args(NameRule)
+
+
+@dataclass
+class ConsultationSettings:
+    """Public consultations (``/e-urzad/konsultacje``): the default rule for commenters' names
+    of a new consultation (``required``, ``optional``, ``none``: each consultation may set
+    its own), whether comments a moderator has reviewed are shown while it runs (default
+    no: as in most gminas' rules, comments are published in the report after it closes),
+    comments per client address per hour (and from everyone together), the longest comment,
+    the largest document an editor may upload, and the consent to publishing a given name."""
+
+    names: NameRule = "optional"
+    show_comments_during: bool = False
+    comments_per_hour: int = 10
+    comments_per_hour_all: int = 500
+    comment_max_chars: int = 5000
+    document_max_mb: int = 20
+    name_consent: str = (
+        "Zgadzam się na przetwarzanie mojego imienia i nazwiska przez urząd gminy w celu"
+        " przeprowadzenia konsultacji i na ich opublikowanie w raporcie z konsultacji."
+    )
+
+
 @dataclass
 class DuesSettings:
     """Dues ("sprawdź należności") on the portal: the payee a transfer goes to (``payee_name``,
@@ -371,6 +396,7 @@ class Settings:
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     portal: PortalSettings = field(default_factory=PortalSettings)
     dues: DuesSettings = field(default_factory=DuesSettings)
+    consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -567,6 +593,7 @@ def validate(settings: Settings) -> None:
     _validate_channels(settings.channels)
     _validate_portal(settings.portal)
     _validate_dues(settings.dues)
+    _validate_consultations(settings.consultations)
 
 
 def _validate_mail(mail: MailSettings) -> None:
@@ -706,3 +733,14 @@ def _validate_dues(dues: DuesSettings) -> None:
         raise ConfigError("dues.payee_name: printable text up to 140 characters, no '|'")
     if not 1 <= dues.max_file_mb <= 200 or not 1 <= dues.max_rows <= 1_000_000:
         raise ConfigError("dues: max_file_mb from 1 to 200, max_rows from 1 to 1000000")
+
+
+def _validate_consultations(consultations: ConsultationSettings) -> None:
+    """Limits at least 1 (a comment at least 100 characters), a consent text."""
+    c = consultations
+    if min(c.comments_per_hour, c.comments_per_hour_all, c.document_max_mb) < 1:
+        raise ConfigError("consultations: comments_per_hour(_all) and document_max_mb at least 1")
+    if not 100 <= c.comment_max_chars <= 50000:
+        raise ConfigError("consultations.comment_max_chars: from 100 to 50000")
+    if not c.name_consent.strip():
+        raise ConfigError("consultations.name_consent: the consent text cannot be empty")
