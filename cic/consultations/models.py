@@ -66,9 +66,7 @@ class ConsultationComment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE")
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(200), default="")

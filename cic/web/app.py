@@ -55,6 +55,7 @@ from cic.channels.intake import IntakeResult
 from cic.channels.webform import WebForm
 from cic.config import Settings
 from cic.console import plugin as console_plugin
+from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
@@ -271,6 +272,7 @@ def create_app(settings: Settings) -> web.Application:
             security_headers(settings.asterisk.http_port),
             web_safety.safety_middleware(),
             error_middleware(),
+            consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
             auth_middleware(auth, services.credentials.api_token),
         ]
     )
@@ -372,11 +374,15 @@ def _install_domains(app: web.Application, services: Services) -> None:
 def _install_portal(app: web.Application, services: Services, form: WebForm) -> None:
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
-    portal = portal_plugin.install(app, portal_plugin.PortalDeps(
-        services.settings, services.credentials.form_key, services.store, services.supervisor,
-        form,
-    ))  # fmt: skip
     settings = services.settings
+    portal = portal_plugin.install(app, portal_plugin.PortalDeps(
+        settings, services.credentials.form_key, services.store, services.supervisor, form,
+    ))  # fmt: skip
+    consultations_plugin.install(app, consultations_plugin.ConsultationDeps(
+        services.store, settings.consultations, settings.office.timezone,
+        tuple(settings.portal.solectwa), Path(settings.state_dir) / "konsultacje",
+        portal.messages,
+    ))  # fmt: skip
     payee = Payee(settings.dues.payee_name or settings.office.name, settings.dues.payee_nip)
     dues_plugin.install(app, dues_plugin.DuesDeps(
         services.store, portal, payee, settings.office.timezone,

@@ -93,15 +93,17 @@ def upgrade() -> None:
         sa.Column("response", sa.Text(), nullable=False),
         _cascade("consultation_comments"),
         sa.ForeignKeyConstraint(
-            ["document_id"], ["consultation_documents.id"],
+            ["document_id"],
+            ["consultation_documents.id"],
             name=op.f("fk_consultation_comments_document_id_consultation_documents"),
             ondelete="SET NULL",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_comments")),
         sa.UniqueConstraint(
-            "consultation_id", "number",
+            "consultation_id",
+            "number",
             name=op.f("uq_consultation_comments_consultation_id_number"),
-        ),  # fmt: skip
+        ),
         sa.UniqueConstraint("nonce", name=op.f("uq_consultation_comments_nonce")),
     )
     op.create_index(
