@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import filetype
 
@@ -29,6 +30,7 @@ KIND_LABELS = {"pdf": "PDF", "odt": "ODT", "docx": "DOCX", "xlsx": "XLSX", "png"
                "jpg": "JPG"}  # fmt: skip
 MAX_STEM = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 _POLISH = str.maketrans("łŁ", "lL")
 
 
@@ -52,10 +54,11 @@ def kind_of(data: bytes) -> Kind | None:
 
 
 def safe_filename(uploaded: str, kind: Kind, fallback: str = "dokument") -> str:
-    """A download name from the uploaded name's last path part (both ``/`` and ``\\``), in
-    ASCII, with ``kind``'s extension; ``fallback`` when nothing of it is left."""
-    last = re.split(r"[/\\]", uploaded)[-1]
-    stem = last.rsplit(".", 1)[0] if "." in last.strip(".") else last
+    """A download name from the uploaded name's last path part (both ``/`` and ``\\``, also
+    percent-encoded), in ASCII, its extension replaced by ``kind``'s; ``fallback`` when
+    nothing of it is left."""
+    last = re.split(r"[/\\]", unquote(uploaded))[-1]
+    stem = _EXTENSION.sub("", last)
     cleaned = _UNSAFE.sub("-", fold_ascii(stem)).strip("-_")[:MAX_STEM].strip("-_")
     return f"{cleaned or fallback}.{kind.extension}"
 
