@@ -25,6 +25,7 @@ from cic.auth.templates import html, render
 from cic.consultations.errors import ConsultationError, ConsultationNotFound, FieldErrors
 from cic.consultations.names import RULE_LABELS
 from cic.consultations.service import ConsultationService
+from cic.http.endpoint import documented
 from cic.http.json_api import form_fields
 from cic.portal.render import form_values
 
@@ -87,10 +88,18 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
         )  # fmt: skip
         return html(text, status)
 
+    @documented(
+        "Konsultacje w redakcji portalu: lista i nowa konsultacja (strona HTML)", errors=(401, 403)
+    )
     @require(*EDITORS)
     async def index(request: web.Request) -> web.StreamResponse:
         return await listing(request)
 
+    @documented(
+        "Nowa konsultacja (formularz redakcji)",
+        errors=(400, 401, 403),
+        also={303: "Utworzona: strona konsultacji w redakcji"},
+    )
     @require(*EDITORS)
     async def create(request: web.Request) -> web.StreamResponse:
         values = form_values(await form_fields(request, ConsultationError), *EDIT_FIELDS,
@@ -101,10 +110,19 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
             return await listing(request, values=values, errors=exc.fields, status=400)
         raise _done(new, "zapisano")
 
+    @documented(
+        "Konsultacja w redakcji: dane, dokumenty, uwagi, raport (strona HTML)",
+        errors=(401, 403, 404),
+    )
     @require(*EDITORS)
     async def show(request: web.Request) -> web.StreamResponse:
         return await editor(request, _number(request.match_info["id"]))
 
+    @documented(
+        "Zmiana konsultacji (formularz redakcji)",
+        errors=(400, 401, 403, 404),
+        also={303: "Zapisana"},
+    )
     @require(*EDITORS)
     async def update(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
@@ -117,6 +135,11 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
                                 status=400)  # fmt: skip
         raise _done(consultation_id, "zapisano")
 
+    @documented(
+        "Dokument konsultacji (formularz multipart: title, plik)",
+        errors=(400, 401, 403, 404, 413),
+        also={303: "Dodany"},
+    )
     @require(*EDITORS)
     async def upload(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
@@ -141,6 +164,7 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
                                 message=exc.message)  # fmt: skip
         raise _done(consultation_id, "dokument")
 
+    @documented("Usunięcie dokumentu konsultacji", errors=(401, 403, 404), also={303: "Usunięty"})
     @require(*EDITORS)
     async def remove(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
@@ -148,6 +172,11 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
         await service.remove_document(consultation_id, document, _actor(request))
         raise _done(consultation_id, "usunieto")
 
+    @documented(
+        "Ukrycie uwagi z powodem albo jej przywrócenie (moderacja)",
+        errors=(400, 401, 403, 404),
+        also={303: "Zapisana decyzja"},
+    )
     @require(*EDITORS)
     async def moderate(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
@@ -161,6 +190,11 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
                                 message=" ".join(exc.fields.values()))  # fmt: skip
         raise _done(consultation_id, "moderacja")
 
+    @documented(
+        "Stanowisko urzędu do zaznaczonych uwag",
+        errors=(400, 401, 403, 404),
+        also={303: "Zapisane"},
+    )
     @require(*EDITORS)
     async def respond(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
@@ -177,6 +211,11 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
                                 message=" ".join(exc.fields.values()))  # fmt: skip
         raise _done(consultation_id, "odpowiedz")
 
+    @documented(
+        "Publikacja raportu z zakończonej konsultacji",
+        errors=(400, 401, 403, 404, 409),
+        also={303: "Opublikowany"},
+    )
     @require(*EDITORS)
     async def publish(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
