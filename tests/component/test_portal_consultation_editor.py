@@ -16,7 +16,11 @@ import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from cic.auth import users
+from cic.auth.middleware import auth_middleware
+from cic.auth.service import AuthService
 from cic.consultations import editor_views, plugin
+from cic.db import utcnow
 from cic.web.errors import error_middleware
 from tests.component.consultation_world import (
     ConsultationWorld,
@@ -247,3 +251,45 @@ async def test_the_report_counts_hidden_comments_without_their_text(
     assert rows[3][6] == "'=1+2 jako formuła"  # no formula for a spreadsheet to run
     assert rows[2][2] == "Jan Przykładowy" and rows[1][4] == "Projekt planu"
     assert ["Odrzucone", "1"] in rows and "idioto" not in raw.decode("utf-8")
+
+
+async def test_uploads_pass_the_real_auth_middleware_with_the_sessions_csrf_token(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The auth middleware reads the multipart body for the CSRF field before the view: the
+    upload route's own size limit applies there too, and a wrong token changes nothing."""
+    settings = consultation_settings(document_max_mb=1)
+    async with consultation_client(db_url, tmp_path / "files", settings) as world:
+        store = world.web.store
+        store.run_sync(lambda db: users.add(db, "ewa", "Ewa Redaktorka", "editor",
+                                            "haslo-redaktora-123", now=utcnow()))  # fmt: skip
+        auth = AuthService(store)
+        signed = await auth.sign_in("ewa", "haslo-redaktora-123", "127.0.0.1")
+        app = web.Application(middlewares=[
+            error_middleware(), plugin.upload_limit_middleware(1),
+            auth_middleware(auth, "token-api-testowy"),
+        ])  # fmt: skip
+        app.add_routes(editor_views.routes(world.service))
+        consultation = await world.consultation()
+        path = f"/redakcja/konsultacje/{consultation}/dokumenty"
+        async with TestClient(TestServer(app)) as client:
+            origin = str(client.make_url("")).rstrip("/")
+            client.session.cookie_jar.update_cookies({auth.settings.cookie_name: signed.token})
+
+            async def send(data: bytes, csrf: str) -> Any:
+                form = upload("plan.pdf", data)
+                form.add_field("csrf_token", csrf)
+                return await client.post(path, data=form, headers={"Origin": origin},
+                                         allow_redirects=False)  # fmt: skip
+
+            forged = await send(PDF, "zly-token")
+            assert forged.status == 403
+            big = await send(PDF + b"0" * (2 * 1024 * 1024), signed.csrf_token)
+            assert big.status == 413 and "najwyżej 1 MB" in await big.text()
+            bigger_than_default = PDF + b"0" * (1024 * 1024 - 1000)  # over aiohttp's 1 MiB body
+            ok = await send(bigger_than_default, signed.csrf_token)
+            assert ok.status == 303, await ok.text()
+        found = await world.service.by_id(consultation)
+        assert [(d.filename, d.size) for d in found.documents] == [
+            ("plan.pdf", len(bigger_than_default))
+        ]
