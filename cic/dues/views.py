@@ -15,6 +15,7 @@ from aiohttp import web
 from cic.dues.errors import DuesError, DuesLocked, DuesNotFound
 from cic.dues.payment import Payee, day, payments, zloty
 from cic.dues.service import DuesLookup
+from cic.http.endpoint import documented
 from cic.portal.errors import PortalFormExpired
 from cic.portal.plugin import Portal
 from cic.portal.render import form_values, page
@@ -37,9 +38,17 @@ def routes(lookup: DuesLookup, portal: Portal, payee: Payee) -> list[web.RouteDe
             response.headers["Retry-After"] = str(retry_after)
         return response
 
+    @documented("Portal: sprawdź należności — formularz (numer płatnika i PIN z decyzji)")
     async def show(request: web.Request) -> web.StreamResponse:
         return form(request, {"platnik": ""})
 
+    @documented(
+        "Portal: należności płatnika (numer płatnika i PIN z decyzji) z danymi do przelewu i"
+        " kodem QR",
+        description="Wynik od razu na stronie (bez PIN-u w adresie). Błędny PIN i nieznany"
+        " płatnik: ta sama odpowiedź; zbyt wiele prób: 429 z Retry-After.",
+        errors=(400, 429, 503),
+    )
     async def check(request: web.Request) -> web.StreamResponse:
         data = await request.post()
         values = form_values(data, "platnik", limit=40)
