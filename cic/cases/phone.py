@@ -2,33 +2,28 @@
 
 Nothing is said about a case without its right PIN: a wrong code and a wrong PIN get the same
 answer, and both cost one argon2 check. Wrong attempts are counted per caller number and per
-case; from the ``lock_after``-th in a row (ten by default) both are refused for an hour, even
-with the right PIN. The status is spoken in Polish: status, department and deadline; never the
-title or the parties (personal data the caller has not proved to know).
+case by the ``StatusChecks`` the portal's case status shares (``cic.cases.status``); from the
+``lock_after``-th in a row (ten by default, by phone and on the portal together) both are
+refused for an hour, even with the right PIN. The status is spoken in Polish: status,
+department and deadline; never the title or the parties (personal data the caller has not
+proved to know).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Literal
 
-from sqlalchemy.orm import Session
-
-from cic.auth.throttle import Throttle, ThrottleRules
-from cic.cases.models import CASE_STATUSES, Case
-from cic.cases.pins import DUMMY_PIN_HASH, PIN_DIGITS, check_pin
-from cic.db import Store
-from cic.departments.service import find
+from cic.cases.models import CASE_STATUSES
+from cic.cases.status import CASE_PIN_THROTTLE, CaseFacts, StatusChecks
 
 Result = Literal["ok", "wrong", "locked"]
 MONTHS = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
           "września", "października", "listopada", "grudnia")  # fmt: skip
 MAX_CODE = 9
-#: No back-off inside a call; the tenth wrong attempt in a row locks for an hour.
-PHONE_THROTTLE = ThrottleRules(backoff_after=1000, lock_after=10, lockout_seconds=3600)
+#: The throttle's rules, shared with the portal (``cic.cases.status.CASE_PIN_THROTTLE``).
+PHONE_THROTTLE = CASE_PIN_THROTTLE
 
 
 @dataclass(frozen=True)
@@ -37,16 +32,6 @@ class PhoneAnswer:
 
     result: Result
     text: str = ""
-
-
-@dataclass(frozen=True)
-class _Found:
-    pin_hash: str
-    signature: str
-    status: str
-    unit: str
-    department: str
-    deadline: date | None
 
 
 def spoken_date(day: date) -> str:
@@ -59,7 +44,7 @@ def spoken_signature(signature: str) -> str:
     return ", ".join(signature.split("."))
 
 
-def status_text(found: _Found) -> str:
+def status_text(found: CaseFacts) -> str:
     """What the resident hears about their case."""
     who = found.department or f"komórka {found.unit}"
     text = (
@@ -71,53 +56,20 @@ def status_text(found: _Found) -> str:
     return text
 
 
-def _read(session: Session, case_id: int) -> _Found | None:
-    case = session.get(Case, case_id)
-    if case is None:
-        return None
-    unit = case.unit.split("-")[0]
-    department = find(session, unit.upper())
-    name = department.name if department is not None else ""
-    return _Found(case.pin_hash, case.signature, case.status, case.unit, name,
-                  case.deadline)  # fmt: skip
-
-
 class PhoneStatus:
-    """Checks a phone code and PIN and says the status, throttling wrong attempts."""
+    """Checks a phone code and PIN and says the status, through the shared ``checks``."""
 
-    def __init__(
-        self,
-        store: Store,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        settings: ThrottleRules = PHONE_THROTTLE,
-    ) -> None:
-        """``clock`` drives the lock-out (tests pass their own)."""
-        self.store = store
-        self.throttle = Throttle(settings, clock)
+    def __init__(self, checks: StatusChecks) -> None:
+        """``checks`` is the one the portal's case status uses too."""
+        self.checks = checks
 
     async def check(self, caller: str, code: str, pin: str) -> PhoneAnswer:
         """The answer for ``code`` and ``pin`` keyed by ``caller`` (its number, maybe empty)."""
         caller_key = f"caller:{caller.strip()[:40] or 'anonymous'}"
         well_formed = code.isascii() and code.isdigit() and 0 < len(code) <= MAX_CODE
-        case_key = f"case:{int(code)}" if well_formed else "case:?"
-        if self.throttle.wait_seconds(caller_key) or self.throttle.wait_seconds(case_key):
-            return PhoneAnswer("locked")
-        # Counted before the check (no await in between), so guesses keyed at the same moment
-        # on other lines already see this one; taken back if it cannot be checked at all.
-        keys = (caller_key, case_key) if well_formed else (caller_key,)
-        for key in keys:
-            self.throttle.failure(key)
-        try:
-            found = await self.store.run(lambda s: _read(s, int(code))) if well_formed else None
-            good_pin = pin.isascii() and pin.isdigit() and len(pin) == PIN_DIGITS
-            stored = found.pin_hash if found is not None else DUMMY_PIN_HASH
-            matches = await asyncio.to_thread(check_pin, stored, pin if good_pin else "x")
-        except Exception:
-            for key in keys:
-                self.throttle.undo(key)
-            raise
-        if found is None or not good_pin or not matches:
-            return PhoneAnswer("wrong")
-        self.throttle.success(caller_key)
-        self.throttle.success(case_key)
-        return PhoneAnswer("ok", status_text(found))
+        answer = await self.checks.by_phone_code(
+            caller_key, int(code) if well_formed else None, pin
+        )
+        if answer.facts is None:
+            return PhoneAnswer(answer.result)
+        return PhoneAnswer("ok", status_text(answer.facts))

@@ -1,6 +1,8 @@
 """Adds the case register to the application: ``install(app, deps)`` in ``create_app``.
 
 The tables come with the migrations the store's cleanup context runs; nothing starts here.
+``install`` returns the service and the ONE ``StatusChecks`` that case status by phone uses,
+which ``install_portal`` gives the portal's case-status page (wrong PINs add up across both).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from cic.asterisk import prompts
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.provision import Layout
 from cic.auth.actor import AgentInterface
-from cic.cases import views
+from cic.cases import portal_views, views
 from cic.cases.handlers import case_status_script
 from cic.cases.phone import PhoneStatus
 from cic.cases.service import CaseService
+from cic.cases.status import StatusChecks
 from cic.db import Store
+from cic.portal.plugin import Portal
 
 CASES = web.AppKey("cases", CaseService)
 
@@ -34,10 +38,19 @@ class CasesDeps:
     interface_of: AgentInterface
 
 
-def install(app: web.Application, deps: CasesDeps) -> CaseService:
+@dataclass(frozen=True)
+class Cases:
+    """What ``install`` built: the case service and the PIN checks of case status."""
+
+    service: CaseService
+    status: StatusChecks
+
+
+def install(app: web.Application, deps: CasesDeps) -> Cases:
     """Build the service, keep it under ``app[CASES]``, add the API and the FastAGI step of
     case status by phone (its spoken answers go to ``<prompts>/status/<call id>.wav``)."""
     service = CaseService(deps.store)
+    status = StatusChecks(deps.store)
     app[CASES] = service
     app.add_routes(views.routes(service, deps.interface_of))
     layout = deps.layout
@@ -48,7 +61,19 @@ def install(app: web.Application, deps: CasesDeps) -> CaseService:
         await asyncio.to_thread(prompts.spoken_file, text, host_dir, name or "call")
         return f"{layout.prompts}/status/{name or 'call'}"
 
-    deps.agi.add_script(
-        "case-status", case_status_script(PhoneStatus(deps.store), speak), timeout=15.0
-    )
-    return service
+    deps.agi.add_script("case-status", case_status_script(PhoneStatus(status), speak), timeout=15.0)
+    return Cases(service, status)
+
+
+@dataclass(frozen=True)
+class CaseStatusPortalDeps:
+    """The portal's case-status page: the PIN checks the phone uses, and the portal's form
+    tokens and per-address limit."""
+
+    status: StatusChecks
+    portal: Portal
+
+
+def install_portal(app: web.Application, deps: CaseStatusPortalDeps) -> None:
+    """Add ``/e-urzad/sprawa`` (case status by signature and PIN)."""
+    app.add_routes(portal_views.routes(deps.status, deps.portal))

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.db import utcnow
+from cic.kb.cards import FORMS_DIR, card_of
 from cic.kb.departments import DEPARTMENTS
 from cic.kb.errors import InvalidArticle
 from cic.kb.models import KbArticle, KbArticleVersion
@@ -115,6 +116,7 @@ def validate(front: dict[str, Any], body: str) -> ParsedArticle:
         raise InvalidArticle("Przy needs_local_check: true opisz w „local_check”, co sprawdzić.")
     if not isinstance(body, str) or not body.strip():
         raise InvalidArticle("Treść artykułu jest pusta.")
+    card_of(front)  # a card (optional) is checked field by field
     return ParsedArticle(slug, front, body.strip() + "\n")
 
 
@@ -146,12 +148,25 @@ def read_dir(directory: Path) -> tuple[list[tuple[ParsedArticle, str]], list[str
         except (InvalidArticle, UnicodeDecodeError) as exc:
             errors.append(f"{path}: {exc}")
             continue
+        missing = missing_forms(article, directory)
+        if missing:
+            errors.append(f"{path}: karta usługi: brak pliku formularza {', '.join(missing)}"
+                          f" w {directory / FORMS_DIR}")  # fmt: skip
+            continue
         if article.slug in seen:
             errors.append(f"{path}: id „{article.slug}” jest już w {seen[article.slug]}")
             continue
         seen[article.slug] = path
         found.append((article, hashlib.sha256(raw).hexdigest()))
     return found, errors
+
+
+def missing_forms(article: ParsedArticle, directory: Path) -> list[str]:
+    """The form files the article's card names that are not in ``<directory>/formularze``."""
+    card = card_of(article.front_matter)
+    if card is None:
+        return []
+    return [f.file for f in card.forms if not (directory / FORMS_DIR / f.file).is_file()]
 
 
 def add_version(

@@ -21,7 +21,8 @@ from cic.assets import AssetMissing
 from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.db import Store
-from cic.kb import views
+from cic.kb import portal_views, views
+from cic.kb.catalogue import ServiceCatalogue
 from cic.kb.service import DEFAULT_DIR, KbService
 from cic.kb.synonyms import SynonymMap, SynonymsError, default_file, load_synonyms, read_synonyms
 from cic.supervisor import Supervisor
@@ -89,3 +90,17 @@ def install(app: web.Application, deps: KbDeps) -> KbService:
 
     app.cleanup_ctx.append(deps.supervisor.context({"cic-kb-load": lambda: load_logged(service)}))
     return service
+
+
+@dataclass(frozen=True)
+class CatalogueDeps:
+    """The portal's e-services catalogue: the knowledge base its cards come from."""
+
+    kb: KbService
+
+
+def install_catalogue(app: web.Application, deps: CatalogueDeps) -> ServiceCatalogue:
+    """Add the catalogue's pages (``/e-urzad/uslugi``); returns the catalogue."""
+    catalogue = ServiceCatalogue(deps.kb)
+    app.add_routes(portal_views.routes(catalogue))
+    return catalogue

@@ -49,6 +49,7 @@ from cic.cases import plugin as cases_plugin
 from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
 from cic.cases.service import Actor, warsaw_today
+from cic.cases.status import StatusChecks
 from cic.channels import desk_plugin
 from cic.channels import plugin as channels_plugin
 from cic.channels.intake import IntakeResult
@@ -62,6 +63,7 @@ from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
 from cic.dues.payment import Payee
 from cic.kb import plugin as kb_plugin
+from cic.kb.service import KbService
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
 from cic.overflow import plugin as overflow_plugin
@@ -320,7 +322,7 @@ def _install_domains(app: web.Application, services: Services) -> None:
         store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
     ))  # fmt: skip
     kb_synonyms = services.settings.office.kb_synonyms
-    kb_plugin.install(app, kb_plugin.KbDeps(
+    kb = kb_plugin.install(app, kb_plugin.KbDeps(
         store, supervisor, calls=services.calls,
         synonyms_file=Path(kb_synonyms) if kb_synonyms else None,
     ))  # fmt: skip
@@ -363,15 +365,18 @@ def _install_domains(app: web.Application, services: Services) -> None:
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
     if settings.portal.enabled:
-        _install_portal(app, services, form)
+        _install_portal(app, services, form, kb, cases.status)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
-        return await cases.for_calls(call_ids, Actor(username, role))
+        return await cases.service.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
 
 
-def _install_portal(app: web.Application, services: Services, form: WebForm) -> None:
+def _install_portal(
+    app: web.Application, services: Services, form: WebForm, kb: KbService,
+    case_status: StatusChecks,
+) -> None:  # fmt: skip
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
     settings = services.settings
@@ -387,6 +392,8 @@ def _install_portal(app: web.Application, services: Services, form: WebForm) -> 
     dues_plugin.install(app, dues_plugin.DuesDeps(
         services.store, portal, payee, settings.office.timezone,
     ))  # fmt: skip
+    kb_plugin.install_catalogue(app, kb_plugin.CatalogueDeps(kb))
+    cases_plugin.install_portal(app, cases_plugin.CaseStatusPortalDeps(case_status, portal))
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ import pytest
 
 from cic.cases.phone import PhoneStatus, spoken_date
 from cic.cases.service import Actor, CaseService
+from cic.cases.status import StatusChecks
 from cic.db import Store
 from cic.departments.models import Department
 
@@ -34,7 +35,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[CaseService, PhoneStatus,
     store.migrate()
     store.run_sync(lambda s: s.add(Department(code="FN", name="Referat Finansowy")))
     clock = Clock()
-    yield CaseService(store, today=lambda: TODAY), PhoneStatus(store, clock), clock
+    yield CaseService(store, today=lambda: TODAY), PhoneStatus(StatusChecks(store, clock)), clock
     await store.close()
 
 

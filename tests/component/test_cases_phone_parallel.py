@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cic.cases.phone import PhoneStatus
 from cic.cases.service import Actor, CaseService
+from cic.cases.status import StatusChecks
 from cic.db import Store
 from cic.departments.models import Department
 
@@ -23,7 +24,7 @@ async def test_parallel_wrong_pins_are_counted_before_they_are_checked(tmp_path:
         case = await CaseService(store).register(body, OFFICIAL)
         code, pin = case["phone_code"], case["pin"]
         wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
-        phone = PhoneStatus(store)
+        phone = PhoneStatus(StatusChecks(store))
         # Twelve lines, each its own number, all on one case: the case is locked after nine.
         answers = await asyncio.gather(
             *(phone.check(f"4850010080{n:02d}", code, wrong) for n in range(12))
