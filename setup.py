@@ -29,7 +29,7 @@ FILES = {
     ],
     # templates and static files only: not node_modules/ or the bundle's build script
     "cic.assets.web": ["templates/*", "templates/**/*", "static/*/*", "static/**/*"],
-    "cic.assets.kb": ["*.md", "**/*.md", "synonimy.yaml"],
+    "cic.assets.kb": ["*.md", "**/*.md", "synonimy.yaml", "formularze/*"],
     "cic.assets.dialplan": ["*.j2"],
     "cic.assets.asterisk_conf": ["*.j2"],
 }

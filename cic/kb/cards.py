@@ -159,15 +159,19 @@ def card_of(front: dict[str, Any]) -> Card | None:
     return None if card is None else check_card(card)
 
 
+def _plain(heading: str) -> str:
+    return heading.strip().strip("*_").strip().lower()
+
+
 def is_internal(heading: str) -> bool:
     """True for a body section meant for staff only."""
-    text = heading.strip().strip("*_").strip().lower()
+    text = _plain(heading)
     return text in INTERNAL_HEADINGS or text.startswith("wewnętrzne")
 
 
-def public_body(markdown: str) -> str:
-    """The body without its internal sections (each runs to the next heading of its level
-    or higher)."""
+def public_body(markdown: str, omit: frozenset[str] = frozenset()) -> str:
+    """The body without its internal sections and those headed by one of ``omit`` (lower
+    case; each section runs to the next heading of its level or higher)."""
     kept: list[str] = []
     skip_level = 0
     fenced = False
@@ -179,7 +183,8 @@ def public_body(markdown: str) -> str:
             level = len(heading.group(1))
             if skip_level and level <= skip_level:
                 skip_level = 0
-            if not skip_level and is_internal(heading.group(2)):
+            title = heading.group(2)
+            if not skip_level and (is_internal(title) or _plain(title) in omit):
                 skip_level = level
         if not skip_level:
             kept.append(line)

@@ -27,6 +27,8 @@ from cic.kb.models import KbArticle, KbArticleVersion
 from cic.kb.service import KbService
 
 MAX_QUERY = 200
+#: Body sections the card says itself (from the office's data), left out of its text.
+ON_THE_CARD = frozenset({"gdzie załatwić"})
 #: Body headings drop one level under the card's own headings (h2 -> h3).
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     "table"
@@ -66,7 +68,7 @@ class SearchHit:
 
 def body_html(markdown: str) -> str:
     """The public part of a body as safe HTML, its headings one level lower (h2 -> h3)."""
-    tokens = _md.parse(public_body(markdown))
+    tokens = _md.parse(public_body(markdown, ON_THE_CARD))
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + 1)}"

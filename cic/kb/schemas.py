@@ -56,6 +56,9 @@ class ArticleEdit(Body):
     keywords: list[str] | None = None
     needs_local_check: bool | None = None
     local_check: str | None = None
+    card: dict[str, Any] | None = Field(
+        None, description="karta usługi na portalu (pola w kb/README.md); bez karty: niepubliczny"
+    )
     active: bool | None = Field(None, description="false ukrywa artykuł w wyszukiwaniu")
     base_version: int | None = Field(
         None, description="wersja, od której zaczęła się edycja (inna zmiana w międzyczasie: 409)"

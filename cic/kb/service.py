@@ -25,7 +25,8 @@ from cic.kb.text import warm_up
 
 log = logging.getLogger(__name__)
 DEFAULT_DIR = assets.folder("kb")
-EDITABLE = ("title", "department", "topics", "keywords", "needs_local_check", "local_check")
+EDITABLE = ("title", "department", "topics", "keywords", "needs_local_check", "local_check",
+            "card")  # fmt: skip
 
 
 class VersionConflict(KbError):
