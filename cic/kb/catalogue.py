@@ -85,11 +85,6 @@ def _current(session: Session) -> list[tuple[KbArticle, KbArticleVersion]]:
     return [(a, v) for a, v in rows]
 
 
-def _entry(row: KbArticle, card: Card) -> CardEntry:
-    return CardEntry(row.slug, row.title, row.department, department_name(row.department),
-                     card.summary)  # fmt: skip
-
-
 def _hours(session: Session, code: str) -> tuple[str, Mapping[str, list[str]] | None]:
     found = find(session, code)
     if found is None or not found.active:
@@ -112,10 +107,16 @@ class ServiceCatalogue:
     async def _cards(self) -> list[tuple[CardEntry, Card]]:
         def read(session: Session) -> list[tuple[CardEntry, Card]]:
             out = []
+            names: dict[str, str] = {}
             for row, version in _current(session):
                 card = card_of(version.front_matter)
-                if card is not None:
-                    out.append((_entry(row, card), card))
+                if card is None:
+                    continue
+                if row.department not in names:
+                    names[row.department] = _hours(session, row.department)[0]
+                entry = CardEntry(row.slug, row.title, row.department, names[row.department],
+                                  card.summary)  # fmt: skip
+                out.append((entry, card))
             return out
 
         return await self.kb.store.run(read)
