@@ -6,10 +6,17 @@ speaking a status; the tenth, on a fourth call, is refused as throttled. Then th
 refused too, from that number and from another one (the case is locked), and that number is
 refused on another case (the caller is locked), while a third number still hears the status of
 that other case. Nothing of a case is spoken while it is locked.
+
+The portal's case status shares the phone's throttle: nine wrong PINs typed on the portal of
+the same controller, then a real call keying the right PIN is refused as locked.
 """
 
 from __future__ import annotations
 
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +33,7 @@ ALL_WEEK = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", 
 CALLER = "48500100610"
 OTHER = "48500100611"
 THIRD = "48500100612"
+FOURTH = "48500100613"
 TRIES = 3  # tries per call in [cic-case-status]
 LOCK_AFTER = 10  # cic.cases.phone.PHONE_THROTTLE
 # The welcome (policy "never") takes about 4.3 s; key 8 then cuts the menu short.
@@ -148,3 +156,37 @@ def test_the_tenth_wrong_pin_in_a_row_locks_the_caller_and_the_case(
     assert heard["caller_number"] == THIRD
     assert _checks(heard) == [(1, "ok")], heard["timeline"]
     assert spoken(heard)
+
+
+def _portal_lookup(office: Harness, signature: str, pin: str) -> tuple[int, str]:
+    """Case status on the controller's portal, as a browser sends it (form token, Origin)."""
+    base = f"http://127.0.0.1:{office.settings.web_port}"
+    with urllib.request.urlopen(f"{base}/e-urzad/sprawa", timeout=10) as page:
+        found = re.search(r'name="form_token" value="([^"]+)"', page.read().decode())
+    assert found, "no form token on /e-urzad/sprawa"
+    data = urllib.parse.urlencode({"form_token": found.group(1), "znak": signature, "pin": pin})
+    sent = urllib.request.Request(f"{base}/e-urzad/sprawa", data=data.encode(), method="POST",
+                                  headers={"Origin": base})  # fmt: skip
+    try:
+        with urllib.request.urlopen(sent, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode()
+
+
+def test_wrong_pins_on_the_portal_lock_the_case_for_a_real_call(
+    office: Harness, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    body = {"unit": "FN", "jrwa": "3110", "title": "Wycinka drzewa — Anna Testowa"}
+    case = office.api("POST", "/api/sprawy", body)
+    pin = case["pin"]
+    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+    for _ in range(LOCK_AFTER - 1):
+        status, html = _portal_lookup(office, case["signature"], wrong)
+        assert status == 400 and "Nie znaleźliśmy sprawy" in html, status
+    layout = provision.locate(office.settings)
+    status_dir = layout.host(f"{layout.prompts}/status")
+    folder = tmp_path_factory.mktemp("portal-then-phone")
+    call = _status_call(office, _resident(folder / "right-pin", FOURTH, case["phone_code"], [pin]))
+    assert _checks(call) == [(1, "locked")], call["timeline"]
+    assert not (status_dir / f"{call['call_id']}.wav").exists()
