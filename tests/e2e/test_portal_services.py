@@ -88,7 +88,9 @@ def test_a_resident_finds_a_service_and_downloads_its_form_by_keyboard(
     expected = (KB / "formularze" / FORM).read_bytes()
     arrived = tmp_path / FORM
     Harness.wait_for(
-        lambda: arrived.exists() and arrived.read_bytes() == expected, 20, "the form downloaded",
+        lambda: arrived.exists() and arrived.read_bytes() == expected,
+        20,
+        "the form downloaded",
         lambda: sorted(p.name for p in tmp_path.iterdir()),
     )
     assert page.current_url.endswith(f"/e-urzad/uslugi/{SERVICE}")  # the card stays open

@@ -144,7 +144,15 @@ Kolejne wewnętrzne zdanie.
 def test_the_public_body_leaves_out_the_sections_for_staff() -> None:
     public = public_body(BODY)
     assert "Publiczny opis." in public and "21 zł." in public and "**FN**." in public
-    for internal in ("Wskazówki", "Tylko dla pracowników", "Podsekcja", "Też wewnętrzna",
-                     "Co powiedzieć", "Wewnętrzne zdanie", "procedura", "Kolejne wewnętrzne"):
+    for internal in (
+        "Wskazówki",
+        "Tylko dla pracowników",
+        "Podsekcja",
+        "Też wewnętrzna",
+        "Co powiedzieć",
+        "Wewnętrzne zdanie",
+        "procedura",
+        "Kolejne wewnętrzne",
+    ):
         assert internal not in public  # fmt: skip
     assert "Gdzie załatwić" not in public_body(BODY, frozenset({"gdzie załatwić"}))
