@@ -2,7 +2,8 @@
 
 The tables come with the migrations the store's cleanup context runs; nothing starts here.
 ``install`` returns the service and the ONE ``StatusChecks`` that case status by phone uses,
-which ``install_portal`` gives the portal's case-status page (wrong PINs add up across both).
+which the portal's case-status page takes too (``cic.portal.plugin.install_case_status``):
+wrong PINs add up across both.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from cic.asterisk import prompts
 from cic.asterisk.agi import AgiServer
 from cic.asterisk.provision import Layout
 from cic.auth.actor import AgentInterface
-from cic.cases import portal_views, views
+from cic.cases import views
 from cic.cases.handlers import case_status_script
 from cic.cases.phone import PhoneStatus
 from cic.cases.service import CaseService
 from cic.cases.status import StatusChecks
 from cic.db import Store
-from cic.portal.plugin import Portal
 
 CASES = web.AppKey("cases", CaseService)
 
@@ -63,17 +63,3 @@ def install(app: web.Application, deps: CasesDeps) -> Cases:
 
     deps.agi.add_script("case-status", case_status_script(PhoneStatus(status), speak), timeout=15.0)
     return Cases(service, status)
-
-
-@dataclass(frozen=True)
-class CaseStatusPortalDeps:
-    """The portal's case-status page: the PIN checks the phone uses, and the portal's form
-    tokens and per-address limit."""
-
-    status: StatusChecks
-    portal: Portal
-
-
-def install_portal(app: web.Application, deps: CaseStatusPortalDeps) -> None:
-    """Add ``/e-urzad/sprawa`` (case status by signature and PIN)."""
-    app.add_routes(portal_views.routes(deps.status, deps.portal))

@@ -1,7 +1,7 @@
 """Checking a case's PIN from the receipt, for every channel that tells a resident the status.
 
 ONE :class:`StatusChecks` (built by ``cic.cases.plugin.install``) serves case status by phone
-(FastAGI, ``cic.cases.phone``) and on the portal (``cic.cases.portal_views``), so wrong
+(FastAGI, ``cic.cases.phone``) and on the portal (``cic.portal.case_status``), so wrong
 attempts at a case add up whichever way they come: they are counted per case (``case:ID``)
 and per client (``caller:NUMBER`` by phone, ``ip:ADDRESS`` on the portal). From the
 ``lock_after``-th in a row (ten) both are refused for an hour, even with the right PIN.

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from cic.auth.middleware import is_portal
+from cic.cases.status import StatusChecks
 from cic.channels.ratelimit import HourlyLimit
 from cic.channels.webform import WebForm
 from cic.config import Settings
 from cic.db import Store
-from cic.portal import contact, views, visit_views
+from cic.portal import case_status, contact, views, visit_views
 from cic.portal.forms import PortalForms
 from cic.portal.site import SITE, PortalSite, site_from
 from cic.portal.visits import VisitCounter
@@ -105,3 +106,18 @@ def _count_visits(
     app.on_response_prepare.append(on_prepare)
     app.cleanup_ctx.append(supervisor.context({"cic-portal-visits": lambda: counter.run(every)}))
     app.on_shutdown.append(last_flush)
+
+
+@dataclass(frozen=True)
+class CaseStatusDeps:
+    """The portal's case-status page: the PIN checks case status by phone uses (the same
+    object: wrong attempts add up across both) and the portal's shared parts."""
+
+    status: StatusChecks
+    portal: Portal
+
+
+def install_case_status(app: web.Application, deps: CaseStatusDeps) -> None:
+    """Add ``/e-urzad/sprawa`` (case status by signature and PIN)."""
+    portal = deps.portal
+    app.add_routes(case_status.routes(deps.status, portal.lookups, portal.lookup_limit))

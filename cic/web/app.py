@@ -393,7 +393,7 @@ def _install_portal(
         services.store, portal, payee, settings.office.timezone,
     ))  # fmt: skip
     kb_plugin.install_catalogue(app, kb_plugin.CatalogueDeps(kb))
-    cases_plugin.install_portal(app, cases_plugin.CaseStatusPortalDeps(case_status, portal))
+    portal_plugin.install_case_status(app, portal_plugin.CaseStatusDeps(case_status, portal))
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from cic.cases.phone import PhoneStatus, spoken_date
-from cic.cases.plugin import CaseStatusPortalDeps, install_portal
 from cic.cases.service import Actor, CaseService
 from cic.cases.status import StatusChecks
 from cic.config import Settings
 from cic.db import Store
 from cic.departments.models import Department
+from cic.portal.plugin import CaseStatusDeps, install_case_status
 from tests.component.portal_world import PortalWorld, portal_client
 
 TODAY = date(2026, 12, 3)
@@ -69,7 +69,7 @@ async def _world(db_url: str, lookups_per_hour: int = 30) -> AsyncIterator[World
     checks = StatusChecks(store, clock)
     settings = Settings()
     settings.portal.lookups_per_hour = lookups_per_hour
-    add = lambda app, portal: install_portal(app, CaseStatusPortalDeps(checks, portal))  # noqa: E731
+    add = lambda app, portal: install_case_status(app, CaseStatusDeps(checks, portal))  # noqa: E731
     async with portal_client(store, settings, add) as web:
         yield World(web, CaseService(store, today=lambda: TODAY), checks, PhoneStatus(checks),
                     clock)  # fmt: skip
@@ -86,7 +86,7 @@ async def test_the_form_posts_and_keeps_nothing_in_the_url(world: World) -> None
     status, html = await world.web.get(PATH)
     assert status == 200
     assert '<form method="post" action="/e-urzad/sprawa"' in html
-    assert '<label for="znak">' in html and '<label for="pin">' in html
+    assert '<label for="pole-znak">' in html and '<label for="pole-pin">' in html
     assert 'aria-current="page">Stan sprawy' in html
 
 
@@ -120,7 +120,7 @@ async def test_a_wrong_pin_and_an_unknown_signature_get_the_same_page(world: Wor
 
     assert page(wrong, signature) == page(missing, unknown)
     assert wrong[0] == 400 and "Nie znaleźliśmy sprawy o tym znaku z tym PIN-em" in wrong[1]
-    assert 'aria-invalid="true"' in wrong[1] and 'href="#znak"' in wrong[1]
+    assert 'aria-invalid="true"' in wrong[1] and 'href="#pole-znak"' in wrong[1]
     assert "wszczęta" not in wrong[1] and "Referat Finansowy" not in wrong[1]
     assert malformed_pin_shape[0] == 400 and "PIN to 6 cyfr" in malformed_pin_shape[1]
     assert world.checks.throttle.failures(f"case:{case['phone_code']}") == 1

@@ -113,10 +113,10 @@ def test_a_resident_checks_a_case_with_a_wrong_and_the_right_pin(
     check_page(page)
 
     def submit(typed_pin: str, with_signature: bool) -> None:
-        tab_to(page, "#znak")
+        tab_to(page, "#pole-znak")
         if with_signature:
             _keys(page, signature)
-        tab_to(page, "#pin", limit=3)
+        tab_to(page, "#pole-pin", limit=3)
         _keys(page, typed_pin, Keys.ENTER)
 
     submit(wrong, with_signature=True)
@@ -124,8 +124,8 @@ def test_a_resident_checks_a_case_with_a_wrong_and_the_right_pin(
                      "the error summary", lambda: page_state(page))  # fmt: skip
     summary = element(page, ".error-summary").text
     assert "Nie znaleźliśmy sprawy o tym znaku z tym PIN-em" in summary
-    assert element(page, "#znak").get_attribute("value") == signature  # kept
-    assert element(page, "#pin").get_attribute("value") == ""  # never written back
+    assert element(page, "#pole-znak").get_attribute("value") == signature  # kept
+    assert element(page, "#pole-pin").get_attribute("value") == ""  # never written back
     assert "wszczęta" not in element(page, "main").text
     assert pin not in page.current_url and signature not in page.current_url
     check_page(page)

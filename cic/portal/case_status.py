@@ -21,8 +21,10 @@ from cic.cases.phone import spoken_date
 from cic.cases.pins import PIN_DIGITS
 from cic.cases.signatures import MAX_SIGNATURE, Signature, parse_signature
 from cic.cases.status import CaseFacts, StatusChecks
+from cic.channels.ratelimit import HourlyLimit
+from cic.http.endpoint import documented
 from cic.portal.errors import PortalFormExpired
-from cic.portal.plugin import Portal
+from cic.portal.forms import PortalForms
 from cic.portal.render import form_values, page
 
 SECTION = "sprawa"
@@ -56,6 +58,9 @@ LOCKED = (
     "Zbyt wiele nieudanych prób dla tej sprawy lub z tego urządzenia. Ze względów"
     " bezpieczeństwa sprawdzanie jest wstrzymane na godzinę. Możesz też zadzwonić do urzędu."
 )
+#: Both fields marked when no case has this signature with this PIN (which one is wrong is
+#: not said: that would tell whether the case exists).
+SUSPECT = {"znak": "Sprawdź znak sprawy.", "pin": "Sprawdź PIN."}
 TOO_MANY = "Zbyt wiele sprawdzeń z tego adresu. Spróbuj ponownie za {minutes} min."
 
 
@@ -73,14 +78,15 @@ def result_view(facts: CaseFacts) -> dict[str, str]:
 
 def _form(
     request: web.Request,
-    portal: Portal,
+    tokens: PortalForms,
     values: Mapping[str, str],
     errors: Mapping[str, str],
     status: int = 200,
+    problem: str = "",
 ) -> web.Response:
-    token = portal.lookups.token()
+    token = tokens.token()
     return page(request, "sprawa.html", status=status, section=SECTION, token=token,
-                values=values, errors=errors, result=None)  # fmt: skip
+                values=values, errors=errors, problem=problem, result=None)  # fmt: skip
 
 
 def _check_fields(values: Mapping[str, str]) -> tuple[Signature | None, dict[str, str]]:
@@ -98,38 +104,47 @@ def _check_fields(values: Mapping[str, str]) -> tuple[Signature | None, dict[str
     return signature, errors
 
 
-def routes(checks: StatusChecks, portal: Portal) -> list[web.RouteDef]:
-    """The case-status page over the shared ``checks`` and the portal's tokens and limit."""
+def routes(checks: StatusChecks, tokens: PortalForms, limit: HourlyLimit) -> list[web.RouteDef]:
+    """The case-status page over the shared ``checks``, the portal's lookup ``tokens`` and its
+    per-address ``limit``."""
 
+    @documented("Portal: stan sprawy — formularz (znak sprawy i PIN z potwierdzenia)")
     async def show(request: web.Request) -> web.StreamResponse:
-        return _form(request, portal, {"znak": ""}, {})
+        return _form(request, tokens, {"znak": ""}, {})
 
+    @documented(
+        "Portal: stan sprawy po znaku i PIN-ie (ten sam PIN i te same blokady co przez telefon)",
+        description="Pola znak, pin i form_token, zakodowane jak formularz HTML. Wynik od razu"
+        " na stronie (bez przekierowania). Zły PIN i nieznany znak: ta sama odpowiedź (400);"
+        " blokada po 10 nieudanych próbach i limit na adres: 429 z Retry-After.",
+        errors=(400, 429, 503),
+    )  # fmt: skip
     async def lookup(request: web.Request) -> web.StreamResponse:
         data = await request.post()
         values = form_values(data, "znak", "pin", limit=MAX_SIGNATURE + 20)
         shown = {"znak": values["znak"]}  # the PIN is never written back into the page
         try:
-            portal.lookups.check({k: str(v) for k, v in data.items()})
+            tokens.check({k: str(v) for k, v in data.items()})
         except PortalFormExpired as exc:
-            return _form(request, portal, shown, {"": exc.message}, 400)
+            return _form(request, tokens, shown, {}, 400, exc.message)
         signature, errors = _check_fields(values)
         if errors or signature is None:
-            return _form(request, portal, shown, errors, 400)
+            return _form(request, tokens, shown, errors, 400)
         client = f"ip:{request.remote or '?'}"
-        verdict = portal.lookup_limit.take(client)
+        verdict = limit.take(client)
         if verdict.wait:
             minutes = max(1, -(-verdict.wait // 60))
-            response = _form(request, portal, shown, {"": TOO_MANY.format(minutes=minutes)}, 429)
+            response = _form(request, tokens, shown, {}, 429, TOO_MANY.format(minutes=minutes))
             response.headers["Retry-After"] = str(verdict.wait)
             return response
         answer = await checks.by_signature(client, signature, values["pin"])
         if answer.result == "locked":
-            response = _form(request, portal, shown, {"": LOCKED}, 429)
+            response = _form(request, tokens, shown, {}, 429, LOCKED)
             response.headers["Retry-After"] = "3600"
             return response
         if answer.facts is None:
-            return _form(request, portal, shown, {"znak": NOT_FOUND, "pin": ""}, 400)
+            return _form(request, tokens, shown, SUSPECT, 400, NOT_FOUND)
         return page(request, "sprawa.html", section=SECTION, result=result_view(answer.facts),
-                    token="", values={}, errors={})  # fmt: skip
+                    token="", values={}, errors={}, problem="")  # fmt: skip
 
     return [web.get(PATH, show), web.post(PATH, lookup)]
