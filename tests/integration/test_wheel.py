@@ -98,7 +98,7 @@ def test_the_wheel_carries_the_assets_and_nothing_of_the_build(venv: Path) -> No
     for path in ("cic/assets/asterisk_conf/pjsip.conf.j2", "cic/assets/dialplan/extensions.conf.j2",
                  "cic/assets/web/templates/base.html", "cic/assets/web/static/js/softphone.js",
                  "cic/assets/web/static/vendor/jssip.min.js", "cic/assets/kb/README.md",
-                 "cic/assets/kb/synonimy.yaml",
+                 "cic/assets/kb/synonimy.yaml", "cic/assets/kb/formularze/pelnomocnictwo.odt",
                  "cic/migrations/alembic.ini", "cic/topics/taxonomy.yaml",
                  "cic/topics/corpus/seeds.yaml", "cic/topics/corpus/mentions.yaml",
                  "cic/topics/corpus/more_seeds.yaml"):  # fmt: skip
