@@ -322,7 +322,9 @@ class PortalSettings:
     (``phone`` and ``email`` fall back to ``office.number`` and ``mail.address``), its ePUAP
     box address (``/skrot/SkrytkaESP``), the sołectwa residents can choose for newsletters,
     how many lookups (case status, dues) one address may make per hour, and how often the
-    page-view counts are written to the database."""
+    page-view counts are written to the database. The announcements' newsletter: requests
+    per client address and per e-mail address per hour, how long a confirmation link is
+    good for (hours) and the consent text a subscriber accepts."""
 
     enabled: bool = True
     address: list[str] = field(default_factory=lambda: ["ul. Przykładowa 1", "00-000 Gmina"])
@@ -332,6 +334,13 @@ class PortalSettings:
     solectwa: list[str] = field(default_factory=list)
     lookups_per_hour: int = 30
     visits_flush_seconds: int = 30
+    newsletter_per_hour: int = 5
+    newsletter_per_address_per_hour: int = 3
+    newsletter_confirm_hours: int = 48
+    newsletter_consent: str = (
+        "Chcę otrzymywać e-mailem ogłoszenia urzędu gminy z wybranych kategorii. Mogę się"
+        " wypisać w każdej chwili linkiem z każdej wiadomości."
+    )
 
 
 NameRule = Literal["required", "optional", "none"]
@@ -709,6 +718,12 @@ def _validate_portal(portal: PortalSettings) -> None:
         raise ConfigError("portal.solectwa: each sołectwo once")
     if min(portal.lookups_per_hour, portal.visits_flush_seconds) < 1:
         raise ConfigError("portal: lookups_per_hour and visits_flush_seconds at least 1")
+    newsletter = (portal.newsletter_per_hour, portal.newsletter_per_address_per_hour,
+                  portal.newsletter_confirm_hours)  # fmt: skip
+    if min(newsletter) < 1:
+        raise ConfigError("portal: the newsletter's limits and confirm hours at least 1")
+    if not portal.newsletter_consent.strip() or len(portal.newsletter_consent) > 2000:
+        raise ConfigError("portal.newsletter_consent: a text of at most 2000 characters")
 
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)

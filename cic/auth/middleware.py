@@ -31,6 +31,10 @@ PUBLIC_API = frozenset({"/api/formularz"})
 PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"}) | PUBLIC_API
 #: The resident portal: public pages whose forms carry their own signed token (no session).
 PORTAL = "/e-urzad"
+#: Portal POSTs a mail provider sends for a resident: RFC 8058 one-click unsubscribe comes from
+#: the provider's server with no Origin; the signed token in the path is the authority (it can
+#: only take its own address off the newsletter).
+ONE_CLICK = "/e-urzad/powiadomienia/wypisz/"
 API_USER = CurrentUser(0, "api", "Token API", "admin", None)
 
 
@@ -71,7 +75,11 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
         if request.path.startswith("/static/") or request.path == "/healthz":
             return await handler(request)
         if is_portal(request.path):  # residents: no session is looked at, a form's token stands
-            if request.method in UNSAFE_METHODS and not check_origin(request):
+            if (
+                request.method in UNSAFE_METHODS
+                and not request.path.startswith(ONE_CLICK)
+                and not check_origin(request)
+            ):
                 raise OriginRejected()  # the error middleware answers in the portal's layout
             return await handler(request)
         try:

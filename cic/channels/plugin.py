@@ -22,7 +22,7 @@ from cic.channels.intake import IntakePolicy, IntakeResult
 from cic.channels.mailbox import MailIngest, ParseRules
 from cic.channels.outbox import OutboxSender, SenderIdentity
 from cic.channels.service import ChannelService
-from cic.config import Settings
+from cic.config import MailSettings, Settings
 from cic.db import Store
 from cic.mail.imap import ImapMailbox
 from cic.mail.parse import AttachmentLimits
@@ -87,6 +87,14 @@ def message_domain(settings: Settings) -> str:
     return address.rsplit("@", 1)[1] if "@" in address else "cic.invalid"
 
 
+def smtp_account(mail: MailSettings) -> SmtpAccount:
+    """The office's outgoing server from the settings (for every sender of the office's mail)."""
+    return SmtpAccount(
+        host=mail.smtp_host, port=mail.smtp_port, tls=mail.smtp_tls, username=mail.smtp_user,
+        password=mail.smtp_password, ca_file=mail.ca_file,
+    )  # fmt: skip
+
+
 def install(app: web.Application, deps: ChannelsDeps) -> Channels:
     """Build the service (and the loops), add the routes, start the loops with the app."""
     settings, mail = deps.settings, deps.settings.mail
@@ -94,12 +102,8 @@ def install(app: web.Application, deps: ChannelsDeps) -> Channels:
     policy = intake_policy(settings)
     outbox: OutboxSender | None = None
     if mail.enabled:
-        smtp = SmtpAccount(
-            host=mail.smtp_host, port=mail.smtp_port, tls=mail.smtp_tls,
-            username=mail.smtp_user, password=mail.smtp_password, ca_file=mail.ca_file,
-        )  # fmt: skip
         outbox = OutboxSender(
-            deps.store, SmtpSender(smtp),
+            deps.store, SmtpSender(smtp_account(mail)),
             SenderIdentity(mail.address, mail.display_name or settings.office.name,
                            mail.signature),
             attempts=mail.send_attempts, retry_seconds=mail.retry_seconds,

@@ -27,6 +27,7 @@ from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
 from cic.agents import plugin as agents_plugin
 from cic.agents.service import AgentService, run_ticker
+from cic.announcements import plugin as announcements_plugin
 from cic.asterisk import prompts, provision
 from cic.asterisk.actions import AmiActions
 from cic.asterisk.agi import AgiServer
@@ -394,6 +395,9 @@ def _install_portal(
     ))  # fmt: skip
     kb_plugin.install_catalogue(app, kb_plugin.CatalogueDeps(kb))
     portal_plugin.install_case_status(app, portal_plugin.CaseStatusDeps(case_status, portal))
+    announcements_plugin.install(app, announcements_plugin.AnnouncementsDeps(
+        settings, services.store, services.supervisor, services.credentials.form_key, portal,
+    ))  # fmt: skip
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

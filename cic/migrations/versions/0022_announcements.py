@@ -68,9 +68,11 @@ def upgrade() -> None:
         _when("updated_at", False),
         _when("mailed_at"),
         sa.ForeignKeyConstraint(
-            ["category_id"], ["news_categories.id"],
-            name=op.f("fk_announcements_category_id_news_categories"), ondelete="RESTRICT",
-        ),  # fmt: skip
+            ["category_id"],
+            ["news_categories.id"],
+            name=op.f("fk_announcements_category_id_news_categories"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_announcements")),
     )
     op.create_index("ix_announcements_public", "announcements", ["state", "publish_at"])
@@ -106,26 +108,33 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=998), server_default="", nullable=False),
         _when("sent_at"),
         sa.ForeignKeyConstraint(
-            ["announcement_id"], ["announcements.id"],
-            name=op.f("fk_news_deliveries_announcement_id_announcements"), ondelete="CASCADE",
-        ),  # fmt: skip
+            ["announcement_id"],
+            ["announcements.id"],
+            name=op.f("fk_news_deliveries_announcement_id_announcements"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
-            ["subscriber_id"], ["news_subscribers.id"],
-            name=op.f("fk_news_deliveries_subscriber_id_news_subscribers"), ondelete="CASCADE",
-        ),  # fmt: skip
+            ["subscriber_id"],
+            ["news_subscribers.id"],
+            name=op.f("fk_news_deliveries_subscriber_id_news_subscribers"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_news_deliveries")),
         sa.UniqueConstraint(
-            "announcement_id", "subscriber_id",
+            "announcement_id",
+            "subscriber_id",
             name=op.f("uq_news_deliveries_announcement_id_subscriber_id"),
-        ),  # fmt: skip
+        ),
     )
     op.create_index("ix_news_deliveries_due", "news_deliveries", ["state", "next_attempt_at"])
     op.create_index(op.f("ix_news_deliveries_subscriber_id"), "news_deliveries",
                     ["subscriber_id"])  # fmt: skip
     op.bulk_insert(
         categories,
-        [{"slug": s, "name": n, "position": i, "active": True}
-         for i, (s, n) in enumerate(CATEGORIES, start=1)],  # fmt: skip
+        [
+            {"slug": s, "name": n, "position": i, "active": True}
+            for i, (s, n) in enumerate(CATEGORIES, start=1)
+        ],
     )
 
 
