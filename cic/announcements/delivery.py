@@ -207,11 +207,12 @@ class NewsletterLoop:
             row.state, row.next_attempt_at = "pominieta", None
             row.last_error = "wycofane, wygasłe albo adres wypisany przed wysłaniem"
             return None
+        attempt = row.attempts + 1  # read before the update (which refreshes ``row``)
         taken = session.execute(
             update(NewsDelivery)
             .where(NewsDelivery.id == delivery_id, NewsDelivery.state == "oczekuje",
-                   NewsDelivery.attempts == row.attempts)
-            .values(attempts=row.attempts + 1,
+                   NewsDelivery.attempts == attempt - 1)
+            .values(attempts=attempt,
                     next_attempt_at=now + timedelta(seconds=self.lease_seconds))
         )  # fmt: skip
         if getattr(taken, "rowcount", 0) != 1:
@@ -222,7 +223,7 @@ class NewsletterLoop:
             subscriber.id, subscriber.generation, subscriber.email
         )
         return Outgoing(
-            delivery_id, row.attempts + 1, row.message_id, public_view(announcement, category),
+            delivery_id, attempt, row.message_id, public_view(announcement, category),
             announcement.body, subscriber.email, self.links.unsubscribe(token),
         )  # fmt: skip
 

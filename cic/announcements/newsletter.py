@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from cic.announcements.errors import InvalidSubscription, LinkExpired, NewsletterUnavailable
 from cic.announcements.letters import Letter, Links, confirmation
 from cic.announcements.models import NewsSubscriber
-from cic.announcements.rules import UnsubscribeKeys, dump_list, new_token, token_hash
+from cic.announcements.rules import (
+    UnsubscribeKeys,
+    dump_list,
+    link_usable,
+    new_token,
+    token_hash,
+)
 from cic.db import Store, utcnow
 
 #: A practical address check (the mail server has the last word): one @, a dot in the domain,
@@ -174,9 +180,7 @@ class Newsletter:
         row = session.scalar(
             select(NewsSubscriber).where(NewsSubscriber.confirm_hash == token_hash(token))
         )
-        if row is None or row.confirm_expires_at is None or row.confirm_expires_at <= now:
-            return None
-        return row
+        return row if row is not None and link_usable(row.confirm_expires_at, now) else None
 
     def _unsubscribe_row(self, session: Session, token: str) -> NewsSubscriber | None:
         named = self.keys.parse(token)

@@ -72,6 +72,12 @@ def load_list(text: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def link_usable(expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a one-time link that is good until ``expires_at`` may still be used at ``now``
+    (a used link has no expiry left: never)."""
+    return expires_at is not None and now < expires_at
+
+
 def new_token() -> str:
     """A fresh one-time link token (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)
