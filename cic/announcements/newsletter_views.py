@@ -83,19 +83,16 @@ def routes(section: NewsletterSection) -> list[web.RouteDef]:
         chosen = [str(v) for v in form.getall("kategoria", [])]
         places = [str(v) for v in form.getall("solectwo", [])]
         fields = await form_fields(request, PortalError)
-        email = fields.get("email", "").strip()[:400]
-        values = {"email": email, "kategorie": chosen,
-                  "solectwa": places, "zgoda": fields.get("zgoda") == "tak"}  # fmt: skip
+        email, consent = fields.get("email", "").strip()[:400], fields.get("zgoda") == "tak"
+        values = {"email": email, "kategorie": chosen, "solectwa": places, "zgoda": consent}
         try:
             section.forms.check(fields)
             if fields.get("strona_www"):  # the robots' trap: the same answer, nothing kept
                 return page(request, "powiadomienia_wyslano.html", section="ogloszenia",
                             text=SENT)  # fmt: skip
-            if not values["zgoda"]:
-                raise InvalidSubscription({"zgoda": "Zaznacz zgodę, aby się zapisać."})
+            address = _checked(email, consent)
             _limit(section.per_client, request.remote or "")
             known = [c.slug for c in await section.announcements.categories()]
-            address = normal_address(email)
             _limit(section.per_address, address)
             await newsletter.subscribe(address, chosen, places, section.consent, known)
         except InvalidSubscription as exc:
@@ -162,6 +159,21 @@ def routes(section: NewsletterSection) -> list[web.RouteDef]:
         web.get(f"{PAGE}/wypisz/{link}", unsubscribe_page),
         web.post(f"{PAGE}/wypisz/{link}", unsubscribe),
     ]
+
+
+def _checked(email: str, consent: bool) -> str:
+    """The normalised address, or every wrong field at once."""
+    wrong: dict[str, str] = {}
+    address = ""
+    try:
+        address = normal_address(email)
+    except InvalidSubscription as exc:
+        wrong.update(exc.fields)
+    if not consent:
+        wrong["zgoda"] = "Zaznacz zgodę, aby się zapisać."
+    if wrong:
+        raise InvalidSubscription(wrong)
+    return address
 
 
 def _limit(limit: HourlyLimit, key: str) -> None:
