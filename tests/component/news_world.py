@@ -108,8 +108,11 @@ def news_settings() -> Settings:
 
 
 @asynccontextmanager
-async def news_client(store: Store, settings: Settings | None = None) -> AsyncIterator[NewsWorld]:
-    """The portal with announcements over ``store`` (migrated by the caller)."""
+async def news_client(
+    store: Store, settings: Settings | None = None, *, fake_mail: bool = True
+) -> AsyncIterator[NewsWorld]:
+    """The portal with announcements over ``store`` (migrated by the caller); without
+    ``fake_mail`` the letters go through the SMTP server of ``settings.mail``."""
     settings = settings or news_settings()
     clock, transport, supervisor = Clock(), Transport(), Supervisor()
     holder: dict[str, plugin.Announcements] = {}
@@ -117,7 +120,7 @@ async def news_client(store: Store, settings: Settings | None = None) -> AsyncIt
     def add(app: Any, portal: Any) -> None:
         holder["built"] = plugin.install(app, plugin.AnnouncementsDeps(
             settings, store, supervisor, b"klucz-testowy", portal, now=clock,
-            transport=transport, poll_seconds=3600,
+            transport=transport if fake_mail else None, poll_seconds=3600,
         ))  # fmt: skip
 
     async with portal_client(store, settings, add=add) as web:
