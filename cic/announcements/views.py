@@ -2,7 +2,8 @@
 
 GET /e-urzad/ogloszenia                      the list, newest first (?kategoria=, ?solectwo=,
                                              ?strona=)
-GET /e-urzad/ogloszenia/{id}-{slug}          one announcement (another slug: moved there)
+GET /e-urzad/ogloszenia/{ref}                one announcement (``<id>-<slug>``; another
+                                             slug: moved there)
 GET /e-urzad/ogloszenia/rss.xml              RSS 2.0 (?kategoria=)
 GET /e-urzad/ogloszenia/atom.xml             Atom 1.0 (?kategoria=)
 """
@@ -83,7 +84,8 @@ def routes(section: PublicSection) -> list[web.RouteDef]:
 
     @documented("Jedno ogłoszenie (strona HTML)", errors=(404,), also={301: "adres kanoniczny"})
     async def one(request: web.Request) -> web.StreamResponse:
-        number = whole_number(request.match_info["id"], 1, 2**31 - 1)
+        digits, _, slug = request.match_info["ref"].partition("-")
+        number = whole_number(digits, 1, 2**31 - 1)
         try:
             if number is None:
                 raise AnnouncementNotFound()
@@ -94,7 +96,7 @@ def routes(section: PublicSection) -> list[web.RouteDef]:
                 heading="Nie ma takiego ogłoszenia",
                 text="Ogłoszenie zostało wycofane, wygasło albo adres jest błędny.",
             )  # fmt: skip
-        if request.match_info["slug"] != item.slug:
+        if slug != item.slug:
             raise web.HTTPMovedPermanently(item.path)
         return page(
             request, "ogloszenie.html", section="ogloszenia", item=item, date=date,
@@ -126,5 +128,5 @@ def routes(section: PublicSection) -> list[web.RouteDef]:
         web.get(LIST, listing),
         web.get(LIST + "/rss.xml", feed_view("rss")),
         web.get(LIST + "/atom.xml", feed_view("atom")),
-        web.get(LIST + r"/{id:\d{1,10}}-{slug:[a-z0-9-]{0,100}}", one),
+        web.get(LIST + r"/{ref:\d{1,10}-[a-z0-9-]{0,100}}", one),
     ]
