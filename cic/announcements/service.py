@@ -9,6 +9,7 @@ published yet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from cic.kb.render import to_html
 
 TITLE_MAX, SUMMARY_MAX, BODY_MAX = 200, 600, 50_000
 LATER = "Termin publikacji musi być późniejszy niż teraz."
+_HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 @dataclass(frozen=True)
@@ -370,10 +372,17 @@ def _category(row: NewsCategory) -> Category:
     return Category(row.id, row.slug, row.name, row.position, row.active)
 
 
+def under_title(html: str) -> str:
+    """Rendered Markdown with its headings one level down (``#`` becomes ``<h2>``): the page's
+    ``<h1>`` is the announcement's title. Raw HTML never reaches here (it is escaped)."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 1)}>", html)
+
+
 def public_view(row: Announcement, category: NewsCategory) -> PublicAnnouncement:
+    """An announcement row as residents see it."""
     published = row.publish_at or row.created_at
     return PublicAnnouncement(
-        row.id, row.title, row.slug, row.summary, to_html(row.body), category.slug,
+        row.id, row.title, row.slug, row.summary, under_title(to_html(row.body)), category.slug,
         category.name, tuple(load_list(row.solectwa)), published, row.updated_at, row.expires_at,
     )  # fmt: skip
 

@@ -135,6 +135,7 @@ async def test_feeds_per_category_are_valid_and_escaped(world: NewsWorld) -> Non
     _, page = await world.web.get(f"/e-urzad/ogloszenia/{markup}-{item.slug}")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<strong>ważne</strong>" in page
     assert "Przetarg &lt;ustny&gt; &amp; licytacja" in page
+    assert "<h2>Nagłówek</h2>" in page and page.count("<h1") == 1  # the title is the one h1
 
 
 async def test_each_subscriber_gets_an_announcement_once(world: NewsWorld) -> None:
