@@ -16,7 +16,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from cic.announcements import editor_views, newsletter_views, views
+from cic.announcements import api_views, editor_views, newsletter_views, views
 from cic.announcements.delivery import Mailer, NewsletterLoop
 from cic.announcements.letters import Links
 from cic.announcements.newsletter import Newsletter
@@ -100,6 +100,7 @@ def install(app: web.Application, deps: AnnouncementsDeps) -> Announcements:
     app.add_routes(views.routes(section))
     app.add_routes(newsletter_views.routes(letters))
     app.add_routes(editor_views.routes(service, settings.office.timezone))
+    app.add_routes(api_views.routes(service))
     poll = deps.poll_seconds
     app.cleanup_ctx.append(deps.supervisor.context({LOOP: lambda: loop.run(poll)}))
     return Announcements(service, newsletter, loop)

@@ -216,3 +216,37 @@ async def test_temporary_failures_are_retried_with_backoff_and_withdraw_stops_se
     assert states == ["pominieta", "wyslana"]
     mailed = await world.web.store.run(lambda s: s.get(Announcement, second).mailed_at)
     assert mailed is not None
+
+
+async def test_the_editors_json_api(world: NewsWorld) -> None:
+    client = world.web.client
+    token = {"Authorization": "Bearer token-api-testowy"}
+    draft = {"title": "Sesja Rady Gminy", "summary": "Porządek obrad.", "body": "1. Otwarcie",
+             "category": "rada-gminy", "solectwa": ["Lipki"]}  # fmt: skip
+    assert (await client.post("/api/ogloszenia", json=draft)).status == 401
+    created = await client.post("/api/ogloszenia", json=draft, headers=token)
+    body = await created.json()
+    assert created.status == 201 and body["state"] == "draft" and body["public"] is False
+    number = body["id"]
+    later = (world.clock.now + timedelta(days=1)).isoformat()
+    action = f"/api/ogloszenia/{number}/czynnosc"
+    scheduled = await client.post(action, json={"action": "schedule", "publish_at": later},
+                                  headers=token)  # fmt: skip
+    assert (await scheduled.json())["state"] == "scheduled"
+    past = await client.post(action, json={"action": "schedule", "publish_at": "2020-01-01T00:00"},
+                             headers=token)  # fmt: skip
+    assert past.status == 400 and (await past.json())["error"] == "announcement_invalid"
+    wrong = await client.post("/api/ogloszenia", json={**draft, "category": "nie-ma"},
+                              headers=token)  # fmt: skip
+    assert wrong.status == 400
+    unknown = await client.post("/api/ogloszenia", json={**draft, "autor": "x"}, headers=token)
+    assert unknown.status == 400
+    changed = await client.put(f"/api/ogloszenia/{number}", json={**draft, "title": "Sesja"},
+                               headers=token)  # fmt: skip
+    assert (await changed.json())["title"] == "Sesja"
+    published = await client.post(action, json={"action": "publish"}, headers=token)
+    assert (await published.json())["public"] is True
+    withdrawn = await client.post(action, json={"action": "withdraw"}, headers=token)
+    assert (await withdrawn.json())["state"] == "withdrawn"
+    listed_ = await client.get("/api/ogloszenia", headers=token)
+    assert [a["id"] for a in await listed_.json()] == [number]
