@@ -9,7 +9,10 @@ POST /api/ogloszenia/{id}/czynnosc     ``{"action": "publish" | "schedule" | "wi
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from aiohttp import web
+from pydantic import BaseModel
 
 from cic.announcements.errors import AnnouncementError, InvalidAnnouncement
 from cic.announcements.schemas import (
@@ -26,6 +29,7 @@ from cic.http.json_api import path_id
 from cic.http.schemas import read_body
 
 EDITORS = ("editor",)
+M = TypeVar("M", bound=BaseModel)
 
 
 def routes(service: AnnouncementService) -> list[web.RouteDef]:
@@ -34,6 +38,11 @@ def routes(service: AnnouncementService) -> list[web.RouteDef]:
     async def answer(announcement_id: int, status: int = 200) -> web.Response:
         item = await service.get(announcement_id)
         return web.json_response(announcement_out(item), status=status)
+
+    async def target(request: web.Request, model: type[M]) -> tuple[int, M]:
+        """The announcement in the path and the request's body."""
+        announcement_id = path_id(request, "id", AnnouncementError)
+        return announcement_id, await read_body(request, model, AnnouncementError)
 
     def author(request: web.Request) -> str:
         user = current_user(request)
@@ -60,8 +69,7 @@ def routes(service: AnnouncementService) -> list[web.RouteDef]:
                 returns=AnnouncementOut, errors=(400, 401, 403, 404))  # fmt: skip
     @require(*EDITORS)
     async def change(request: web.Request) -> web.StreamResponse:
-        announcement_id = path_id(request, "id", AnnouncementError)
-        body = await read_body(request, AnnouncementIn, AnnouncementError)
+        announcement_id, body = await target(request, AnnouncementIn)
         await service.save(body.draft(), author(request), announcement_id)
         return await answer(announcement_id)
 
@@ -69,8 +77,7 @@ def routes(service: AnnouncementService) -> list[web.RouteDef]:
                 returns=AnnouncementOut, errors=(400, 401, 403, 404))  # fmt: skip
     @require(*EDITORS)
     async def act(request: web.Request) -> web.StreamResponse:
-        announcement_id = path_id(request, "id", AnnouncementError)
-        body = await read_body(request, ActionIn, AnnouncementError)
+        announcement_id, body = await target(request, ActionIn)
         if body.action == "publish":
             await service.publish(announcement_id)
         elif body.action == "withdraw":
