@@ -2,7 +2,7 @@
 change), announcements, newsletter subscribers and the deliveries of announcements to them.
 
 Revision ID: 0022
-Revises: 0023
+Revises: 0021
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0023"
+down_revision: str | None = "0021"
 branch_labels: str | None = None
 depends_on: str | None = None
 
