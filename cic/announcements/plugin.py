@@ -20,6 +20,7 @@ from cic.announcements import api_views, editor_views, newsletter_views, views
 from cic.announcements.delivery import Mailer, NewsletterLoop
 from cic.announcements.letters import Links
 from cic.announcements.newsletter import Newsletter
+from cic.announcements.present import polish_date
 from cic.announcements.rules import UnsubscribeKeys
 from cic.announcements.service import AnnouncementService
 from cic.channels.outbox import SenderIdentity, Transport
@@ -29,6 +30,7 @@ from cic.config import Settings
 from cic.db import Store, utcnow
 from cic.mail.smtp import SmtpSender
 from cic.portal.plugin import Portal
+from cic.portal.site import HOME_NEWS, HomeItem
 from cic.supervisor import Supervisor
 
 ANNOUNCEMENTS = web.AppKey("announcements", AnnouncementService)
@@ -90,6 +92,15 @@ def install(app: web.Application, deps: AnnouncementsDeps) -> Announcements:
     )  # fmt: skip
     service = AnnouncementService(deps.store, tuple(portal.solectwa), deps.now, loop.poke)
     app[ANNOUNCEMENTS] = service
+    zone = settings.office.timezone
+
+    async def home_news() -> list[HomeItem]:
+        return [
+            HomeItem(a.title, a.path, a.summary, polish_date(a.published_at, zone))
+            for a in await service.latest(3)
+        ]
+
+    app[HOME_NEWS] = home_news
     section = views.PublicSection(service, settings.office.timezone, links.base, office)
     letters = newsletter_views.NewsletterSection(
         newsletter, service, deps.portal.messages, deps.portal.lookups,

@@ -3,6 +3,7 @@ and opening hours, built once from the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -58,3 +59,17 @@ def site_from(settings: Settings) -> PortalSite:
 
 
 SITE = web.AppKey("portal_site", PortalSite)
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    """One line of news on the portal's home page: its title, page, summary and date."""
+
+    title: str
+    path: str
+    summary: str
+    date: str
+
+
+#: Where the home page gets its newest announcements (set by the announcements section).
+HOME_NEWS = web.AppKey("portal_home_news", Callable[[], Awaitable[list[HomeItem]]])

@@ -8,10 +8,15 @@ GET /e-urzad/prywatnosc what the portal keeps about its visitors (nothing that i
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from cic.http.endpoint import documented
 from cic.portal.render import page
+from cic.portal.site import HOME_NEWS, HomeItem
+
+log = logging.getLogger(__name__)
 
 
 def routes() -> list[web.RouteDef]:
@@ -23,7 +28,13 @@ def routes() -> list[web.RouteDef]:
 
     @documented("Portal mieszkańca (e-urząd): strona główna, bez logowania")
     async def home(request: web.Request) -> web.StreamResponse:
-        return page(request, "home.html")
+        news: list[HomeItem] = []
+        if HOME_NEWS in request.app:
+            try:
+                news = await request.app[HOME_NEWS]()
+            except Exception:  # the home page is shown without news rather than not at all
+                log.warning("portal: the newest announcements could not be read", exc_info=True)
+        return page(request, "home.html", news=news)
 
     @documented("Portal mieszkańca: deklaracja dostępności")
     async def accessibility(request: web.Request) -> web.StreamResponse:

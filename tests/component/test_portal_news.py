@@ -45,6 +45,8 @@ async def test_a_scheduled_announcement_is_public_only_from_its_time(world: News
     assert (await world.web.get(path))[0] == 404
     _, rss = await world.web.get("/e-urzad/ogloszenia/rss.xml")
     assert "Zmiana terminu" not in rss
+    _, home = await world.web.get("/e-urzad/")
+    assert "Zmiana terminu" not in home and "Najnowsze ogłoszenia" not in home
 
     world.clock.move(hours=2)  # its time has come: public before the loop even looks
     body = await listed(world)
@@ -52,6 +54,8 @@ async def test_a_scheduled_announcement_is_public_only_from_its_time(world: News
     status, page = await world.web.get(path)
     assert status == 200 and "<h1>Zmiana terminu wywozu odpadów</h1>" in page
     assert "redaktor-anna" not in page and "redaktor-anna" not in body  # never the author
+    _, home = await world.web.get("/e-urzad/")
+    assert "Najnowsze ogłoszenia" in home and f'<a href="{path}">Zmiana terminu' in home
     await world.built.loop.round()
     assert (await world.service.get(number)).state == "published"
 
