@@ -71,5 +71,6 @@ class HomeItem:
     date: str
 
 
+HomeNews = Callable[[], Awaitable[list[HomeItem]]]
 #: Where the home page gets its newest announcements (set by the announcements section).
-HOME_NEWS = web.AppKey("portal_home_news", Callable[[], Awaitable[list[HomeItem]]])
+HOME_NEWS: web.AppKey[HomeNews] = web.AppKey("portal_home_news")
