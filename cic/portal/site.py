@@ -33,6 +33,15 @@ class PortalSite:
     solectwa: tuple[str, ...] = ()
 
     @property
+    def phone_text(self) -> str:
+        """The phone number as people read it: ``+48 820 000 000`` (the link dials ``phone``)."""
+        digits = self.phone.replace(" ", "")
+        if digits.startswith("+48") and len(digits) == 12 and digits[1:].isdigit():
+            local = digits[3:]
+            return f"+48 {local[:3]} {local[3:6]} {local[6:]}"
+        return self.phone
+
+    @property
     def epuap_url(self) -> str:
         """The ePUAP page of the office's box (empty without a box address)."""
         if not self.epuap_box:

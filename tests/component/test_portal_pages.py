@@ -69,3 +69,14 @@ def test_the_portal_settings_are_checked() -> None:
 
     with pytest.raises(ConfigError, match="solectwa"):
         load_settings(environ={"CIC_PORTAL__SOLECTWA": "Dąbrowa, Dąbrowa"})
+
+
+def test_the_phone_is_shown_in_groups_and_dialled_whole() -> None:
+    from cic.portal.site import site_from
+
+    settings = Settings()
+    settings.office.number = "+48820000123"
+    site = site_from(settings)
+    assert site.phone == "+48820000123" and site.phone_text == "+48 820 000 123"
+    settings.portal.phone = "82 000 01 23 wew. 5"
+    assert site_from(settings).phone_text == "82 000 01 23 wew. 5"  # as the office wrote it
