@@ -261,6 +261,9 @@ class MailServer:
         )
         for directory in directories:
             directory.mkdir(parents=True, exist_ok=True)
+            # Explicitly: a test that ran cic's command in this process left umask 027, and
+            # Dovecot's auth process (its own user) must read the users' files in here.
+            directory.chmod(0o755)
         layout.mail_dir.mkdir(exist_ok=True)
         os.chown(layout.mail_dir, layout.mail_uid, layout.mail_gid)
         ca = mailtls.make_ca(layout.tls_dir)
@@ -286,6 +289,7 @@ class MailServer:
                 stdout=out,
                 stderr=out,
                 start_new_session=True,
+                umask=0o022,
             )
         self._wait_ready(self._dovecot, log, greeting=[self.imap_port], tls=[self.imaps_port])
         self._wait_path(self.layout.auth_socket, self._dovecot)
@@ -304,6 +308,7 @@ class MailServer:
                 stdout=out,
                 stderr=out,
                 start_new_session=True,
+                umask=0o022,
             )
         self._wait_ready(
             self._postfix,
