@@ -299,9 +299,10 @@ async def test_bad_query_parameters(client: Client) -> None:
 async def test_install_cases_adds_the_service_and_routes(store: Store) -> None:
     agi = AgiServer(None, "127.0.0.1", 0, secret="s")  # type: ignore[arg-type]
     app = web.Application(middlewares=[error_middleware(), fake_auth])
-    service = install(app, CasesDeps(store, agi, Layout(Path("/"), "test"), agent_device))
-    assert app[CASES] is service
+    cases = install(app, CasesDeps(store, agi, Layout(Path("/"), "test"), agent_device))
+    assert app[CASES] is cases.service
     assert "case-status" in agi._scripts  # the phone step of case status
+    assert cases.status is not None  # the one PIN check the portal's case status shares
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/api/jrwa", headers=as_("agent"))
         assert response.status == 200 and (await response.json())["classes"]
