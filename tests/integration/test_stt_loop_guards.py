@@ -15,6 +15,7 @@ from cic.speech.engines.whisper_engine import WhisperEngine
 from cic.speech.stt import Recognition, SpeechEngine, create_engine
 from tests.fixtures.speech import (
     LOOPING_SENTENCE,
+    LOOPING_VARIANTS,
     hold_and_tones,
     letters_similarity,
     longest_run,
@@ -29,9 +30,26 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return whisper_base_or_skip(tmp_path_factory.mktemp("whisper-model"))
 
 
+def unguarded(model_dir: Path) -> WhisperEngine:
+    """Greedy only, no thresholds: what the engine did before the guards."""
+    return WhisperEngine(
+        model_dir, cpu_threads=2, temperatures=(0.0,),
+        compression_ratio_threshold=None, log_prob_threshold=None,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def loop_audio(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Path:
-    return looping_call(tmp_path_factory.mktemp("loop"))
+    """The first of ``LOOPING_VARIANTS`` on which Whisper without the guards loops (its last
+    cut fires); the premise of these tests, so none looping fails them."""
+    directory, old, heard = tmp_path_factory.mktemp("loop"), unguarded(model_dir), []
+    for speed, noise_db in LOOPING_VARIANTS:
+        clip = looping_call(directory, speed, noise_db)
+        fired = repetition.times_fired()
+        heard.append(f"{speed} wpm {noise_db} dB: {old.transcribe(clip).text[:60]}")
+        if repetition.times_fired() > fired:
+            return clip
+    raise AssertionError("no variant made Whisper base loop:\n" + "\n".join(heard))
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +70,7 @@ def test_the_guards_hear_the_sentence_without_a_loop(guarded: tuple[Recognition,
     words = [w.text for w in heard.words]
     assert longest_run(words) <= 3, heard.text
     assert cuts == 0, "the guards, not the last cut, stopped the loop"
-    # Measured: 0.66 ("Jęgnie do mnie w pragnia mój miany pieta i dofinansowania …").
+    # Measured: 0.66 on the 110-wpm clip (2026-12-05), 0.61 on the 95-wpm one (2026-12-06).
     assert letters_similarity(LOOPING_SENTENCE, heard.text) >= 0.55, heard.text
     assert len(words) >= 10, heard.text
 
@@ -68,14 +86,10 @@ def test_the_same_recording_gives_the_same_transcript(
 def test_without_the_guards_it_loops_and_the_last_cut_catches_it(
     model_dir: Path, loop_audio: Path
 ) -> None:
-    # Greedy only, no thresholds: what the engine did before. The clip is kept because it
-    # loops so; the final cut still keeps one copy of the loop.
-    old = WhisperEngine(
-        model_dir, cpu_threads=2, temperatures=(0.0,),
-        compression_ratio_threshold=None, log_prob_threshold=None,
-    )  # fmt: skip
+    # What the engine did before the guards: the clip was chosen because it loops so; the
+    # final cut still keeps one copy of the loop.
     fired = repetition.times_fired()
-    heard = old.transcribe(loop_audio)
+    heard = unguarded(model_dir).transcribe(loop_audio)
     assert repetition.times_fired() == fired + 1, heard.text
     assert longest_run([w.text for w in heard.words]) <= 3, heard.text
 
