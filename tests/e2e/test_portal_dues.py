@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.axe import axe_violations
+from tests.e2e.navigation import navigated
 from tests.e2e.test_console import element
 from tests.integration.harness import Harness
 
@@ -58,9 +59,9 @@ def ask(page: Any, base: str, payer: str, pin: str) -> None:
     keyboard_to(page, "pole-platnik")
     page.switch_to.active_element.send_keys(payer, Keys.TAB)
     assert page.switch_to.active_element.get_attribute("id") == "pole-pin"
-    page.switch_to.active_element.send_keys(pin, Keys.ENTER)
-    Harness.wait_for(lambda: page.execute_script("return document.readyState") == "complete"
-                     and "/e-urzad/naleznosci" in page.current_url, 15, "the answer")  # fmt: skip
+    page.switch_to.active_element.send_keys(pin)
+    navigated(page, lambda: page.switch_to.active_element.send_keys(Keys.ENTER))
+    assert "/e-urzad/naleznosci" in page.current_url
 
 
 def narrow_ok(page: Any) -> None:
