@@ -34,8 +34,9 @@ class PortalSite:
 
     @property
     def phone_text(self) -> str:
-        """The phone number as people read it: ``+48 820 000 000`` (the link dials ``phone``)."""
-        digits = self.phone.replace(" ", "")
+        """The phone number as people read it: ``+48 820 000 000`` (the link dials ``phone``);
+        a number the office wrote with spaces is shown as written."""
+        digits = self.phone
         if digits.startswith("+48") and len(digits) == 12 and digits[1:].isdigit():
             local = digits[3:]
             return f"+48 {local[:3]} {local[3:6]} {local[6:]}"

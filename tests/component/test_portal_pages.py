@@ -80,3 +80,5 @@ def test_the_phone_is_shown_in_groups_and_dialled_whole() -> None:
     assert site.phone == "+48820000123" and site.phone_text == "+48 820 000 123"
     settings.portal.phone = "82 000 01 23 wew. 5"
     assert site_from(settings).phone_text == "82 000 01 23 wew. 5"  # as the office wrote it
+    settings.portal.phone = "+48 11 222 33 44"
+    assert site_from(settings).phone_text == "+48 11 222 33 44"
