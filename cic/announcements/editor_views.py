@@ -23,7 +23,7 @@ from cic.announcements.service import AnnouncementService, Draft, EditedAnnounce
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.http.endpoint import documented
-from cic.http.json_api import form_fields, path_id, whole_number
+from cic.http.json_api import form_data, form_fields, path_id, whole_number
 
 EDITORS = ("editor",)  # admin may always
 HOME = "/redakcja"
@@ -84,7 +84,7 @@ def routes(service: AnnouncementService, zone: str) -> list[web.RouteDef]:
         raw_id = request.match_info.get("id")
         announcement_id = path_id(request, "id", AnnouncementError) if raw_id else None
         item = await service.get(announcement_id) if announcement_id else None
-        form = await request.post()
+        form = await form_data(request, AnnouncementError)
         fields = await form_fields(request, AnnouncementError)
         values: dict[str, Any] = {name: fields.get(name, "").strip() for name in FIELDS}
         values["body"] = fields.get("body", "").replace("\r\n", "\n").strip()

@@ -29,7 +29,7 @@ from cic.announcements.newsletter import Newsletter, normal_address
 from cic.announcements.service import AnnouncementService
 from cic.channels.ratelimit import HourlyLimit
 from cic.http.endpoint import documented
-from cic.http.json_api import form_fields
+from cic.http.json_api import form_data, form_fields
 from cic.portal.errors import PortalError, PortalTooManyAttempts
 from cic.portal.forms import PortalForms
 from cic.portal.render import page
@@ -79,7 +79,7 @@ def routes(section: NewsletterSection) -> list[web.RouteDef]:
     @documented("Zapis na powiadomienia: wysyła link potwierdzający (formularz)",
                 errors=(400, 429, 503))  # fmt: skip
     async def subscribe(request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        form = await form_data(request, PortalError)
         chosen = [str(v) for v in form.getall("kategoria", [])]
         places = [str(v) for v in form.getall("solectwo", [])]
         fields = await form_fields(request, PortalError)

@@ -16,7 +16,8 @@ from cic.dues.errors import DuesError, DuesLocked, DuesNotFound
 from cic.dues.payment import Payee, day, payments, zloty
 from cic.dues.service import DuesLookup
 from cic.http.endpoint import documented
-from cic.portal.errors import PortalFormExpired
+from cic.http.json_api import form_data
+from cic.portal.errors import PortalError, PortalFormExpired
 from cic.portal.plugin import Portal
 from cic.portal.render import form_values, page
 
@@ -50,7 +51,7 @@ def routes(lookup: DuesLookup, portal: Portal, payee: Payee) -> list[web.RouteDe
         errors=(400, 429, 503),
     )
     async def check(request: web.Request) -> web.StreamResponse:
-        data = await request.post()
+        data = await form_data(request, PortalError)
         values = form_values(data, "platnik", limit=40)
         pin = str(data.get("pin", "")).strip()[:40]
         try:

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from cic.errors import CicError
 
@@ -118,13 +119,21 @@ async def read_json(
     return parse_json(raw, error)
 
 
-async def form_fields(request: web.Request, error: type[CicError] = BadJson) -> dict[str, str]:
-    """An HTML form's text fields (files left out); ``error`` when the body does not read
-    as a form (bytes that are not UTF-8, a broken multipart)."""
+async def form_data(
+    request: web.Request, error: type[CicError] = BadJson
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """An HTML form as aiohttp reads it (repeated fields and files kept); ``error`` when the
+    body does not read as a form (bytes that are not UTF-8, a broken multipart)."""
     try:
-        form = await request.post()
+        return await request.post()
     except ValueError:  # UnicodeDecodeError included
         raise error("Nie można odczytać formularza.") from None
+
+
+async def form_fields(request: web.Request, error: type[CicError] = BadJson) -> dict[str, str]:
+    """An HTML form's text fields (files left out, the first of repeated ones); ``error``
+    when the body does not read as a form."""
+    form = await form_data(request, error)
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 

@@ -23,7 +23,8 @@ from cic.cases.signatures import MAX_SIGNATURE, Signature, parse_signature
 from cic.cases.status import CaseFacts, StatusChecks
 from cic.channels.ratelimit import HourlyLimit
 from cic.http.endpoint import documented
-from cic.portal.errors import PortalFormExpired
+from cic.http.json_api import form_data
+from cic.portal.errors import PortalError, PortalFormExpired
 from cic.portal.forms import PortalForms
 from cic.portal.render import form_values, page
 
@@ -120,7 +121,7 @@ def routes(checks: StatusChecks, tokens: PortalForms, limit: HourlyLimit) -> lis
         errors=(400, 429, 503),
     )  # fmt: skip
     async def lookup(request: web.Request) -> web.StreamResponse:
-        data = await request.post()
+        data = await form_data(request, PortalError)
         values = form_values(data, "znak", "pin", limit=MAX_SIGNATURE + 20)
         shown = {"znak": values["znak"]}  # the PIN is never written back into the page
         try:

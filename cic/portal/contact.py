@@ -19,7 +19,9 @@ from cic.channels.webform import WebForm
 from cic.channels.webform_schemas import FIELDS, HONEYPOT, FormIn
 from cic.errors import CicError
 from cic.http.endpoint import documented
+from cic.http.json_api import form_data
 from cic.http.schemas import field_errors
+from cic.portal.errors import PortalError
 from cic.portal.render import form_values, page, see_other
 
 PATH = "/e-urzad/kontakt"
@@ -55,7 +57,7 @@ def routes(form: WebForm) -> list[web.RouteDef]:
     async def send(request: web.Request) -> web.StreamResponse:
         if (request.content_length or 0) > MAX_POST:
             raise web.HTTPRequestEntityTooLarge(MAX_POST, request.content_length or 0)
-        data = await request.post()
+        data = await form_data(request, PortalError)
         values = form_values(data, *TEXT_FIELDS, limit=20_000)
         values["consent"] = "tak" if data.get("consent") else ""
         body: dict[str, Any] = {**values, "token": str(data.get("token", ""))[:200],

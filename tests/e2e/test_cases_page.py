@@ -12,6 +12,7 @@ import pytest
 
 from cic.auth import users
 from cic.db import Store
+from tests.e2e.navigation import navigated
 from tests.e2e.test_console import click, data, element, page_state, wait_data
 from tests.integration.harness import Harness
 
@@ -40,8 +41,8 @@ def test_specialist_registers_a_case_from_a_handed_over_report(
     page.get(f"{base}/logowanie")
     element(page, "#username").send_keys(USERNAME)
     element(page, "#password").send_keys(PASSWORD)
-    element(page, "form button[type=submit]").click()
-    Harness.wait_for(lambda: page.current_url.startswith(base), 15, "signed in")
+    navigated(page, element(page, "form button[type=submit]").click)  # the session cookie set
+    assert "/logowanie" not in page.current_url, page_state(page)
     page.get(f"{base}/sprawy")
     row = f'#reports li[data-report="{report["id"]}"]'
     click(page, f"{row} button")
