@@ -9,13 +9,14 @@ never a person.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cic.departments.service import find
@@ -27,6 +28,7 @@ from cic.kb.models import KbArticle, KbArticleVersion
 from cic.kb.service import KbService
 
 MAX_QUERY = 200
+CACHE_SECONDS = 60.0
 #: Body sections the card says itself (from the office's data), left out of its text.
 ON_THE_CARD = frozenset({"gdzie załatwić"})
 #: Body headings drop one level under the card's own headings (h2 -> h3).
@@ -98,6 +100,10 @@ class ServiceCatalogue:
     def __init__(self, kb: KbService) -> None:
         """Cards come from ``kb``'s store; forms from ``<kb.directory>/formularze``."""
         self.kb = kb
+        # (the articles' stamp, when read, the cards): the cards are parsed again only when
+        # an article changed (a console edit, an import) or after CACHE_SECONDS (department
+        # names), so a page view costs one small query instead of reading every article.
+        self._cached: tuple[tuple[object, ...], float, list[tuple[CardEntry, Card]]] | None = None
 
     @property
     def forms_dir(self) -> Path | None:
@@ -106,6 +112,13 @@ class ServiceCatalogue:
 
     async def _cards(self) -> list[tuple[CardEntry, Card]]:
         def read(session: Session) -> list[tuple[CardEntry, Card]]:
+            stamp = tuple(session.execute(
+                select(func.count(), func.sum(KbArticle.current_version),
+                       func.max(KbArticle.updated_at)).where(KbArticle.active.is_(True))
+            ).one())  # fmt: skip
+            cached = self._cached
+            if cached and cached[0] == stamp and time.monotonic() - cached[1] < CACHE_SECONDS:
+                return cached[2]
             out = []
             names: dict[str, str] = {}
             for row, version in _current(session):
@@ -117,6 +130,7 @@ class ServiceCatalogue:
                 entry = CardEntry(row.slug, row.title, row.department, names[row.department],
                                   card.summary)  # fmt: skip
                 out.append((entry, card))
+            self._cached = (stamp, time.monotonic(), out)
             return out
 
         return await self.kb.store.run(read)
