@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
+from bench.web_rps import parse_wrk
 from tests.integration.harness import Harness
 
 STATIC = "/static/css/portal.css"
@@ -61,20 +62,11 @@ class Result:
 
 
 def parse(output: str) -> tuple[float, float, int, int]:
-    """(requests/s, p95 ms, requests, errors: non-2xx/3xx and socket errors) of one wrk run."""
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    """(requests/s, p95 ms, requests, errors) of one wrk run: ``bench.web_rps.parse_wrk``'s
+    figures plus the p95 the Lua hook printed."""
+    rps, _p50, _p99, total, errors = parse_wrk(output)
     p95 = re.search(r"P95_US (\d+)", output)
-    total = re.search(r"(\d+) requests in", output)
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                       output)  # fmt: skip
-    errors += sum(int(n) for n in socket.groups()) if socket else 0
-    return (
-        float(rps.group(1)) if rps else 0.0,
-        int(p95.group(1)) / 1000 if p95 else float("nan"),
-        int(total.group(1)) if total else 0,
-        errors,
-    )
+    return rps, int(p95.group(1)) / 1000 if p95 else float("nan"), total, errors
 
 
 def status_of(url: str) -> int:

@@ -26,7 +26,7 @@ from cic.consultations.errors import ConsultationError, ConsultationNotFound, Fi
 from cic.consultations.names import RULE_LABELS
 from cic.consultations.service import ConsultationService
 from cic.http.endpoint import documented
-from cic.http.json_api import form_fields
+from cic.http.json_api import form_data, form_fields
 from cic.portal.render import form_values
 
 BASE = "/redakcja/konsultacje"
@@ -198,10 +198,7 @@ def routes(service: ConsultationService) -> list[web.RouteDef]:
     @require(*EDITORS)
     async def respond(request: web.Request) -> web.StreamResponse:
         consultation_id = _number(request.match_info["id"])
-        try:
-            form = await request.post()
-        except ValueError:
-            raise ConsultationError("Nie można odczytać formularza.") from None
+        form = await form_data(request, ConsultationError)
         ids = [_number(str(v), "Nie ma takiej uwagi.") for v in form.getall("comment", [])]
         try:
             await service.respond(consultation_id, ids, str(form.get("response", "")),
