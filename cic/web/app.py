@@ -63,6 +63,8 @@ from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
 from cic.dues.payment import Payee
+from cic.incidents import plugin as incidents_plugin
+from cic.incidents.service import IncidentService
 from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
@@ -93,7 +95,7 @@ from cic.web import api_docs
 from cic.web import safety as web_safety
 from cic.web import status as web_status
 from cic.web.errors import error_middleware
-from cic.web.headers import security_headers
+from cic.web.headers import security_headers, tile_origin
 
 log = logging.getLogger(__name__)
 
@@ -272,10 +274,11 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
-            security_headers(settings.asterisk.http_port),
+            security_headers(settings.asterisk.http_port, tile_origin(settings.safety.tiles_url)),
             web_safety.safety_middleware(),
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
+            incidents_plugin.upload_limit_middleware(settings.safety.photo_max_mb),
             auth_middleware(auth, services.credentials.api_token),
         ]
     )
@@ -365,8 +368,12 @@ def _install_domains(app: web.Application, services: Services) -> None:
     form = desk_plugin.install_form(app, desk_plugin.FormDeps(
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
+    incidents = incidents_plugin.install(app, incidents_plugin.IncidentsDeps(
+        store, settings.safety, settings.office.timezone,
+        Path(settings.state_dir) / "zagrozenia",
+    ))  # fmt: skip
     if settings.portal.enabled:
-        _install_portal(app, services, form, kb, cases.status)
+        _install_portal(app, services, form, kb, cases.status, incidents)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))
@@ -376,7 +383,7 @@ def _install_domains(app: web.Application, services: Services) -> None:
 
 def _install_portal(
     app: web.Application, services: Services, form: WebForm, kb: KbService,
-    case_status: StatusChecks,
+    case_status: StatusChecks, incidents: IncidentService,
 ) -> None:  # fmt: skip
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
@@ -397,6 +404,9 @@ def _install_portal(
     portal_plugin.install_case_status(app, portal_plugin.CaseStatusDeps(case_status, portal))
     announcements_plugin.install(app, announcements_plugin.AnnouncementsDeps(
         settings, services.store, services.supervisor, services.credentials.form_key, portal,
+    ))  # fmt: skip
+    incidents_plugin.install_portal(app, incidents_plugin.PortalReportDeps(
+        incidents, settings.safety, portal.messages,
     ))  # fmt: skip
 
 
