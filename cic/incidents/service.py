@@ -352,7 +352,7 @@ class IncidentService:
                 query = query.where(Incident.created_at >= filters.since)
             if filters.until is not None:
                 query = query.where(Incident.created_at <= filters.until)
-            return [_view(i, c) for i, c in session.execute(query).tuples()]
+            return [_view(i, c) for i, c in session.execute(query)]
 
         return await self.store.run(work)
 
@@ -428,7 +428,7 @@ class IncidentService:
             have = set(session.execute(
                 select(IncidentLink.kind, IncidentLink.ref)
                 .where(IncidentLink.incident_id == main.id)
-            ).tuples())  # fmt: skip
+            ))  # fmt: skip
             for link in session.scalars(
                 select(IncidentLink).where(IncidentLink.incident_id == duplicate.id)
             ).all():
@@ -536,7 +536,7 @@ class IncidentService:
                 select(Incident, ThreatCategory)
                 .join(ThreatCategory, ThreatCategory.id == Incident.category_id)
                 .where(Incident.id.in_(ids))
-            ).tuples()  # fmt: skip
+            )  # fmt: skip
             return [_view(i, c) for i, c in rows]
 
         return await self.store.run(work)
