@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def test_incident_from_a_real_call_is_on_the_map(pbx: Harness) -> None:
     pbx.login("ewa")
-    resident = ResidentCall(number="48500100204", name="Jan Testowy", hangup_after_ms=6_000)
+    resident = ResidentCall(number="48500100204", name="Jan Testowy", hangup_after_ms=14_000)
     call = pbx.complete_call(resident)
     assert call["outcome"] == "answered" and call["agent"] == "PJSIP/agent-ewa"
     created = pbx.api("POST", "/api/zagrozenia", {

@@ -1,0 +1,59 @@
+"""The safety map in headless Chromium: incidents created through the API are drawn as
+Leaflet markers (counted) beside the list, with the tiles unreachable (no network here); the
+portal's report page passes axe-core."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cic.auth import users
+from cic.db import Store
+from tests.e2e.axe import axe_violations
+from tests.e2e.test_console import element, page_state
+from tests.integration.harness import Harness
+
+pytestmark = pytest.mark.e2e
+USERNAME, PASSWORD = "e2e-mapa", "haslo-mapy-12345"
+
+
+def test_map_shows_the_markers_and_the_portal_form_passes_axe(
+    e2e_harness: Harness, chromium: Any
+) -> None:
+    h = e2e_harness
+    base = f"http://127.0.0.1:{h.settings.web_port}"
+    store = Store(h.settings.db_url)
+    try:
+        store.run_sync(lambda s: users.add(s, USERNAME, "Mapa Testowa", "agent", PASSWORD,
+                                           now=datetime.now(UTC)))  # fmt: skip
+    finally:
+        store.engine.dispose()
+    before = len(h.api("GET", "/api/zagrozenia?stan=otwarte"))
+    for n, (lat, lon) in enumerate([(50.06, 19.93), (50.07, 19.95), (50.09, 19.99)]):
+        h.api("POST", "/api/zagrozenia", {"category": "wysypisko", "title": f"Wysypisko {n}",
+                                          "lat": lat, "lon": lon})  # fmt: skip
+    page = chromium
+    page.get(f"{base}/logowanie")
+    element(page, "#username").send_keys(USERNAME)
+    element(page, "#password").send_keys(PASSWORD)
+    element(page, "form button[type=submit]").click()
+    Harness.wait_for(lambda: "/logowanie" not in page.current_url, 15, "signed in",
+                     lambda: page_state(page))  # fmt: skip
+    page.get(f"{base}/bezpieczenstwo")
+    markers = "#safety-map .leaflet-marker-icon"
+    Harness.wait_for(
+        lambda: len(page.find_elements("css selector", markers)) == before + 3, 20,
+        "the markers on the map", lambda: page_state(page),
+    )  # fmt: skip
+    assert len(page.find_elements("css selector", "#safety-items li")) == before + 3
+    page.find_elements("css selector", markers)[0].click()
+    Harness.wait_for(lambda: bool(page.find_elements("css selector", ".leaflet-popup a")), 10,
+                     "the popup's link")  # fmt: skip
+    href = page.find_element("css selector", ".leaflet-popup a").get_attribute("href")
+    assert "/bezpieczenstwo/zgloszenia/" in href
+
+    page.get(f"{base}/e-urzad/zgloszenie-zagrozenia")
+    assert page.find_element("css selector", "h1").text == "Zgłoś zagrożenie"
+    assert axe_violations(page) == []
