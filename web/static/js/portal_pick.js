@@ -8,6 +8,7 @@
   box.hidden = false;
   document.getElementById("opis-mapa").hidden = false;
   const map = L.map(box).setView(config.centre, 12);
+  map.attributionControl.setPrefix("Leaflet");
   L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
   if (config.area && config.area.length === 2) map.fitBounds(config.area);
   let marker = null;

@@ -8,6 +8,7 @@
   const config = JSON.parse($("safety-config").textContent);
   const layerList = JSON.parse($("safety-layer-list").textContent);
   const map = L.map("safety-map").setView(config.centre, 12);
+  map.attributionControl.setPrefix("Leaflet");
   L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
   if (config.area && config.area.length === 2) map.fitBounds(config.area);
   else if (config.area && config.area.length > 2) map.fitBounds(L.polygon(config.area).getBounds());
