@@ -2,7 +2,9 @@
 address as text or the coordinates typed; with JavaScript a small map fills the coordinates
 from a click). An optional photo is checked and re-encoded without its metadata.
 
-GET  /e-urzad/zgloszenie-zagrozenia              the form
+GET  /e-urzad/zgloszenie-zagrozenia              the form (no script, like every portal page)
+GET  /e-urzad/zgloszenie-zagrozenia/mapa         the same form with a map to click (opt-in:
+                                                 Leaflet's script and the configured tiles)
 POST /e-urzad/zgloszenie-zagrozenia              send (multipart) → 303 to the thank-you page
 GET  /e-urzad/zgloszenie-zagrozenia/wyslano      thanks, with the report's number
 """
@@ -37,7 +39,7 @@ from cic.portal.render import error_page, form_values, page, see_other
 
 PATH = "/e-urzad/zgloszenie-zagrozenia"
 SECTION = "zgloszenie"
-FIELDS = ("category", "description", "address", "lat", "lon", "name", "phone")
+FIELDS = ("category", "description", "address", "lat", "lon", "name", "phone", "mapa")
 LABELS = {"category": "Rodzaj zagrożenia", "description": "Opis", "address": "Adres lub miejsce",
           "lat": "Szerokość geograficzna", "lon": "Długość geograficzna",
           "name": "Imię i nazwisko", "phone": "Telefon", "photo": "Zdjęcie"}  # fmt: skip
@@ -88,16 +90,21 @@ def routes(
         request: web.Request, values: dict[str, str], errors: dict[str, str],
         status: int = 200, problem: str = "",
     ) -> web.Response:  # fmt: skip
+        with_map = values.get("mapa") == "tak"
         return page(
             request, "zgloszenie_zagrozenia.html", status=status, section=SECTION,
             token=forms.token(), categories=await service.categories(), values=values,
-            errors=errors, labels=LABELS, problem=problem, config=map_config(settings),
-            max_mb=settings.photo_max_mb,
+            errors=errors, labels=LABELS, problem=problem, max_mb=settings.photo_max_mb,
+            config=map_config(settings) if with_map else "", with_map=with_map,
         )  # fmt: skip
 
-    @documented("Portal: formularz zgłoszenia zagrożenia (adres albo punkt na mapie, zdjęcie)")
+    @documented("Portal: formularz zgłoszenia zagrożenia (adres albo współrzędne, zdjęcie)")
     async def blank(request: web.Request) -> web.StreamResponse:
         return await show(request, {}, {})
+
+    @documented("Portal: formularz zgłoszenia zagrożenia z mapą do wskazania miejsca")
+    async def blank_map(request: web.Request) -> web.StreamResponse:
+        return await show(request, {"mapa": "tak"}, {})
 
     @documented(
         "Portal: wysłanie zgłoszenia zagrożenia (formularz multipart z form_token)",
@@ -177,4 +184,9 @@ def routes(
         return page(request, "zgloszenie_zagrozenia_wyslano.html", section=SECTION,
                     number=shown)  # fmt: skip
 
-    return [web.get(PATH, blank), web.post(PATH, send), web.get(f"{PATH}/wyslano", sent)]
+    return [
+        web.get(PATH, blank),
+        web.get(f"{PATH}/mapa", blank_map),
+        web.post(PATH, send),
+        web.get(f"{PATH}/wyslano", sent),
+    ]

@@ -58,3 +58,13 @@ def test_map_shows_the_markers_and_the_portal_form_passes_axe(
     page.get(f"{base}/e-urzad/zgloszenie-zagrozenia")
     assert page.find_element("css selector", "h1").text == "Zgłoś zagrożenie"
     assert axe_violations(page) == []
+    assert page.execute_script("return document.scripts.length") == 0
+    page.get(f"{base}/e-urzad/zgloszenie-zagrozenia/mapa")
+    element(page, "#portal-pick .leaflet-container, #portal-pick.leaflet-container")
+    assert axe_violations(page) == []
+    # A click on the map fills the coordinates (the tiles are unreachable: the map still is).
+    page.find_element("css selector", "#portal-pick").click()
+    Harness.wait_for(
+        lambda: element(page, "#pole-lat").get_attribute("value") != "", 10, "coordinates"
+    )
+    assert element(page, "#pole-lon").get_attribute("value") != ""
