@@ -55,6 +55,23 @@ def test_map_shows_the_markers_and_the_portal_form_passes_axe(
     href = page.find_element("css selector", ".leaflet-popup a").get_attribute("href")
     assert "/bezpieczenstwo/zgloszenia/" in href
 
+    # The console's button opens the form with the call's details; the agent adds the rest.
+    page.get(f"{base}/bezpieczenstwo?rozmowa=1733500000.55&telefon=500100205&nazwa=Jan+Testowy")
+    assert element(page, "#i-phone").get_attribute("value") == "500100205"
+    assert element(page, "#i-name").get_attribute("value") == "Jan Testowy"
+    element(page, "#i-title").send_keys("Psy przy przystanku")
+    element(page, "#i-address").send_keys("przystanek przy kościele")
+    element(page, "#i-lat").send_keys("50.08")
+    element(page, "#i-lon").send_keys("19.97")
+    page.execute_script("document.getElementById('incident-form').requestSubmit()")
+    Harness.wait_for(lambda: "Zapisano zgłoszenie" in element(page, "#incident-result").text,
+                     15, "the saved report", lambda: page_state(page))  # fmt: skip
+    [made] = [i for i in h.api("GET", "/api/zagrozenia") if i["title"] == "Psy przy przystanku"]
+    assert made["source"] == "telefon" and made["reporter_phone"] == "500100205"
+    assert [x["ref"] for x in h.api("GET", f"/api/zagrozenia/{made['id']}")["links"]] == [
+        "1733500000.55"
+    ]
+
     page.get(f"{base}/e-urzad/zgloszenie-zagrozenia")
     assert page.find_element("css selector", "h1").text == "Zgłoś zagrożenie"
     assert axe_violations(page) == []
