@@ -68,16 +68,20 @@ def routes(service: IncidentService, settings: SafetySettings, zone: str) -> lis
             problem=problem,
         ))  # fmt: skip
 
-    async def back_with(incident_id: int, problem: str = "") -> web.HTTPSeeOther:
+    def back_with(incident_id: int, problem: str = "") -> web.HTTPSeeOther:
+        """Back to the incident's page, with the refusal's message shown there."""
         target = URL(f"{BASE}/zgloszenia/{incident_id}")
         return web.HTTPSeeOther(target.with_query({"blad": problem}) if problem else target)
+
+    async def posted(request: web.Request) -> tuple[int, dict[str, str]]:
+        """The incident in the path and the form's fields."""
+        return path_id(request, "id", IncidentError), await form_fields(request, IncidentError)
 
     @documented("Zmiana stanu lub priorytetu zgłoszenia (formularz HTML)", status=303,
                 errors=(400, 401, 403, 404))  # fmt: skip
     @require(*STAFF)
     async def change(request: web.Request) -> web.StreamResponse:
-        incident_id = path_id(request, "id", IncidentError)
-        data = await form_fields(request, IncidentError)
+        incident_id, data = await posted(request)
         try:
             await service.change(
                 actor_of(request), incident_id, status=data.get("status", "")[:20],
@@ -86,22 +90,23 @@ def routes(service: IncidentService, settings: SafetySettings, zone: str) -> lis
         except IncidentError as exc:
             if exc.status == 404:
                 raise
-            raise await back_with(incident_id, exc.message) from None
-        raise await back_with(incident_id)
+            raise back_with(incident_id, exc.message) from None
+        raise back_with(incident_id)
 
     @documented("Połączenie zgłoszenia z innym (formularz HTML)", status=303,
                 errors=(400, 401, 403, 404))  # fmt: skip
     @require(*STAFF)
     async def merge(request: web.Request) -> web.StreamResponse:
-        incident_id = path_id(request, "id", IncidentError)
-        data = await form_fields(request, IncidentError)
+        incident_id, data = await posted(request)
         into = whole_number(data.get("into", "").strip(), 1, 2**31 - 1)
         if into is None:
-            raise await back_with(incident_id, "Podaj numer głównego zgłoszenia.")
+            raise back_with(incident_id, "Podaj numer głównego zgłoszenia.")
         try:
             await service.merge(actor_of(request), incident_id, into)
         except IncidentError as exc:
-            raise await back_with(incident_id, exc.message) from None
+            if exc.status == 404:  # this page's incident gone: 404; the main one: said here
+                await service.get(actor_of(request), incident_id)
+            raise back_with(incident_id, exc.message) from None
         raise web.HTTPSeeOther(f"{BASE}/zgloszenia/{into}")
 
     @documented("Katalog zagrożeń (strona HTML)", errors=(401, 403))

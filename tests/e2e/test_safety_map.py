@@ -12,7 +12,7 @@ import pytest
 from cic.auth import users
 from cic.db import Store
 from tests.e2e.axe import axe_violations
-from tests.e2e.test_console import element, page_state
+from tests.e2e.test_console import element, page_state, sign_in
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -35,13 +35,7 @@ def test_map_shows_the_markers_and_the_portal_form_passes_axe(
         h.api("POST", "/api/zagrozenia", {"category": "wysypisko", "title": f"Wysypisko {n}",
                                           "lat": lat, "lon": lon})  # fmt: skip
     page = chromium
-    page.get(f"{base}/logowanie")
-    element(page, "#username").send_keys(USERNAME)
-    element(page, "#password").send_keys(PASSWORD)
-    element(page, "form button[type=submit]").click()
-    Harness.wait_for(lambda: "/logowanie" not in page.current_url, 15, "signed in",
-                     lambda: page_state(page))  # fmt: skip
-    page.get(f"{base}/bezpieczenstwo")
+    sign_in(page, base, USERNAME, PASSWORD, "/bezpieczenstwo", "/bezpieczenstwo")
     markers = "#safety-map .leaflet-marker-icon"
     Harness.wait_for(
         lambda: len(page.find_elements("css selector", markers)) == before + 3, 20,
