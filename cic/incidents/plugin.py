@@ -12,9 +12,11 @@ from aiohttp import web
 
 from cic.channels.files import ChannelFiles
 from cic.channels.ratelimit import HourlyLimit
+from cic.channels.webform import WebForm
 from cic.config import SafetySettings
 from cic.db import Store
 from cic.incidents import api_views, pages, portal_views
+from cic.incidents.contact import ContactReports
 from cic.incidents.geocoder import Geocoder
 from cic.incidents.layers import layers_of
 from cic.incidents.portal_views import upload_limit_middleware
@@ -63,15 +65,19 @@ def install(app: web.Application, deps: IncidentsDeps) -> IncidentService:
 
 @dataclass(frozen=True)
 class PortalReportDeps:
-    """The service, the safety settings and the portal's tokens of forms that send something."""
+    """The service, the safety settings, the portal's tokens of forms that send something, and
+    the web form whose channel each report also opens a contact report in (None: none)."""
 
     service: IncidentService
     settings: SafetySettings
     forms: PortalForms
+    form: WebForm | None = None
 
 
 def install_portal(app: web.Application, deps: PortalReportDeps) -> None:
     """Add ``/e-urzad/zgloszenie-zagrozenia``."""
     settings = deps.settings
     limit = HourlyLimit(settings.reports_per_hour, settings.reports_per_hour_all)
-    app.add_routes(portal_views.routes(deps.service, deps.forms, limit, settings))
+    form = deps.form
+    contact = ContactReports(form.store, form.policy, form.on_report) if form else None
+    app.add_routes(portal_views.routes(deps.service, deps.forms, limit, settings, contact))

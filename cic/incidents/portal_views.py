@@ -11,6 +11,7 @@ GET  /e-urzad/zgloszenie-zagrozenia/wyslano      thanks, with the report's numbe
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 
@@ -22,6 +23,7 @@ from cic.channels.ratelimit import HourlyLimit
 from cic.config import SafetySettings
 from cic.http.endpoint import documented
 from cic.http.json_api import form_data
+from cic.incidents.contact import ContactReports
 from cic.incidents.errors import (
     AddressNotFound,
     BadPhoto,
@@ -32,11 +34,12 @@ from cic.incidents.errors import (
     PhotoTooBig,
 )
 from cic.incidents.pages import map_config
-from cic.incidents.service import PORTAL, IncidentService, NewIncident
+from cic.incidents.service import PORTAL, IncidentService, IncidentView, NewIncident
 from cic.portal.errors import PortalError, PortalFormExpired
 from cic.portal.forms import PortalForms
 from cic.portal.render import error_page, form_values, page, see_other
 
+log = logging.getLogger(__name__)
 PATH = "/e-urzad/zgloszenie-zagrozenia"
 SECTION = "zgloszenie"
 FIELDS = ("category", "description", "address", "lat", "lon", "name", "phone", "mapa")
@@ -82,9 +85,11 @@ def _number(raw: str, label: str, errors: dict[str, str], name: str) -> float | 
 
 
 def routes(
-    service: IncidentService, forms: PortalForms, limit: HourlyLimit, settings: SafetySettings
-) -> list[web.RouteDef]:
-    """The form, its POST and the thank-you page."""
+    service: IncidentService, forms: PortalForms, limit: HourlyLimit, settings: SafetySettings,
+    contact: ContactReports | None = None,
+) -> list[web.RouteDef]:  # fmt: skip
+    """The form, its POST and the thank-you page; with ``contact`` each report also opens a
+    contact report of the web-form channel, linked to the incident."""
 
     async def show(
         request: web.Request, values: dict[str, str], errors: dict[str, str],
@@ -175,7 +180,17 @@ def routes(
         except IncidentError as exc:
             limit.give_back(key)
             return await show(request, values, {}, exc.status, exc.message)
+        if contact is not None:
+            await link_contact(created.incident)
         raise see_other(f"{PATH}/wyslano?nr={created.incident.id}")
+
+    async def link_contact(incident: IncidentView) -> None:
+        try:
+            report_id = await contact.open(incident) if contact else None
+            if report_id is not None:
+                await service.link(PORTAL, incident.id, "report", str(report_id))
+        except Exception:  # the incident is stored and on the map: the resident is answered
+            log.exception("threat report %s: its contact report failed", incident.id)
 
     @documented("Portal: podziękowanie za zgłoszenie zagrożenia (numer zgłoszenia)")
     async def sent(request: web.Request) -> web.StreamResponse:

@@ -462,8 +462,10 @@ class IncidentService:
 
     async def link(self, actor: Actor, incident_id: int, kind: str, ref: str) -> IncidentView:
         """Link a call (``call``: its id) or a contact report (``report``: its number); a link
-        already there is kept once."""
-        _staff(actor)
+        already there is kept once. Staff, or ``PORTAL`` linking its own report's contact
+        report."""
+        if actor is not PORTAL:
+            _staff(actor)
         if kind not in LINK_KINDS:
             raise IncidentError("Rodzaj powiązania: call (rozmowa) albo report (zgłoszenie).")
         ref = ref.strip()

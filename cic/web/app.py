@@ -406,7 +406,7 @@ def _install_portal(
         settings, services.store, services.supervisor, services.credentials.form_key, portal,
     ))  # fmt: skip
     incidents_plugin.install_portal(app, incidents_plugin.PortalReportDeps(
-        incidents, settings.safety, portal.messages,
+        incidents, settings.safety, portal.messages, form,
     ))  # fmt: skip
 
 

@@ -12,7 +12,13 @@ import pytest
 import pytest_asyncio
 from aiohttp import FormData, web
 from PIL import Image
+from sqlalchemy.orm import Session
 
+from cic.cases.models import ContactReport
+from cic.channels.formtoken import FormTokens
+from cic.channels.intake import IntakePolicy
+from cic.channels.ratelimit import HourlyLimit
+from cic.channels.webform import WebForm
 from cic.config import SafetySettings, Settings
 from cic.db import Store
 from cic.incidents import plugin
@@ -147,8 +153,11 @@ async def world(store: Store, tmp_path: Path) -> AsyncIterator[PortalWorld]:
         service = plugin.install(app, plugin.IncidentsDeps(
             store, settings.safety, "Europe/Warsaw", tmp_path / "zdjecia",
         ))  # fmt: skip
+        policy = IntakePolicy(reply_days={"www": 3}, zone="Europe/Warsaw", domain="gmina.example")
+        tokens = FormTokens(b"klucz-formularza", min_seconds=3, max_hours=24)
+        form = WebForm(store, tokens, HourlyLimit(3, 50), policy, consent="Zgoda.", min_seconds=3)
         plugin.install_portal(app, plugin.PortalReportDeps(
-            service, settings.safety, portal.lookups,
+            service, settings.safety, portal.lookups, form,
         ))  # fmt: skip
 
     async with portal_client(store, settings, add) as made:
@@ -264,6 +273,19 @@ async def test_portal_report_with_photo(world: PortalWorld) -> None:
     content = await picture.read()
     assert picture.content_type == "image/jpeg" and b"Aparat Testowy" not in content
     assert (await world.client.get(made["photo"])).status in (401, 403)  # not for residents
+    # ... and the report is in the agents' message queue as a contact report of channel www.
+    [link] = [x for x in made["links"] if x["kind"] == "report"]
+
+    def report(session: Session) -> tuple[str, str, str]:
+        row = session.get(ContactReport, int(link["ref"]))
+        assert row is not None
+        return row.channel, row.topic, row.contact
+
+    channel, topic, _ = await world.store.run(report)
+    assert (
+        channel == "www"
+        and topic == f"Zgłoszenie zagrożenia nr {number}: Powalone drzewo na drodze"
+    )
 
 
 @pytest.mark.parametrize(
