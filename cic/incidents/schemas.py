@@ -75,7 +75,7 @@ class CategoryIn(Body):
     """A threat category to create or change."""
 
     slug: Slug = Field(title="Adres kategorii")
-    name: Annotated[Short, NOT_BLANK] = Field(title="Nazwa")
+    name: Annotated[OneLine, StringConstraints(max_length=120), NOT_BLANK] = Field(title="Nazwa")
     instructions: str = Field("", max_length=5000, title="Co robić")
     notify: list[Responder] = Field(default_factory=list, max_length=20, title="Kogo powiadomić")
     priority: Priority = Field("sredni", title="Domyślny priorytet")

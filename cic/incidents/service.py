@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -258,8 +258,8 @@ class IncidentService:
             point = await self.geocoder.locate(address) if self.geocoder is not None else None
             if point is None:
                 raise AddressNotFound()
-            lat, lon, solectwo = point.lat, point.lon, point.solectwo
-            address = point.label or address
+            lat, lon, solectwo = point.lat, point.lon, point.solectwo[:200]
+            address = (point.label or address)[:300]
         else:
             raise NoLocation()
         if not inside(self.area, lat, lon):
@@ -492,17 +492,6 @@ class IncidentService:
             ))  # fmt: skip
 
         return await self._views(await self.store.run(work))
-
-    async def forget_reporter(self, incident_id: int) -> None:
-        """Erase the reporter's contact and photo (a data subject's erasure)."""
-
-        def work(session: Session) -> None:
-            session.execute(
-                update(Incident).where(Incident.id == incident_id)
-                .values(reporter_name="", reporter_phone="", photo_sha256="", photo_type="")
-            )  # fmt: skip
-
-        await self.store.run(work)
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -317,3 +317,23 @@ async def test_portal_huge_photo_is_a_polish_413(world: PortalWorld) -> None:
     assert status == 413 and "za duże" in body
     _, listed = await _api(world, "GET", "/api/zagrozenia")
     assert listed == []
+
+
+async def test_catalogue_api_refuses_odd_categories(world: PortalWorld) -> None:
+    for body, message in (
+        ({"slug": "grad", "name": "G" * 121}, "najwyżej 120"),
+        ({"slug": "../../etc/passwd", "name": "Grad"}, "Adres kategorii"),
+        ({"slug": "grad", "name": "Grad", "notify": ["osp; rm -rf /"]}, "Kogo powiadomić"),
+        ({"slug": "grad", "name": "Grad", "priority": "pilny"}, "Domyślny priorytet"),
+        ({"slug": "drzewo", "name": "Drugie drzewo"}, "już istnieje"),
+    ):
+        status, answer = await _api(world, "POST", "/api/zagrozenia/kategorie", body)
+        assert status == 400 and message in answer["message"], (body, answer)
+    body = {"slug": "grad", "name": "Gradobicie", "notify": ["soltys"]}
+    status, made = await _api(world, "POST", "/api/zagrozenia/kategorie", body)
+    assert status == 201 and made["priority"] == "sredni"
+    status, changed = await _api(world, "PUT", f"/api/zagrozenia/kategorie/{made['id']}",
+                                 {"slug": "grad", "name": "Grad", "active": False})  # fmt: skip
+    assert status == 200 and changed["active"] is False
+    _, active = await _api(world, "GET", "/api/zagrozenia/kategorie")
+    assert "grad" not in [c["slug"] for c in active]
