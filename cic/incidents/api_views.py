@@ -16,7 +16,8 @@ GET   /api/mapa/warstwy                     the map's layers (see ``cic.incident
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -53,15 +54,16 @@ def actor_of(request: web.Request) -> Actor:
     return Actor(user.username, user.role) if user else Actor("", "")
 
 
-def _when(text: str) -> datetime | None:
+def _when(text: str, zone: str) -> datetime | None:
     if not text:
         return None
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
 
 
-def filters_of(query: ListQuery) -> Filters:
-    """The service's filters from the query string (``stan=otwarte``: the open statuses)."""
+def filters_of(query: ListQuery, zone: str = "Europe/Warsaw") -> Filters:
+    """The service's filters from the query string (``stan=otwarte``: the open statuses; a
+    time without a zone is the office's local time, ``zone``)."""
     statuses: list[str] = []
     for part in (p.strip() for p in query.stan.split(",") if p.strip()):
         if part == "otwarte":
@@ -71,17 +73,17 @@ def filters_of(query: ListQuery) -> Filters:
         else:
             raise IncidentError(f"Stan: dozwolone {', '.join(STATUSES)} albo otwarte.")
     categories = tuple(p.strip() for p in query.kategoria.split(",") if p.strip())
-    return Filters(categories, tuple(statuses), _when(query.od), _when(query.do))
+    return Filters(categories, tuple(statuses), _when(query.od, zone), _when(query.do, zone))
 
 
-def routes(service: IncidentService) -> list[web.RouteDef]:
-    """The API's routes."""
+def routes(service: IncidentService, zone: str = "Europe/Warsaw") -> list[web.RouteDef]:
+    """The API's routes; ``zone`` is the office's time zone (filters given without one)."""
 
     @documented("Zgłoszenia zagrożeń (lista i dane mapy)", query=ListQuery,
                 returns=list[IncidentOut], errors=(400, 401, 403))  # fmt: skip
     @require(*STAFF)
     async def listing(request: web.Request) -> web.StreamResponse:
-        filters = filters_of(read_query(request, ListQuery, IncidentError))
+        filters = filters_of(read_query(request, ListQuery, IncidentError), zone)
         found = await service.listing(actor_of(request), filters)
         return web.json_response([incident_out(i) for i in found])
 

@@ -58,7 +58,7 @@ def install(app: web.Application, deps: IncidentsDeps) -> IncidentService:
     )  # fmt: skip
     app[INCIDENTS] = service
     layers_of(app)
-    app.add_routes(api_views.routes(service))
+    app.add_routes(api_views.routes(service, deps.zone))
     app.add_routes(pages.routes(service, settings, deps.zone))
     return service
 

@@ -95,8 +95,8 @@ class ListQuery(Query):
 
     kategoria: str = Field("", max_length=1000, title="Kategorie (adresy, po przecinku)")
     stan: str = Field("", max_length=200, title="Stany (po przecinku; 'otwarte': niezamknięte)")
-    od: IsoDateTime = Field("", title="Zgłoszone od (ISO 8601)")
-    do: IsoDateTime = Field("", title="Zgłoszone do (ISO 8601)")
+    od: IsoDateTime = Field("", title="Zgłoszone od (ISO 8601; bez strefy: czas urzędu)")
+    do: IsoDateTime = Field("", title="Zgłoszone do (ISO 8601; bez strefy: czas urzędu)")
 
 
 class EventOut(TypedDict):

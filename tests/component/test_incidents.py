@@ -337,3 +337,18 @@ async def test_catalogue_api_refuses_odd_categories(world: PortalWorld) -> None:
     assert status == 200 and changed["active"] is False
     _, active = await _api(world, "GET", "/api/zagrozenia/kategorie")
     assert "grad" not in [c["slug"] for c in active]
+
+
+async def test_time_filters_are_in_the_office_time(world: PortalWorld) -> None:
+    body = {"category": "oblodzenie", "title": "Ślisko", "lat": 50.1, "lon": 20.0}
+    status, made = await _api(world, "POST", "/api/zagrozenia", body)
+    assert status == 201
+    today = made["incident"]["created_at"][:10]
+    status, found = await _api(world, "GET", f"/api/zagrozenia?od={today}T00:00:00&do=2999-01-01")
+    assert status == 200 and [i["id"] for i in found] == [made["incident"]["id"]]
+    status, none = await _api(world, "GET", "/api/zagrozenia?do=2000-01-01T00:00:00%2B01:00")
+    assert status == 200 and none == []
+    status, refused = await _api(world, "GET", "/api/zagrozenia?od=wczoraj")
+    assert status == 400 and "ISO 8601" in refused["message"]
+    status, refused = await _api(world, "GET", "/api/zagrozenia?stan=zgubione")
+    assert status == 400 and "Stan" in refused["message"]
