@@ -40,6 +40,9 @@ CB_SHOWN = "CIC_CB_SHOWN"
 CB_DIAL = "CIC_CB_DIAL"
 CB_RING = "CIC_CB_RING"
 CALLBACK_DIAL_CONTEXT = "cic-callback-dial"
+# Set by the controller's Originate and read back by its own FastAGI: the templates pass it
+# through without naming it.
+NOT_IN_TEMPLATES = frozenset({CB_ATTEMPT})
 
 # --- warnings by phone call (dialplan/notify.conf.j2), set by the controller's Originate ---
 NT_ID = "CIC_NT_ID"
@@ -51,10 +54,6 @@ NT_WAIT = "CIC_NT_WAIT"
 NT_RESULT = "CIC_NT_RESULT"
 NOTIFY_DIAL_CONTEXT = "cic-notify-dial"
 NOTIFY_MESSAGE_CONTEXT = "cic-notify-message"
-
-# Set by the controller's Originate and read back by its own FastAGI: the templates pass them
-# through without naming them.
-NOT_IN_TEMPLATES = frozenset({CB_ATTEMPT, NT_ATTEMPT})
 
 # --- transfers: inherited (``__``) by the Local channel Asterisk dials for a consult ---
 XFER_ID = "CIC_XFER_ID"

@@ -49,9 +49,10 @@ def start_recipients(folder: Path, port: int) -> Sipp:
     return Sipp(recipients_xml(folder), local_port=port, media_port=port + 2, calls=0).start()
 
 
-def numbers(count: int, first: int = 500_100_200) -> list[str]:
-    """Made-up national numbers, consecutive, so last digits cycle through the behaviours."""
-    return [str(first + i) for i in range(count)]
+def numbers(count: int, first: int = 500_100_200, digits: str = "0123456789") -> list[str]:
+    """Made-up national numbers whose last digits cycle through ``digits`` (the behaviours)."""
+    step = len(digits)
+    return [str(first + (i // step) * 10 + int(digits[i % step])) for i in range(count)]
 
 
 def queue_warning(
@@ -91,7 +92,7 @@ _GROUP_LINE = re.compile(r"\bout\s+cic-notify\b")
 
 class GroupSampler:
     """Counts, every ``interval`` seconds, the channels in Asterisk's ``out@cic-notify`` group
-    (the warning calls up); ``peak`` is the most seen at once."""
+    (the warning calls up); ``peak`` is the most seen at once, ``mean`` the average."""
 
     def __init__(self, settings: Settings, interval: float = 0.25) -> None:
         """Nothing runs until :meth:`start`."""
@@ -99,8 +100,14 @@ class GroupSampler:
         self.interval = interval
         self.peak = 0
         self.samples = 0
+        self.total = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def mean(self) -> float:
+        """The average number of warning calls up over the samples."""
+        return self.total / self.samples if self.samples else 0.0
 
     def start(self) -> GroupSampler:
         """Sample in a background thread."""
@@ -121,4 +128,5 @@ class GroupSampler:
             count = len(_GROUP_LINE.findall(text))
             self.peak = max(self.peak, count)
             self.samples += 1
+            self.total += count
             time.sleep(self.interval)
