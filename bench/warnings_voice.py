@@ -34,6 +34,7 @@ from tests.integration.notify_voice import (
     queue_warning,
     read_batch,
     start_recipients,
+    voice_settings,
 )
 
 
@@ -57,19 +58,8 @@ def main() -> None:
     trunk_port = free_port()
     with tempfile.TemporaryDirectory(prefix="cic-bench-voice-") as tmp:
         folder = Path(tmp)
-        with Harness.running(
-            folder / "state",
-            CIC_ASTERISK__TRUNK_CONTACT=f"sip:127.0.0.1:{trunk_port}",
-            CIC_VOICE_CALLS__CHANNELS=str(limit),
-            CIC_VOICE_CALLS__TRUNK_CHANNELS=str(args.trunk),
-            CIC_VOICE_CALLS__INBOUND_RESERVE=str(args.reserve),
-            CIC_VOICE_CALLS__CALLS_PER_SECOND=str(args.cps),
-            CIC_VOICE_CALLS__RING_SECONDS="4",
-            CIC_VOICE_CALLS__CONFIRM_SECONDS="2",
-            CIC_VOICE_CALLS__RETRY_SECONDS="2",
-            CIC_VOICE_CALLS__ATTEMPTS="2",
-            CIC_OVERFLOW__ENABLED="false",
-        ) as h:
+        settings = voice_settings(trunk_port, limit, args.trunk, args.reserve, args.cps)
+        with Harness.running(folder / "state", **settings) as h:
             run(h, folder, trunk_port, args)
 
 

@@ -31,6 +31,7 @@ from cic.asterisk.ami import AmiSession
 from cic.asterisk.originate import originate_local
 from cic.config import VoiceCallSettings
 from cic.notify.service import Claimed, Outgoing
+from cic.supervisor import rounds
 
 log = logging.getLogger(__name__)
 CHANNEL = "voice"
@@ -252,16 +253,7 @@ class VoiceSender:
         recovered = await self.store.recover(CHANNEL)
         if recovered:
             log.warning("%d voice deliveries left in progress went back to the queue", recovered)
-        while True:
-            try:
-                await self.step()
-            except Exception:
-                log.exception("voice sender step failed")
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll)
-            except TimeoutError:
-                pass
+        await rounds(self.step, self._wake, self.poll, "voice sender")
 
     async def step(self) -> int:
         """Finish overdue calls, then claim and place as many as there is room for; returns

@@ -32,6 +32,26 @@ EXPECTED = {
 MESSAGE = "Uwaga, próbne ostrzeżenie gminy."
 
 
+def voice_settings(
+    trunk_port: int, channels: int, trunk: int, reserve: int, cps: float
+) -> dict[str, str]:
+    """Harness settings: the trunk pointing at the recipients, the limit and pace given, and
+    short rings, question timeouts and retries (two attempts, 2 s apart)."""
+    return {
+        "CIC_ASTERISK__TRUNK_CONTACT": f"sip:127.0.0.1:{trunk_port}",
+        "CIC_VOICE_CALLS__CHANNELS": str(channels),
+        "CIC_VOICE_CALLS__TRUNK_CHANNELS": str(trunk),
+        "CIC_VOICE_CALLS__INBOUND_RESERVE": str(reserve),
+        "CIC_VOICE_CALLS__CALLS_PER_SECOND": str(cps),
+        "CIC_VOICE_CALLS__RING_SECONDS": "4",
+        "CIC_VOICE_CALLS__CONFIRM_SECONDS": "2",
+        "CIC_VOICE_CALLS__ATTEMPTS": "2",
+        "CIC_VOICE_CALLS__RETRY_SECONDS": "2",
+        "CIC_VOICE_CALLS__REPORT_TIMEOUT_SECONDS": "90",
+        "CIC_OVERFLOW__ENABLED": "false",
+    }
+
+
 def recipients_xml(folder: Path, answer_ms: int = 300) -> str:
     """The recipients' scenario with two presses of key 1 made into ``folder``."""
     first = dtmf_pcap("1", folder / "press-1a.pcap", 0)

@@ -24,6 +24,7 @@ from tests.integration.notify_voice import (
     queue_warning,
     read_batch,
     start_recipients,
+    voice_settings,
 )
 
 pytestmark = pytest.mark.integration
@@ -43,16 +44,7 @@ def voice(tmp_path_factory: pytest.TempPathFactory, trunk_port: int) -> Iterator
     """Asterisk + controller calling out through the trunk, with short rings and retries."""
     with Harness.running(
         tmp_path_factory.mktemp("cic-voice"),
-        CIC_ASTERISK__TRUNK_CONTACT=f"sip:127.0.0.1:{trunk_port}",
-        CIC_VOICE_CALLS__CHANNELS="40",
-        CIC_VOICE_CALLS__TRUNK_CHANNELS="34",
-        CIC_VOICE_CALLS__INBOUND_RESERVE="10",
-        CIC_VOICE_CALLS__CALLS_PER_SECOND="12",
-        CIC_VOICE_CALLS__RING_SECONDS="4",
-        CIC_VOICE_CALLS__CONFIRM_SECONDS="2",
-        CIC_VOICE_CALLS__RETRY_SECONDS="2",
-        CIC_VOICE_CALLS__REPORT_TIMEOUT_SECONDS="90",
-        CIC_OVERFLOW__ENABLED="false",
+        **voice_settings(trunk_port, channels=40, trunk=34, reserve=10, cps=12),
     ) as h:
         yield h
 
