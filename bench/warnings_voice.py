@@ -15,6 +15,12 @@ outcomes, calls placed per second (over the run, and the sender's own start rate
 warning calls up (peak and mean, from Asterisk's GROUP_COUNT sampled every 0.25 s), the share
 of the trunk left for inbound calls (at the peak and on average), and inbound calls answered
 out of offered. Figures only; nothing is asserted.
+
+Measured on a 2-core machine (2026-12-06), defaults: 2,000 recipients all confirming took
+317 s (6.3 calls/s placed, the 50-channel limit the bound: a confirmed call lasts about 8 s),
+peak 50 warning calls up (mean 48.3), 10 of 60 channels (17 %) always left for inbound calls,
+60 of 60 residents' calls answered. ``--mix all --recipients 1000``: 173 s, 1,200 calls (busy
+and unanswered numbers twice) at 6.9/s, peak 50, 60 of 60 inbound calls answered.
 """
 
 from __future__ import annotations
