@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 import types
 import typing
@@ -118,6 +119,39 @@ class CallbackSettings:
     dial: str = "PJSIP/{number}@residents"
     number_prefix: str = "0"
     announce_every: int = 45
+
+
+@dataclass
+class VoiceCallSettings:
+    """Warnings by phone call (``voice_calls.*``): Asterisk calls each voice recipient over the
+    trunk (``dial``, ``{number}`` the national number with ``number_prefix`` in front), speaks
+    the message and asks them to press 1.
+
+    At most ``channels`` calls are up at once, and never more than ``trunk_channels`` minus
+    ``inbound_reserve`` (the share of the trunk kept free for residents calling in); call starts
+    are paced to ``calls_per_second``. A number rings ``ring_seconds``; the person has
+    ``confirm_seconds`` to press 1 after the question. Busy and unanswered numbers are tried
+    ``attempts`` times, ``retry_seconds`` apart. A call whose result never comes back
+    (Asterisk restarted) is recorded as failed after ``report_timeout_seconds``.
+    """
+
+    enabled: bool = True
+    channels: int = 20
+    trunk_channels: int = 30
+    inbound_reserve: int = 10
+    calls_per_second: float = 2.0
+    ring_seconds: int = 30
+    confirm_seconds: int = 6
+    attempts: int = 3
+    retry_seconds: int = 300
+    report_timeout_seconds: int = 600
+    dial: str = "PJSIP/{number}@residents"
+    number_prefix: str = "0"
+
+    @property
+    def limit(self) -> int:
+        """How many calls may be up at once: ``channels``, and within the trunk's share."""
+        return max(0, min(self.channels, self.trunk_channels - self.inbound_reserve))
 
 
 QueueBackend = Literal["store", "redis"]
@@ -427,6 +461,7 @@ class Settings:
     dues: DuesSettings = field(default_factory=DuesSettings)
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
+    voice_calls: VoiceCallSettings = field(default_factory=VoiceCallSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -475,6 +510,14 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name}: {value!r} is not a whole number") from None
+    if hint is float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{name}: {value!r} is not a finite number")
+        return number
     if hint is str:
         return "" if value is None else str(value)
     if origin in (list, dict) or origin is types.UnionType:
@@ -625,6 +668,29 @@ def validate(settings: Settings) -> None:
     _validate_dues(settings.dues)
     _validate_consultations(settings.consultations)
     _validate_safety(settings.safety)
+    _validate_voice_calls(settings.voice_calls)
+
+
+def _validate_voice_calls(voice: VoiceCallSettings) -> None:
+    """Channel counts that leave room for inbound calls, sane pacing and timeouts."""
+    if not 1 <= voice.channels <= 1000 or not 1 <= voice.trunk_channels <= 10_000:
+        raise ConfigError("voice_calls: channels from 1 to 1000, trunk_channels from 1 to 10000")
+    if not 0 <= voice.inbound_reserve < voice.trunk_channels:
+        raise ConfigError("voice_calls.inbound_reserve: from 0 to below trunk_channels")
+    if not 0.05 <= voice.calls_per_second <= 100:
+        raise ConfigError("voice_calls.calls_per_second: from 0.05 to 100")
+    if not 3 <= voice.ring_seconds <= 120 or not 1 <= voice.confirm_seconds <= 30:
+        raise ConfigError("voice_calls: ring_seconds from 3 to 120, confirm_seconds from 1 to 30")
+    if not 1 <= voice.attempts <= 10 or voice.retry_seconds < 0:
+        raise ConfigError("voice_calls: attempts from 1 to 10, retry_seconds at least 0")
+    if voice.report_timeout_seconds < voice.ring_seconds + 10:
+        raise ConfigError("voice_calls.report_timeout_seconds: at least ring_seconds + 10")
+    try:
+        values.DialTemplate.parse(voice.dial, "voice_calls.dial")
+        if voice.number_prefix:
+            values.Digits.parse(voice.number_prefix, "voice_calls.number_prefix")
+    except UnsafeValue as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _validate_mail(mail: MailSettings) -> None:

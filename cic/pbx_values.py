@@ -191,6 +191,36 @@ class DialTemplate(AsteriskValue):
         )
 
 
+class DialTarget(_Pattern):
+    """A filled-in :class:`DialTemplate`: one ``Dial()`` target, no options or second target."""
+
+    pattern = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}/[A-Za-z0-9_.@:+/-]{1,200}", re.ASCII)
+    rule = DialTemplate.rule
+
+
+class SoundPath(_Pattern):
+    """A sound file as Asterisk plays it: an absolute path without its extension, made of
+    letters, digits, ``_``, ``-`` and ``.`` between ``/`` (no ``..``, ``&`` or ``,``)."""
+
+    pattern = re.compile(r"(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}){1,12}", re.ASCII)
+    rule = "ścieżka pliku dźwiękowego: /katalog/plik (litery, cyfry, '_', '-', '.'; bez '..')."
+
+    @classmethod
+    def valid(cls, text: str) -> bool:
+        return super().valid(text) and "/.." not in text and not text.endswith(".")
+
+
+class SoundName(_Pattern):
+    """A recorded file's name as an official gives it: ``ostrzezenie-burza.wav``."""
+
+    pattern = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}", re.ASCII)
+    rule = "nazwa pliku nagrania: litery, cyfry, '_', '-' i '.', do 100 znaków."
+
+    @classmethod
+    def valid(cls, text: str) -> bool:
+        return super().valid(text) and ".." not in text
+
+
 class HostName(AsteriskValue):
     """A host to bind or connect to: an IPv4 address or a DNS name."""
 

@@ -129,3 +129,21 @@ class Supervisor:
                 continue
             state.status = "finished"
             return
+
+
+async def rounds(
+    work: Callable[[], Awaitable[object]], wake: asyncio.Event, poll_seconds: float, what: str
+) -> None:
+    """Forever: ``work()``, then wait for ``wake`` (something was queued) or ``poll_seconds``.
+
+    A failing round is logged as ``what`` and the next one comes as usual: one bad record or a
+    dropped connection does not end the loop.
+    """
+    while True:
+        try:
+            await work()
+        except Exception:
+            log.exception("%s: a round failed; trying again later", what)
+        wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), poll_seconds)

@@ -31,6 +31,7 @@ from cic.channels.outbox import SenderIdentity, Transport
 from cic.db import Store, utcnow
 from cic.mail.compose import build_message, make_message_id
 from cic.mail.errors import MailSendError
+from cic.supervisor import rounds
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +110,7 @@ class NewsletterLoop:
 
     async def run(self, poll_seconds: float = 15) -> None:
         """Forever: a round, then wait for a poke or the poll interval."""
-        while True:
-            try:
-                await self.round()
-            except Exception:
-                log.exception("newsletter: a round failed; trying again later")
-            self.wake.clear()
-            try:
-                await asyncio.wait_for(self.wake.wait(), poll_seconds)
-            except TimeoutError:
-                pass
+        await rounds(self.round, self.wake, poll_seconds, "newsletter")
 
     async def round(self) -> int:
         """Publish what is due, queue and send what is due, forget stale requests; returns

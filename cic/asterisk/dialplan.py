@@ -44,6 +44,17 @@ CALLBACK_DIAL_CONTEXT = "cic-callback-dial"
 # through without naming it.
 NOT_IN_TEMPLATES = frozenset({CB_ATTEMPT})
 
+# --- warnings by phone call (dialplan/notify.conf.j2), set by the controller's Originate ---
+NT_ID = "CIC_NT_ID"
+NT_ATTEMPT = "CIC_NT_ATTEMPT"
+NT_DIAL = "CIC_NT_DIAL"
+NT_RING = "CIC_NT_RING"
+NT_FILE = "CIC_NT_FILE"
+NT_WAIT = "CIC_NT_WAIT"
+NT_RESULT = "CIC_NT_RESULT"
+NOTIFY_DIAL_CONTEXT = "cic-notify-dial"
+NOTIFY_MESSAGE_CONTEXT = "cic-notify-message"
+
 # --- transfers: inherited (``__``) by the Local channel Asterisk dials for a consult ---
 XFER_ID = "CIC_XFER_ID"
 XFER_DEST = "CIC_XFER_DEST"

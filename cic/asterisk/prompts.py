@@ -50,6 +50,7 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5", menu: str = ""
             "Wybrany wydział jest teraz nieczynny. Łączymy z punktem obsługi mieszkańców."
         ),
         **callback_texts(callback_key),
+        **NOTIFY_TEXTS,
         **{f"digit-{d}": word for d, word in enumerate(DIGITS)},
     }
 
@@ -62,6 +63,13 @@ CASE_STATUS_TEXTS = {
         "Zbyt wiele błędnych prób. Stan sprawy można sprawdzić później albo u konsultanta."
     ),
     "case-more": "Aby porozmawiać z konsultantem, proszę nacisnąć zero.",
+}
+
+
+#: Warnings by phone call (dialplan/notify.conf.j2): the question after the message, the thanks.
+NOTIFY_TEXTS = {
+    "notify-confirm": "Aby potwierdzić, że wiadomość dotarła, naciśnij 1.",
+    "notify-thanks": "Dziękujemy za potwierdzenie. Do widzenia.",
 }
 
 

@@ -287,6 +287,7 @@ def template_context(
             "announce_every": int(cb.announce_every),
         },
         "office_number": digits,
+        "voice": {"limit": int(settings.voice_calls.limit)},
         "callback_queues": [values.QueueName.parse(q, "callback.queues") for q in cb.queues]
         or [first],
     }

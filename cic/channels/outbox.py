@@ -23,6 +23,7 @@ from cic.channels.models import ChannelMessage
 from cic.db import Store, utcnow
 from cic.mail.compose import build_message, make_message_id
 from cic.mail.errors import MailSendError
+from cic.supervisor import rounds
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +100,7 @@ class OutboxSender:
 
     async def run(self, poll_seconds: float = 30) -> None:
         """Forever: send what is due, then wait for a poke or the poll interval."""
-        while True:
-            try:
-                await self.send_due()
-            except Exception:
-                log.exception("outbox: a round of sending failed; trying again later")
-            self.wake.clear()
-            try:
-                await asyncio.wait_for(self.wake.wait(), poll_seconds)
-            except TimeoutError:
-                pass
+        await rounds(self.send_due, self.wake, poll_seconds, "outbox")
 
     async def send_due(self, limit: int = 50) -> int:
         """Send the messages due now; returns how many went out."""

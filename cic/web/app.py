@@ -69,6 +69,8 @@ from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
+from cic.notify import voice_plugin
+from cic.notify.service import NotifyService
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.portal import plugin as portal_plugin
@@ -321,6 +323,12 @@ def _install_domains(app: web.Application, services: Services) -> None:
     ))  # fmt: skip
     callbacks_plugin.install(app, callbacks_plugin.CallbacksDeps(
         services.callbacks, services.agi, services.settings.callback.enabled, supervisor,
+    ))  # fmt: skip
+    voice = services.settings.voice_calls
+    notify = NotifyService(store, services.bus, attempts={"voice": voice.attempts},
+                           retry_seconds=voice.retry_seconds)  # fmt: skip
+    voice_plugin.install_voice(app, voice_plugin.VoiceDeps(
+        services.settings, notify, services.ami, services.agi, services.layout, supervisor,
     ))  # fmt: skip
     transfers_plugin.install(app, transfers_plugin.TransfersDeps(
         store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
