@@ -380,6 +380,50 @@ class DuesSettings:
     max_rows: int = 50_000
 
 
+SmsProvider = Literal["smsapi"]
+
+
+@dataclass
+class SmsSettings:
+    """The SMS gateway warnings and call-outs go through (off until ``enabled``).
+
+    ``provider`` names the operator's API (``smsapi``: SMSAPI.pl) at ``base_url``; ``token`` is
+    the account's API token, best given in the environment (``CIC_SMS__TOKEN``) or kept as
+    ``sms_token`` in the secrets file. ``sender`` is the verified sender name (empty: the
+    account's default). At most ``per_second`` messages a second (the contract's limit);
+    ``normalize`` sends Polish letters as plain ones (160 characters a part instead of 70);
+    longer texts than ``max_parts`` parts are refused.
+    """
+
+    enabled: bool = False
+    provider: SmsProvider = "smsapi"
+    base_url: str = "https://api.smsapi.pl"
+    token: str = ""
+    sender: str = ""
+    per_second: int = 10
+    normalize: bool = False
+    max_parts: int = 6
+    timeout_seconds: int = 15
+
+
+@dataclass
+class NotifySettings:
+    """The senders of warnings and call-outs: attempts per delivery on each channel (busy and
+    unanswered calls, temporary SMTP or gateway failures are tried again ``retry_seconds``
+    apart), how many deliveries one round claims per channel, how often an idle sender looks
+    for work, and how long a stopped SMS gateway (refused token, no credit) waits before it is
+    tried again."""
+
+    voice_attempts: int = 3
+    sms_attempts: int = 3
+    email_attempts: int = 3
+    retry_seconds: int = 300
+    sms_batch: int = 50
+    email_batch: int = 20
+    poll_seconds: int = 5
+    gateway_check_seconds: int = 300
+
+
 @dataclass
 class Settings:
     """All of cic's settings.
@@ -406,6 +450,8 @@ class Settings:
     portal: PortalSettings = field(default_factory=PortalSettings)
     dues: DuesSettings = field(default_factory=DuesSettings)
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -603,6 +649,8 @@ def validate(settings: Settings) -> None:
     _validate_portal(settings.portal)
     _validate_dues(settings.dues)
     _validate_consultations(settings.consultations)
+    _validate_sms(settings.sms)
+    _validate_notify(settings.notify)
 
 
 def _validate_mail(mail: MailSettings) -> None:
@@ -759,3 +807,34 @@ def _validate_consultations(consultations: ConsultationSettings) -> None:
         raise ConfigError("consultations.comment_max_chars: from 100 to 50000")
     if not c.name_consent.strip():
         raise ConfigError("consultations.name_consent: the consent text cannot be empty")
+
+
+def _validate_sms(sms: SmsSettings) -> None:
+    """An http(s) base URL, a sender name SMSAPI accepts, sane limits."""
+    parts = urlsplit(sms.base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigError("sms.base_url: an http(s) address such as https://api.smsapi.pl")
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError("sms.base_url: https (plain http only for a gateway on loopback)")
+    if sms.sender and not (len(sms.sender) <= 11 and sms.sender.isascii()
+                           and sms.sender.replace(" ", "").replace(".", "").replace("-", "")
+                           .isalnum()):  # fmt: skip
+        raise ConfigError("sms.sender: up to 11 letters, digits, spaces, dots or dashes")
+    if not sms.token.isprintable() or len(sms.token) > 500:
+        raise ConfigError("sms.token: the API token as SMSAPI shows it")
+    if not 1 <= sms.per_second <= 1000 or not 1 <= sms.max_parts <= 10:
+        raise ConfigError("sms: per_second from 1 to 1000, max_parts from 1 to 10")
+    if not 1 <= sms.timeout_seconds <= 300:
+        raise ConfigError("sms.timeout_seconds: from 1 to 300")
+
+
+def _validate_notify(notify: NotifySettings) -> None:
+    """Attempts from 1 to 10, batches from 1 to 1000, times at least a second."""
+    attempts = (notify.voice_attempts, notify.sms_attempts, notify.email_attempts)
+    if not all(1 <= n <= 10 for n in attempts):
+        raise ConfigError("notify: voice_attempts, sms_attempts and email_attempts from 1 to 10")
+    if not all(1 <= n <= 1000 for n in (notify.sms_batch, notify.email_batch)):
+        raise ConfigError("notify: sms_batch and email_batch from 1 to 1000")
+    times = (notify.retry_seconds, notify.poll_seconds, notify.gateway_check_seconds)
+    if min(times) < 1:
+        raise ConfigError("notify: retry_seconds, poll_seconds, gateway_check_seconds at least 1")

@@ -98,7 +98,9 @@ class SmsGateway:
         while self._recent and self._recent[0] <= now - 1.0:
             self._recent.popleft()
         if self.per_second and len(self._recent) >= self.per_second:
-            return self._error(203, "Too many requests", status=429)
+            response = self._error(203, "Too many requests", status=429)
+            response.headers["Retry-After"] = "1"
+            return response
         self._recent.append(now)
         if auth != f"Bearer {self.token}":
             return self._error(101, "Authorization failed", status=401)

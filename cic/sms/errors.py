@@ -44,7 +44,17 @@ class SmsGatewayError(SmsError):
 
 
 class SmsTemporaryError(SmsError):
-    """Worth sending again after a pause."""
+    """Worth sending again after a pause; ``throttled`` when the gateway said we send too fast
+    (HTTP 429, SMSAPI's 202 and 203): slow down, the message itself is fine."""
 
     error_id = "sms_temporary"
     default_message = "Bramka SMS chwilowo nie odpowiada."
+
+    @property
+    def throttled(self) -> bool:
+        """The gateway's rate limit, not a failure."""
+        return self.code in THROTTLED
+
+
+#: HTTP 429 and SMSAPI's "too many (simultaneous) requests".
+THROTTLED = frozenset({429, 202, 203})

@@ -118,6 +118,7 @@ class SmsApi:
                 if response.status == 429 or response.status >= 500:
                     raise SmsTemporaryError(
                         f"Bramka SMS odpowiedziała HTTP {response.status}.",
+                        code=response.status if response.status == 429 else 0,
                         retry_after=_retry_after(response.headers.get("Retry-After", "")),
                     )
                 return response.status, body
