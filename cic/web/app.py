@@ -67,6 +67,7 @@ from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
+from cic.notify import plugin as notify_plugin
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.portal import plugin as portal_plugin
@@ -365,8 +366,14 @@ def _install_domains(app: web.Application, services: Services) -> None:
     form = desk_plugin.install_form(app, desk_plugin.FormDeps(
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
+    portal = None
     if settings.portal.enabled:
-        _install_portal(app, services, form, kb, cases.status)
+        portal = _install_portal(app, services, form, kb, cases.status)
+    # The notification senders (SMS, e-mail; the voice sender adds its loop beside them).
+    notify_plugin.install(app, notify_plugin.NotifyDeps(
+        settings, store, services.bus, supervisor, services.credentials.form_key,
+        services.credentials.sms_token, portal,
+    ))  # fmt: skip
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))
@@ -377,9 +384,10 @@ def _install_domains(app: web.Application, services: Services) -> None:
 def _install_portal(
     app: web.Application, services: Services, form: WebForm, kb: KbService,
     case_status: StatusChecks,
-) -> None:  # fmt: skip
+) -> portal_plugin.Portal:  # fmt: skip
     """The resident portal: its shared pages first, then each section with the portal's form
-    tokens and limits."""
+    tokens and limits; returns its shared parts (the notifications' confirmation page takes
+    them)."""
     settings = services.settings
     portal = portal_plugin.install(app, portal_plugin.PortalDeps(
         settings, services.credentials.form_key, services.store, services.supervisor, form,
@@ -398,6 +406,7 @@ def _install_portal(
     announcements_plugin.install(app, announcements_plugin.AnnouncementsDeps(
         settings, services.store, services.supervisor, services.credentials.form_key, portal,
     ))  # fmt: skip
+    return portal
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
