@@ -480,7 +480,7 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"{name}: expected a mapping")
-        return _build(hint, value, name)  # type: ignore[arg-type]
+        return _build(hint, value, name + ".")  # type: ignore[arg-type]
     if origin is Literal:
         if value not in get_args(hint):
             allowed = ", ".join(map(str, get_args(hint)))

@@ -83,10 +83,10 @@ class SmsGateway:
     async def _sms(self, request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
         auth = request.headers.get("Authorization", "")
+        response = self._answer(form, auth)  # decided on arrival, answered after ``delay``
+        self.received.append(Received(form, auth, response.status, self._last_error))
         if self.delay:
             await asyncio.sleep(self.delay)
-        response = self._answer(form, auth)
-        self.received.append(Received(form, auth, response.status, self._last_error))
         return response
 
     def _answer(self, form: dict[str, str], auth: str) -> web.Response:

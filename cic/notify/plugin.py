@@ -19,6 +19,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from cic.announcements.plugin import public_base
 from cic.bus import Bus
 from cic.channels.outbox import SenderIdentity, Transport
 from cic.channels.plugin import message_domain, smtp_account
@@ -71,11 +72,6 @@ class Notify:
     def add_state(self, state: SenderState) -> None:
         """Show another sender's state (the voice sender's) in the supervisors' API."""
         self.states.append(state)
-
-
-def public_base(settings: Settings) -> str:
-    """The portal's public address for the links: ``public_url``, else ``web_host:web_port``."""
-    return settings.public_url.rstrip("/") or f"http://{settings.web_host}:{settings.web_port}"
 
 
 def provider_for(sms: SmsSettings, token: str) -> Provider:
