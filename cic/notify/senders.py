@@ -182,7 +182,9 @@ class SmsSender(_Loop):
             while todo:
                 await self._deliver(todo.pop())
 
-        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(claimed)))))
+        async with asyncio.TaskGroup() as group:  # one worker failing stops the others
+            for _ in range(min(self.workers, len(claimed))):
+                group.create_task(worker())
         return len(claimed) if not self.state.stopped else 0
 
     async def _deliver(self, claimed: Claimed) -> None:
@@ -272,13 +274,21 @@ class EmailSender(_Loop):
         self.domain, self.office, self.retry_seconds = domain, office, retry_seconds
 
     async def round(self) -> int:
-        """See ``_Loop.round``."""
+        """See ``_Loop.round``. When the server itself is in trouble (no connection, a 4xx
+        for the whole message), the rest of the round goes back to the queue untried."""
         claimed = await self.service.claim(self.channel, self.batch)
-        for item in claimed:
-            await self._deliver(item)
+        for done, item in enumerate(claimed):
+            if not await self._deliver(item):
+                rest = [later.id for later in claimed[done + 1 :]]
+                await self.service.release(
+                    rest, self.retry_seconds, detail="serwer poczty niedostępny"
+                )
+                self.state.requeued += len(rest)
+                break
         return len(claimed)
 
-    async def _deliver(self, claimed: Claimed) -> None:
+    async def _deliver(self, claimed: Claimed) -> bool:
+        """Send one; False when the server (not this recipient) had a temporary failure."""
         subject = claimed.message.subject or f"Powiadomienie: {self.office}"
         try:
             message = build_message(
@@ -297,9 +307,10 @@ class EmailSender(_Loop):
         except MailSendError as exc:
             if exc.temporary:
                 await self._release(claimed, self.retry_seconds, True, exc.message)
-            else:
-                await self.service.finish(claimed.id, "failed", exc.message)
-                self.state.failed += 1
+                return bool(exc.refused)  # only this recipient was turned away for now
+            await self.service.finish(claimed.id, "failed", exc.message)
+            self.state.failed += 1
         else:
             await self.service.finish(claimed.id, "delivered", "przyjęta przez serwer poczty")
             self.state.sent += 1
+        return True

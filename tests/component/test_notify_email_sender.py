@@ -89,16 +89,29 @@ async def test_every_recipient_gets_the_warning_once(
 async def test_an_unreachable_server_is_tried_again_then_given_up(
     service: NotifyService, mail_server: MailServer, mail_user: MailUser
 ) -> None:
-    await service.send("warning:4", WARNING, [Recipient("email", mail_user.address)])
+    others = [new_mail_user(mail_server).address for _ in range(2)]
+    people = [Recipient("email", a) for a in [mail_user.address, *others]]
+    await service.send("warning:4", WARNING, people)
     [closed] = free_ports(1)
     mailer = sender(service, mail_server, account(mail_server, port=closed, timeout=3))
-    assert await mailer.round() == 1
-    [delivery] = await service.deliveries("warning:4")
-    assert delivery["status"] == "queued" and delivery["attempts"] == 1
-    assert "brak połączenia" in delivery["detail"]
-    assert await mailer.round() == 1
-    [delivery] = await service.deliveries("warning:4")
-    assert delivery["status"] == "failed" and delivery["attempts"] == 2
+    assert await mailer.round() == 3
+    first, *rest = await service.deliveries("warning:4")
+    assert first["status"] == "queued" and first["attempts"] == 1
+    assert "brak połączenia" in first["detail"]
+    # The server is down: the rest of the round went back untried, no attempt spent.
+    assert [(d["status"], d["attempts"]) for d in rest] == [("queued", 0), ("queued", 0)]
+    assert all(d["detail"] == "serwer poczty niedostępny" for d in rest)
+    while await mailer.round():
+        pass
+    deliveries = await service.deliveries("warning:4")
+    assert {(d["status"], d["attempts"]) for d in deliveries} == {("failed", 2)}
+    # Back up: the same warning to a new recipient goes out.
+    await service.send(
+        "warning:4", WARNING, [Recipient("email", new_mail_user(mail_server).address)]
+    )
+    working = sender(service, mail_server, account(mail_server))
+    assert await working.round() == 1
+    assert (await service.deliveries("warning:4"))[-1]["status"] == "delivered"
 
 
 async def test_refused_credentials_fail_at_once(
