@@ -13,6 +13,7 @@ it takes ``Notify.service`` and registers its state with ``Notify.add_state``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,7 @@ from cic.sms.provider import Provider
 from cic.sms.smsapi import SmsApi
 from cic.supervisor import Loop, Supervisor
 
+log = logging.getLogger(__name__)
 NOTIFY = web.AppKey("notify", NotifyService)
 SMS_LOOP = "cic-notify-sms"
 EMAIL_LOOP = "cic-notify-email"
@@ -98,6 +100,9 @@ def install(app: web.Application, deps: NotifyDeps) -> Notify:
         app.add_routes(views.routes(service, links, deps.portal.lookups))
     loops: dict[str, Loop] = {}
     if deps.provider is not None or settings.sms.enabled:
+        if deps.provider is None and not (settings.sms.token or deps.sms_token):
+            log.error("sms.enabled without a token (sms.token or cic sms token): every SMS "
+                      "will wait in the queue until the gateway accepts one")  # fmt: skip
         provider = deps.provider or provider_for(settings.sms, deps.sms_token)
         notify.sms = SmsSender(
             service, deps.bus, provider, per_second=settings.sms.per_second, links=links,

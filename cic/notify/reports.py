@@ -20,6 +20,12 @@ class NotifyReports:
         """Keep the collaborators."""
         self.service, self.states = service, states
 
+    def senders(self, actor: Actor) -> dict[str, Any]:
+        """``{"senders": [...]}``: each running sender's state."""
+        if not actor.supervising:
+            raise NotifyForbidden()
+        return {"senders": [state.as_dict() for state in self.states()]}
+
     async def batch(self, actor: Actor, batch: str) -> dict[str, Any]:
         """``{"summary", "deliveries", "senders"}`` of ``batch`` (404 when it has none)."""
         _authorise(actor, batch)

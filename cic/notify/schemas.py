@@ -58,3 +58,9 @@ class CancelOut(TypedDict):
 
     cancelled: int
     summary: SummaryOut
+
+
+class SendersOut(TypedDict):
+    """Every running sender's state."""
+
+    senders: list[SenderOut]

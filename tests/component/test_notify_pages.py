@@ -167,8 +167,16 @@ async def test_the_api_refuses_unknown_and_odd_batches(
     assert body["error"].startswith("notify_") and body["message"]
 
 
+async def test_the_api_shows_the_senders_state(world: World) -> None:
+    answer = await world.web.client.get("/api/powiadomienia", headers=API)
+    assert answer.status == 200
+    assert [s["channel"] for s in (await answer.json())["senders"]] == ["email"]
+
+
 async def test_the_api_is_for_supervisors_only(world: World) -> None:
     answer = await world.web.client.get("/api/powiadomienia/dispatch:7")
+    assert answer.status == 401
+    answer = await world.web.client.get("/api/powiadomienia")
     assert answer.status == 401
     answer = await world.web.client.post("/api/powiadomienia/dispatch:7/anuluj")
     assert answer.status in (401, 403)
