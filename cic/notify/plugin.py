@@ -8,7 +8,8 @@ SMTP server. With the portal: the confirmation page, and links in ``confirm=True
 Each sender is a supervised loop that recovers its channel's interrupted deliveries first.
 
 The voice sender (calls through Asterisk) adds its own loop from ``cic/notify/voice*.py``:
-it takes ``Notify.service`` and registers its state with ``Notify.add_state``.
+it takes ``app[SENDERS]`` (the ``Notify`` built here), sends through ``Notify.service`` and
+registers its state with ``Notify.add_state``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ class Notify:
         self.states.append(state)
 
 
+#: What ``install`` built, for the voice sender's plugin (``add_state``) and tests.
+SENDERS = web.AppKey("notify_senders", Notify)
+
+
 def provider_for(sms: SmsSettings, token: str) -> Provider:
     """The gateway client ``sms.provider`` names (``token``: settings' first, then the file's)."""
     return SmsApi(
@@ -123,6 +128,7 @@ def install(app: web.Application, deps: NotifyDeps) -> Notify:
         )  # fmt: skip
         notify.add_state(notify.email.state)
         loops[EMAIL_LOOP] = _runner(notify.email.run, config.poll_seconds)
+    app[SENDERS] = notify
     reports = NotifyReports(service, lambda: notify.states)
     app.add_routes(api_views.routes(reports))
     if loops:

@@ -17,7 +17,7 @@ from cic.bus import InProcessBus
 from cic.config import load_settings
 from cic.credentials import Credentials
 from cic.db import Store
-from cic.notify.plugin import NOTIFY, SMS_LOOP
+from cic.notify.plugin import NOTIFY, SENDERS, SMS_LOOP
 from cic.notify.service import NotifyService, Outgoing, Recipient
 from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
@@ -86,3 +86,5 @@ async def test_the_product_sends_sms_from_the_queue(tmp_path: Path, gateway: Sms
         assert [s["channel"] for s in body["senders"]] == ["sms"]
         states = {s.name: s.status for s in app[SERVICES].supervisor.states()}
         assert states[SMS_LOOP] == "running"
+        built = app[SENDERS]
+        assert built.service is service and built.sms is not None and built.email is None
