@@ -131,8 +131,8 @@ class VoiceCallSettings:
     ``inbound_reserve`` (the share of the trunk kept free for residents calling in); call starts
     are paced to ``calls_per_second``. A number rings ``ring_seconds``; the person has
     ``confirm_seconds`` to press 1 after the question. Busy and unanswered numbers are tried
-    ``attempts`` times, ``retry_seconds`` apart. A call whose result never comes back
-    (Asterisk restarted) is recorded as failed after ``report_timeout_seconds``.
+    ``notify.voice_attempts`` times, ``notify.retry_seconds`` apart. A call whose result never
+    comes back (Asterisk restarted) is recorded as failed after ``report_timeout_seconds``.
     """
 
     enabled: bool = True
@@ -142,8 +142,6 @@ class VoiceCallSettings:
     calls_per_second: float = 2.0
     ring_seconds: int = 30
     confirm_seconds: int = 6
-    attempts: int = 3
-    retry_seconds: int = 300
     report_timeout_seconds: int = 600
     dial: str = "PJSIP/{number}@residents"
     number_prefix: str = "0"
@@ -414,6 +412,50 @@ class DuesSettings:
     max_rows: int = 50_000
 
 
+SmsProvider = Literal["smsapi"]
+
+
+@dataclass
+class SmsSettings:
+    """The SMS gateway warnings and call-outs go through (off until ``enabled``).
+
+    ``provider`` names the operator's API (``smsapi``: SMSAPI.pl) at ``base_url``; ``token`` is
+    the account's API token, best given in the environment (``CIC_SMS__TOKEN``) or kept as
+    ``sms_token`` in the secrets file. ``sender`` is the verified sender name (empty: the
+    account's default). At most ``per_second`` messages a second (the contract's limit);
+    ``normalize`` sends Polish letters as plain ones (160 characters a part instead of 70);
+    longer texts than ``max_parts`` parts are refused.
+    """
+
+    enabled: bool = False
+    provider: SmsProvider = "smsapi"
+    base_url: str = "https://api.smsapi.pl"
+    token: str = ""
+    sender: str = ""
+    per_second: int = 10
+    normalize: bool = False
+    max_parts: int = 6
+    timeout_seconds: int = 15
+
+
+@dataclass
+class NotifySettings:
+    """The senders of warnings and call-outs: attempts per delivery on each channel (busy and
+    unanswered calls, temporary SMTP or gateway failures are tried again ``retry_seconds``
+    apart), how many deliveries one round claims per channel, how often an idle sender looks
+    for work, and how long a stopped SMS gateway (refused token, no credit) waits before it is
+    tried again."""
+
+    voice_attempts: int = 3
+    sms_attempts: int = 3
+    email_attempts: int = 3
+    retry_seconds: int = 300
+    sms_batch: int = 50
+    email_batch: int = 20
+    poll_seconds: int = 5
+    gateway_check_seconds: int = 300
+
+
 @dataclass
 class SafetySettings:
     """The municipal safety system's incident register and map: the gmina's ``area`` as
@@ -462,6 +504,8 @@ class Settings:
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
     voice_calls: VoiceCallSettings = field(default_factory=VoiceCallSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -490,7 +534,7 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"{name}: expected a mapping")
-        return _build(hint, value, name)  # type: ignore[arg-type]
+        return _build(hint, value, name + ".")  # type: ignore[arg-type]
     if origin is Literal:
         if value not in get_args(hint):
             allowed = ", ".join(map(str, get_args(hint)))
@@ -669,6 +713,8 @@ def validate(settings: Settings) -> None:
     _validate_consultations(settings.consultations)
     _validate_safety(settings.safety)
     _validate_voice_calls(settings.voice_calls)
+    _validate_sms(settings.sms)
+    _validate_notify(settings.notify)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -681,8 +727,6 @@ def _validate_voice_calls(voice: VoiceCallSettings) -> None:
         raise ConfigError("voice_calls.calls_per_second: from 0.05 to 100")
     if not 3 <= voice.ring_seconds <= 120 or not 1 <= voice.confirm_seconds <= 30:
         raise ConfigError("voice_calls: ring_seconds from 3 to 120, confirm_seconds from 1 to 30")
-    if not 1 <= voice.attempts <= 10 or voice.retry_seconds < 0:
-        raise ConfigError("voice_calls: attempts from 1 to 10, retry_seconds at least 0")
     if voice.report_timeout_seconds < voice.ring_seconds + 10:
         raise ConfigError("voice_calls.report_timeout_seconds: at least ring_seconds + 10")
     try:
@@ -882,3 +926,34 @@ def _validate_safety(safety: SafetySettings) -> None:
         raise ConfigError("safety.tiles_url: an http(s) address with {z}, {x} and {y}")
     if not safety.tiles_attribution.isprintable() or len(safety.tiles_attribution) > 300:
         raise ConfigError("safety.tiles_attribution: printable text up to 300 characters")
+
+
+def _validate_sms(sms: SmsSettings) -> None:
+    """An http(s) base URL, a sender name SMSAPI accepts, sane limits."""
+    parts = urlsplit(sms.base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigError("sms.base_url: an http(s) address such as https://api.smsapi.pl")
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError("sms.base_url: https (plain http only for a gateway on loopback)")
+    if sms.sender and not (len(sms.sender) <= 11 and sms.sender.isascii()
+                           and sms.sender.replace(" ", "").replace(".", "").replace("-", "")
+                           .isalnum()):  # fmt: skip
+        raise ConfigError("sms.sender: up to 11 letters, digits, spaces, dots or dashes")
+    if not sms.token.isprintable() or len(sms.token) > 500:
+        raise ConfigError("sms.token: the API token as SMSAPI shows it")
+    if not 1 <= sms.per_second <= 1000 or not 1 <= sms.max_parts <= 10:
+        raise ConfigError("sms: per_second from 1 to 1000, max_parts from 1 to 10")
+    if not 1 <= sms.timeout_seconds <= 300:
+        raise ConfigError("sms.timeout_seconds: from 1 to 300")
+
+
+def _validate_notify(notify: NotifySettings) -> None:
+    """Attempts from 1 to 10, batches from 1 to 1000, times at least a second."""
+    attempts = (notify.voice_attempts, notify.sms_attempts, notify.email_attempts)
+    if not all(1 <= n <= 10 for n in attempts):
+        raise ConfigError("notify: voice_attempts, sms_attempts and email_attempts from 1 to 10")
+    if not all(1 <= n <= 1000 for n in (notify.sms_batch, notify.email_batch)):
+        raise ConfigError("notify: sms_batch and email_batch from 1 to 1000")
+    times = (notify.retry_seconds, notify.poll_seconds, notify.gateway_check_seconds)
+    if min(times) < 1:
+        raise ConfigError("notify: retry_seconds, poll_seconds, gateway_check_seconds at least 1")

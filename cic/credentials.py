@@ -1,5 +1,6 @@
 """Generated secrets (AMI password, FastAGI secret, one SIP password per endpoint, API token,
-the keys of the PESEL digests and of the web form's tokens) in a 0600 JSON file.
+the keys of the PESEL digests and of the web form's tokens) and secrets issued elsewhere (the
+SMS gateway's API token) in a 0600 JSON file.
 
 Secrets are created on first use with ``secrets.token_urlsafe`` and never leave this file except
 into the rendered Asterisk configuration (0640: the controller and Asterisk's group) and, later,
@@ -52,6 +53,17 @@ class Credentials:
     def form_key(self) -> bytes:
         """The key that signs the public web form's tokens (``cic.channels.formtoken``)."""
         return self._get("form_key", 32).encode("ascii")
+
+    @property
+    def sms_token(self) -> str:
+        """The SMS gateway's API token kept in this file (``sms_token``; empty: none). It is
+        the operator's, not generated: ``set_secret("sms_token", ...)`` stores it."""
+        return str(self._data.get("sms_token", ""))
+
+    def set_secret(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key`` (a secret someone else issued, like an API token)."""
+        self._data[key] = value
+        self._save()
 
     def sip_password(self, endpoint: str) -> str:
         """The SIP password of ``endpoint``, generated on first request."""

@@ -14,6 +14,7 @@ from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
+from cic.notify import cli as sms_cli
 from cic.postcall import cli as postcall_cli
 from cic.postcall import topics_cli
 from cic.privacy import cli as privacy_cli
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     topics_cli.add_parser(sub)
     speech_cli.add_parser(sub)
     dues_cli.add_parser(sub)
+    sms_cli.add_parser(sub)
     return p
 
 
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "topics": lambda a: topics_cli.run(settings, a),
         "speech": lambda a: speech_cli.run(settings, a),
         "naleznosci": lambda a: dues_cli.run(settings, a),
+        "sms": lambda a: sms_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cic.errors import CicError
+from cic.errors import AccessRefusal, CicError
 
 
 class NotifyError(CicError):
@@ -19,3 +19,19 @@ class UnknownDelivery(NotifyError):
     status = 404
     error_id = "notify_unknown_delivery"
     default_message = "Nie ma takiego powiadomienia."
+
+
+class UnknownBatch(NotifyError):
+    """No deliveries under that batch name."""
+
+    status = 404
+    error_id = "notify_unknown_batch"
+    default_message = "Nie ma takiej partii powiadomień."
+
+
+class NotifyForbidden(NotifyError, AccessRefusal):
+    """Only supervisors read and stop batches of notifications."""
+
+    status = 403
+    error_id = "notify_forbidden"
+    default_message = "Wyniki powiadomień widzą tylko kierownicy."

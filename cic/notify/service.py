@@ -123,7 +123,7 @@ class NotifyService:
         Returns ``{"queued": n, "skipped": [{"channel", "address", "reason"}]}``: recipients
         whose address does not fit their channel are skipped, not fatal.
         """
-        _check_batch(batch)
+        check_batch(batch)
         if not message.text.strip() or len(message.text) > MAX_TEXT:
             raise NotifyError(f"Treść powiadomienia: od 1 do {MAX_TEXT} znaków.")
         if len(recipients) > MAX_RECIPIENTS:
@@ -214,6 +214,31 @@ class NotifyService:
         view = await self.store.run(write)
         await self._publish(view)
         return view
+
+    async def release(
+        self, delivery_ids: Sequence[int], after_seconds: float = 0.0, *, count: bool = False,
+        detail: str = "",
+    ) -> int:  # fmt: skip
+        """Give claimed deliveries back to the queue without an outcome, due ``after_seconds``
+        from now: the gateway or server could not take them (down, out of credit). Their
+        attempt is not counted unless ``count`` (a temporary failure that should not be tried
+        for ever). Only deliveries still ``sending`` are touched."""
+        if not delivery_ids:
+            return 0
+        at = self.now()
+        due = at + timedelta(seconds=after_seconds)
+        attempts = Delivery.attempts if count else Delivery.attempts - 1
+
+        def write(session: Session) -> int:
+            result = session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == statuses.SENDING)
+                .values(status=statuses.QUEUED, attempts=attempts, next_at=due, updated_at=at,
+                        detail=detail[:500])
+            )  # fmt: skip
+            return int(getattr(result, "rowcount", 0) or 0)
+
+        return await self.store.run(write)
 
     async def confirm(self, delivery_id: int) -> dict[str, Any]:
         """The recipient confirmed (pressed 1, opened the link): final, whatever was before
@@ -316,7 +341,8 @@ class NotifyService:
         })  # fmt: skip
 
 
-def _check_batch(batch: str) -> None:
+def check_batch(batch: str) -> None:
+    """``NotifyError`` unless ``batch`` is ``<kind>:<id>`` of at most ``BATCH_LENGTH``."""
     kind, _, ident = batch.partition(":")
     if not (kind.isascii() and kind.isidentifier() and ident and len(batch) <= BATCH_LENGTH):
         raise NotifyError("Nazwa partii powiadomień: rodzaj:identyfikator.")

@@ -69,8 +69,8 @@ from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
+from cic.notify import plugin as notify_plugin
 from cic.notify import voice_plugin
-from cic.notify.service import NotifyService
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.portal import plugin as portal_plugin
@@ -324,12 +324,6 @@ def _install_domains(app: web.Application, services: Services) -> None:
     callbacks_plugin.install(app, callbacks_plugin.CallbacksDeps(
         services.callbacks, services.agi, services.settings.callback.enabled, supervisor,
     ))  # fmt: skip
-    voice = services.settings.voice_calls
-    notify = NotifyService(store, services.bus, attempts={"voice": voice.attempts},
-                           retry_seconds=voice.retry_seconds)  # fmt: skip
-    voice_plugin.install_voice(app, voice_plugin.VoiceDeps(
-        services.settings, notify, services.ami, services.agi, services.layout, supervisor,
-    ))  # fmt: skip
     transfers_plugin.install(app, transfers_plugin.TransfersDeps(
         store, services.bus, services.pbx, services.tracker.call, services.agents, services.ami,
     ))  # fmt: skip
@@ -380,8 +374,18 @@ def _install_domains(app: web.Application, services: Services) -> None:
         store, settings.safety, settings.office.timezone,
         Path(settings.state_dir) / "zagrozenia",
     ))  # fmt: skip
+    portal = None
     if settings.portal.enabled:
-        _install_portal(app, services, form, kb, cases.status, incidents)
+        portal = _install_portal(app, services, form, kb, cases.status, incidents)
+    # The notification senders (SMS, e-mail; the voice sender adds its loop beside them).
+    notify = notify_plugin.install(app, notify_plugin.NotifyDeps(
+        settings, store, services.bus, supervisor, services.credentials.form_key,
+        services.credentials.sms_token, portal,
+    ))  # fmt: skip
+    voice_plugin.install_voice(app, voice_plugin.VoiceDeps(
+        services.settings, notify.service, services.ami, services.agi, services.layout,
+        supervisor,
+    ))  # fmt: skip
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))
@@ -392,9 +396,10 @@ def _install_domains(app: web.Application, services: Services) -> None:
 def _install_portal(
     app: web.Application, services: Services, form: WebForm, kb: KbService,
     case_status: StatusChecks, incidents: IncidentService,
-) -> None:  # fmt: skip
+) -> portal_plugin.Portal:  # fmt: skip
     """The resident portal: its shared pages first, then each section with the portal's form
-    tokens and limits."""
+    tokens and limits; returns its shared parts (the notifications' confirmation page takes
+    them)."""
     settings = services.settings
     portal = portal_plugin.install(app, portal_plugin.PortalDeps(
         settings, services.credentials.form_key, services.store, services.supervisor, form,
@@ -416,6 +421,7 @@ def _install_portal(
     incidents_plugin.install_portal(app, incidents_plugin.PortalReportDeps(
         incidents, settings.safety, portal.messages, form,
     ))  # fmt: skip
+    return portal
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -45,8 +45,8 @@ def voice_settings(
         "CIC_VOICE_CALLS__CALLS_PER_SECOND": str(cps),
         "CIC_VOICE_CALLS__RING_SECONDS": "4",
         "CIC_VOICE_CALLS__CONFIRM_SECONDS": "2",
-        "CIC_VOICE_CALLS__ATTEMPTS": "2",
-        "CIC_VOICE_CALLS__RETRY_SECONDS": "2",
+        "CIC_NOTIFY__VOICE_ATTEMPTS": "2",
+        "CIC_NOTIFY__RETRY_SECONDS": "2",
         "CIC_VOICE_CALLS__REPORT_TIMEOUT_SECONDS": "90",
         "CIC_OVERFLOW__ENABLED": "false",
     }

@@ -243,7 +243,7 @@ def test_sound_paths_asterisk_plays() -> None:
         ("CHANNELS", "0"), ("CHANNELS", "dużo"), ("TRUNK_CHANNELS", "-1"),
         ("INBOUND_RESERVE", "30"), ("CALLS_PER_SECOND", "0"), ("CALLS_PER_SECOND", "nan"),
         ("CALLS_PER_SECOND", "inf"), ("CALLS_PER_SECOND", "szybko"), ("RING_SECONDS", "1"),
-        ("ATTEMPTS", "0"), ("REPORT_TIMEOUT_SECONDS", "5"),
+        ("CONFIRM_SECONDS", "0"), ("REPORT_TIMEOUT_SECONDS", "5"),
         ("DIAL", "PJSIP/{number}@residents,t"), ("DIAL", "PJSIP/{number}&SIP/x"),
         ("DIAL", "PJSIP/residents"), ("NUMBER_PREFIX", "0;"), ("NUMBER_PREFIX", "${X}"),
     ],
