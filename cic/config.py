@@ -381,6 +381,19 @@ class DuesSettings:
 
 
 @dataclass
+class SafetySettings:
+    """The safety system's address register and responders: ``area`` the gmina's extent as
+    ``[south, west, north, east]`` in degrees (WGS 84; empty: Poland's), points outside it are
+    refused; how big an address file may be (MB, rows); how many address suggestions one
+    client address may ask the portal for per hour."""
+
+    area: list[float] = field(default_factory=list)
+    address_file_max_mb: int = 50
+    address_max_rows: int = 300_000
+    address_lookups_per_hour: int = 300
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -406,6 +419,7 @@ class Settings:
     portal: PortalSettings = field(default_factory=PortalSettings)
     dues: DuesSettings = field(default_factory=DuesSettings)
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -603,6 +617,7 @@ def validate(settings: Settings) -> None:
     _validate_portal(settings.portal)
     _validate_dues(settings.dues)
     _validate_consultations(settings.consultations)
+    _validate_safety(settings.safety)
 
 
 def _validate_mail(mail: MailSettings) -> None:
@@ -736,6 +751,21 @@ def nip_ok(nip: str) -> bool:
         return False
     check = sum(int(d) * w for d, w in zip(nip, NIP_WEIGHTS, strict=False)) % 11
     return check != 10 and check == int(nip[9])
+
+
+def _validate_safety(safety: SafetySettings) -> None:
+    """The area is four numbers south < north, west < east within Poland; limits at least 1."""
+    area = safety.area
+    if area:
+        if len(area) != 4 or not all(isinstance(v, int | float) for v in area):
+            raise ConfigError("safety.area: [south, west, north, east] in degrees, or empty")
+        south, west, north, east = (float(v) for v in area)
+        if not (48.9 <= south < north <= 55.0 and 14.0 <= west < east <= 24.3):
+            raise ConfigError("safety.area: south < north and west < east, within Poland")
+        safety.area = [south, west, north, east]
+    limits = (safety.address_file_max_mb, safety.address_max_rows, safety.address_lookups_per_hour)
+    if min(limits) < 1 or safety.address_file_max_mb > 500:
+        raise ConfigError("safety: address_file_max_mb 1-500, the other limits at least 1")
 
 
 def _validate_dues(dues: DuesSettings) -> None:
