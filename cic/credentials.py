@@ -53,6 +53,11 @@ class Credentials:
         """The key that signs the public web form's tokens (``cic.channels.formtoken``)."""
         return self._get("form_key", 32).encode("ascii")
 
+    @property
+    def dispatch_key(self) -> bytes:
+        """The key that signs responders' confirmation links (``cic.responders.dispatch``)."""
+        return self._get("dispatch_key", 32).encode("ascii")
+
     def sip_password(self, endpoint: str) -> str:
         """The SIP password of ``endpoint``, generated on first request."""
         passwords: dict[str, str] = self._data.setdefault("sip", {})

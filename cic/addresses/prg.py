@@ -139,7 +139,9 @@ def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
                 continue
             if row.key in seen:
                 parsed.rejected.append(
-                    Rejection(line, f"powtórzony punkt adresowy (pierwszy w wierszu {seen[row.key]})")
+                    Rejection(
+                        line, f"powtórzony punkt adresowy (pierwszy w wierszu {seen[row.key]})"
+                    )
                 )
                 continue
             seen[row.key] = line

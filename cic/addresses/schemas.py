@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from pydantic import Field, StringConstraints
+from typing_extensions import TypedDict
 
 from cic.addresses.service import MAX_SUGGESTIONS, MAX_TEXT
 from cic.http.schemas import Query

@@ -38,7 +38,7 @@ class Point:
 
 
 def label_of(row: AddressPoint) -> str:
-    """"Lipowa 5, Dębówka" or "Dębówka 12" (a village without streets)."""
+    """ "Lipowa 5, Dębówka" or "Dębówka 12" (a village without streets)."""
     if row.street:
         return f"{row.street} {row.number}, {row.place}"
     return f"{row.place} {row.number}"
@@ -112,7 +112,9 @@ class AddressBook:
                 .order_by(AddressPoint.place_key, AddressPoint.street_key, AddressPoint.number_key)
                 .limit(200)
             ).all()
-            ordered = sorted(rows, key=lambda r: (r.place_key, r.street_key, _numeric(r.number_key)))
+            ordered = sorted(
+                rows, key=lambda r: (r.place_key, r.street_key, _numeric(r.number_key))
+            )
             return [_point(r) for r in ordered[:limit]]
 
         return await self.store.run(read)

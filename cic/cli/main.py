@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
 from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     topics_cli.add_parser(sub)
     speech_cli.add_parser(sub)
     dues_cli.add_parser(sub)
+    addresses_cli.add_parser(sub)
     return p
 
 
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "topics": lambda a: topics_cli.run(settings, a),
         "speech": lambda a: speech_cli.run(settings, a),
         "naleznosci": lambda a: dues_cli.run(settings, a),
+        "adresy": lambda a: addresses_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

@@ -96,11 +96,13 @@ def checked_weekly(raw: object) -> dict[str, list[str]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise CalendarError("Godziny dyżuru: obiekt {dzień: [\"GG:MM-GG:MM\", ...]}.")
+        raise CalendarError('Godziny dyżuru: obiekt {dzień: ["GG:MM-GG:MM", ...]}.')
     weekly: dict[str, list[str]] = {}
     for day, items in raw.items():
         if day not in WEEKDAYS:
-            raise CalendarError(f"Nieznany dzień tygodnia „{str(day)[:10]}” ({', '.join(WEEKDAYS)}).")
+            raise CalendarError(
+                f"Nieznany dzień tygodnia „{str(day)[:10]}” ({', '.join(WEEKDAYS)})."
+            )
         if not isinstance(items, list) or len(items) > MAX_INTERVALS:
             raise CalendarError(f"Godziny na {day}: lista najwyżej {MAX_INTERVALS} przedziałów.")
         for item in items:
@@ -127,7 +129,9 @@ def checked_exceptions(raw: object) -> list[DutyException]:
             start = datetime.fromisoformat(str(item.get("start", ""))).replace(tzinfo=None)
             end = datetime.fromisoformat(str(item.get("end", ""))).replace(tzinfo=None)
         except ValueError:
-            raise CalendarError("Wyjątek: początek i koniec jako data i godzina, np. 2026-12-24T08:00.") from None
+            raise CalendarError(
+                "Wyjątek: początek i koniec jako data i godzina, np. 2026-12-24T08:00."
+            ) from None
         if end <= start:
             raise CalendarError("Wyjątek: koniec musi być po początku.")
         if end - start > timedelta(days=366):
@@ -139,6 +143,8 @@ def checked_exceptions(raw: object) -> list[DutyException]:
 
 def exceptions_json(items: Sequence[DutyException]) -> list[dict[str, str]]:
     """Exceptions as stored and shown."""
-    return [{"kind": e.kind, "start": e.start.isoformat(timespec="minutes"),
-             "end": e.end.isoformat(timespec="minutes"), "note": e.note} for e in items]  # fmt: skip
-
+    return [
+        {"kind": e.kind, "start": e.start.isoformat(timespec="minutes"),
+         "end": e.end.isoformat(timespec="minutes"), "note": e.note}
+        for e in items
+    ]  # fmt: skip

@@ -118,11 +118,15 @@ class DispatchService:
         at = self.now()
 
         def write(session: Session) -> int:
-            dispatch = Dispatch(incident_id=incident_id, responder_id=responder_id,
-                                sent_by=actor.username[:64], sent_at=at, status=SENT, note=note)  # fmt: skip
+            dispatch = Dispatch(
+                incident_id=incident_id, responder_id=responder_id, sent_by=actor.username[:64],
+                sent_at=at, status=SENT, note=note,
+            )  # fmt: skip
             session.add(dispatch)
             session.flush()
-            dispatch.text = call_out_text(about, self.link(dispatch.id, link_token(self.key, dispatch.id)))
+            dispatch.text = call_out_text(
+                about, self.link(dispatch.id, link_token(self.key, dispatch.id))
+            )
             session.add(DispatchEvent(dispatch_id=dispatch.id, at=at, status=SENT,
                                       by=actor.username[:64], detail=note[:500]))  # fmt: skip
             return dispatch.id
@@ -192,7 +196,9 @@ class DispatchService:
             await self.responders.mark(responder_id, "zajety")  # on the way: not proposed again
         return changed
 
-    async def set_status(self, actor: Actor, dispatch_id: int, status: str, detail: str = "") -> dict[str, Any]:
+    async def set_status(
+        self, actor: Actor, dispatch_id: int, status: str, detail: str = ""
+    ) -> dict[str, Any]:
         """The official records an answer given another way (by phone): confirmed, refused
         (the rest of the call-out is cancelled) or no answer."""
         if actor.role not in DISPATCHERS:
@@ -247,6 +253,13 @@ class DispatchService:
             raise NotAllowed()
         query = select(Dispatch).where(Dispatch.incident_id == incident_id)
         return await self._views(query.order_by(Dispatch.id.desc()))
+
+    async def recent(self, actor: Actor, limit: int = 30) -> list[dict[str, Any]]:
+        """The latest dispatches of every incident (the page: an unanswered one shows up for
+        the dispatcher to pick the next responder)."""
+        if actor.role not in VIEWERS:
+            raise NotAllowed()
+        return await self._views(select(Dispatch).order_by(Dispatch.id.desc()).limit(limit))
 
     async def _views(self, query: Any) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:

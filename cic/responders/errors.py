@@ -64,4 +64,6 @@ class NotAvailable(ResponderError):
 
     status = 409
     error_id = "responder_not_available"
-    default_message = "Ten ratownik nie jest teraz na dyżurze albo jest niedostępny. Wybierz innego."
+    default_message = (
+        "Ten ratownik nie jest teraz na dyżurze albo jest niedostępny. Wybierz innego."
+    )

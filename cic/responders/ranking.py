@@ -1,4 +1,4 @@
-""""Send the nearest available": responders on duty now and available, nearest first.
+""" "Send the nearest available": responders on duty now and available, nearest first.
 
 Distance is the great-circle distance (haversine, mean Earth radius); equal distances are
 ordered by the kinds as asked (then by name), so a sołtys and an OSP unit in the same village
@@ -69,5 +69,7 @@ def rank(
         for c in candidates
         if c.kind in order and c.available(at_local)
     ]
-    found.sort(key=lambda r: (r.km, order.index(r.candidate.kind), r.candidate.name, r.candidate.id))
+    found.sort(
+        key=lambda r: (r.km, order.index(r.candidate.kind), r.candidate.name, r.candidate.id)
+    )
     return found[:limit]

@@ -26,7 +26,12 @@ from cic.responders import calendar as duty
 from cic.responders.errors import InvalidResponder, NotAllowed, OutsideArea, UnknownResponder
 from cic.responders.models import NAME_LENGTH, Responder
 from cic.responders.ranking import (
-    AVAILABILITY, AVAILABILITY_LABELS, KIND_LABELS, KINDS, Candidate, rank,
+    AVAILABILITY,
+    AVAILABILITY_LABELS,
+    KIND_LABELS,
+    KINDS,
+    Candidate,
+    rank,
 )  # fmt: skip
 
 KEEPERS = ("supervisor", "admin")
@@ -40,9 +45,20 @@ POLAND = (48.9, 14.0, 55.0, 24.3)
 class PointLike(Protocol):
     """What the geocoder answers (``cic.addresses.service.Point``)."""
 
-    lat: float
-    lon: float
-    label: str
+    @property
+    def lat(self) -> float:
+        """Latitude, degrees (WGS 84)."""
+        ...
+
+    @property
+    def lon(self) -> float:
+        """Longitude, degrees (WGS 84)."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """The address as shown."""
+        ...
 
 
 class Geocoder(Protocol):
@@ -103,7 +119,9 @@ class ResponderService:
         """The office's local time now, naive (as the calendars are written)."""
         return self.now().astimezone(ZoneInfo(self.zone)).replace(tzinfo=None)
 
-    async def registered(self, actor: Actor, *, with_inactive: bool = False) -> list[dict[str, Any]]:
+    async def registered(
+        self, actor: Actor, *, with_inactive: bool = False
+    ) -> list[dict[str, Any]]:
         """Every responder (the active ones unless asked) with "available now"."""
         _allow(actor, VIEWERS)
         at = self.local_now()
@@ -124,7 +142,9 @@ class ResponderService:
             raise UnknownResponder()
         return view(row, self.local_now(), full=actor.role in KEEPERS)
 
-    async def save(self, actor: Actor, given: ResponderInput, responder_id: int | None = None) -> int:
+    async def save(
+        self, actor: Actor, given: ResponderInput, responder_id: int | None = None
+    ) -> int:
         """Add a responder or change one; the base comes from ``lat``/``lon`` or from the
         address through the geocoder. Returns the id."""
         _allow(actor, KEEPERS)
@@ -146,7 +166,9 @@ class ResponderService:
 
         return await self.store.run(write)
 
-    async def set_availability(self, actor: Actor, responder_id: int, availability: str) -> dict[str, Any]:
+    async def set_availability(
+        self, actor: Actor, responder_id: int, availability: str
+    ) -> dict[str, Any]:
         """Mark a responder available, busy or unavailable (the officials on duty do it when
         a responder calls in)."""
         _allow(actor, DISPATCHERS)
@@ -175,7 +197,9 @@ class ResponderService:
         self.area.check(lat, lon)
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
-            raise InvalidResponder({"kinds": f"nieznany rodzaj „{unknown[0][:20]}” ({', '.join(KINDS)})"})
+            raise InvalidResponder(
+                {"kinds": f"nieznany rodzaj „{unknown[0][:20]}” ({', '.join(KINDS)})"}
+            )
         at = self.local_now()
         rows = await self.store.run(
             lambda s: list(s.scalars(select(Responder).where(Responder.active.is_(True))))
@@ -252,7 +276,9 @@ def _allow(actor: Actor, roles: tuple[str, ...]) -> None:
 def calendar_of(row: Responder) -> duty.Calendar:
     """The row's calendar (stored JSON, checked when it was saved)."""
     return duty.Calendar(
-        bool(row.always_on), dict(row.weekly or {}), duty.checked_exceptions(list(row.exceptions or []))
+        bool(row.always_on),
+        dict(row.weekly or {}),
+        duty.checked_exceptions(list(row.exceptions or [])),
     )
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from cic.addresses import plugin as addresses_plugin
 from cic.admin import plugin as admin_plugin
 from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
@@ -67,6 +68,7 @@ from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
 from cic.loop_lag import LoopLag
+from cic.notify.service import NotifyService
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.portal import plugin as portal_plugin
@@ -76,6 +78,7 @@ from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
 from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
+from cic.responders import plugin as responders_plugin
 from cic.review import plugin as review_plugin
 from cic.routing import plugin as routing_plugin
 from cic.routing.calendar import OfficeCalendar
@@ -372,6 +375,23 @@ def _install_domains(app: web.Application, services: Services) -> None:
         return await cases.service.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
+    _install_safety(app, services)
+
+
+def _install_safety(app: web.Application, services: Services) -> None:
+    """The safety system's address register and responders (their call-outs go through the
+    notification store)."""
+    settings = services.settings
+    book = addresses_plugin.install(
+        app, addresses_plugin.AddressDeps(services.store, settings.safety)
+    )
+    base = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
+    notify = NotifyService(services.store, services.bus)
+    responders_plugin.install(app, responders_plugin.RespondersDeps(
+        services.store, services.bus, services.supervisor, notify, book,
+        tuple(settings.safety.area), settings.office.timezone, services.credentials.dispatch_key,
+        base,
+    ))  # fmt: skip
 
 
 def _install_portal(

@@ -98,7 +98,9 @@ def test_a_file_that_is_not_an_address_file_is_refused_whole(data: bytes, says: 
     assert says in refused.value.message
 
 
-def test_the_command_exits_0_then_3_then_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_exits_0_then_3_then_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings(state_dir=str(tmp_path))
     args = type("Args", (), {"file": SAMPLE})()
     assert cli.run(settings, args) == 0  # type: ignore[arg-type]
@@ -118,8 +120,13 @@ def test_the_command_exits_0_then_3_then_1(tmp_path: Path, capsys: pytest.Captur
 
 @pytest.mark.parametrize(
     "typed",
-    ["Lipowa 5, Dębówka", "ul. Lipowa 5 Dębówka", "UL.LIPOWA 5, DEBOWKA", "Dębówka, Lipowa 5",
-     "  lipowa   5  debowka "],
+    [
+        "Lipowa 5, Dębówka",
+        "ul. Lipowa 5 Dębówka",
+        "UL.LIPOWA 5, DEBOWKA",
+        "Dębówka, Lipowa 5",
+        "  lipowa   5  debowka ",
+    ],
 )
 async def test_typed_addresses_become_the_same_point(book: AddressBook, typed: str) -> None:
     point = await book.locate(typed)
@@ -154,7 +161,8 @@ async def test_suggestions_while_typing(book: AddressBook) -> None:
         "Lipowa 1, Dębówka", "Lipowa 10, Dębówka", "Lipowa 11, Dębówka", "Lipowa 12, Dębówka",
     ]  # fmt: skip
     assert [p.label for p in await book.suggest("zielona 2", limit=3)] == [
-        "Zielona Łąka 2", "Zielona Łąka 20",
+        "Zielona Łąka 2",
+        "Zielona Łąka 20",
     ]  # fmt: skip (words match from their start: 12 is not "2…")
     assert await book.suggest("%") == [] and await book.suggest("x") == []
     assert await book.suggest("_ _ _") == []

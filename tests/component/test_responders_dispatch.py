@@ -23,7 +23,11 @@ from cic.db import Store
 from cic.notify.service import NotifyService
 from cic.responders.dispatch import CallOut, DispatchService, batch_of
 from cic.responders.errors import (
-    InvalidResponder, NotAllowed, NotAvailable, OutsideArea, UnknownDispatch,
+    InvalidResponder,
+    NotAllowed,
+    NotAvailable,
+    OutsideArea,
+    UnknownDispatch,
 )  # fmt: skip
 from cic.responders.handlers import watch_acknowledgements
 from cic.responders.service import Area, ResponderInput, ResponderService
@@ -106,9 +110,13 @@ async def test_the_nearest_available_is_proposed_sent_notified_and_confirmed(wor
 
     task = asyncio.create_task(watch_acknowledgements(world.bus, world.dispatches))
     await asyncio.sleep(0.05)  # subscribed
-    sent = await world.dispatches.send(DYZURNY, 17, proposed[0]["id"], "Jedźcie od strony szkoły", ABOUT)
+    sent = await world.dispatches.send(
+        DYZURNY, 17, proposed[0]["id"], "Jedźcie od strony szkoły", ABOUT
+    )
     assert sent["status"] == "wyslane" and sent["responder"] == "OSP Zielona Łąka"
-    assert sent["text"].startswith("Wezwanie z urzędu gminy: Powalone drzewo. Miejsce: Lipowa 5, Dębówka.")
+    assert sent["text"].startswith(
+        "Wezwanie z urzędu gminy: Powalone drzewo. Miejsce: Lipowa 5, Dębówka."
+    )
     assert "Aby potwierdzić, naciśnij 1." in sent["text"]
     assert "\nPotwierdzenie: https://sok.example.pl/e-urzad/wyjazdy/" in sent["text"]
     deliveries = await world.notify.deliveries(batch_of(sent["id"]))
@@ -191,7 +199,15 @@ async def test_bad_input_gets_clear_errors(world: World) -> None:
     with pytest.raises(InvalidResponder) as bad:
         await add(world.responders, name="x" * 300, phone="12", email="nie-email",
                   kind="czarodziej", channels=["fax"], weekly={"mon": ["25:00-26:00"]})  # fmt: skip
-    assert set(bad.value.fields) == {"name", "phone", "email", "kind", "channels", "calendar", "address"}
+    assert set(bad.value.fields) == {
+        "name",
+        "phone",
+        "email",
+        "kind",
+        "channels",
+        "calendar",
+        "address",
+    }
     with pytest.raises(OutsideArea):
         await add(world.responders, name="Daleko", lat=54.35, lon=18.65)
     with pytest.raises(NotAllowed):

@@ -91,8 +91,10 @@ def upgrade() -> None:
         sa.Column("by", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(
-            ["dispatch_id"], ["dispatches.id"],
-            name=op.f("fk_dispatch_events_dispatch_id_dispatches"), ondelete="CASCADE",
+            ["dispatch_id"],
+            ["dispatches.id"],
+            name=op.f("fk_dispatch_events_dispatch_id_dispatches"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_events")),
     )

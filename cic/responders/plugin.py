@@ -1,0 +1,65 @@
+"""Adds the responders and dispatches: ``install(app, deps)`` in ``_install_domains``, after
+the address register (whose geocoder resolves a responder's address)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from aiohttp import web
+
+from cic.bus import Bus
+from cic.db import Store
+from cic.notify.service import NotifyService
+from cic.responders import views
+from cic.responders.dispatch import DispatchService, IncidentFacts
+from cic.responders.handlers import watch_acknowledgements
+from cic.responders.service import POLAND, Area, Geocoder, ResponderService
+from cic.supervisor import Supervisor
+
+
+@dataclass(frozen=True)
+class RespondersDeps:
+    """The store, the bus and the supervisor (the acknowledgement watcher), the notification
+    store, the geocoder, the gmina's area (empty: Poland), the office's time zone, the key
+    and the public address of the confirmation links, and the incidents' facts when wired."""
+
+    store: Store
+    bus: Bus
+    supervisor: Supervisor
+    notify: NotifyService
+    geocoder: Geocoder
+    area: tuple[float, ...]
+    zone: str
+    key: bytes
+    public_url: str
+    incidents: IncidentFacts | None = None
+
+
+@dataclass(frozen=True)
+class Installed:
+    """The two services (for tests and for the incidents' wiring)."""
+
+    responders: ResponderService
+    dispatches: DispatchService
+
+
+def _link(base: str, dispatch_id: int, token: str) -> str:
+    return f"{base.rstrip('/')}/e-urzad/wyjazdy/{dispatch_id}/{token}"
+
+
+def install(app: web.Application, deps: RespondersDeps) -> Installed:
+    """Add the page, the API and the confirmation page; watch the notification events."""
+    box = deps.area if len(deps.area) == 4 else POLAND
+    responders = ResponderService(
+        deps.store, deps.geocoder, Area((box[0], box[1], box[2], box[3])), deps.zone
+    )
+    dispatches = DispatchService(
+        deps.store, deps.notify, responders, key=deps.key,
+        link=partial(_link, deps.public_url), incidents=deps.incidents,
+    )  # fmt: skip
+    app.add_routes(views.routes(responders, dispatches))
+    app.cleanup_ctx.append(deps.supervisor.context({
+        "cic-dispatch-acks": partial(watch_acknowledgements, deps.bus, dispatches),
+    }))  # fmt: skip
+    return Installed(responders, dispatches)
