@@ -1,5 +1,5 @@
-"""``cic adresy import PLIK``: load the office's address points (PRG "punkty adresowe", CSV;
-the format is in cic/addresses/FORMAT.md).
+"""``cic adresy import PLIK [--format csv|gml]``: load the office's address points (PRG
+"punkty adresowe", CSV or GUGiK's GML; the format is in cic/addresses/FORMAT.md).
 
 Runs directly on the store (the controller need not be running). Prints the report as JSON
 (points added, changed, unchanged; rejected rows with their line and reason) and exits 0, or
@@ -31,6 +31,7 @@ def add_parser(sub: Any) -> None:
         "import", help="wczytaj plik punktów adresowych (CSV, opis w cic/addresses/FORMAT.md)"
     )
     load.add_argument("file", type=Path)
+    load.add_argument("--format", choices=["csv", "gml"], help="domyślnie z rozszerzenia pliku")
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -48,7 +49,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(f"nie można odczytać pliku {path}: {exc.strerror}") from exc
     store = Store(settings.db_url)
     try:
-        parsed = prg.parse(data, max_bytes=limit, max_rows=settings.safety.address_max_rows)
+        chosen = args.format or ("gml" if path.suffix.lower() in (".gml", ".xml") else "csv")
+        parsed = prg.parse(
+            data, max_bytes=limit, max_rows=settings.safety.address_max_rows, form=chosen
+        )
         store.migrate()
         report = importer.load(store, parsed)
     except ImportRefused as exc:

@@ -1,7 +1,8 @@
 """Loading a checked address file into the store: points are added or updated by their key,
 and loading the same file again changes nothing. Points the file does not list stay (an
 export of one sołectwo does not wipe the others); the register retires an address with a
-status, which the reader rejects."""
+status, which the reader rejects. The register itself says nothing of sołectwa: a file
+without them keeps the sołectwo an earlier file set (a new point gets its place's name)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def columns_of(row: PointRow) -> dict[str, Any]:
     number_key = house_number(row.number)
     return {
         "place": row.place, "street": row.street, "number": row.number,
-        "postcode": row.postcode, "solectwo": row.solectwo,
+        "postcode": row.postcode, "solectwo": row.solectwo or row.place,
         "lat": round(row.lat, 7), "lon": round(row.lon, 7),
         "place_key": place_key, "street_key": street_key, "number_key": number_key,
         "search": " ".join(filter(None, (street_key, number_key, place_key))),
@@ -65,6 +66,8 @@ def load(store: Store, parsed: ParsedFile) -> ImportReport:
             for row in chunk:
                 values = columns_of(row)
                 point = stored.get(row.key)
+                if point is not None and not row.solectwo:
+                    del values["solectwo"]  # the file does not say: keep what was set
                 if point is None:
                     session.add(AddressPoint(key=row.key, updated_at=at, **values))
                     report.added += 1

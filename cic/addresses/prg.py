@@ -11,8 +11,10 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from cic.addresses import gml
 from cic.addresses.errors import ImportRefused
 from cic.addresses.grid import in_poland, puwg1992_to_wgs84
 from cic.addresses.models import KEY_LENGTH, NAME_LENGTH, NUMBER_LENGTH
@@ -109,12 +111,16 @@ def _number(text: str) -> float:
     return value
 
 
-def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
-    """Check the whole file, then every row; raises :class:`ImportRefused` for the file."""
+def parse(data: bytes, *, max_bytes: int, max_rows: int, form: str = "csv") -> ParsedFile:
+    """Check the whole file, then every row; raises :class:`ImportRefused` for the file.
+    ``form`` is ``csv`` or ``gml`` (PRG's GML, see :mod:`cic.addresses.gml`)."""
     if not data.strip():
         raise ImportRefused("Plik jest pusty.")
     if len(data) > max_bytes:
         raise ImportRefused(f"Plik jest za duży (najwyżej {max_bytes / 1e6:.0f} MB).")
+    if form == "gml":
+        return _checked(gml.read(data, max_rows), _columns(gml.HEADER), len(gml.HEADER),
+                        ParsedFile(encoding="xml"))  # fmt: skip
     text, encoding = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t|", key=first.count)
@@ -125,31 +131,46 @@ def parse(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedFile:
         parsed = ParsedFile(
             encoding=encoding, coordinates="EPSG:2180" if "x" in columns else "EPSG:4326"
         )
-        seen: dict[str, int] = {}
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(parsed.rows) + len(parsed.rejected) >= max_rows:
-                raise ImportRefused(f"Za dużo wierszy (najwyżej {max_rows}).")
-            try:
-                row = _row(record, columns, len(header))
-            except _Bad as exc:
-                parsed.rejected.append(Rejection(line, str(exc)))
-                continue
-            if row.key in seen:
-                parsed.rejected.append(
-                    Rejection(
-                        line, f"powtórzony punkt adresowy (pierwszy w wierszu {seen[row.key]})"
-                    )
-                )
-                continue
-            seen[row.key] = line
-            parsed.rows.append(row)
+        records = ((reader.line_num, record) for record in reader)
+        return _checked(_limited(records, max_rows), columns, len(header), parsed)
     except csv.Error as exc:
         raise ImportRefused(f"Niepoprawny plik CSV (wiersz {reader.line_num}): {exc}.") from None
     except StopIteration:
         raise ImportRefused("Plik nie ma nagłówka.") from None
+
+
+def _limited(
+    records: Iterable[tuple[int, list[str]]], max_rows: int
+) -> Iterator[tuple[int, list[str]]]:
+    count = 0
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        count += 1
+        if count > max_rows:
+            raise ImportRefused(f"Za dużo wierszy (najwyżej {max_rows}).")
+        yield line, record
+
+
+def _checked(
+    records: Iterable[tuple[int, list[str]]], columns: dict[str, int], width: int,
+    parsed: ParsedFile,
+) -> ParsedFile:  # fmt: skip
+    seen: dict[str, int] = {}
+    for line, record in records:
+        try:
+            row = _row(record, columns, width)
+        except _Bad as exc:
+            parsed.rejected.append(Rejection(line, str(exc)))
+            continue
+        if row.key in seen:
+            first = seen[row.key]
+            parsed.rejected.append(
+                Rejection(line, f"powtórzony punkt adresowy (pierwszy w wierszu {first})")
+            )
+            continue
+        seen[row.key] = line
+        parsed.rows.append(row)
     return parsed
 
 
@@ -174,7 +195,7 @@ def _row(record: list[str], columns: dict[str, int], width: int) -> PointRow:
     street = _cell(record, columns, "street", NAME_LENGTH)
     number = _cell(record, columns, "number", NUMBER_LENGTH)
     postcode = _cell(record, columns, "postcode", 6)
-    solectwo = _cell(record, columns, "solectwo", NAME_LENGTH) or place
+    solectwo = _cell(record, columns, "solectwo", NAME_LENGTH)
     status = fold(_cell(record, columns, "status", 40))
     if not fold(place):
         raise _Bad("brak nazwy miejscowości")

@@ -102,7 +102,7 @@ def test_the_command_exits_0_then_3_then_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings(state_dir=str(tmp_path))
-    args = type("Args", (), {"file": SAMPLE})()
+    args = type("Args", (), {"file": SAMPLE, "format": None})()
     assert cli.run(settings, args) == 0  # type: ignore[arg-type]
     assert json.loads(capsys.readouterr().out)["added"] == 69
     bad = tmp_path / "zle.csv"
@@ -166,3 +166,34 @@ async def test_suggestions_while_typing(book: AddressBook) -> None:
     ]  # fmt: skip (words match from their start: 12 is not "2…")
     assert await book.suggest("%") == [] and await book.suggest("x") == []
     assert await book.suggest("_ _ _") == []
+
+
+def test_the_gml_form_loads_the_same_points(db_url: str) -> None:
+    store = Store(db_url)
+    store.migrate()
+    data = (SAMPLE.parent / "stary_bor.gml").read_bytes()
+    parsed = prg.parse(data, form="gml", **LIMITS)
+    assert [(r.line, r.reason) for r in parsed.rejected] == [(132, "brak numeru porządkowego")]
+    first = importer.load(store, parsed)
+    assert (first.added, first.encoding) == (8, "xml")
+    # the same points from the CSV have the same keys; the register's GML has no sołectwo, so
+    # Kolonia Bór's five points were their own place's until the CSV says "Stary Bór"
+    again = importer.load(store, prg.parse(SAMPLE.read_bytes(), **LIMITS))
+    assert (again.added, again.changed, again.unchanged) == (61, 5, 3)
+    # and a later GML keeps the sołectwo the office set
+    third = importer.load(store, prg.parse(data, form="gml", **LIMITS))
+    assert (third.added, third.changed, third.unchanged) == (0, 0, 8)
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"<a><b></a>", "Niepoprawny plik GML"),
+        (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "DTD"),
+        (b"<gml:FeatureCollection xmlns:gml='g'/>", "nie ma obiektów"),
+    ],
+)
+def test_bad_gml_is_refused_whole(data: bytes, says: str) -> None:
+    with pytest.raises(ImportRefused, match=says):
+        prg.parse(data, form="gml", **LIMITS)
