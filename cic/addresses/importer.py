@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from cic.addresses.models import AddressPoint
@@ -63,14 +63,14 @@ def load(store: Store, parsed: ParsedFile) -> ImportReport:
                     select(AddressPoint).where(AddressPoint.key.in_([r.key for r in chunk]))
                 )
             }
+            new: list[dict[str, Any]] = []
             for row in chunk:
                 values = columns_of(row)
                 point = stored.get(row.key)
                 if point is not None and not row.solectwo:
                     del values["solectwo"]  # the file does not say: keep what was set
                 if point is None:
-                    session.add(AddressPoint(key=row.key, updated_at=at, **values))
-                    report.added += 1
+                    new.append({"key": row.key, "updated_at": at, **values})
                 elif any(getattr(point, name) != value for name, value in values.items()):
                     for name, value in values.items():
                         setattr(point, name, value)
@@ -78,6 +78,9 @@ def load(store: Store, parsed: ParsedFile) -> ImportReport:
                     report.changed += 1
                 else:
                     report.unchanged += 1
+            if new:  # one multi-row INSERT per chunk (the ORM's one per object is 3x slower)
+                session.execute(insert(AddressPoint), new)
+                report.added += len(new)
 
     store.run_sync(write)
     return report

@@ -117,7 +117,7 @@ class DispatchService:
             raise NotAvailable()
         at = self.now()
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> tuple[int, str]:
             dispatch = Dispatch(
                 incident_id=incident_id, responder_id=responder_id, sent_by=actor.username[:64],
                 sent_at=at, status=SENT, note=note,
@@ -129,10 +129,9 @@ class DispatchService:
             )
             session.add(DispatchEvent(dispatch_id=dispatch.id, at=at, status=SENT,
                                       by=actor.username[:64], detail=note[:500]))  # fmt: skip
-            return dispatch.id
+            return dispatch.id, dispatch.text
 
-        dispatch_id = await self.store.run(write)
-        text = await self.store.run(lambda s: s.get(Dispatch, dispatch_id).text)  # type: ignore[union-attr]
+        dispatch_id, text = await self.store.run(write)
         subject = f"Wezwanie: {about.category}"[:200]
         await self.notify.send(batch_of(dispatch_id), Outgoing(text, subject, confirm=True),
                                recipients(row))  # fmt: skip
