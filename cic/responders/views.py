@@ -129,7 +129,7 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
         new_id = await responders.save(who, body.given_input())
         return web.json_response(await responders.get(who, new_id), status=201)
 
-    @documented("Jeden ratownik", returns=ResponderOut, errors=(401, 403, 404))
+    @documented("Jeden ratownik", returns=ResponderOut, errors=(400, 401, 403, 404))
     @require(*STAFF)
     async def get_api(request: web.Request) -> web.StreamResponse:
         responder_id = path_id(request, "id", ResponderError)
@@ -180,7 +180,7 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
         found = await dispatches.for_incident(actor(request), query.incident_id)
         return web.json_response({"items": found})
 
-    @documented("Jeden wyjazd", returns=DispatchOut, errors=(401, 403, 404))
+    @documented("Jeden wyjazd", returns=DispatchOut, errors=(400, 401, 403, 404))
     @require(*STAFF)
     async def dispatch_api(request: web.Request) -> web.StreamResponse:
         dispatch_id = path_id(request, "id", ResponderError)
@@ -197,14 +197,14 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
         return web.json_response(found)
 
     @documented("Potwierdzenie wyjazdu przez ratownika: strona z linku z SMS-a lub e-maila",
-                errors=(404,))  # fmt: skip
+                errors=(400, 404))  # fmt: skip
     async def confirm_page(request: web.Request) -> web.StreamResponse:
         dispatch_id = path_id(request, "id", ResponderError)
         found = await dispatches.check_link(dispatch_id, request.match_info["token"])
         return html(render(request, "wyjazd_potwierdzenie.html", dispatch=found, done=False))
 
     @documented("Potwierdzenie wyjazdu przez ratownika (przycisk na stronie z linku)",
-                errors=(404,))  # fmt: skip
+                errors=(400, 403, 404))  # fmt: skip
     async def confirm(request: web.Request) -> web.StreamResponse:
         dispatch_id = path_id(request, "id", ResponderError)
         found = await dispatches.confirm_by_link(dispatch_id, request.match_info["token"])
