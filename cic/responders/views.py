@@ -87,6 +87,10 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
                 errors=(401, 403))  # fmt: skip
     @require("supervisor", "specialist")
     async def register_page(request: web.Request) -> web.StreamResponse:
+        raw = request.query.get("edytuj", "")
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            found = await responders.get(actor(request), int(raw))
+            return await page(request, values=_to_form(found))
         return await page(request)
 
     @documented("Dodanie albo zmiana ratownika (formularz)", errors=(400, 401, 403, 404),
@@ -238,6 +242,26 @@ def _float(text: str, name: str) -> float | None:
         return float(text)
     except ValueError:
         raise InvalidResponder({name: "liczba w stopniach, np. 52.4015"}) from None
+
+
+def _to_form(found: dict[str, Any]) -> dict[str, Any]:
+    """A stored responder as the page's form fields (what :func:`_from_form` reads back)."""
+    values: dict[str, Any] = {
+        name: found.get(name, "") for name in ("id", "name", "kind", "address", "phone", "email")
+    }
+    values |= {"lat": str(found["lat"]), "lon": str(found["lon"]),
+               "availability": found["availability"]}  # fmt: skip
+    for channel in found.get("channels", []):
+        values[f"channel_{channel}"] = "tak"
+    values["always_on"] = "tak" if found.get("always_on") else ""
+    values["active"] = "tak" if found.get("active") else "nie"
+    for day, items in (found.get("weekly") or {}).items():
+        values[f"weekly_{day}"] = ", ".join(items)
+    values["exceptions"] = "\n".join(
+        f"{e['kind']} {e['start']} {e['end']} {e.get('note', '')}".strip()
+        for e in found.get("exceptions") or []
+    )
+    return values
 
 
 def _from_form(fields: dict[str, str]) -> ResponderInput:

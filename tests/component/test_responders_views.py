@@ -170,3 +170,45 @@ async def test_address_suggestions_and_the_geocoder(client: Client) -> None:
     public = [await client.get("/e-urzad/adresy", params={"q": "lip"}, headers=json_please)
               for _ in range(4)]  # fmt: skip
     assert [r.status for r in public] == [200, 200, 200, 429]
+
+
+async def test_the_page_edits_a_responder_round_trip(client: Client) -> None:
+    form = {"name": "Sołtys Dębówki", "kind": "soltys", "address": "Lipowa 1, Dębówka",
+            "channel_sms": "tak", "channel_email": "tak", "phone": "500100233",
+            "email": "soltys@example.pl", "weekly_fri": "20:00-06:00",
+            "exceptions": "wolne 2026-12-24T00:00 2026-12-27T00:00 urlop"}  # fmt: skip
+    added = await client.post("/bezpieczenstwo/ratownicy", headers=as_("supervisor"), data=form,
+                              allow_redirects=False)  # fmt: skip
+    assert added.status == 303
+    listed = await (await client.get("/api/ratownicy", headers=as_("supervisor"))).json()
+    soltys = listed["items"][0]
+    page = await client.get("/bezpieczenstwo/ratownicy", params={"edytuj": str(soltys["id"])},
+                            headers=as_("supervisor"))  # fmt: skip
+    text = await page.text()
+    assert "Zmiana: Sołtys Dębówki" in text and 'value="20:00-06:00"' in text
+    assert "wolne 2026-12-24T00:00 2026-12-27T00:00 urlop" in text
+    changed = await client.post(
+        "/bezpieczenstwo/ratownicy", headers=as_("supervisor"), allow_redirects=False,
+        data={**form, "id": str(soltys["id"]), "name": "Sołtyska Dębówki", "active": "nie"},
+    )  # fmt: skip
+    assert changed.status == 303
+    after = await (await client.get(f"/api/ratownicy/{soltys['id']}",
+                                    headers=as_("supervisor"))).json()  # fmt: skip
+    assert (after["name"], after["active"], after["channels"]) == (
+        "Sołtyska Dębówki", False, ["sms", "email"],
+    )  # fmt: skip
+    assert after["weekly"] == {"fri": ["20:00-06:00"]}
+    assert after["exceptions"][0]["note"] == "urlop"
+
+
+async def test_an_unanswered_dispatch_asks_for_the_next_one_on_the_page(client: Client) -> None:
+    osp = await (await client.post("/api/ratownicy", json=OSP, headers=as_("admin"))).json()
+    send = {"incident_id": 9, "responder_id": osp["id"], "category": "Pies", "address": "Polna 1"}
+    sent = await (await client.post("/api/wyjazdy", json=send, headers=as_("supervisor"))).json()
+    answer = {"status": "brak_odpowiedzi", "detail": "nie odbiera"}
+    none = await client.post(f"/api/wyjazdy/{sent['id']}/stan", headers=as_("specialist"),
+                             json=answer)  # fmt: skip
+    assert none.status == 200
+    assert {d["status"] for d in (await none.json())["deliveries"]} == {"cancelled"}
+    page = await client.get("/bezpieczenstwo/ratownicy", headers=as_("specialist"))
+    assert "brak odpowiedzi: wyślij następnego" in await page.text()

@@ -16,6 +16,7 @@ from cic.responders.calendar import (
     checked_weekly,
     interval,
 )  # fmt: skip
+from cic.responders.handlers import dispatch_of
 from cic.responders.ranking import Candidate, haversine_km, rank
 
 # Friday 4 December 2026 and the days around it
@@ -133,3 +134,12 @@ def test_ties_are_ordered_by_the_kinds_asked_for() -> None:
     assert [r.candidate.kind for r in rank(same, 52.40, 20.90, [], FRI)] == [
         "soltys", "osp", "drogowcy",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("batch", "expected"),
+    [("dispatch:12", 12), ("warning:12", None), ("dispatch:", None), ("dispatch:1x", None),
+     ("dispatch:²", None), ("dispatch:" + "9" * 20, None), (None, None), (12, None)],
+)  # fmt: skip
+def test_only_dispatch_batches_are_acknowledged(batch: object, expected: int | None) -> None:
+    assert dispatch_of(batch) == expected
