@@ -10,7 +10,11 @@ import unicodedata
 PREFIXES = frozenset({
     "ul", "ulica", "al", "aleja", "aleje", "os", "osiedle", "pl", "plac", "rondo", "skwer",
 })  # fmt: skip
+#: Words that only announce the number ("nr 12").
+FILLERS = frozenset({"nr", "numer"})
 _LETTERS = str.maketrans({"ł": "l", "Ł": "l"})
+#: What a typed address may carry that the register has not: a postcode, a flat ("m. 3").
+_EXTRAS = re.compile(r"\b\d{2}-\d{3}\b|\b(?:m|lok|lokal|mieszkanie)\.?\s*\d+[a-z]?\b", re.I)
 _NOT_WORD = re.compile(r"[^0-9a-z/]+")
 NUMBER = re.compile(r"^\d{1,5}[a-z]?(?:/\d{1,5}[a-z]?)?$")
 
@@ -23,8 +27,10 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text`` without the street-type prefixes."""
-    return [w for w in fold(text.replace(".", " ")).split() if w not in PREFIXES]
+    """The folded words of ``text`` without the street-type prefixes, "nr", a postcode or a
+    flat number."""
+    plain = fold(_EXTRAS.sub(" ", text).replace(".", " "))
+    return [w for w in plain.split() if w not in PREFIXES and w not in FILLERS]
 
 
 def house_number(text: str) -> str:

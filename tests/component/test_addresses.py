@@ -126,6 +126,8 @@ def test_the_command_exits_0_then_3_then_1(
         "UL.LIPOWA 5, DEBOWKA",
         "Dębówka, Lipowa 5",
         "  lipowa   5  debowka ",
+        "ul. Lipowa 5 m. 3, 05-123 Dębówka",
+        "Lipowa nr 5/2, Dębówka",
     ],
 )
 async def test_typed_addresses_become_the_same_point(book: AddressBook, typed: str) -> None:
@@ -146,6 +148,8 @@ async def test_villages_without_streets_letters_and_ambiguity(book: AddressBook)
     assert await book.locate("Lipowa 5") is None  # two places have a Lipowa 5
     polna = await book.locate("Polna 3")  # only Dębówka has one
     assert polna is not None and polna.label == "Polna 3, Dębówka"
+    assert await book.locate("Dębówka nr 12") is None  # Dębówka has streets
+    assert (await book.locate("Zielona Łąka nr 12, 05-124")) == village
     for unknown in ("Lipowa 99, Dębówka", "Dębówka", "Nieistniejąca 5", "", "5 6 Dębówka",
                     "'; DROP TABLE address_points; --", "../../etc/passwd 1"):  # fmt: skip
         assert await book.locate(unknown) is None
