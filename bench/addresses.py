@@ -88,7 +88,7 @@ async def main() -> None:
         prefixes = [t.split(",")[0][:9] for t in typed]
         print(f"suggest: {await per_second(prefixes, book.suggest):,.0f}/s")
         rng = random.Random(3)
-        service = ResponderService(store, book, Area((52.2, 20.6, 52.6, 21.2)))
+        service = ResponderService(store, book, Area(((52.2, 20.6), (52.6, 21.2))))
         boss = Actor("bench", "supervisor")
         for i in range(args.responders):
             await service.save(boss, ResponderInput(

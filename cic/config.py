@@ -382,12 +382,24 @@ class DuesSettings:
 
 @dataclass
 class SafetySettings:
-    """The safety system's address register and responders: ``area`` the gmina's extent as
-    ``[south, west, north, east]`` in degrees (WGS 84; empty: Poland's), points outside it are
-    refused; how big an address file may be (MB, rows); how many address suggestions one
-    client address may ask the portal for per hour."""
+    """The municipal safety system's incident register and map: the gmina's ``area`` as
+    ``[lat, lon]`` points (two: a box's corners; three or more: a polygon; a report outside
+    it is refused; the default is Poland's extent until the office sets its own), duplicate
+    reports (open incidents of the same category within ``duplicate_metres`` and
+    ``duplicate_hours``), the largest photo a resident may attach, portal reports per client
+    address per hour (and from everyone together), the map's tile source
+    (``tiles_url`` with ``{z}/{x}/{y}``, ``tiles_attribution`` shown on the map), and the
+    address register's limits: how big an address file may be (MB, rows) and how many address
+    suggestions one client address may ask the portal for per hour."""
 
-    area: list[float] = field(default_factory=list)
+    area: list[list[float]] = field(default_factory=lambda: [[49.0, 14.1], [54.9, 24.2]])
+    duplicate_metres: int = 150
+    duplicate_hours: int = 48
+    photo_max_mb: int = 8
+    reports_per_hour: int = 5
+    reports_per_hour_all: int = 200
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tiles_attribution: str = "© autorzy OpenStreetMap"
     address_file_max_mb: int = 50
     address_max_rows: int = 300_000
     address_lookups_per_hour: int = 300
@@ -753,21 +765,6 @@ def nip_ok(nip: str) -> bool:
     return check != 10 and check == int(nip[9])
 
 
-def _validate_safety(safety: SafetySettings) -> None:
-    """The area is four numbers south < north, west < east within Poland; limits at least 1."""
-    area = safety.area
-    if area:
-        if len(area) != 4 or not all(isinstance(v, int | float) for v in area):
-            raise ConfigError("safety.area: [south, west, north, east] in degrees, or empty")
-        south, west, north, east = (float(v) for v in area)
-        if not (48.9 <= south < north <= 55.0 and 14.0 <= west < east <= 24.3):
-            raise ConfigError("safety.area: south < north and west < east, within Poland")
-        safety.area = [south, west, north, east]
-    limits = (safety.address_file_max_mb, safety.address_max_rows, safety.address_lookups_per_hour)
-    if min(limits) < 1 or safety.address_file_max_mb > 500:
-        raise ConfigError("safety: address_file_max_mb 1-500, the other limits at least 1")
-
-
 def _validate_dues(dues: DuesSettings) -> None:
     """A printable payee name; the NIP (without dashes) a valid one or empty; sane limits."""
     dues.payee_nip = dues.payee_nip.replace("-", "").replace(" ", "")
@@ -789,3 +786,41 @@ def _validate_consultations(consultations: ConsultationSettings) -> None:
         raise ConfigError("consultations.comment_max_chars: from 100 to 50000")
     if not c.name_consent.strip():
         raise ConfigError("consultations.name_consent: the consent text cannot be empty")
+
+
+def _validate_safety(safety: SafetySettings) -> None:
+    """The area two or more points on Earth; sane limits; an http(s) tile address with
+    ``{z}``, ``{x}`` and ``{y}``."""
+    area = safety.area
+    if not isinstance(area, list) or len(area) < 2:
+        raise ConfigError("safety.area: two [lat, lon] corners (a box) or three points or more")
+    for point in area:
+        numbers = (
+            isinstance(point, list)
+            and len(point) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in point)
+        )
+        if not numbers or not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+            raise ConfigError(f"safety.area: {point!r} is not a [lat, lon] point on Earth")
+    if len(area) == 2 and (area[0][0] == area[1][0] or area[0][1] == area[1][1]):
+        raise ConfigError("safety.area: the box's corners must differ in latitude and longitude")
+    safety.area = [[float(lat), float(lon)] for lat, lon in safety.area]
+    if not 1 <= safety.duplicate_metres <= 100_000 or not 1 <= safety.duplicate_hours <= 8760:
+        raise ConfigError("safety: duplicate_metres 1..100000, duplicate_hours 1..8760")
+    if not 1 <= safety.photo_max_mb <= 50:
+        raise ConfigError("safety.photo_max_mb: from 1 to 50")
+    if min(safety.reports_per_hour, safety.reports_per_hour_all) < 1:
+        raise ConfigError("safety: reports_per_hour and reports_per_hour_all at least 1")
+    limits = (safety.address_file_max_mb, safety.address_max_rows, safety.address_lookups_per_hour)
+    if min(limits) < 1 or safety.address_file_max_mb > 500:
+        raise ConfigError("safety: address_file_max_mb 1-500, the other address limits at least 1")
+    url = safety.tiles_url
+    if (
+        not url.startswith(("https://", "http://"))
+        or not all(part in url for part in ("{z}", "{x}", "{y}"))
+        or not url.isprintable()
+        or any(c in url for c in " '\"<>;")
+    ):
+        raise ConfigError("safety.tiles_url: an http(s) address with {z}, {x} and {y}")
+    if not safety.tiles_attribution.isprintable() or len(safety.tiles_attribution) > 300:
+        raise ConfigError("safety.tiles_attribution: printable text up to 300 characters")

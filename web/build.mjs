@@ -1,15 +1,20 @@
-// Bundles JsSIP (pinned in package.json / package-lock.json) into one browser file:
-// web/static/vendor/jssip.min.js, exposing the global `JsSIP`. Run by bin/install-deps after
-// `npm ci`; the output is not committed. Nothing is fetched from a CDN.
+// Browser assets from the npm packages pinned in package.json / package-lock.json, written to
+// web/static/vendor/ (not committed; nothing is fetched from a CDN). Run by bin/install-deps
+// after `npm ci`:
+// - JsSIP bundled into one browser file, jssip.min.js, exposing the global `JsSIP`;
+// - Leaflet's ready-made dist (leaflet.js, leaflet.css, images/) copied to vendor/leaflet/
+//   for the safety map.
 import { build } from "esbuild";
+import { cpSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const vendor = path.join(here, "static/vendor");
 
 await build({
   entryPoints: [path.join(here, "node_modules/jssip/lib/JsSIP.js")],
-  outfile: path.join(here, "static/vendor/jssip.min.js"),
+  outfile: path.join(vendor, "jssip.min.js"),
   bundle: true,
   minify: true,
   format: "iife",
@@ -19,3 +24,9 @@ await build({
   legalComments: "eof",
   logLevel: "warning",
 });
+
+const leaflet = path.join(here, "node_modules/leaflet/dist");
+mkdirSync(path.join(vendor, "leaflet"), { recursive: true });
+for (const name of ["leaflet.js", "leaflet.css", "images"]) {
+  cpSync(path.join(leaflet, name), path.join(vendor, "leaflet", name), { recursive: true });
+}

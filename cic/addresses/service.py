@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from cic.addresses.errors import AddressError
 from cic.addresses.models import AddressPoint
 from cic.addresses.words import NUMBER, house_number, words
 from cic.db import Store
@@ -30,7 +29,7 @@ class Point:
     lat: float
     lon: float
     label: str
-    solectwo: str
+    solectwo: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON for the API."""
@@ -48,15 +47,10 @@ def _point(row: AddressPoint) -> Point:
     return Point(row.lat, row.lon, label_of(row), row.solectwo)
 
 
-def checked_text(text: Any) -> str:
-    """The typed address, or :class:`AddressError` for what cannot be one."""
-    if not isinstance(text, str):
-        raise AddressError("Adres musi być tekstem.")
-    if len(text) > MAX_TEXT:
-        raise AddressError(f"Adres: najwyżej {MAX_TEXT} znaków.")
-    if not text.isprintable():
-        raise AddressError("Adres zawiera niedozwolone znaki.")
-    return text
+def usable(text: Any) -> bool:
+    """Whether ``text`` can be an address at all (a printable string of at most ``MAX_TEXT``
+    characters); anything else is simply not found."""
+    return isinstance(text, str) and len(text) <= MAX_TEXT and text.isprintable()
 
 
 class AddressBook:
@@ -70,7 +64,9 @@ class AddressBook:
     async def locate(self, text: str) -> Point | None:
         """The point of the typed address, or ``None`` when the register has no such one (or
         more than one place fits equally and the text does not say which)."""
-        typed = words(checked_text(text))
+        if not usable(text):
+            return None
+        typed = words(text)
         numbers = [w for w in typed if NUMBER.match(w)]
         if len(numbers) != 1:
             return None
@@ -96,7 +92,9 @@ class AddressBook:
     async def suggest(self, text: str, limit: int = 10) -> list[Point]:
         """Address points whose words start with every typed word ("lip 5 deb"), at most
         ``limit``, in the order of place, street and number."""
-        typed = words(checked_text(text))[:6]
+        if not usable(text):
+            return []
+        typed = words(text)[:6]
         if not typed or len("".join(typed)) < 2:
             return []
         limit = max(1, min(limit, MAX_SUGGESTIONS))

@@ -19,6 +19,7 @@ SECTIONS = (
     ("naleznosci", "/e-urzad/naleznosci", "Należności"),
     ("ogloszenia", "/e-urzad/ogloszenia", "Ogłoszenia"),
     ("konsultacje", "/e-urzad/konsultacje", "Konsultacje"),
+    ("zgloszenie", "/e-urzad/zgloszenie-zagrozenia", "Zgłoś zagrożenie"),
     ("kontakt", "/e-urzad/kontakt", "Kontakt"),
 )
 

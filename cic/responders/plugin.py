@@ -10,6 +10,7 @@ from aiohttp import web
 
 from cic.bus import Bus
 from cic.db import Store
+from cic.incidents.layers import MapLayer, layers_of
 from cic.notify.service import NotifyService
 from cic.responders import views
 from cic.responders.dispatch import DispatchService, IncidentFacts
@@ -21,7 +22,8 @@ from cic.supervisor import Supervisor
 @dataclass(frozen=True)
 class RespondersDeps:
     """The store, the bus and the supervisor (the acknowledgement watcher), the notification
-    store, the geocoder, the gmina's area (empty: Poland), the office's time zone, the key
+    store, the geocoder, the gmina's area (``safety.area``; empty: Poland), the office's time
+    zone, the key
     and the public address of the confirmation links, and the incidents' facts when wired."""
 
     store: Store
@@ -29,7 +31,7 @@ class RespondersDeps:
     supervisor: Supervisor
     notify: NotifyService
     geocoder: Geocoder
-    area: tuple[float, ...]
+    area: tuple[tuple[float, float], ...]
     zone: str
     key: bytes
     public_url: str
@@ -49,16 +51,15 @@ def _link(base: str, dispatch_id: int, token: str) -> str:
 
 
 def install(app: web.Application, deps: RespondersDeps) -> Installed:
-    """Add the page, the API and the confirmation page; watch the notification events."""
-    box = deps.area if len(deps.area) == 4 else POLAND
-    responders = ResponderService(
-        deps.store, deps.geocoder, Area((box[0], box[1], box[2], box[3])), deps.zone
-    )
+    """Add the page, the API, the map layer and the confirmation page; watch the
+    notification events."""
+    responders = ResponderService(deps.store, deps.geocoder, Area(deps.area or POLAND), deps.zone)
     dispatches = DispatchService(
         deps.store, deps.notify, responders, key=deps.key,
         link=partial(_link, deps.public_url), incidents=deps.incidents,
     )  # fmt: skip
     app.add_routes(views.routes(responders, dispatches))
+    layers_of(app).append(MapLayer("ratownicy", "Ratownicy", "/api/ratownicy/mapa"))
     app.cleanup_ctx.append(deps.supervisor.context({
         "cic-dispatch-acks": partial(watch_acknowledgements, deps.bus, dispatches),
     }))  # fmt: skip

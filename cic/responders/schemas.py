@@ -114,6 +114,16 @@ class ResponderOut(TypedDict, total=False):
     exceptions: list[dict[str, Any]]
 
 
+class MapFeatureOut(TypedDict):
+    """A point of the safety map's responders layer."""
+
+    lat: float
+    lon: float
+    label: str
+    detail: str
+    href: str
+
+
 class RespondersOut(TypedDict):
     """Responders (also the map layer)."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from cic.auth.actor import Actor
 from cic.callbacks.numbers import national_number
 from cic.db import Store, utcnow
+from cic.incidents.geo import inside
 from cic.notify.service import Recipient
 from cic.residents.emails import canonical_address
 from cic.responders import calendar as duty
@@ -38,8 +39,8 @@ KEEPERS = ("supervisor", "admin")
 VIEWERS = ("agent", "specialist", "supervisor", "admin")
 DISPATCHERS = ("specialist", "supervisor", "admin")
 CHANNELS = ("sms", "voice", "email")
-#: Poland's extent: the area when ``safety.area`` is not set.
-POLAND = (48.9, 14.0, 55.0, 24.3)
+#: Poland's extent: the area when none is given.
+POLAND = ((49.0, 14.1), (54.9, 24.2))
 
 
 class PointLike(Protocol):
@@ -90,17 +91,17 @@ class ResponderInput:
 
 @dataclass(frozen=True)
 class Area:
-    """The gmina's extent ``(south, west, north, east)`` in degrees."""
+    """The gmina (``safety.area``): ``[lat, lon]`` points, two a box's corners, three or more a
+    polygon (the incidents' geometry, :mod:`cic.incidents.geo`)."""
 
-    box: tuple[float, float, float, float] = POLAND
+    points: tuple[tuple[float, float], ...] = POLAND
 
     def check(self, lat: float, lon: float) -> None:
-        """Raise :class:`OutsideArea` for a point outside the extent (or not a number)."""
-        south, west, north, east = self.box
-        if not (south <= lat <= north and west <= lon <= east):
+        """Raise :class:`OutsideArea` for a point outside the gmina (or not a point)."""
+        if not inside(self.points, lat, lon):
             raise OutsideArea(
-                f"Punkt ({lat:.5f}, {lon:.5f}) leży poza obszarem gminy"
-                f" ({south}–{north}° N, {west}–{east}° E). Sprawdź współrzędne albo adres."
+                f"Punkt ({lat:.5f}, {lon:.5f}) leży poza obszarem gminy (ustawienie"
+                " safety.area). Sprawdź współrzędne albo adres."
             )
 
 

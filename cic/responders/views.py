@@ -3,7 +3,8 @@
 GET  /bezpieczenstwo/ratownicy              the register and recent dispatches (HTML page)
 POST /bezpieczenstwo/ratownicy              add or change a responder (form)
 POST /bezpieczenstwo/ratownicy/{id}/dostepnosc   mark available / busy / unavailable (form)
-GET  /api/ratownicy                         responders (also the map layer)
+GET  /api/ratownicy                         responders (id, name, kind, lat, lon, available now)
+GET  /api/ratownicy/mapa                    the safety map's layer of responders
 POST /api/ratownicy                         add a responder
 GET  /api/ratownicy/{id}                    one responder
 PUT  /api/ratownicy/{id}                    change a responder
@@ -40,6 +41,7 @@ from cic.responders.schemas import (
     DispatchIn,
     DispatchOut,
     DispatchStatusIn,
+    MapFeatureOut,
     ProposalIn,
     ResponderIn,
     ResponderOut,
@@ -123,6 +125,18 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
     @require(*STAFF)
     async def list_api(request: web.Request) -> web.StreamResponse:
         return web.json_response({"items": await responders.registered(actor(request))})
+
+    @documented("Warstwa mapy: ratownicy jako punkty (dostępni teraz i pozostali)",
+                returns=list[MapFeatureOut], errors=(401, 403))  # fmt: skip
+    @require(*STAFF)
+    async def map_api(request: web.Request) -> web.StreamResponse:
+        found = await responders.registered(actor(request))
+        return web.json_response([{
+            "lat": r["lat"], "lon": r["lon"], "label": f"{r['name']} ({r['kind_label']})",
+            "detail": "dostępny teraz" if r["available_now"] else
+                      ("poza dyżurem" if not r["on_duty"] else r["availability_label"]),
+            "href": PAGE,
+        } for r in found])  # fmt: skip
 
     @documented("Dodanie ratownika", body=ResponderIn, returns=ResponderOut, status=201,
                 errors=(400, 401, 403))  # fmt: skip
@@ -220,6 +234,7 @@ def routes(responders: ResponderService, dispatches: DispatchService) -> list[we
         web.post(PAGE, save_form),
         web.post(PAGE + r"/{id:\d{1,10}}/dostepnosc", availability_form),
         web.get("/api/ratownicy", list_api),
+        web.get("/api/ratownicy/mapa", map_api),
         web.post("/api/ratownicy", create_api),
         web.get(r"/api/ratownicy/{id:\d{1,10}}", get_api),
         web.put(r"/api/ratownicy/{id:\d{1,10}}", update_api),

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from cic.addresses import plugin as addresses_plugin
+from cic.addresses.service import AddressBook
 from cic.admin import plugin as admin_plugin
 from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
@@ -64,6 +65,10 @@ from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
 from cic.dues.payment import Payee
+from cic.incidents import plugin as incidents_plugin
+from cic.incidents.errors import IncidentNotFound
+from cic.incidents.service import Actor as IncidentActor
+from cic.incidents.service import IncidentService
 from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
 from cic.latency import Stages
@@ -79,6 +84,7 @@ from cic.recordings import plugin as recordings_plugin
 from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
 from cic.responders import plugin as responders_plugin
+from cic.responders.dispatch import CallOut
 from cic.review import plugin as review_plugin
 from cic.routing import plugin as routing_plugin
 from cic.routing.calendar import OfficeCalendar
@@ -96,7 +102,7 @@ from cic.web import api_docs
 from cic.web import safety as web_safety
 from cic.web import status as web_status
 from cic.web.errors import error_middleware
-from cic.web.headers import security_headers
+from cic.web.headers import security_headers, tile_origin
 
 log = logging.getLogger(__name__)
 
@@ -275,10 +281,11 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
-            security_headers(settings.asterisk.http_port),
+            security_headers(settings.asterisk.http_port, tile_origin(settings.safety.tiles_url)),
             web_safety.safety_middleware(),
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
+            incidents_plugin.upload_limit_middleware(settings.safety.photo_max_mb),
             auth_middleware(auth, services.credentials.api_token),
         ]
     )
@@ -368,35 +375,49 @@ def _install_domains(app: web.Application, services: Services) -> None:
     form = desk_plugin.install_form(app, desk_plugin.FormDeps(
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
+    book = addresses_plugin.install(app, addresses_plugin.AddressDeps(store, settings.safety))
+    incidents = incidents_plugin.install(app, incidents_plugin.IncidentsDeps(
+        store, settings.safety, settings.office.timezone,
+        Path(settings.state_dir) / "zagrozenia", book,
+    ))  # fmt: skip
     if settings.portal.enabled:
-        _install_portal(app, services, form, kb, cases.status)
+        _install_portal(app, services, form, kb, cases.status, incidents)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
-    _install_safety(app, services)
+    _install_responders(app, services, book, incidents)
 
 
-def _install_safety(app: web.Application, services: Services) -> None:
-    """The safety system's address register and responders (their call-outs go through the
-    notification store)."""
+def _install_responders(
+    app: web.Application, services: Services, book: AddressBook, incidents: IncidentService
+) -> None:
+    """The responders and their dispatches: the base address through the address register,
+    the call-out's facts from the incident, sent through the notification store."""
     settings = services.settings
-    book = addresses_plugin.install(
-        app, addresses_plugin.AddressDeps(services.store, settings.safety)
-    )
+    system = IncidentActor("wyjazdy", "supervisor")  # reads the incident a dispatcher named
+
+    async def facts(incident_id: int) -> CallOut | None:
+        try:
+            found = await incidents.get(system, incident_id)
+        except IncidentNotFound:
+            return None
+        return CallOut(found.category_name, found.address or f"{found.lat:.5f}, {found.lon:.5f}",
+                       found.description)  # fmt: skip
+
     base = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
     notify = NotifyService(services.store, services.bus)
+    area = tuple((lat, lon) for lat, lon in settings.safety.area)
     responders_plugin.install(app, responders_plugin.RespondersDeps(
-        services.store, services.bus, services.supervisor, notify, book,
-        tuple(settings.safety.area), settings.office.timezone, services.credentials.dispatch_key,
-        base,
+        services.store, services.bus, services.supervisor, notify, book, area,
+        settings.office.timezone, services.credentials.dispatch_key, base, facts,
     ))  # fmt: skip
 
 
 def _install_portal(
     app: web.Application, services: Services, form: WebForm, kb: KbService,
-    case_status: StatusChecks,
+    case_status: StatusChecks, incidents: IncidentService,
 ) -> None:  # fmt: skip
     """The resident portal: its shared pages first, then each section with the portal's form
     tokens and limits."""
@@ -417,6 +438,9 @@ def _install_portal(
     portal_plugin.install_case_status(app, portal_plugin.CaseStatusDeps(case_status, portal))
     announcements_plugin.install(app, announcements_plugin.AnnouncementsDeps(
         settings, services.store, services.supervisor, services.credentials.form_key, portal,
+    ))  # fmt: skip
+    incidents_plugin.install_portal(app, incidents_plugin.PortalReportDeps(
+        incidents, settings.safety, portal.messages, form,
     ))  # fmt: skip
 
 

@@ -22,15 +22,26 @@ FIXED = {
 }
 
 
-def content_security_policy(host: str, sip_ws_port: int) -> str:
-    """The policy for a page opened at ``host`` (the softphone connects to that host)."""
+def tile_origin(tiles_url: str) -> str:
+    """The origin of the safety map's tile server (``https://{s}.tile.x.org/{z}/...`` gives
+    ``https://*.tile.x.org``), for ``img-src``; empty when it is this server."""
+    scheme, _, rest = tiles_url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host:
+        return ""
+    return f"{scheme}://{host.replace('{s}', '*')}"
+
+
+def content_security_policy(host: str, sip_ws_port: int, images: str = "") -> str:
+    """The policy for a page opened at ``host`` (the softphone connects to that host);
+    ``images`` another origin pictures may come from (the map's tiles)."""
     sip = f"ws://{host}:{sip_ws_port} wss://{host}:{sip_ws_port}"
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            f"img-src 'self' data:{' ' + images if images else ''}",
             "media-src 'self' blob:",
             f"connect-src 'self' {sip}",
             "object-src 'none'",
@@ -41,15 +52,18 @@ def content_security_policy(host: str, sip_ws_port: int) -> str:
     )
 
 
-def security_headers(sip_ws_port: int) -> Middleware:
-    """The middleware; ``sip_ws_port`` is Asterisk's HTTP (WebSocket) port."""
+def security_headers(sip_ws_port: int, images: str = "") -> Middleware:
+    """The middleware; ``sip_ws_port`` is Asterisk's HTTP (WebSocket) port, ``images`` the
+    map tiles' origin (see :func:`tile_origin`)."""
 
     def add(request: web.Request, response: web.StreamResponse) -> None:
         if response.prepared:  # a websocket or a stream that already sent its headers
             return
         response.headers.update(FIXED)
         host = request.url.host or "127.0.0.1"
-        response.headers["Content-Security-Policy"] = content_security_policy(host, sip_ws_port)
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            host, sip_ws_port, images
+        )
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
 

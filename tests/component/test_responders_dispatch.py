@@ -63,7 +63,7 @@ async def world(db_url: str) -> AsyncIterator[World]:
     importer.load(store, prg.parse(SAMPLE.read_bytes(), max_bytes=10**7, max_rows=1000))
     bus = InProcessBus()
     notify = NotifyService(store, bus)
-    responders = ResponderService(store, AddressBook(store), Area((52.2, 20.6, 52.6, 21.2)),
+    responders = ResponderService(store, AddressBook(store), Area(((52.2, 20.6), (52.6, 21.2))),
                                   now=lambda: NOW)  # fmt: skip
     dispatches = DispatchService(store, notify, responders, key=b"k" * 32,
                                  link=lambda i, t: f"https://sok.example.pl/e-urzad/wyjazdy/{i}/{t}",
@@ -217,3 +217,22 @@ async def test_bad_input_gets_clear_errors(world: World) -> None:
     assert set(empty.value.fields) == {"category", "address"}
     with pytest.raises(InvalidResponder):
         await world.dispatches.set_status(DYZURNY, 1, "wyslane")
+
+
+async def test_the_call_out_takes_the_incidents_facts_when_they_are_wired(world: World) -> None:
+    async def facts(incident_id: int) -> CallOut | None:
+        return (
+            CallOut("Zalana piwnica", "Polna 3, Dębówka", "Woda po kostki.")
+            if incident_id == 30
+            else None
+        )
+
+    wired = DispatchService(world.dispatches.store, world.notify, world.responders, key=b"k" * 32,
+                            link=lambda i, t: "", incidents=facts, now=lambda: NOW)  # fmt: skip
+    sent = await wired.send(DYZURNY, 30, world.ids["osp"], "", CallOut("", "", ""))
+    assert sent["text"] == (
+        "Wezwanie z urzędu gminy: Zalana piwnica. Miejsce: Polna 3, Dębówka. Woda po kostki."
+        " Aby potwierdzić, naciśnij 1."
+    )
+    with pytest.raises(UnknownDispatch, match="Nie ma takiego zgłoszenia"):
+        await wired.send(DYZURNY, 31, world.ids["osp"], "", ABOUT)

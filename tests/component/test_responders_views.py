@@ -21,6 +21,7 @@ from cic.auth.templates import error_response
 from cic.bus import InProcessBus
 from cic.config import SafetySettings
 from cic.db import Store
+from cic.incidents.layers import layers_of
 from cic.notify.service import NotifyService
 from cic.responders import plugin as responders_plugin
 from cic.supervisor import Supervisor
@@ -28,7 +29,7 @@ from cic.web.errors import error_middleware
 
 Client = TestClient[Any, Any]
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "addresses" / "gmina_debowka.csv"
-AREA = (52.2, 20.6, 52.6, 21.2)
+AREA = ((52.2, 20.6), (52.6, 21.2))
 OSP = {"kind": "osp", "name": "OSP Dębówka", "address": "ul. Polna 3, Dębówka",
        "phone": "+48 500 100 231", "email": "osp@example.pl", "channels": ["sms", "email"],
        "always_on": True}  # fmt: skip
@@ -84,6 +85,12 @@ async def test_register_map_layer_proposal_dispatch_and_confirmation_link(client
         set(r) >= {"id", "name", "kind", "lat", "lon", "available_now"} for r in layer["items"]
     ] == [True]
     assert "phone" not in layer["items"][0]  # contact details only for the register's keepers
+    features = await (await client.get("/api/ratownicy/mapa", headers=as_("agent"))).json()
+    assert [(f["label"], f["detail"]) for f in features] == [
+        ("OSP Dębówka (OSP)", "dostępny teraz")
+    ]
+    assert client.app is not None
+    assert "ratownicy" in [layer.id for layer in layers_of(client.app)]
 
     ask = {"lat": 52.4015, "lon": 20.902, "kinds": ["osp"]}
     proposed = await (await client.post("/api/wyjazdy/propozycje", json=ask,

@@ -16,25 +16,13 @@ import pytest
 from cic.asterisk import process, provision
 from cic.auth import users
 from cic.db import Store, utcnow
-from tests.e2e.test_console import element, page_state
+from tests.e2e.test_console import element, page_state, sign_in
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
 
 ADMIN, PASSWORD = "admin-e2e", "haslo-admina-e2e-1"
 ODD = "<img src=x onerror=alert(1)> Wydział Ochrony Środowiska – zażółć gęślą jaźń"
-
-
-def sign_in(driver: Any, base: str, username: str, password: str, landing: str) -> None:
-    """Sign in through the real form and wait to land on ``landing``."""
-    driver.get(f"{base}/logowanie")
-    element(driver, "#username").send_keys(username)
-    element(driver, "#password").send_keys(password)
-    element(driver, "form button[type=submit]").click()
-    Harness.wait_for(
-        lambda: driver.current_url.split("?")[0] == f"{base}{landing}", 15,
-        f"{username} on {landing}", lambda: page_state(driver),
-    )  # fmt: skip
 
 
 def cell_texts(driver: Any, row_css: str) -> list[str]:

@@ -12,8 +12,7 @@ import pytest
 
 from cic.auth import users
 from cic.db import Store
-from tests.e2e.navigation import navigated
-from tests.e2e.test_console import click, data, element, page_state, wait_data
+from tests.e2e.test_console import click, data, element, page_state, sign_in, wait_data
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -38,11 +37,7 @@ def test_specialist_registers_a_case_from_a_handed_over_report(
     h.api("PATCH", f"/api/zgloszenia/{report['id']}", {"status": "przekazane"})
 
     page = chromium_factory()
-    page.get(f"{base}/logowanie")
-    element(page, "#username").send_keys(USERNAME)
-    element(page, "#password").send_keys(PASSWORD)
-    navigated(page, element(page, "form button[type=submit]").click)  # the session cookie set
-    assert "/logowanie" not in page.current_url, page_state(page)
+    sign_in(page, base, USERNAME, PASSWORD, "/konsola")
     page.get(f"{base}/sprawy")
     row = f'#reports li[data-report="{report["id"]}"]'
     click(page, f"{row} button")

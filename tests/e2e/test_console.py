@@ -138,11 +138,17 @@ def open_kb_article(driver: Any, query: str, slug: str) -> None:
     click(driver, hit)
 
 
-def sign_in(driver: Any, base: str, username: str, landing: str) -> None:
-    """Sign in through the real form (with its CSRF field) and wait to land on ``landing``."""
-    driver.get(f"{base}/logowanie")
+def sign_in(
+    driver: Any, base: str, username: str, password: str, landing: str, next_path: str = ""
+) -> None:
+    """Sign in through the real form (with its CSRF field) and wait to land on ``landing``.
+
+    Waiting for the landing page itself matters: the sign-in page's address already starts
+    with ``base``, and a page opened before the answer arrives is replaced by the landing.
+    """
+    driver.get(f"{base}/logowanie" + (f"?next={next_path}" if next_path else ""))
     element(driver, "#username").send_keys(username)
-    element(driver, "#password").send_keys(PASSWORDS[username])
+    element(driver, "#password").send_keys(password)
     element(driver, "form button[type=submit]").click()
     Harness.wait_for(
         lambda: driver.current_url.split("?")[0] == f"{base}{landing}", 15,
@@ -250,7 +256,7 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
 
     # The agent: sign in, the console's softphone registers, she goes available.
     agent = chromium_factory()
-    sign_in(agent, base, "zofia", "/konsola")
+    sign_in(agent, base, "zofia", PASSWORDS["zofia"], "/konsola")
     wait_data(agent, "sip", "registered", 20, "the console's softphone registered")
     contacts = process.rx(layout, f"pjsip show contacts like {ENDPOINT}")
     assert f"{ENDPOINT}/sip:" in contacts, f"no WebRTC contact for {ENDPOINT}:\n{contacts}"
@@ -267,7 +273,7 @@ def test_agent_console_takes_call_and_wraps_up_while_supervisor_watches(
 
     # The supervisor in a second browser (own profile, own session) on the live wallboard.
     boss = chromium_factory()
-    sign_in(boss, base, "kierownik", "/nadzor")
+    sign_in(boss, base, "kierownik", PASSWORDS["kierownik"], "/nadzor")
     Harness.wait_for(lambda: agent_state(boss) == "dostępny", 15,
                      "the wallboard showing zofia available", lambda: wallboard(boss))  # fmt: skip
     boss.execute_script(WATCH_WALLBOARD, AGENT, QUEUE)

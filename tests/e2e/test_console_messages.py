@@ -34,7 +34,15 @@ from cic.channels.models import ChannelMessage
 from cic.db import Store
 from cic.demo.scenarios import ResidentCall
 from cic.residents.models import ResidentEmail
-from tests.e2e.test_console import click, data, element, page_state, visible, wait_data
+from tests.e2e.test_console import (
+    click,
+    data,
+    element,
+    page_state,
+    sign_in,
+    visible,
+    wait_data,
+)
 from tests.integration.harness import Harness
 from tests.mailfixtures import MailUser
 from tests.mailserver import MailServer
@@ -149,15 +157,6 @@ def _forged_mail(resident: MailUser, office: str) -> bytes:
     return msg.as_bytes(policy=email.policy.SMTP)
 
 
-def _sign_in(driver: Any, base: str, username: str, landing: str) -> None:
-    driver.get(f"{base}/logowanie")
-    element(driver, "#username").send_keys(username)
-    element(driver, "#password").send_keys(PASSWORDS[username])
-    element(driver, "form button[type=submit]").click()
-    Harness.wait_for(lambda: driver.current_url.split("?")[0] == f"{base}{landing}", 15,
-                     f"{username} on {landing}", lambda: page_state(driver))  # fmt: skip
-
-
 def _text(driver: Any, css: str) -> str:
     script = "const n = document.querySelector(arguments[0]); return n ? n.textContent : '';"
     return str(driver.execute_script(script, css))
@@ -210,12 +209,12 @@ def test_agent_answers_an_email_across_a_call_and_the_wallboard_counts_it(
     _seed(h, mail_user.address)
 
     agent = chromium_factory()
-    _sign_in(agent, base, AGENT, "/konsola")
+    sign_in(agent, base, AGENT, PASSWORDS[AGENT], "/konsola")
     wait_data(agent, "sip", "registered", 20, "the console's softphone registered")
     click(agent, "#btn-available")
     wait_data(agent, "presence", "available", 15)
     boss = chromium_factory()
-    _sign_in(boss, base, SUPERVISOR, "/nadzor")
+    sign_in(boss, base, SUPERVISOR, PASSWORDS[SUPERVISOR], "/nadzor")
     Harness.wait_for(lambda: _tile(boss)["mq-waiting"] == "0", 15, "the tile with no message",
                      lambda: _tile(boss))  # fmt: skip
 

@@ -12,7 +12,7 @@ import pytest
 
 from cic.auth import users
 from cic.db import Store
-from tests.e2e.test_console import data, element, page_state
+from tests.e2e.test_console import data, element, page_state, sign_in
 from tests.integration.harness import Harness
 from tests.unit.test_pesel import make_pesel
 
@@ -40,14 +40,10 @@ def test_an_agent_records_a_visit_by_pesel_with_the_keyboard_only(
     h.api("PUT", f"/api/residents/{resident['id']}/pesel", {"pesel": PESEL})
 
     page = chromium_factory()
-    page.get(f"{base}/logowanie")
-    element(page, "#username").send_keys(USERNAME)
-    element(page, "#password").send_keys(PASSWORD)
-    element(page, "form button[type=submit]").click()
-    Harness.wait_for(lambda: page.current_url.startswith(base), 15, "signed in")
+    sign_in(page, base, USERNAME, PASSWORD, "/konsola")
     page.get(f"{base}/recepcja")
-    Harness.wait_for(lambda: element(page, "#visits li").text != "", 15, "the day's list",
-                     lambda: page_state(page))  # fmt: skip
+    Harness.wait_for(lambda: bool(page.find_elements("css selector", "#visits li")), 15,
+                     "the day's list", lambda: page_state(page))  # fmt: skip
 
     def focused() -> str:
         return str(page.execute_script(

@@ -24,7 +24,7 @@ from cic.consultations.models import Consultation
 from cic.consultations.periods import local_day
 from cic.db import Store, utcnow
 from tests.e2e.axe import axe_violations
-from tests.e2e.test_console import element, page_state
+from tests.e2e.test_console import element, page_state, sign_in
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -64,17 +64,6 @@ def _tab_to(driver: Any, wanted: str, limit: int = 60) -> None:
     raise AssertionError(f"#{wanted} never focused by Tab; at {_focused(driver)}")
 
 
-def _sign_in(driver: Any, base: str) -> None:
-    driver.get(f"{base}/logowanie?next=/redakcja/konsultacje")
-    element(driver, "#username").send_keys(EDITOR)
-    element(driver, "#password").send_keys(PASSWORD)
-    element(driver, "form button[type=submit]").click()
-    Harness.wait_for(
-        lambda: driver.current_url == f"{base}/redakcja/konsultacje", 15,
-        "the editor on the consultations page", lambda: page_state(driver),
-    )  # fmt: skip
-
-
 def test_a_resident_comments_and_reads_the_report(
     e2e_harness: Harness, chromium_factory: Callable[[], Any], tmp_path: Path
 ) -> None:
@@ -90,7 +79,7 @@ def test_a_resident_comments_and_reads_the_report(
 
         # the editor: a new consultation through the page (its CSRF field), then a document
         editor = chromium_factory()
-        _sign_in(editor, base)
+        sign_in(editor, base, EDITOR, PASSWORD, "/redakcja/konsultacje", "/redakcja/konsultacje")
         form = "#nowa-konsultacja"
         element(editor, f"{form} [name=title]").send_keys(TITLE)
         element(editor, f"{form} [name=summary]").send_keys("Co zmienić we wsi w 2027 roku.")

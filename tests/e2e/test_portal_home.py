@@ -17,7 +17,7 @@ from cic.cases.models import ContactReport
 from cic.db import Store
 from tests.e2e.axe import axe_violations
 from tests.e2e.navigation import navigated
-from tests.e2e.test_console import element, page_state
+from tests.e2e.test_console import element, page_state, sign_in
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -125,12 +125,7 @@ def test_a_keyboard_user_sends_the_contact_form_and_an_agent_sees_it(
     finally:
         store.engine.dispose()
     agent = chromium_factory()
-    agent.get(f"{base}/logowanie")
-    element(agent, "#username").send_keys(AGENT)
-    element(agent, "#password").send_keys(PASSWORD)
-    element(agent, "form button[type=submit]").click()
-    Harness.wait_for(lambda: agent.current_url.startswith(f"{base}/konsola"), 15, "the console",
-                     lambda: page_state(agent))  # fmt: skip
+    sign_in(agent, base, AGENT, PASSWORD, "/konsola")
     line = f'#msg-waiting li[data-report="{number}"]'
 
     def listed() -> str:

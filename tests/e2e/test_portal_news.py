@@ -29,8 +29,7 @@ from cic.announcements.models import Announcement, NewsSubscriber
 from cic.auth import users
 from cic.db import Store
 from tests.e2e.axe import axe_violations
-from tests.e2e.test_admin import sign_in
-from tests.e2e.test_console import element, page_state
+from tests.e2e.test_console import element, page_state, sign_in
 from tests.e2e.test_console_messages import _mail_env
 from tests.integration.harness import Harness
 from tests.mailfixtures import MailUser

@@ -18,7 +18,7 @@ from cic.calls.models import Call, Recording
 from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.search import index_transcript
-from tests.e2e.test_console import click, data, element, page_state, wait_data
+from tests.e2e.test_console import click, data, element, page_state, sign_in, wait_data
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
@@ -70,11 +70,7 @@ def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     base = f"http://127.0.0.1:{h.settings.web_port}"
     _seed(h)
     page = chromium_factory()
-    page.get(f"{base}/logowanie")
-    element(page, "#username").send_keys(USERNAME)
-    element(page, "#password").send_keys(PASSWORD)
-    element(page, "form button[type=submit]").click()
-    Harness.wait_for(lambda: "/logowanie" not in page.current_url, 15, "signed in")
+    sign_in(page, base, USERNAME, PASSWORD, "/nadzor")
     page.get(f"{base}/przeglad")
     row = f'#review-calls tr[data-call="{CALL_ID}"]'
     click(page, f"{row} button")

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0026"
-# coordinator: re-chain to 0025
-down_revision: str | None = "0024"
+down_revision: str | None = "0025"
 branch_labels: str | None = None
 depends_on: str | None = None
 
