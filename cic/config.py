@@ -463,8 +463,10 @@ class SafetySettings:
     it is refused; the default is Poland's extent until the office sets its own), duplicate
     reports (open incidents of the same category within ``duplicate_metres`` and
     ``duplicate_hours``), the largest photo a resident may attach, portal reports per client
-    address per hour (and from everyone together), and the map's tile source
-    (``tiles_url`` with ``{z}/{x}/{y}``, ``tiles_attribution`` shown on the map)."""
+    address per hour (and from everyone together), the map's tile source
+    (``tiles_url`` with ``{z}/{x}/{y}``, ``tiles_attribution`` shown on the map), and the
+    address register's limits: how big an address file may be (MB, rows) and how many address
+    suggestions one client address may ask the portal for per hour."""
 
     area: list[list[float]] = field(default_factory=lambda: [[49.0, 14.1], [54.9, 24.2]])
     duplicate_metres: int = 150
@@ -474,6 +476,9 @@ class SafetySettings:
     reports_per_hour_all: int = 200
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = "© autorzy OpenStreetMap"
+    address_file_max_mb: int = 50
+    address_max_rows: int = 300_000
+    address_lookups_per_hour: int = 300
 
 
 @dataclass
@@ -916,6 +921,9 @@ def _validate_safety(safety: SafetySettings) -> None:
         raise ConfigError("safety.photo_max_mb: from 1 to 50")
     if min(safety.reports_per_hour, safety.reports_per_hour_all) < 1:
         raise ConfigError("safety: reports_per_hour and reports_per_hour_all at least 1")
+    limits = (safety.address_file_max_mb, safety.address_max_rows, safety.address_lookups_per_hour)
+    if min(limits) < 1 or safety.address_file_max_mb > 500:
+        raise ConfigError("safety: address_file_max_mb 1-500, the other address limits at least 1")
     url = safety.tiles_url
     if (
         not url.startswith(("https://", "http://"))

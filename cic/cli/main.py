@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
 from cic.cli import api, demo, lifecycle, users
 from cic.config import ConfigError, load_settings
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     speech_cli.add_parser(sub)
     dues_cli.add_parser(sub)
     sms_cli.add_parser(sub)
+    addresses_cli.add_parser(sub)
     return p
 
 
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "speech": lambda a: speech_cli.run(settings, a),
         "naleznosci": lambda a: dues_cli.run(settings, a),
         "sms": lambda a: sms_cli.run(settings, a),
+        "adresy": lambda a: addresses_cli.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

@@ -1,21 +1,14 @@
 """Address → point: the small interface the incident register needs of the address register
-(``cic.addresses``, wired at application start). Without one, only coordinates are taken."""
+(``cic.addresses``, wired at application start). Without one, only coordinates are taken.
+``Point`` is the address register's (``cic.addresses.service.Point``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from cic.addresses.service import Point
 
-@dataclass(frozen=True)
-class Point:
-    """A located address: WGS84 ``lat``/``lon``, the address as the register writes it
-    (``label``) and its sołectwo (empty when not known)."""
-
-    lat: float
-    lon: float
-    label: str
-    solectwo: str = ""
+__all__ = ["Geocoder", "Point"]
 
 
 class Geocoder(Protocol):

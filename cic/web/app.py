@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from cic.addresses import plugin as addresses_plugin
+from cic.addresses.service import AddressBook
 from cic.admin import plugin as admin_plugin
 from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
@@ -64,6 +66,8 @@ from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
 from cic.dues.payment import Payee
 from cic.incidents import plugin as incidents_plugin
+from cic.incidents.errors import IncidentNotFound
+from cic.incidents.service import Actor as IncidentActor
 from cic.incidents.service import IncidentService
 from cic.kb import plugin as kb_plugin
 from cic.kb.service import KbService
@@ -71,6 +75,7 @@ from cic.latency import Stages
 from cic.loop_lag import LoopLag
 from cic.notify import plugin as notify_plugin
 from cic.notify import voice_plugin
+from cic.notify.service import NotifyService
 from cic.overflow import plugin as overflow_plugin
 from cic.overflow.service import FirstLineCapacity
 from cic.portal import plugin as portal_plugin
@@ -80,6 +85,8 @@ from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
 from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
+from cic.responders import plugin as responders_plugin
+from cic.responders.dispatch import CallOut
 from cic.review import plugin as review_plugin
 from cic.routing import plugin as routing_plugin
 from cic.routing.calendar import OfficeCalendar
@@ -370,9 +377,10 @@ def _install_domains(app: web.Application, services: Services) -> None:
     form = desk_plugin.install_form(app, desk_plugin.FormDeps(
         store, settings.channels, services.credentials.form_key, channels.policy, form_arrived,
     ))  # fmt: skip
+    book = addresses_plugin.install(app, addresses_plugin.AddressDeps(store, settings.safety))
     incidents = incidents_plugin.install(app, incidents_plugin.IncidentsDeps(
         store, settings.safety, settings.office.timezone,
-        Path(settings.state_dir) / "zagrozenia",
+        Path(settings.state_dir) / "zagrozenia", book,
     ))  # fmt: skip
     portal = None
     if settings.portal.enabled:
@@ -391,6 +399,31 @@ def _install_domains(app: web.Application, services: Services) -> None:
         return await cases.service.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
+    _install_responders(app, services, book, incidents, notify.service)
+
+
+def _install_responders(
+    app: web.Application, services: Services, book: AddressBook, incidents: IncidentService,
+    notify: NotifyService,
+) -> None:  # fmt: skip
+    """The responders and their dispatches: the base address through the address register,
+    the call-out's facts from the incident, sent through the notification store."""
+    settings = services.settings
+    system = IncidentActor("wyjazdy", "supervisor")  # reads the incident a dispatcher named
+
+    async def facts(incident_id: int) -> CallOut | None:
+        try:
+            found = await incidents.get(system, incident_id)
+        except IncidentNotFound:
+            return None
+        return CallOut(found.category_name, found.address or f"{found.lat:.5f}, {found.lon:.5f}",
+                       found.description)  # fmt: skip
+
+    area = tuple((lat, lon) for lat, lon in settings.safety.area)
+    responders_plugin.install(app, responders_plugin.RespondersDeps(
+        services.store, services.bus, services.supervisor, notify, book, area,
+        settings.office.timezone, facts,
+    ))  # fmt: skip
 
 
 def _install_portal(

@@ -127,6 +127,15 @@ VALID: dict[str, dict[str, Any]] = {
     "POST /api/kb/articles/{slug}/use": {"call_id": "1764000000.1"},
     "POST /api/office/mode": {"mode": "auto"},
     "DELETE /api/admin/sign-in-locks": {"address": "203.0.113.7", "username": "agentka"},
+    "POST /api/ratownicy": {"kind": "osp", "name": "OSP Dębówka", "lat": 52.4, "lon": 20.9,
+                            "phone": "500100231", "channels": ["sms"], "always_on": True},
+    "PUT /api/ratownicy/{id}": {"kind": "soltys", "name": "Sołtys", "lat": 52.4, "lon": 20.9,
+                                "phone": "500100232", "weekly": {"mon": ["08:00-16:00"]}},
+    "POST /api/ratownicy/{id}/dostepnosc": {"availability": "zajety"},
+    "POST /api/wyjazdy/propozycje": {"lat": 52.4, "lon": 20.9, "kinds": ["osp"]},
+    "POST /api/wyjazdy": {"incident_id": 1, "responder_id": 1, "note": "", "category": "Drzewo",
+                          "address": "Lipowa 5, Dębówka"},
+    "POST /api/wyjazdy/{id}/stan": {"status": "odmowa", "detail": "oddzwonił"},
 }  # fmt: skip
 
 
