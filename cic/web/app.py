@@ -89,6 +89,7 @@ from cic.transfers import plugin as transfers_plugin
 from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
+from cic.warnings import plugin as warnings_plugin
 from cic.web import api_docs
 from cic.web import safety as web_safety
 from cic.web import status as web_status
@@ -258,7 +259,7 @@ async def regenerate_prompts(settings: Settings, layout: provision.Layout) -> No
     try:
         await asyncio.to_thread(
             prompts.generate, settings.office, target, settings.callback.key,
-            spoken_menu(settings.office),
+            spoken_menu(settings.office), warnings_plugin.phone_prompts(settings),
         )  # fmt: skip
     except Exception:
         log.exception("regenerating the prompts failed; the previous ones stay")
@@ -397,6 +398,10 @@ def _install_portal(
     portal_plugin.install_case_status(app, portal_plugin.CaseStatusDeps(case_status, portal))
     announcements_plugin.install(app, announcements_plugin.AnnouncementsDeps(
         settings, services.store, services.supervisor, services.credentials.form_key, portal,
+    ))  # fmt: skip
+    warnings_plugin.install(app, warnings_plugin.WarningsDeps(
+        settings, services.store, services.bus, services.supervisor,
+        services.credentials.form_key, portal, services.agi,
     ))  # fmt: skip
 
 
