@@ -93,7 +93,7 @@ def routes(section: PortalSection) -> list[web.RouteDef]:
         return page(request, "ostrzezenia.html", section=SECTION,
                     items=await section.warnings.public(), when=when)  # fmt: skip
 
-    @documented("Jedno ostrzeżenie (strona HTML)", errors=(404,))
+    @documented("Jedno ostrzeżenie (strona HTML)", errors=(400, 404))
     async def one(request: web.Request) -> web.StreamResponse:
         item = await section.warnings.public_one(path_id(request, "id", WarningError))
         return page(request, "ostrzezenie.html", section=SECTION, item=item, when=when)

@@ -100,7 +100,7 @@ def routes(service: WarningService, subs: Subscriptions, zone: str) -> list[web.
         raise web.HTTPSeeOther(f"{HOME}/{saved}?stan={action}")
 
     @documented("Jedno ostrzeżenie: wyniki wysyłki i podsumowanie (strona HTML)",
-                errors=(401, 403, 404))  # fmt: skip
+                errors=(400, 401, 403, 404))  # fmt: skip
     @require(*AUTHORS)
     async def one(request: web.Request) -> web.StreamResponse:
         warning_id = path_id(request, "id", WarningError)
@@ -132,7 +132,8 @@ def routes(service: WarningService, subs: Subscriptions, zone: str) -> list[web.
             raise InvalidWarning({"akcja": "Nieznana czynność."})
         raise web.HTTPSeeOther(f"{HOME}/{warning_id}?stan={action}")
 
-    @documented("Wyniki wysyłki ostrzeżenia (CSV)", errors=(401, 403, 404), media="text/csv")
+    @documented("Wyniki wysyłki ostrzeżenia (CSV)", errors=(400, 401, 403, 404),
+                media="text/csv")  # fmt: skip
     @require("supervisor")
     async def results_csv(request: web.Request) -> web.StreamResponse:
         warning_id = path_id(request, "id", WarningError)
@@ -202,7 +203,7 @@ def routes(service: WarningService, subs: Subscriptions, zone: str) -> list[web.
         saved = await service.save(body.draft(), actor(request))
         return web.json_response((await service.get(saved)).as_dict(), status=201)
 
-    @documented("Jedno ostrzeżenie", errors=(401, 403, 404))
+    @documented("Jedno ostrzeżenie", errors=(400, 401, 403, 404))
     @require(*AUTHORS)
     async def api_one(request: web.Request) -> web.StreamResponse:
         found = await service.get(path_id(request, "id", WarningError))
@@ -232,7 +233,7 @@ def routes(service: WarningService, subs: Subscriptions, zone: str) -> list[web.
                                   "skipped": result.get("skipped", [])})  # fmt: skip
 
     @documented("Wyniki wysyłki ostrzeżenia: podsumowanie i odbiorcy (?stan=)",
-                errors=(401, 403, 404))  # fmt: skip
+                errors=(400, 401, 403, 404))  # fmt: skip
     @require("supervisor")
     async def api_results(request: web.Request) -> web.StreamResponse:
         warning_id = path_id(request, "id", WarningError)
