@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from cic.announcements.schemas import when
 from cic.http.schemas import NOT_BLANK, Exact, IsoDateTime, OneLine
 from cic.warnings.service import DETAILS_MAX, TITLE_MAX, Draft
 
 Title = Annotated[OneLine, StringConstraints(max_length=TITLE_MAX), NOT_BLANK]
 Place = Annotated[str, StringConstraints(max_length=200)]
-
-
-def when(text: str) -> datetime | None:
-    """An ISO 8601 time from the API ('' is none; without a zone it is UTC)."""
-    if not text:
-        return None
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class WarningIn(Exact):

@@ -26,7 +26,7 @@ from tests.component.warnings_world import (
     warnings_client,
     warnings_settings,
 )
-from tests.mailfixtures import MailUser
+from tests.mailfixtures import MailUser, send_through
 from tests.mailserver import MailServer
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -38,15 +38,7 @@ async def world(db_url: str, mail_server: MailServer) -> AsyncIterator[WarningsW
     store = Store(db_url)
     store.migrate()
     settings = warnings_settings()
-    mail = settings.mail
-    mail.enabled, mail.address = True, mail_server.office_address
-    mail.smtp_host, mail.smtp_port, mail.smtp_tls = (
-        "127.0.0.1",
-        mail_server.submission_port,
-        "starttls",
-    )
-    mail.smtp_user, mail.smtp_password = mail_server.office_address, mail_server.office_password
-    mail.ca_file = str(mail_server.ca_file)
+    send_through(settings, mail_server)
     async with warnings_client(store, settings) as found:
         yield found
     await store.close()
