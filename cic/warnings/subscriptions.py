@@ -226,6 +226,22 @@ class Subscriptions:
         token = self.unsubscribe_token(subscription_id, generation, address)
         return f"{self.base.rstrip('/')}/e-urzad/ostrzezenia/wypisz/{token}"
 
+    async def unsubscribe_link_for(self, recipient: str) -> str:
+        """The one-click unsubscribe link for a warning e-mail's recipient reference
+        (``subscription:<id>`` of an e-mail subscription); '' for any other reference. The
+        notify store keeps one text per batch, so the e-mail sender adds this per letter."""
+        kind, _, ident = recipient.partition(":")
+        if kind != "subscription" or not (ident.isascii() and ident.isdigit()):
+            return ""
+
+        def read(session: Session) -> str:
+            row = session.get(WarningSubscription, int(ident))
+            if row is None or row.channel != "email":
+                return ""
+            return self.unsubscribe_link(row.id, 0, row.address)
+
+        return await self.store.run(read)
+
     async def check_unsubscribe(self, token: str) -> bool:
         """Whether ``token`` is a well-signed unsubscribe link of a subscription on record."""
 

@@ -13,7 +13,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from cic.db import Store
+from cic.auth import users
+from cic.auth.service import AuthService
+from cic.db import Store, utcnow
 from cic.warnings.errors import InvalidWarning, WarningForbidden
 from cic.warnings.service import Draft
 from tests.component.warnings_world import (
@@ -321,3 +323,48 @@ async def test_by_phone_a_mobile_gets_calls_and_sms_a_landline_calls(
     ended = await world.subs.end_by_phone("500100261")
     assert (ended.result, sorted(ended.channels)) == ("unsubscribed", ["sms", "voice"])
     assert (await world.subs.end_by_phone("500100261")).result == "not_subscribed"
+
+
+async def signed_in(world: WarningsWorld, username: str, role: str) -> str:
+    """Sign ``username`` in (made with ``role``) on the world's client; returns the CSRF
+    token of the session."""
+    world.web.store.run_sync(lambda db: users.add(db, username, username.title(), role,
+                                                  "haslo-testowe-123", now=utcnow()))  # fmt: skip
+    auth = AuthService(world.web.store)
+    signed = await auth.sign_in(username, "haslo-testowe-123", "127.0.0.1")
+    world.web.client.session.cookie_jar.update_cookies({auth.settings.cookie_name: signed.token})
+    return signed.csrf_token
+
+
+async def test_the_supervisors_pages_send_and_show_results_and_csv(world: WarningsWorld) -> None:
+    csrf = await signed_in(world, "szefowa", "supervisor")
+    await world.subs.at_desk(AGENT, "sms", "500100252", ["Żabno"])
+    form = {"csrf_token": csrf, "title": "Gołoledź", "text": "Uwaga na drogach.",
+            "severity": "ostrzezenie", "channels": "sms", "solectwa": "Żabno",
+            "valid_until": "2030-01-01T08:00", "akcja": "wyslij"}  # fmt: skip
+    sent = await world.web.post("/bezpieczenstwo/ostrzezenia", form)
+    assert sent.status == 303, await sent.text()
+    path = sent.headers["Location"].split("?")[0]
+    (item,) = await world.claim("sms")
+    await world.built.notify.finish(item.id, "failed", '=HYPERLINK("x")')
+    _, text = await world.web.get(f"{path}?stan_dostarczenia=failed")
+    assert "500100252" in text and "Podsumowanie wysyłki" in text and "(0.0%)" in text
+    table = await world.web.client.get(f"{path}/wyniki.csv")
+    assert table.status == 200 and table.content_type == "text/csv"
+    assert ';"\'=HYPERLINK' in await table.text()  # no formula for a spreadsheet to run
+    bad = await world.web.post("/bezpieczenstwo/ostrzezenia", {**form, "valid_until": "jutro",
+                                                               "title": "x" * 300})  # fmt: skip
+    text = await bad.text()
+    assert bad.status == 400 and "Termin końca" in text and "Tytuł" in text
+    _, desk = await world.web.get("/bezpieczenstwo/subskrypcje?adres=500100252")
+    assert "w urzędzie" in desk and "500100252" in desk
+
+
+async def test_an_editor_sends_no_sms_through_the_page(world: WarningsWorld) -> None:
+    csrf = await signed_in(world, "redaktorka", "editor")
+    form = {"csrf_token": csrf, "title": "Gołoledź", "text": "Uwaga.", "severity": "alarm",
+            "channels": "sms", "valid_until": "2030-01-01T08:00", "akcja": "wyslij"}  # fmt: skip
+    refused = await world.web.post("/bezpieczenstwo/ostrzezenia", form)
+    assert refused.status == 403 and await world.service.listing() == []
+    desk = await world.web.client.get("/bezpieczenstwo/subskrypcje", allow_redirects=False)
+    assert desk.status == 403

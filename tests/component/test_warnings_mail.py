@@ -104,6 +104,9 @@ async def test_double_opt_in_and_one_click_unsubscribe_through_the_real_mail_ser
     raw = mail_server.wait_for(address, lambda r: b"Awaria" in r)
     assert "Zostań w domu" in plain(raw)
 
+    link = await world.subs.unsubscribe_link_for(f"subscription:{sub.id}")
+    assert link.endswith(leave.group(1))  # what the e-mail sender adds to each warning
+    assert await world.subs.unsubscribe_link_for("newsletter:1") == ""
     shown = await world.web.client.get(leave.group(1))
     assert shown.status == 200 and "Wypisz mnie" in await shown.text()
     # RFC 8058: the mail provider's POST carries no Origin and no form token
