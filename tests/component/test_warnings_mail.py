@@ -6,8 +6,6 @@ unsubscribe link in the letter ends the subscription."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections.abc import AsyncIterator
 
@@ -19,6 +17,7 @@ from cic.channels.outbox import SenderIdentity
 from cic.channels.plugin import smtp_account
 from cic.db import Store
 from cic.mail.smtp import SmtpSender
+from tests.component.test_portal_news_mail import plain
 from tests.component.warnings_world import (
     AGENT,
     SUPERVISOR,
@@ -56,14 +55,6 @@ async def play_mail_sender(world: WarningsWorld, mail_server: MailServer) -> int
         await mailer.send(Letter(item.address, item.message.subject, item.message.text))
         await world.built.notify.finish(item.id, "delivered")
     return len(taken)
-
-
-def plain(raw: bytes) -> str:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, email.message.EmailMessage)
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 async def test_double_opt_in_and_one_click_unsubscribe_through_the_real_mail_server(
