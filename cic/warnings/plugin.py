@@ -8,6 +8,7 @@ FastAGI step of subscribing by phone, and the loop that keeps the banner current
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
@@ -112,5 +113,13 @@ def install(app: web.Application, deps: WarningsDeps) -> Warnings:
     if deps.agi is not None:
         deps.agi.add_script(phone.SCRIPT, phone.subscribe_script(subs), timeout=10.0)
     every = deps.poll_seconds
-    app.cleanup_ctx.append(deps.supervisor.context({LOOP: lambda: service.run(every)}))
+
+    async def loop() -> None:
+        """Keep the banner current and drop requests nobody confirmed."""
+        while True:
+            await service.refresh()
+            await subs.purge()
+            await asyncio.sleep(every)
+
+    app.cleanup_ctx.append(deps.supervisor.context({LOOP: loop}))
     return Warnings(service, subs, notify)

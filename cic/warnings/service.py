@@ -10,7 +10,6 @@ supervisor's decision). Times are UTC; the clock is injected.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
@@ -329,12 +328,6 @@ class WarningService:
             return sorted(found, key=lambda b: -rank.index(b.severity))
 
         self._banners = await self.store.run(read)
-
-    async def run(self, every: float) -> None:
-        """Refresh the banner every ``every`` seconds (a warning begins or ends on its own)."""
-        while True:
-            await self.refresh()
-            await asyncio.sleep(every)
 
     def _check(self, draft: Draft) -> None:
         wrong: dict[str, str] = {}

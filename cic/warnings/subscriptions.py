@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from cic.announcements.newsletter import normal_address
@@ -347,6 +347,24 @@ class Subscriptions:
 
         ended = await self.store.run(work)
         return PhoneResult("unsubscribed" if ended else "not_subscribed", ended)
+
+    async def purge(self) -> int:
+        """Delete requests never confirmed whose code or link has expired (a number or
+        address nobody confirmed is not kept); returns how many."""
+        now = self.now()
+
+        def work(session: Session) -> int:
+            gone = session.execute(
+                delete(WarningSubscription).where(
+                    WarningSubscription.state == "pending",
+                    WarningSubscription.consent_at.is_(None),
+                    or_(WarningSubscription.code_expires_at.is_(None),
+                        WarningSubscription.code_expires_at < now),
+                )
+            )  # fmt: skip
+            return int(getattr(gone, "rowcount", 0) or 0)
+
+        return await self.store.run(work)
 
     def _activate(
         self, session: Session, channel: str, address: str, solectwa: Sequence[str],

@@ -231,6 +231,19 @@ async def test_too_many_wrong_codes_void_the_code(world: WarningsWorld) -> None:
     assert (await world.subs.listing(AGENT, "500100221"))[0].state == "pending"
 
 
+async def test_requests_nobody_confirms_are_deleted_once_their_code_expires(
+    world: WarningsWorld,
+) -> None:
+    await subscribe_form(world, kanal="sms", adres="500100281", zgoda="tak")
+    await world.subs.at_desk(AGENT, "voice", "500100282", [])
+    await world.subs.request("voice", "500100282", ["Lipki"])  # active: kept, code pending
+    assert await world.subs.purge() == 0
+    world.clock.move(minutes=31)
+    assert await world.subs.purge() == 1
+    found = await world.subs.listing(AGENT)
+    assert [(s.address, s.state, s.solectwa) for s in found] == [("500100282", "active", ())]
+
+
 ODD = ["", " ", "x" * 300, "'; DROP TABLE warning_subscriptions; --", "../../etc/passwd",
        '"><script>alert(1)</script>', "$(rm -rf /)", "0700 100 200", "500 100 2O1"]  # fmt: skip
 
