@@ -75,6 +75,9 @@ class OfficeSettings:
     menu_timeout: int = 5
     # The menu key for "case status by phone" (off when empty), e.g. "8".
     case_status_key: str = ""
+    # The menu key for subscribing to (and unsubscribing from) warnings by phone (off when
+    # empty), e.g. "7".
+    warnings_key: str = ""
     # The office's own knowledge-base synonyms (a YAML file like kb/synonimy.yaml), added to
     # the packaged ones; empty: only the packaged file.
     kb_synonyms: str = ""
@@ -482,6 +485,28 @@ class SafetySettings:
 
 
 @dataclass
+class WarningSettings:
+    """Warnings to residents (``/bezpieczenstwo/ostrzezenia``) and their subscriptions: the
+    consent text a subscriber accepts (shown on the portal and at the desk, spoken by phone)
+    and its version (kept with every consent), how long a confirmation code (SMS, voice) or
+    an e-mail link is good for (minutes), wrong codes allowed per request, subscription
+    requests per client address and per phone number or e-mail address per hour, and the
+    most characters of a warning's short text (what an SMS carries)."""
+
+    consent_text: str = (
+        "Zgadzam się na otrzymywanie od urzędu gminy ostrzeżeń o zagrożeniach na podany numer"
+        " telefonu lub adres e-mail. Mogę zrezygnować w każdej chwili na portalu, telefonicznie"
+        " albo w urzędzie."
+    )
+    consent_version: str = "1"
+    code_minutes: int = 30
+    code_attempts: int = 5
+    per_hour: int = 5
+    per_address_per_hour: int = 3
+    sms_max_chars: int = 320
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -506,6 +531,7 @@ class Settings:
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     portal: PortalSettings = field(default_factory=PortalSettings)
     dues: DuesSettings = field(default_factory=DuesSettings)
+    warnings: WarningSettings = field(default_factory=WarningSettings)
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
     voice_calls: VoiceCallSettings = field(default_factory=VoiceCallSettings)
@@ -715,6 +741,7 @@ def validate(settings: Settings) -> None:
     _validate_channels(settings.channels)
     _validate_portal(settings.portal)
     _validate_dues(settings.dues)
+    _validate_warnings(settings.warnings)
     _validate_consultations(settings.consultations)
     _validate_safety(settings.safety)
     _validate_voice_calls(settings.voice_calls)
@@ -885,6 +912,21 @@ def _validate_dues(dues: DuesSettings) -> None:
         raise ConfigError("dues.payee_name: printable text up to 140 characters, no '|'")
     if not 1 <= dues.max_file_mb <= 200 or not 1 <= dues.max_rows <= 1_000_000:
         raise ConfigError("dues: max_file_mb from 1 to 200, max_rows from 1 to 1000000")
+
+
+def _validate_warnings(warnings: WarningSettings) -> None:
+    """Refuse warning settings that cannot work."""
+    if not warnings.consent_text.strip() or len(warnings.consent_text) > 2000:
+        raise ConfigError("warnings.consent_text: a text of at most 2000 characters")
+    version = warnings.consent_version
+    if not version or len(version) > 16 or not version.isprintable():
+        raise ConfigError("warnings.consent_version: a short label of up to 16 characters")
+    if not 1 <= warnings.code_minutes <= 24 * 60 or not 1 <= warnings.code_attempts <= 20:
+        raise ConfigError("warnings: code_minutes from 1 to 1440, code_attempts from 1 to 20")
+    if warnings.per_hour < 1 or warnings.per_address_per_hour < 1:
+        raise ConfigError("warnings: per_hour and per_address_per_hour at least 1")
+    if not 70 <= warnings.sms_max_chars <= 1000:
+        raise ConfigError("warnings.sms_max_chars from 70 to 1000")
 
 
 def _validate_consultations(consultations: ConsultationSettings) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from cic.config import Settings
 from tests.conftest import unavailable
 from tests.maildaemons import missing_binaries
 from tests.mailserver import MailServer
@@ -57,3 +58,13 @@ def new_mail_user(server: MailServer, domain: str = "mieszkaniec.test") -> MailU
 def mail_user(mail_server: MailServer) -> MailUser:
     """A fresh, empty mailbox in the resident domain (mieszkaniec.test) for this test."""
     return new_mail_user(mail_server)
+
+
+def send_through(settings: Settings, server: MailServer) -> None:
+    """Point ``settings.mail`` at the test mail system: the office's mailbox, submission
+    with STARTTLS and AUTH, the test CA."""
+    mail = settings.mail
+    mail.enabled, mail.address = True, server.office_address
+    mail.smtp_host, mail.smtp_port, mail.smtp_tls = "127.0.0.1", server.submission_port, "starttls"
+    mail.smtp_user, mail.smtp_password = server.office_address, server.office_password
+    mail.ca_file = str(server.ca_file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Action = Literal["queue", "agent", "closed", "menu", "case_status"]
+Action = Literal["queue", "agent", "closed", "menu", "case_status", "warnings"]
 
 
 @dataclass(frozen=True)

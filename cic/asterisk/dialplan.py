@@ -66,3 +66,9 @@ BLIND_CONTEXT = "cic-blind"
 def inherited(variable: str) -> str:
     """``variable`` as set so that channels dialled from this one inherit it (``__`` prefix)."""
     return f"__{variable}"
+
+
+# --- warnings: subscribing by phone (FastAGI ``warnings-subscribe``) ---
+WARN_CHOICE = "CIC_WARN_CHOICE"
+WARN_AREA = "CIC_WARN_AREA"
+WARN_RESULT = "CIC_WARN_RESULT"

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from cic.config import OfficeSettings
@@ -24,9 +25,13 @@ class PromptError(RuntimeError):
     """A prompt could not be generated; the message names the tool that failed."""
 
 
-def prompt_texts(office: OfficeSettings, callback_key: str = "5", menu: str = "") -> dict[str, str]:
+def prompt_texts(
+    office: OfficeSettings, callback_key: str = "5", menu: str = "",
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:  # fmt: skip
     """The text of every prompt the dialplan plays, in Polish; ``menu`` is the department
-    menu's sentence (the routing domain words it, ``cic.routing.menu.spoken_menu``)."""
+    menu's sentence (the routing domain words it, ``cic.routing.menu.spoken_menu``);
+    ``extra`` the prompts a domain words itself (subscribing to warnings by phone)."""
     hello = f"Dzień dobry, {office.name}."
     return {
         "welcome": f"{hello} Proszę czekać na połączenie.",
@@ -52,6 +57,7 @@ def prompt_texts(office: OfficeSettings, callback_key: str = "5", menu: str = ""
         **callback_texts(callback_key),
         **NOTIFY_TEXTS,
         **{f"digit-{d}": word for d, word in enumerate(DIGITS)},
+        **(extra or {}),
     }
 
 
@@ -96,14 +102,15 @@ def callback_texts(key: str) -> dict[str, str]:
 
 
 def generate(
-    office: OfficeSettings, target: Path, callback_key: str = "5", menu: str = ""
-) -> list[str]:
-    """Make every prompt in ``target`` (``menu`` as in :func:`prompt_texts`); returns the
-    names (re)generated or copied."""
+    office: OfficeSettings, target: Path, callback_key: str = "5", menu: str = "",
+    extra: Mapping[str, str] | None = None,
+) -> list[str]:  # fmt: skip
+    """Make every prompt in ``target`` (``menu`` and ``extra`` as in :func:`prompt_texts`);
+    returns the names (re)generated or copied."""
     target.mkdir(parents=True, exist_ok=True)
     done: list[str] = []
     override = Path(office.prompts_dir) if office.prompts_dir else None
-    for name, text in prompt_texts(office, callback_key, menu).items():
+    for name, text in prompt_texts(office, callback_key, menu, extra).items():
         wav, stamp = target / f"{name}.wav", target / f"{name}.txt"
         if override and (override / f"{name}.wav").is_file():
             shutil.copyfile(override / f"{name}.wav", wav)

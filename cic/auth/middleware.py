@@ -33,8 +33,8 @@ PUBLIC_PATHS = frozenset({"/healthz", "/logowanie"}) | PUBLIC_API
 PORTAL = "/e-urzad"
 #: Portal POSTs a mail provider sends for a resident: RFC 8058 one-click unsubscribe comes from
 #: the provider's server with no Origin; the signed token in the path is the authority (it can
-#: only take its own address off the newsletter).
-ONE_CLICK = "/e-urzad/powiadomienia/wypisz/"
+#: only take its own address off the newsletter or the warnings).
+ONE_CLICK = ("/e-urzad/powiadomienia/wypisz/", "/e-urzad/ostrzezenia/wypisz/")
 API_USER = CurrentUser(0, "api", "Token API", "admin", None)
 
 

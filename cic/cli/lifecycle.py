@@ -30,6 +30,7 @@ from cic.routing.menu import spoken_menu
 from cic.speech.engines.packaged import packaged_whisper_base
 from cic.speech.model_store import CURRENT
 from cic.speech.stt import model_label
+from cic.warnings.plugin import phone_prompts
 
 RELOAD = ("dialplan reload", "module reload res_pjsip.so", "module reload res_musiconhold.so")
 
@@ -69,7 +70,10 @@ def install(settings: Settings) -> provision.Layout:
         agents, queues = _specs(settings)
         provision.render(settings, layout, Credentials(settings.secrets_path), agents, queues)
         menu = spoken_menu(settings.office)
-        prompts.generate(settings.office, layout.host(layout.prompts), settings.callback.key, menu)
+        prompts.generate(
+            settings.office, layout.host(layout.prompts), settings.callback.key, menu,
+            phone_prompts(settings),
+        )  # fmt: skip
         prompts.hold_music(layout.host(f"{layout.inst}/sounds/moh"))
         ids = accounts.ensure(layout.root)
         if ids is not None:  # as root: the controller's and Asterisk's files to their users

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from cic.auth.templates import env
 from cic.errors import CicError
-from cic.portal.site import SITE
+from cic.portal.site import BANNERS, SITE
 
 #: The sections of the portal's main menu: (section, path, label).
 SECTIONS = (
@@ -20,6 +20,7 @@ SECTIONS = (
     ("ogloszenia", "/e-urzad/ogloszenia", "Ogłoszenia"),
     ("konsultacje", "/e-urzad/konsultacje", "Konsultacje"),
     ("zgloszenie", "/e-urzad/zgloszenie-zagrozenia", "Zgłoś zagrożenie"),
+    ("ostrzezenia", "/e-urzad/ostrzezenia", "Ostrzeżenia"),
     ("kontakt", "/e-urzad/kontakt", "Kontakt"),
 )
 
@@ -29,10 +30,12 @@ def page(
     **context: Any,
 ) -> web.Response:  # fmt: skip
     """Render ``web/templates/portal/<template>`` (which extends ``portal/base.html``) with
-    ``site`` (the office), ``sections``, ``section`` (the menu item to mark) and ``path``."""
+    ``site`` (the office), ``sections``, ``section`` (the menu item to mark), ``path`` and
+    ``banners`` (the warnings in force, when the warnings section is installed)."""
+    banners = request.app[BANNERS]() if BANNERS in request.app else []
     text = env.get_template(f"portal/{template}").render(
         site=request.app[SITE], sections=SECTIONS, section=section, path=request.path,
-        **context,
+        banners=banners, **context,
     )  # fmt: skip
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 

@@ -84,3 +84,21 @@ class HomeItem:
 HomeNews = Callable[[], Awaitable[list[HomeItem]]]
 #: Where the home page gets its newest announcements (set by the announcements section).
 HOME_NEWS: web.AppKey[HomeNews] = web.AppKey("portal_home_news")
+
+
+@dataclass(frozen=True)
+class PortalBanner:
+    """A warning in force as the banner on every portal page shows it: ``severity`` is
+    ``informacja``, ``ostrzezenie`` or ``alarm`` (only an alarm interrupts a screen reader)."""
+
+    title: str
+    text: str
+    severity: str
+    severity_label: str
+    area: str
+    path: str
+
+
+PortalBanners = Callable[[], list[PortalBanner]]
+#: Where every portal page gets its banners (set by the warnings section; no I/O: a cache).
+BANNERS: web.AppKey[PortalBanners] = web.AppKey("portal_banners")

@@ -14,7 +14,9 @@ Reasons (see ``cic.routing.service`` for the rest):
 - ``menu_no_choice`` -- no key within the time-out;
 - ``menu_invalid`` -- a key that is not on the menu;
 - ``menu_case_status`` -- the resident chose "case status by phone" (``office.case_status_key``):
-  action ``case_status``, the dialplan asks for the case's phone code and PIN.
+  action ``case_status``, the dialplan asks for the case's phone code and PIN;
+- ``menu_warnings`` -- the resident chose warnings by phone (``office.warnings_key``): action
+  ``warnings``, the dialplan (``dialplan/subscribe.conf.j2``) subscribes or unsubscribes them.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ KEY_WORDS = dict(
 
 
 def menu_enabled(office: OfficeSettings) -> bool:
-    """Whether calls get the menu: departments to choose, or case status by phone."""
-    return bool(office.department_menu or office.case_status_key)
+    """Whether calls get the menu: departments to choose, case status or warnings by phone."""
+    return bool(office.department_menu or office.case_status_key or office.warnings_key)
 
 
 class MenuError(ConfigError):
@@ -116,19 +118,33 @@ def spoken_menu(office: OfficeSettings) -> str:
     """The sentence of the department menu prompt ('' without a usable menu)."""
     try:
         options = parse_menu(office.department_menu)
-        return menu_prompt(options, case_status_key(office.case_status_key))
+        status_key = case_status_key(office.case_status_key)
+        return menu_prompt(options, status_key, warnings_key(office.warnings_key, status_key))
     except MenuError:
         return ""
 
 
-def menu_prompt(options: list[MenuOption], status_key: str = "") -> str:
+def warnings_key(raw: object, status_key: str = "") -> str:
+    """The key for warnings by phone: one of 1-9 other than the case-status key, or ``''``."""
+    key = case_status_key(raw)
+    if key and key == status_key:
+        raise MenuError("Klawisz ostrzeżeń: inny niż klawisz stanu sprawy.")
+    return key
+
+
+def menu_prompt(options: list[MenuOption], status_key: str = "", warn_key: str = "") -> str:
     """The Polish words of the menu prompt (empty when the menu is off)."""
-    options = [o for o in options if o.key != status_key]
-    if not options and not status_key:
+    options = [o for o in options if o.key not in (status_key, warn_key)]
+    if not options and not status_key and not warn_key:
         return ""
     parts = [f"W sprawie: {o.label}, proszę nacisnąć {KEY_WORDS[o.key]}." for o in options]
     if status_key:
         parts.append(f"Aby sprawdzić stan swojej sprawy, proszę nacisnąć {KEY_WORDS[status_key]}.")
+    if warn_key:
+        parts.append(
+            "Aby zapisać się na ostrzeżenia o zagrożeniach albo się z nich wypisać, "
+            f"proszę nacisnąć {KEY_WORDS[warn_key]}."
+        )
     parts.append("Aby porozmawiać z punktem obsługi mieszkańców, proszę nacisnąć zero.")
     return " ".join(parts)
 
@@ -166,7 +182,7 @@ class MenuRouter:
         """``office`` is the live settings object (the menu is read on every call); ``stages``
         records how long the department lookup took (``menu``)."""
         parse_menu(office.department_menu)
-        case_status_key(office.case_status_key)
+        warnings_key(office.warnings_key, case_status_key(office.case_status_key))
         self._office = office
         self._calendar = calendar
         self._departments = departments
@@ -198,6 +214,10 @@ class MenuRouter:
             first_line = self._office.first_line_queue
             text = "Menu: stan sprawy przez telefon."
             return Decision("case_status", "", first_line, 0, "menu_case_status", text), ""
+        if key == self._office.warnings_key:
+            first_line = self._office.first_line_queue
+            text = "Menu: ostrzeżenia przez telefon (zapis lub wypisanie)."
+            return Decision("warnings", "", first_line, 0, "menu_warnings", text), ""
         option = next((o for o in self.options() if o.key == key), None)
         if option is None:
             return self._first_line("menu_invalid", "Menu: klawisz spoza menu; punkt obsługi."), ""

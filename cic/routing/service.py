@@ -122,7 +122,9 @@ class RoutingService:
         first line, or the department menu when the office has one."""
         decision = await self._decide(req)
         if decision.action == "queue" and (
-            self._office.department_menu or self._office.case_status_key
+            self._office.department_menu
+            or self._office.case_status_key
+            or self._office.warnings_key
         ):
             return Decision(
                 "menu", "", decision.queue, 0, decision.reason,

@@ -100,6 +100,7 @@ from cic.transfers import plugin as transfers_plugin
 from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
+from cic.warnings import plugin as warnings_plugin
 from cic.web import api_docs
 from cic.web import safety as web_safety
 from cic.web import status as web_status
@@ -269,7 +270,7 @@ async def regenerate_prompts(settings: Settings, layout: provision.Layout) -> No
     try:
         await asyncio.to_thread(
             prompts.generate, settings.office, target, settings.callback.key,
-            spoken_menu(settings.office),
+            spoken_menu(settings.office), warnings_plugin.phone_prompts(settings),
         )  # fmt: skip
     except Exception:
         log.exception("regenerating the prompts failed; the previous ones stay")
@@ -394,6 +395,11 @@ def _install_domains(app: web.Application, services: Services) -> None:
         services.settings, notify.service, services.ami, services.agi, services.layout,
         supervisor,
     ))  # fmt: skip
+    if portal is not None:  # the warnings' pages use the portal's form tokens
+        warnings_plugin.install(app, warnings_plugin.WarningsDeps(
+            settings, store, services.bus, supervisor, services.credentials.form_key, portal,
+            services.agi, notify=notify.service,
+        ))  # fmt: skip
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))

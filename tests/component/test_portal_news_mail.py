@@ -14,7 +14,7 @@ import pytest
 
 from cic.db import Store
 from tests.component.news_world import NewsWorld, news_client, news_settings
-from tests.mailfixtures import MailUser
+from tests.mailfixtures import MailUser, send_through
 from tests.mailserver import MailServer
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -25,15 +25,7 @@ async def world(db_url: str, mail_server: MailServer) -> AsyncIterator[NewsWorld
     store = Store(db_url)
     store.migrate()
     settings = news_settings()
-    mail = settings.mail
-    mail.enabled, mail.address = True, mail_server.office_address
-    mail.smtp_host, mail.smtp_port, mail.smtp_tls = (
-        "127.0.0.1",
-        mail_server.submission_port,
-        "starttls",
-    )
-    mail.smtp_user, mail.smtp_password = mail_server.office_address, mail_server.office_password
-    mail.ca_file = str(mail_server.ca_file)
+    send_through(settings, mail_server)
     async with news_client(store, settings, fake_mail=False) as world:
         yield world
     await store.close()

@@ -101,7 +101,7 @@ def test_register_is_filled_from_the_settings(capsys: pytest.CaptureFixture[str]
     for activity in register["activities"]:
         assert set(ACTIVITY_FIELDS) <= set(activity), activity["id"]
         assert "RODO" in activity["legal_basis"]
-    assert len(register["activities"]) == 10 and register["security_measures"]
+    assert len(register["activities"]) == 11 and register["security_measures"]
     page = markdown(register)
     assert all(f"## {a['name']}" in page for a in register["activities"])
     assert main(["privacy", "register"]) == 0

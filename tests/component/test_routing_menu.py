@@ -230,6 +230,23 @@ async def test_case_status_key_leads_to_case_status_and_alone_turns_the_menu_on(
     assert status_key(" 8 ") == "8" and status_key("") == ""
 
 
+async def test_the_warnings_key_leads_to_warnings_and_alone_turns_the_menu_on() -> None:
+    menu, _ = router(case_status_key="8", warnings_key="7")
+    decision, notice = await menu.choose("c", "7")
+    assert (decision.action, decision.reason, notice) == ("warnings", "menu_warnings", "")
+    only = OfficeSettings(warnings_key="7")
+    service = RoutingService(only, OfficeCalendar(only), FakeHistory(), FakePresence(),
+                             lambda: MONDAY_10)  # fmt: skip
+    new = await service.decide(RouteRequest("c", "+48600999999", "", "1000", "PJSIP/t-1"))
+    assert new.action == "menu"
+    assert spoken_menu(only) == (
+        "Aby zapisać się na ostrzeżenia o zagrożeniach albo się z nich wypisać, proszę nacisnąć "
+        "siedem. Aby porozmawiać z punktem obsługi mieszkańców, proszę nacisnąć zero."
+    )
+    with pytest.raises(MenuError, match="inny niż klawisz stanu sprawy"):
+        router(case_status_key="8", warnings_key="8")
+
+
 def test_the_tracker_reports_each_case_status_attempt() -> None:
     from cic.asterisk.tracker import Tracker
     from cic.events import CaseStatusChecked

@@ -96,6 +96,13 @@ def field_names() -> list[str]:
 VALID: dict[str, dict[str, Any]] = {
     "POST /logowanie": {"username": "agentka", "password": "zle-haslo"},
     "POST /api/residents": {"name": "Ewa Testowa", "note": "n", "numbers": ["48500100201"]},
+    "POST /api/ostrzezenia": {"title": "Burza", "text": "Zostań w domu.", "severity": "alarm",
+                              "channels": ["portal", "sms"], "solectwa": [],
+                              "valid_until": "2031-01-01T00:00:00+00:00"},
+    "PUT /api/ostrzezenia/{id}": {"title": "Wichura", "text": "Uwaga.", "severity": "informacja",
+                                  "channels": ["portal"], "valid_until": "2031-01-01T00:00:00"},
+    "POST /api/ostrzezenia/{id}/czynnosc": {"action": "send"},
+    "POST /api/ostrzezenia/subskrypcje": {"channel": "voice", "address": "500100201"},
     "PATCH /api/residents/{id}": {"name": "Jan Zmieniony", "note": "notatka"},
     "POST /api/residents/{id}/numbers": {"number": "48500100202", "label": "dom"},
     "POST /api/residents/{id}/merge": {"other": 1},

@@ -1,0 +1,2 @@
+"""Warnings to residents (portal banner, e-mail, SMS, voice calls) and the subscriptions with
+consent that decide who gets them."""
