@@ -1,7 +1,7 @@
 """Warnings to residents: the time to deliver one warning to many recipients, per channel.
 
     PYTHONPATH=. python bench/warnings.py [--recipients 2000] [--per-second 50]
-        [--latency 0.08] [--channels sms,email]
+        [--latency 0.08] [--channels sms,email,voice]
 
 One function per channel; each queues a warning for ``--recipients`` made-up recipients in a
 fresh SQLite store (``NotifyService.send``), runs that channel's sender until every delivery
@@ -14,14 +14,17 @@ has its result, and prints the time from queueing to the last result and the rat
 - **email**: the e-mail sender through the real Postfix submission port (STARTTLS and AUTH,
   one connection per message, as cic sends) of tests/mailserver.py, into Dovecot; the time is
   until Postfix accepted the last message, and a sample of mailboxes is read back.
-- **voice**: calls through Asterisk are measured by the voice sender's own function, added
-  beside these (``voice(recipients)``); until then it prints that it is not measured here.
+- **voice**: calls through a real Asterisk, SIPp answering behind the trunk and residents
+  calling in meanwhile: ``bench/warnings_voice.py``, run after the table (it prints calls per
+  second placed and the share of the trunk left for inbound calls).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -139,9 +142,16 @@ async def email(recipients: int) -> Figures:
         server.stop()
 
 
-async def voice(recipients: int) -> Figures | None:
-    """Calls through Asterisk: measured by the voice sender (not built in this part)."""
-    return None
+def voice(recipients: int) -> int:
+    """Calls through Asterisk on a real instance with SIPp behind the trunk and residents
+    calling in meanwhile: ``bench/warnings_voice.py`` (its own figures: calls per second
+    placed, the share of the trunk left for inbound calls), run as a separate process because
+    it starts its own Asterisk."""
+    script = Path(__file__).with_name("warnings_voice.py")
+    env = {**os.environ, "PYTHONPATH": str(script.parents[1])}
+    return subprocess.run(
+        [sys.executable, str(script), "--recipients", str(recipients)], env=env, check=False
+    ).returncode
 
 
 def main() -> None:
@@ -162,18 +172,15 @@ def main() -> None:
             results.append(asyncio.run(email(args.recipients)))
         except Exception as exc:  # no mail system on this machine
             skipped.append(f"email: not measured ({type(exc).__name__}: {exc})"[:300])
-    if "voice" in chosen:
-        measured = asyncio.run(voice(args.recipients))
-        if measured is None:
-            skipped.append("voice: not measured here (the voice sender adds its function)")
-        else:
-            results.append(measured)
     print(f"\nwarning to {args.recipients} recipients per channel")
     print(f"{'channel':<8}{'seconds':>10}{'per s':>10}  outcomes / notes")
     for f in results:
         print(f"{f.channel:<8}{f.seconds:>10.1f}{f.rate:>10.1f}  {dict(f.outcomes)}; {f.note}")
     for line in skipped:
         print(line)
+    if "voice" in chosen:
+        print("\nvoice (bench/warnings_voice.py):", flush=True)
+        voice(args.recipients)
 
 
 if __name__ == "__main__":
