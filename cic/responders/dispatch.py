@@ -141,9 +141,12 @@ class DispatchService:
         return about
 
     async def acknowledge(self, dispatch_id: int) -> str | None:
-        """Look at the dispatch's deliveries: a confirmation makes it ``potwierdzone``, all
-        ended without one ``brak_odpowiedzi``. Returns the new state, or ``None`` if nothing
-        changed. Called for every delivery event of the batch (and safe to call again)."""
+        """Look at the dispatch's deliveries: a confirmation makes it ``potwierdzone`` (also
+        after ``brak_odpowiedzi``: a late answer still counts); every delivery ended without
+        reaching anyone who can still confirm (a call not confirmed, a failed SMS; an SMS or
+        e-mail that arrived waits for its link) makes it ``brak_odpowiedzi``. Returns the new
+        state, or ``None`` if nothing changed. Called for every delivery event of the batch
+        (and safe to call again)."""
         deliveries = await self.notify.deliveries(batch_of(dispatch_id))
         confirmed = [d for d in deliveries if d["status"] == "confirmed"]
         if confirmed:
@@ -151,7 +154,9 @@ class DispatchService:
             detail = f"potwierdzone: {first['channel_label']}"
             changed = await self._move(dispatch_id, CONFIRMED, SYSTEM, detail,
                                        datetime.fromisoformat(first["confirmed_at"]))  # fmt: skip
-        elif deliveries and all(d["status"] in notify_statuses.FINAL for d in deliveries):
+        elif deliveries and all(
+            d["status"] in notify_statuses.FINAL and d["status"] != "delivered" for d in deliveries
+        ):  # an SMS or e-mail that arrived may still be confirmed by its link
             detail = ", ".join(f"{d['channel_label']}: {d['status_label']}" for d in deliveries)
             changed = await self._move(dispatch_id, NO_ANSWER, SYSTEM, detail, None)
         else:
@@ -168,7 +173,8 @@ class DispatchService:
             row = session.get(Dispatch, dispatch_id, with_for_update=True)
             if row is None:
                 raise UnknownDispatch()
-            if row.status == status or (row.status != SENT and not manual):
+            late = row.status == NO_ANSWER and status == CONFIRMED  # confirmed after all
+            if row.status == status or (row.status != SENT and not manual and not late):
                 return None, row.responder_id
             row.status, row.answered_at = status, answered or at
             session.add(DispatchEvent(dispatch_id=dispatch_id, at=at, status=status, by=by[:64],

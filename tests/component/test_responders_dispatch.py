@@ -163,13 +163,25 @@ async def test_a_refusal_by_phone_is_recorded_and_the_rest_cancelled(world: Worl
 
 async def test_all_deliveries_ended_without_confirmation_is_no_answer(world: World) -> None:
     sent = await world.dispatches.send(ADMIN, 19, world.ids["osp"], "", ABOUT)
-    for channel in ("sms", "email"):
-        for item in await world.notify.claim(channel, 10):
-            await world.notify.finish(item.id, "delivered")
+    (sms,) = await world.notify.claim("sms", 10)
+    await world.notify.finish(sms.id, "delivered")
+    (mail,) = await world.notify.claim("email", 10)
+    await world.notify.finish(mail.id, "failed", "skrzynka nie istnieje")
     await world.notify.cancel(batch_of(sent["id"]))  # the call is not placed
-    assert await world.dispatches.acknowledge(sent["id"]) == "brak_odpowiedzi"
+    # the SMS arrived: its link may still be opened, so nobody is told to send the next one
+    assert await world.dispatches.acknowledge(sent["id"]) is None
+    await world.dispatches.set_status(DYZURNY, sent["id"], "brak_odpowiedzi", "nie oddzwonił")
     seen = await world.dispatches.get(AGENT, sent["id"])
     assert seen["status_label"] == "brak odpowiedzi"
+    await world.notify.confirm(sms.id)  # opened the link after all
+    assert await world.dispatches.acknowledge(sent["id"]) == "potwierdzone"
+
+    await world.responders.mark(world.ids["osp"], "dostepny")  # back from the first one
+    other = await world.dispatches.send(ADMIN, 21, world.ids["osp"], "", ABOUT)
+    for channel in ("sms", "email", "voice"):
+        for item in await world.notify.claim(channel, 10):
+            await world.notify.finish(item.id, "failed" if channel != "voice" else "answered")
+    assert await world.dispatches.acknowledge(other["id"]) == "brak_odpowiedzi"
 
 
 async def test_the_call_out_says_what_and_where_on_every_channel(world: World) -> None:
