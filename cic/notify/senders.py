@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -272,6 +272,7 @@ class EmailSender(_Loop):
         super().__init__(service, bus, batch)
         self.transport, self.identity, self.links = transport, identity, links
         self.domain, self.office, self.retry_seconds = domain, office, retry_seconds
+        self.unsubscribe: dict[str, Callable[[str], Awaitable[str]]] = {}
 
     async def round(self) -> int:
         """See ``_Loop.round``. When the server itself is in trouble (no connection, a 4xx
@@ -287,17 +288,29 @@ class EmailSender(_Loop):
                 break
         return len(claimed)
 
+    def add_unsubscribe(self, kind: str, link: Callable[[str], Awaitable[str]]) -> None:
+        """Letters of batches ``<kind>:…`` end with the recipient's one-click unsubscribe
+        link (``await link(recipient)``; '' for none) and carry it in ``List-Unsubscribe``."""
+        self.unsubscribe[kind] = link
+
     async def _deliver(self, claimed: Claimed) -> bool:
         """Send one; False when the server (not this recipient) had a temporary failure."""
         subject = claimed.message.subject or f"Powiadomienie: {self.office}"
+        text = email_text(claimed, self.links, self.office)
+        link_of = self.unsubscribe.get(claimed.batch.partition(":")[0])
+        unsubscribe = await link_of(claimed.recipient) if link_of is not None else ""
+        if unsubscribe:
+            text += f"\n\nAby nie otrzymywać tych wiadomości: {unsubscribe}"
         try:
             message = build_message(
                 sender=self.identity.address, sender_name=self.identity.name,
-                to=[claimed.address], subject=subject,
-                text=email_text(claimed, self.links, self.office),
+                to=[claimed.address], subject=subject, text=text,
                 message_id=f"<powiadomienie-{claimed.id}@{self.domain}>",
                 loop_marker=("X-CIC-Loop", self.identity.address),
             )  # fmt: skip
+            if unsubscribe:  # RFC 8058: one click from the mail program
+                message["List-Unsubscribe"] = f"<{unsubscribe}>"
+                message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
             await self.transport.send(
                 message, sender=self.identity.address, recipients=[claimed.address]
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,9 +31,6 @@ from cic.warnings.service import WarningService
 from cic.warnings.subscriptions import Subscriptions
 
 WARNINGS = web.AppKey("warnings", WarningService)
-#: For the e-mail sender: ``await app[UNSUBSCRIBE_LINK](recipient)`` is the one-click link to
-#: add to a warning e-mail for that delivery's ``recipient`` ('' when there is none).
-UNSUBSCRIBE_LINK: web.AppKey[Callable[[str], Awaitable[str]]] = web.AppKey("warning_unsubscribe")
 LOOP = "cic-warnings-banner"
 
 
@@ -90,7 +87,6 @@ def install(app: web.Application, deps: WarningsDeps) -> Warnings:
         rules.code_attempts, deps.now,
     )  # fmt: skip
     app[WARNINGS] = service
-    app[UNSUBSCRIBE_LINK] = subs.unsubscribe_link_for
 
     def banners() -> list[PortalBanner]:
         now = deps.now()

@@ -396,10 +396,12 @@ def _install_domains(app: web.Application, services: Services) -> None:
         supervisor,
     ))  # fmt: skip
     if portal is not None:  # the warnings' pages use the portal's form tokens
-        warnings_plugin.install(app, warnings_plugin.WarningsDeps(
+        warnings = warnings_plugin.install(app, warnings_plugin.WarningsDeps(
             settings, store, services.bus, supervisor, services.credentials.form_key, portal,
             services.agi, notify=notify.service,
         ))  # fmt: skip
+        if notify.email is not None:  # each warning e-mail carries its one-click unsubscribe
+            notify.email.add_unsubscribe("warning", warnings.subscriptions.unsubscribe_link_for)
 
     async def case_contacts(call_ids: list[str], username: str, role: str) -> dict[str, Any]:
         return await cases.service.for_calls(call_ids, Actor(username, role))

@@ -123,3 +123,38 @@ async def test_refused_credentials_fail_at_once(
     [delivery] = await service.deliveries("warning:5")
     assert delivery["status"] == "failed" and "535" in delivery["detail"]
     assert mail_server.messages(mail_user.address) == []
+
+
+async def test_a_warning_letter_carries_its_recipients_one_click_unsubscribe(
+    service: NotifyService, mail_server: MailServer, mail_user: MailUser
+) -> None:
+    other = new_mail_user(mail_server)
+    people = [Recipient("email", mail_user.address, "subscription:7"),
+              Recipient("email", other.address, "newsletter:3")]  # fmt: skip
+    await service.send("warning:4", WARNING, people)
+    mailer = sender(service, mail_server, account(mail_server))
+    asked: list[str] = []
+
+    async def link(recipient: str) -> str:
+        asked.append(recipient)
+        kind, _, ident = recipient.partition(":")
+        return f"https://portal.gmina.test/e-urzad/ostrzezenia/wypisz/t{ident}" if kind == (
+            "subscription") else ""  # fmt: skip
+
+    mailer.add_unsubscribe("warning", link)
+    while await mailer.round():
+        pass
+    assert sorted(asked) == ["newsletter:3", "subscription:7"]
+    raw = mail_server.wait_for(mail_user.address, lambda r: b"powiadomienie-" in r)
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    wanted = "https://portal.gmina.test/e-urzad/ostrzezenia/wypisz/t7"
+    assert message["List-Unsubscribe"] == f"<{wanted}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    body = message.get_body(("plain",))
+    assert body is not None and wanted in body.get_content()
+    plain = email.message_from_bytes(
+        mail_server.wait_for(other.address, lambda r: b"powiadomienie-" in r),
+        policy=email.policy.default,
+    )  # fmt: skip
+    assert plain["List-Unsubscribe"] is None  # no link for that reference: none made up
