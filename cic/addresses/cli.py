@@ -19,6 +19,7 @@ from cic.addresses.errors import ImportRefused
 from cic.config import Settings
 from cic.db import Store
 from cic.errors import CommandError
+from cic.local_files import read_limited
 
 SOME_REJECTED = 3
 
@@ -38,15 +39,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Import the file named in ``args`` into the store of ``settings``."""
     path: Path = args.file
     limit = settings.safety.address_file_max_mb * 1_000_000
-    try:
-        size = path.stat().st_size
-        if size > limit:  # refused before reading it into memory
-            raise CommandError(
-                f"Plik jest za duży ({size / 1e6:.1f} MB; najwyżej {limit / 1e6:.0f} MB)."
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"nie można odczytać pliku {path}: {exc.strerror}") from exc
+    data = read_limited(path, limit)
     store = Store(settings.db_url)
     try:
         chosen = args.format or ("gml" if path.suffix.lower() in (".gml", ".xml") else "csv")

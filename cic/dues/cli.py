@@ -20,6 +20,7 @@ from cic.dues import fileformat, importer
 from cic.dues.errors import ImportRefused
 from cic.dues.rows import Format
 from cic.errors import CommandError
+from cic.local_files import read_limited
 
 SOME_REJECTED = 3
 REMINDER = (
@@ -50,17 +51,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Import the file named in ``args`` into the store of ``settings``."""
     path: Path = args.file
     limit = settings.dues.max_file_mb * 1_000_000
-    try:
-        size = path.stat().st_size
-        if size > limit:  # refused before reading it into memory
-            raise ImportRefused(
-                f"Plik jest za duży ({size / 1e6:.1f} MB; najwyżej {limit / 1e6:.0f} MB)."
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"nie można odczytać pliku {path}: {exc.strerror}") from exc
-    except ImportRefused as exc:
-        raise CommandError(exc.message) from exc
+    data = read_limited(path, limit)
     store = Store(settings.db_url)
     try:
         parsed = fileformat.parse(
