@@ -237,6 +237,9 @@ class RedisBus(_HubBus):
         self._reader: asyncio.Task[None] | None = None
         self._confirmed: dict[str, asyncio.Event] = {}
         self._down = False
+        # One SUBSCRIBE at a time on the pub/sub connection: two at once while it is still
+        # being opened each open a connection, and the first one's channels are lost.
+        self._subscribing = asyncio.Lock()
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         """Publish to Redis; if Redis is down, log, count and return normally."""
@@ -280,7 +283,9 @@ class RedisBus(_HubBus):
             self._reader = asyncio.create_task(self._read_loop(), name="cic-bus-redis-reader")
         elif self._pubsub is not None:
             try:
-                await self._pubsub.subscribe(*new)
+                async with self._subscribing:
+                    if self._pubsub is not None:
+                        await self._pubsub.subscribe(*new)
             except Exception as exc:  # the reader re-subscribes everything when it reconnects
                 log.warning("bus: subscribe to %s failed for now: %s", new, exc)
         try:
@@ -308,8 +313,9 @@ class RedisBus(_HubBus):
             pubsub: Any = self._redis.pubsub()
             self._pubsub = pubsub
             try:
-                if self._channels:
-                    await pubsub.subscribe(*self._channels)
+                async with self._subscribing:
+                    if self._channels:
+                        await pubsub.subscribe(*self._channels)
                 while not self._closed:
                     if pubsub.connection is None:  # nothing subscribed yet or any more
                         await asyncio.sleep(0.1)

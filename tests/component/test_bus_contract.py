@@ -7,6 +7,7 @@ redis-server on a free port and stops and restarts it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import shutil
@@ -197,6 +198,31 @@ async def test_redis_channels_are_prefixed(redis_url: str) -> None:
         assert await client.pubsub_numsub(prefix + "call") == gone
     finally:
         await client.aclose()
+        await bus.close()
+
+
+async def test_a_subscriber_arriving_while_the_redis_connection_opens_gets_its_topic(
+    redis_url: str,
+) -> None:
+    # At start-up several loops subscribe while the bus's pub/sub connection is still being
+    # opened; two SUBSCRIBEs at that moment each opened a connection and the first one's
+    # channel was lost (the wallboard went blind once the responders' watcher was added).
+    bus = RedisBus(redis_url, prefix=f"cic:test-{secrets.token_hex(4)}:")
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            first = asyncio.create_task(stack.enter_async_context(bus.subscribe("first")))
+            for _ in range(10_000):  # until the reader has just begun opening its connection
+                if bus._pubsub is not None:
+                    break
+                await asyncio.sleep(0)
+            assert bus._pubsub is not None
+            second = await stack.enter_async_context(bus.subscribe("second"))
+            one = await first
+            await bus.publish("first", {"n": 1})
+            await bus.publish("second", {"n": 2})
+            assert await receive(one) == ("first", {"n": 1})
+            assert await receive(second) == ("second", {"n": 2})
+    finally:
         await bus.close()
 
 
