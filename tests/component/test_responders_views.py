@@ -15,10 +15,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from cic.addresses import importer, prg
 from cic.addresses import plugin as addresses_plugin
-from cic.auth.errors import AuthError
-from cic.auth.roles import USER_KEY
-from cic.auth.sessions import CurrentUser
-from cic.auth.templates import error_response
 from cic.bus import InProcessBus
 from cic.config import SafetySettings
 from cic.db import Store
@@ -27,6 +23,7 @@ from cic.notify.service import NotifyService
 from cic.responders import plugin as responders_plugin
 from cic.supervisor import Supervisor
 from cic.web.errors import error_middleware
+from tests.component.test_kb_views import fake_auth
 
 Client = TestClient[Any, Any]
 NOTIFY = web.AppKey("test_notify", NotifyService)
@@ -35,18 +32,6 @@ AREA = ((52.2, 20.6), (52.6, 21.2))
 OSP = {"kind": "osp", "name": "OSP Dębówka", "address": "ul. Polna 3, Dębówka",
        "phone": "+48 500 100 231", "email": "osp@example.pl", "channels": ["sms", "email"],
        "always_on": True}  # fmt: skip
-
-
-@web.middleware
-async def fake_auth(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Stands in for the real auth middleware: the role comes from a test header."""
-    role = request.headers.get("X-Test-Role")
-    if role:
-        request[USER_KEY] = CurrentUser(7, f"u-{role}", f"Użytkownik {role}", role, None)
-    try:
-        return await handler(request)
-    except AuthError as exc:
-        return error_response(request, exc)
 
 
 @pytest.fixture
