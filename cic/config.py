@@ -507,6 +507,22 @@ class WarningSettings:
 
 
 @dataclass
+class DashboardSettings:
+    """The dashboard's measures (``/wskazniki``): the share of calls the first line should
+    answer within ``office.service_level_seconds`` (percent, the staffing forecast's target),
+    how many days without a repeat contact on the same topic make a matter resolved at the
+    first contact, the agent's hours of an hour spent on calls the forecast may plan
+    (occupancy, percent), and the JRWA classes and topic ids counted as complaints (skargi i
+    wnioski)."""
+
+    service_level_target: int = 80
+    fcr_days: int = 7
+    max_occupancy: int = 85
+    complaint_jrwa: list[str] = field(default_factory=lambda: ["1510", "1511"])
+    complaint_topics: list[str] = field(default_factory=lambda: ["skarga"])
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -537,6 +553,7 @@ class Settings:
     voice_calls: VoiceCallSettings = field(default_factory=VoiceCallSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -747,6 +764,7 @@ def validate(settings: Settings) -> None:
     _validate_voice_calls(settings.voice_calls)
     _validate_sms(settings.sms)
     _validate_notify(settings.notify)
+    _validate_dashboard(settings.dashboard)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -1007,3 +1025,13 @@ def _validate_notify(notify: NotifySettings) -> None:
     times = (notify.retry_seconds, notify.poll_seconds, notify.gateway_check_seconds)
     if min(times) < 1:
         raise ConfigError("notify: retry_seconds, poll_seconds, gateway_check_seconds at least 1")
+
+
+def _validate_dashboard(dashboard: DashboardSettings) -> None:
+    """Shares from 1 to 100 percent, a repeat window of 1 to 90 days, JRWA symbols of digits."""
+    if not 1 <= dashboard.service_level_target <= 100 or not 1 <= dashboard.max_occupancy <= 100:
+        raise ConfigError("dashboard: service_level_target and max_occupancy from 1 to 100")
+    if not 1 <= dashboard.fcr_days <= 90:
+        raise ConfigError("dashboard.fcr_days: from 1 to 90")
+    if not all(s.isdigit() and 1 <= len(s) <= 4 for s in dashboard.complaint_jrwa):
+        raise ConfigError("dashboard.complaint_jrwa: JRWA symbols of 1 to 4 digits")
