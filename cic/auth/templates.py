@@ -23,16 +23,18 @@ env.globals["role_labels"] = ROLE_LABELS
 
 ERROR_PAGE = env.from_string(
     """{% extends "base.html" %}{% block title %}Błąd {{ status }}{% endblock %}
-{% block content %}<h1>{{ title }}</h1><p class="error">{{ message }}</p>
+{% block content %}<h1>{{ title }}</h1><p class="error" role="alert">{{ message }}</p>
 <p><a href="/">Strona główna</a></p>{% endblock %}"""
 )
 TITLES = {401: "Wymagane zalogowanie", 403: "Brak dostępu", 429: "Zbyt wiele prób"}
 
 
 def render(request: web.Request, template: str | jinja2.Template, **context: Any) -> str:
-    """Render with ``user`` and ``csrf_token`` of the request in the context."""
+    """Render with ``user``, ``csrf_token`` and ``page_path`` (the menu marks the page it is
+    on) of the request in the context."""
     tpl = env.get_template(template) if isinstance(template, str) else template
     context.setdefault("user", request.get(USER_KEY))
+    context.setdefault("page_path", request.path)
     context.setdefault("csrf_token", request.get(CSRF_KEY, ""))
     return tpl.render(**context)
 

@@ -103,7 +103,7 @@ async def test_every_page_and_api_denies_without_sign_in(
     assert checked >= 10
     page = await client.get("/logowanie")
     assert page.status == 200 and "Zaloguj się" in await page.text()
-    assert (await client.get("/static/css/console.css")).status == 200
+    assert (await client.get("/static/css/cic.css")).status == 200
     assert (await client.get("/healthz")).status == 503  # public; no Asterisk here
 
 
@@ -252,7 +252,7 @@ async def test_every_response_carries_the_security_headers(
     and redirects: a policy that forbids framing, inline code and other sites."""
     application, client, _ = app
     await sign_in(client, "root")
-    paths = {"/static/css/console.css", "/healthz", "/nie-ma-takiej", "/api/nie-ma/48600100200"}
+    paths = {"/static/css/cic.css", "/healthz", "/nie-ma-takiej", "/api/nie-ma/48600100200"}
     for resource in application.router.resources():
         info = resource.get_info()
         path = info.get("path") or info.get("formatter") or ""

@@ -1,0 +1,94 @@
+"""The staff pages' one design system, checked in the template files: every staff template
+extends base.html (which links ``/static/css/cic.css`` and no other stylesheet of ours) or is
+a part another template includes; none links the five stylesheets cic.css replaced; cic.css
+defines the shared class names other pages are written against; no template carries inline
+style or inline script (the Content-Security-Policy refuses both).
+
+The residents' portal (``web/templates/portal/``) has its own stylesheet and is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cic.auth.templates import STATIC, TEMPLATES
+
+STYLESHEET = "/static/css/cic.css"
+REMOVED = ("console.css", "admin.css", "kb.css", "safety.css", "wallboard.css")
+#: The class names pages use without CSS of their own (the design system's contract).
+SHARED = (
+    ".btn", ".btn-primary", ".btn-danger", ".btn-link", ".btn-secondary", "table.data",
+    ".table-wrap", "td.num", "form.filters", ".empty", ".error", ".notice", ".badge",
+    ".badge-ok", ".badge-warn", ".badge-bad", ".badge-info", ".cards", ".card", ".figure",
+    ".panel", ".tabs", ".muted", "fieldset", "dialog", ".loading", ".required",
+)  # fmt: skip
+EXTENDS = re.compile(r'{%-?\s*extends\s+"([^"]+)"')
+INCLUDES = re.compile(r'{%-?\s*include\s+"([^"]+)"')
+STYLESHEET_LINK = re.compile(r'<link\s[^>]*rel="stylesheet"[^>]*href="([^"]+)"')
+
+
+def _staff() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.html"))}
+
+
+def _included() -> set[str]:
+    return {name for text in _staff().values() for name in INCLUDES.findall(text)}
+
+
+def _root(name: str, templates: dict[str, str]) -> str:
+    """The template at the top of ``name``'s ``extends`` chain."""
+    seen = [name]
+    while (parent := EXTENDS.search(templates[seen[-1]])) and parent.group(1) in templates:
+        assert parent.group(1) not in seen, f"extends loop: {seen}"
+        seen.append(parent.group(1))
+    return seen[-1]
+
+
+def test_there_are_staff_templates_and_parts() -> None:
+    names = set(_staff())
+    assert {"base.html", "console.html", "admin.html", "login.html"} <= names
+    assert {"admin_hours.html", "redakcja_konsultacje_pola.html"} <= _included()
+
+
+@pytest.mark.parametrize("name", sorted(_staff()))
+def test_every_staff_page_gets_the_one_stylesheet(name: str) -> None:
+    templates = _staff()
+    text = templates[name]
+    if name in _included():
+        assert not EXTENDS.search(text) and "<html" not in text, f"{name}: a part, not a page"
+        return
+    root = _root(name, templates)
+    links = STYLESHEET_LINK.findall(text)
+    assert root == "base.html" or STYLESHEET in links, f"{name} ends at {root}, no {STYLESHEET}"
+    ours = [href for href in links if href.startswith("/static/css/")]
+    assert ours == ([STYLESHEET] if name == "base.html" else []), f"{name} links {ours}"
+
+
+def test_no_template_links_a_removed_stylesheet() -> None:
+    every = sorted(TEMPLATES.rglob("*.html"))
+    assert len(every) > len(_staff())  # the portal's templates are searched too
+    for path in every:
+        text = path.read_text(encoding="utf-8")
+        assert not [css for css in REMOVED if css in text], path
+    assert not [css for css in REMOVED if (STATIC / "css" / css).exists()]
+
+
+def test_the_stylesheet_defines_the_shared_class_names() -> None:
+    css = (STATIC / "css" / "cic.css").read_text(encoding="utf-8")
+    selectors = " ".join(re.findall(r"([^{}]+)\{", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    missing = [
+        name for name in SHARED
+        if not re.search(re.escape(name) + r"(?![\w-])", selectors)
+    ]  # fmt: skip
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", sorted(_staff()))
+def test_no_inline_style_or_script(name: str) -> None:
+    text = _staff()[name]
+    assert not re.search(r"\sstyle=|<style[\s>]", text), f"{name}: inline style"
+    scripts = re.findall(r"<script([^>]*)>", text)
+    inline = [s for s in scripts if "src=" not in s and 'type="application/json"' not in s]
+    assert inline == [], f"{name}: inline script"
