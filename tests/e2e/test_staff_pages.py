@@ -12,6 +12,9 @@ To add a page: append ``(path, role)`` to ``STAFF_PAGES``, the role being one th
 ``{placeholder}`` filled by ``_seed`` (add the object there, made through the API or the
 database, with made-up data). Pages that need no data at all (say ``/wskazniki`` for the
 supervisor or ``/polaczenia``) are one line each.
+
+To look at the design, ``STAFF_PAGES_SCREENSHOTS=/some/folder`` saves every page at both
+widths there as PNG (not ``CIC_...``: the controller takes those for its settings).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ PASSWORD = "haslo-strony-personelu-1"
 WIDTHS = (1280, 360)
 STYLESHEET = "/static/css/cic.css"
 #: A folder to save a screenshot of every page at every width in (to look at the design).
-SHOTS = os.environ.get("CIC_STAFF_SCREENSHOTS", "")
+SHOTS = os.environ.get("STAFF_PAGES_SCREENSHOTS", "")
 #: The innermost elements that stick out on the right, to name in a failure.
 WIDEST = """
 const edge = document.scrollingElement.clientWidth + 1;

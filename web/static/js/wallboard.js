@@ -262,7 +262,7 @@
     const status = document.getElementById("live-status");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/ws/wallboard`);
-    ws.onopen = () => { status.textContent = "na żywo"; status.className = "ok"; };
+    ws.onopen = () => { status.textContent = "na żywo"; status.className = "badge badge-ok"; };
     ws.onmessage = (event) => {
       const data = JSON.parse(event.data);
       if (data.topic !== "wallboard") return;
@@ -277,7 +277,7 @@
     };
     ws.onclose = () => {
       status.textContent = "brak połączenia – ponawiam";
-      status.className = "bad";
+      status.className = "badge badge-bad";
       setTimeout(connect, 2000);
     };
   }
