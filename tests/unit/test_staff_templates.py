@@ -92,3 +92,12 @@ def test_no_inline_style_or_script(name: str) -> None:
     scripts = re.findall(r"<script([^>]*)>", text)
     inline = [s for s in scripts if "src=" not in s and 'type="application/json"' not in s]
     assert inline == [], f"{name}: inline script"
+
+
+@pytest.mark.parametrize("name", sorted(_staff()))
+def test_tables_have_their_sections(name: str) -> None:
+    text = _staff()[name]
+    for part in ("table", "thead", "tbody"):
+        opened = len(re.findall(rf"<{part}[\s>]", text))
+        assert opened == text.count(f"</{part}>"), f"{name}: <{part}> not closed"
+    assert text.count('<div class="table-wrap"') == len(re.findall(r"<table[\s>]", text)), name
