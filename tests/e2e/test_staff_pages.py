@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +28,6 @@ import pytest
 
 from cic.auth import users
 from cic.consultations.models import Consultation, ConsultationComment
-from cic.db import Store
 from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import csp_violations
 from tests.e2e.test_console import page_state, sign_in
@@ -90,14 +88,6 @@ return out.filter((e) => !out.some((o) => o !== e && e.contains(o))).slice(0, 5)
 NOT_PAGES = re.compile(r"^/(e-urzad|ws|static)(/|$)|\.(csv|xml|json)$")
 
 
-def _store_run(h: Harness, work: Callable[[Any], Any]) -> Any:
-    store = Store(h.settings.db_url)
-    try:
-        return store.run_sync(work)
-    finally:
-        store.engine.dispose()
-
-
 def _seed(h: Harness) -> dict[str, str]:
     """One user per role (the agent's account tied to an agent) and one object for every
     page that shows one; the placeholders of ``STAFF_PAGES``."""
@@ -109,7 +99,7 @@ def _seed(h: Harness) -> dict[str, str]:
             link = {"agent_username": "strony-agent"} if role == "agent" else {}
             users.add(db, f"strony-{role}", f"Osoba {role}", role, PASSWORD, now=now, **link)
 
-    _store_run(h, people)
+    h.in_db(people)
     incident = h.api("POST", "/api/zagrozenia", {
         "category": "wysypisko", "title": "Wysypisko przy lesie", "lat": 50.07, "lon": 19.94,
     })  # fmt: skip
@@ -141,7 +131,7 @@ def _seed(h: Harness) -> dict[str, str]:
         "incident": str(incident["incident"]["id"]),
         "warning": str(warning["id"]),
         "announcement": str(news["id"]),
-        "consultation": str(_store_run(h, consultation)),
+        "consultation": str(h.in_db(consultation)),
     }
 
 

@@ -24,6 +24,7 @@ from cic.asterisk import process
 from cic.cli.api import request
 from cic.cli.lifecycle import install
 from cic.config import Settings, load_settings
+from cic.db import Store
 from cic.demo.runner import Sipp
 from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
 from cic.errors import CommandError
@@ -185,6 +186,15 @@ class Harness:
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """One request to the controller's JSON API."""
         return request(self.settings, method, path, body)
+
+    def in_db(self, work: Callable[[Any], Any]) -> Any:
+        """Run ``work(session)`` in one transaction on the controller's database (seeding
+        what no API makes, such as users with a password); its result."""
+        store = Store(self.settings.db_url)
+        try:
+            return store.run_sync(work)
+        finally:
+            store.engine.dispose()
 
     # --- phones ---
     def port(self) -> int:
