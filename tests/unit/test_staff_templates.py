@@ -13,7 +13,8 @@ import re
 
 import pytest
 
-from cic.auth.templates import STATIC, TEMPLATES
+from cic.auth.sessions import CurrentUser
+from cic.auth.templates import STATIC, TEMPLATES, env
 
 STYLESHEET = "/static/css/cic.css"
 REMOVED = ("console.css", "admin.css", "kb.css", "safety.css", "wallboard.css")
@@ -101,3 +102,20 @@ def test_tables_have_their_sections(name: str) -> None:
         opened = len(re.findall(rf"<{part}[\s>]", text))
         assert opened == text.count(f"</{part}>"), f"{name}: <{part}> not closed"
     assert text.count('<div class="table-wrap"') == len(re.findall(r"<table[\s>]", text)), name
+
+
+def test_the_menu_marks_one_page_and_hides_no_page_variable() -> None:
+    """base.html's own names stay in their scope (ostrzezenie.html's ``labels`` once showed
+    the role names as delivery states), and of /bezpieczenstwo and
+    /bezpieczenstwo/ostrzezenia only the nearer one is the current page."""
+    page = env.from_string(
+        '{% extends "base.html" %}{% block content %}<p id="own">{{ labels }}</p>{% endblock %}'
+    )
+    html = page.render(
+        user=CurrentUser(1, "kierownik", "Kierownik Zmiany", "supervisor", None),
+        csrf_token="t", page_path="/bezpieczenstwo/ostrzezenia/7", labels="stany doręczeń",
+    )  # fmt: skip
+    assert '<p id="own">stany doręczeń</p>' in html
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+    assert current == ["/bezpieczenstwo/ostrzezenia"]
+    assert html.count('href="/static/css/cic.css"') == 1
