@@ -28,7 +28,20 @@
     return params;
   }
 
-  function cell(text) { const td = document.createElement("td"); td.textContent = text; return td; }
+  function cell(text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    return td;
+  }
+  // The outcomes in Polish (the API keeps its codes) and the time as DD.MM.RRRR (HH:MM).
+  const OUTCOMES = {
+    answered: "odebrane", abandoned: "porzucone", callback: "oddzwonienie", message: "wiadomość",
+  };
+  function polishTime(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || "");
+    return m ? `${m[3]}.${m[2]}.${m[1]} (${m[4]}:${m[5]})` : "";
+  }
 
   async function search() {
     const params = query();
@@ -38,10 +51,11 @@
       const rows = calls.map((c) => {
         const tr = document.createElement("tr");
         tr.dataset.call = c.call_id;
-        const when = (c.entered_at || "").slice(0, 16).replace("T", " ");
+        const when = polishTime(c.entered_at);
         const topics = c.topics.map((t) => t.name).join(", ") + (c.corrected ? " (poprawione)" : "");
-        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(c.outcome),
-          cell(c.talk_seconds == null ? "" : String(Math.round(c.talk_seconds))), cell(topics));
+        const outcome = OUTCOMES[c.outcome] || c.outcome || "";
+        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(outcome),
+          cell(c.talk_seconds == null ? "" : String(Math.round(c.talk_seconds)), "num"), cell(topics));
         const td = document.createElement("td");
         const b = document.createElement("button");
         b.type = "button";
@@ -65,7 +79,7 @@
       const rows = await call(`/api/review/stats?${params}`);
       $("review-stats").tBodies[0].replaceChildren(...rows.map((r) => {
         const tr = document.createElement("tr");
-        tr.append(cell(r.period), cell(r.name), cell(r.department), cell(String(r.calls)));
+        tr.append(cell(r.period), cell(r.name), cell(r.department), cell(String(r.calls), "num"));
         return tr;
       }));
     } catch (err) { $("review-status").textContent = err.message; }
