@@ -40,6 +40,9 @@
     const data = await call("/api/sprawy/terminy");
     $("overdue").replaceChildren(...data.overdue.map((c) => li(`${caseLine(c)} — ${c.reminder}`, { signature: c.signature })));
     $("due-soon").replaceChildren(...data.due_soon.map((c) => li(caseLine(c), { signature: c.signature })));
+    for (const [id, text] of [["overdue", "Brak spraw po terminie."], ["due-soon", "Brak spraw z bliskim terminem."]]) {
+      if (!$(id).children.length) $(id).appendChild(Object.assign(li(text), { className: "muted" }));
+    }
   }
 
   async function loadReports() {
