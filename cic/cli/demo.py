@@ -77,6 +77,7 @@ def demo_call(settings: Settings, seconds: int) -> int:
     call = _latest_call(settings)
     print("Połączenie zarejestrowane:")
     print(format_call(call))
+    print(f"  dzwonił: {call.get('caller_number') or '-'} ({call.get('caller_name') or '-'})")
     for rec in call.get("recordings", []):
         print(f"  nagranie: {rec['path']} ({rec['bytes']} B, {rec['duration_seconds']} s)")
     return 0
