@@ -21,7 +21,7 @@ from cic.auth import audit, sessions
 from cic.auth import users as user_ops
 from cic.auth.models import AuditEntry, User
 from cic.auth.passwords import generate_password
-from cic.cli.demo_agent import make_browser_agent
+from cic.cli.demo_agent import make_browser_agent, retire_browser_agent
 from cic.config import Settings
 from cic.credentials import Credentials
 
@@ -58,7 +58,9 @@ def create_once(db: Session, now: datetime, first_line_queue: str) -> list[tuple
 
 
 def remove(db: Session, now: datetime, actor: str = "cli") -> list[str]:
-    """Delete the demo accounts that still exist (their sessions end); audited."""
+    """Delete the demo accounts that still exist (their sessions end) and deactivate the demo
+    konsultant's browser agent (its endpoint leaves Asterisk at the next ``cic up``); audited."""
+    retire_browser_agent(db)
     removed = []
     for username, name, _role in DEMO_USERS:
         user = user_ops.find(db, username)

@@ -39,3 +39,13 @@ def make_browser_agent(db: Session, first_line_queue: str) -> str | None:
     db.add(AgentStatus(agent_id=agent.id))
     db.flush()
     return AGENT
+
+
+def retire_browser_agent(db: Session) -> bool:
+    """Deactivate the demo konsultant's agent (``cic users remove-demo``); False when there
+    is none active (or the office's own agent has that name)."""
+    agent = db.scalar(select(Agent).where(Agent.username == AGENT))
+    if agent is None or not agent.active or agent.display_name != DISPLAY_NAME:
+        return False
+    agent.active = False
+    return True

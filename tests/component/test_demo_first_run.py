@@ -4,6 +4,7 @@ line; a later run changes nothing (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session
 from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
 from cic.asterisk.provision import EndpointSpec
 from cic.auth.models import User
-from cic.cli import lifecycle
+from cic.cli import demo_accounts, lifecycle
 from cic.cli.users import ensure_demo_users
 from cic.config import Settings, load_settings
 from cic.db import Store
 from cic.demo.pcap import audio_seconds, wav_to_pcap
+
+T0 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
 def settings_for(tmp_path: Path, db_url: str) -> Settings:
@@ -80,6 +83,17 @@ def test_first_run_links_the_konsultant_to_a_browser_agent_and_a_second_changes_
     assert ensure_demo_users(settings) == []  # the second `cic up`
     assert read(settings) == first
 
+    store = Store(settings.db_url)
+    try:
+        removed = store.run_sync(lambda db: demo_accounts.remove(db, T0))
+    finally:
+        store.engine.dispose()
+    assert removed == ["admin", "kierownik", "konsultant"]
+    assert read(settings)["agents"] == [
+        ("konsultant", "Konsultant Demo", "agent-konsultant", None, False)
+    ]
+    assert lifecycle._specs(settings)[0] == []  # no endpoint at the next `cic up`
+
 
 def test_an_agent_of_the_office_called_konsultant_is_not_handed_to_the_demo_account(
     tmp_path: Path, db_url: str
@@ -101,6 +115,12 @@ def test_an_agent_of_the_office_called_konsultant_is_not_handed_to_the_demo_acco
         ("konsultant", "Anna Urzędowa", "agent-konsultant", "sip:anna@10.0.0.5", True)
     ]
     assert after["members"] == []
+    store = Store(settings.db_url)
+    try:
+        store.run_sync(lambda db: demo_accounts.remove(db, T0))
+    finally:
+        store.engine.dispose()
+    assert read(settings)["agents"][0][-1] is True  # the office's agent stays active
 
 
 def test_an_office_with_accounts_gets_no_demo_agent(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The box "Pierwsze kroki" on the status page: for administrators, until they dismiss it or the office
-has a call of its own (SQLite and PostgreSQL)."""
+"""The box "Pierwsze kroki" on the status page: for administrators, until they dismiss it or
+the office has a call of its own (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
