@@ -232,9 +232,9 @@ cic działa.
 {sign_in}
 
 Co dalej:
-  1. zaloguj się jako konsultant (drugie okno) i wybierz „Dostępny”: telefon w przeglądarce
+  1. zaloguj się jako konsultant (inna przeglądarka lub okno prywatne) i wybierz „Dostępny”
   2. cic demo call       # mieszkaniec dzwoni na numer urzędu; u konsultanta dzwoni przeglądarka
-  3. odbierz w przeglądarce, potem zobacz rozmowę w rejestrze: cic calls list
+  3. odbierz w przeglądarce; rozmowę z nagraniem pokaże {web}przeglad (admin)
   cic calls list         # rejestr połączeń (także GET {web}api/calls z tokenem API)
   cic agents add anna "Anna Kowalska"   # nowy konsultant (endpoint PJSIP z wygenerowanym hasłem)
   cic down               # zatrzymanie
