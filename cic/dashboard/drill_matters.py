@@ -65,6 +65,7 @@ def _case_row(c: Case) -> DrillRow:
 
 
 def reports(session: Session, ask: Ask) -> Rows:
+    """Contact reports received in the period (all, per channel, or the complaint ones)."""
     where: Conditions = [within(ContactReport.created_at, ask.period)]
     part = ask.part
     channel = split(part or "", "kanal:")
@@ -82,6 +83,7 @@ def reports(session: Session, ask: Ask) -> Rows:
 
 
 def reports_closed(session: Session, ask: Ask) -> Rows:
+    """Contact reports dealt with in the period (all, or of one topic)."""
     handled = filters.report_handled_at()
     where: Conditions = [handled.is_not(None), within(handled, ask.period)]
     topic = split(ask.part or "", "temat:")
@@ -95,6 +97,7 @@ def reports_closed(session: Session, ask: Ask) -> Rows:
 
 
 def cases(session: Session, ask: Ask) -> Rows:
+    """Cases started in the period (all, the complaint ones, or those without a report)."""
     where: Conditions = [on_days(Case.started_on, ask.period)]
     if ask.part == "skargi_sprawy":
         where.append(filters.complaint_case(ask.settings.complaint_jrwa))
@@ -108,6 +111,7 @@ def cases(session: Session, ask: Ask) -> Rows:
 
 
 def cases_closed(session: Session, ask: Ask) -> Rows:
+    """Cases closed in the period (all, or of one JRWA class)."""
     where: Conditions = [Case.closed_on.is_not(None), on_days(Case.closed_on, ask.period)]
     if ask.part is not None:
         symbol = split(ask.part, "jrwa:")
@@ -120,6 +124,7 @@ def cases_closed(session: Session, ask: Ask) -> Rows:
 
 
 def calls(session: Session, ask: Ask) -> Rows:
+    """Calls that came in during the period (all, or the answered ones)."""
     where: Conditions = [within(Call.entered_at, ask.period)]
     if ask.part == "odebrane":
         where.append(filters.answered_call())

@@ -29,6 +29,7 @@ from cic.warnings.models import SEVERITIES, ResidentWarning
 
 
 def residents(session: Session, ask: Ask) -> Rows:
+    """Residents registered at the period's end (all, new, with a number or an address)."""
     start, end = ask.period.bounds()
     where: Conditions = [Resident.merged_into.is_(None), Resident.created_at < end]
     extra = {
@@ -57,6 +58,7 @@ def residents(session: Session, ask: Ask) -> Rows:
 
 
 def eservices(session: Session, ask: Ask) -> Rows:
+    """E-services at the period's end (all, or those filed one way)."""
     if ask.part is not None and ask.part not in FILING_PARTS:
         raise UnknownMeasure()
     end = ask.period.bounds()[1]
@@ -76,6 +78,7 @@ def eservices(session: Session, ask: Ask) -> Rows:
 
 
 def announcements(session: Session, ask: Ask) -> Rows:
+    """Announcements published in the period (all, or of one category)."""
     where: Conditions = [filters.published(), within(Announcement.publish_at, ask.period)]
     if ask.part is not None:
         slug = split(ask.part, "kategoria:")
@@ -102,6 +105,7 @@ def announcements(session: Session, ask: Ask) -> Rows:
 
 
 def incidents(session: Session, ask: Ask) -> Rows:
+    """Incidents reported in the period (all, of one category, or in one status)."""
     where: Conditions = list(reported(ask.period))
     if ask.part is not None:
         slug, status = split(ask.part, "kategoria:"), split(ask.part, "stan:")
@@ -131,6 +135,7 @@ def incidents(session: Session, ask: Ask) -> Rows:
 
 
 def warnings(session: Session, ask: Ask) -> Rows:
+    """Warnings sent in the period (all, or of one severity)."""
     where: Conditions = [
         ResidentWarning.sent_at.is_not(None),
         within(ResidentWarning.sent_at, ask.period),

@@ -21,6 +21,7 @@ from cic.dashboard.sql import (
     counts_series,
     daily,
     daily_dates,
+    fixed_parts,
     on_days,
     within,
 )
@@ -161,10 +162,7 @@ CLIENT_PARTS = {
 def clients(session: Session, period: Period) -> Figure:
     """Registered clients: residents in the register (not merged) at the period's end."""
     now, before = _client_counts(session, period), _client_counts(session, period.previous())
-    parts = tuple(
-        Part(key, label, float(now[key]), float(before[key]), count=now[key], drill=drill)
-        for key, (label, drill) in CLIENT_PARTS.items()
-    )
+    parts = fixed_parts(now, before, CLIENT_PARTS)
     return Figure(
         "strategy.clients",
         "Zarejestrowani klienci",
