@@ -10,7 +10,7 @@ to its figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,8 @@ from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.period import Period
 
 #: Every drill-down key and the function listing its records.
-SOURCES: dict[str, Callable[[Session, Ask], Rows]] = {
+Source = Callable[[Session, Ask], Rows]
+SOURCES: dict[str, Source] = {
     "reports": drill_matters.reports,
     "reports.closed": drill_matters.reports_closed,
     "cases": drill_matters.cases,
@@ -43,11 +44,12 @@ def drill(
     limit: int = 50,
     offset: int = 0,
     settings: DashboardSettings | None = None,
+    extra: Mapping[str, Source] | None = None,
 ) -> Rows:
     """The records behind the drill key ``key`` (``part``: one part's filter) for ``period``:
     one page of rows and how many there are. :class:`UnknownMeasure` for an unknown key or
-    part."""
-    source = SOURCES.get(key)
+    part. ``extra`` adds the drill-downs of other sections (the contact centre's)."""
+    source = SOURCES.get(key) or (extra or {}).get(key)
     if source is None:
         raise UnknownMeasure()
     return source(session, Ask(period, part, limit, offset, settings or DashboardSettings()))

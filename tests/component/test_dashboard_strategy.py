@@ -22,9 +22,10 @@ from cic.calls.models import Call
 from cic.cases.models import Case, ContactReport
 from cic.config import DashboardSettings
 from cic.dashboard.drill import drill
+from cic.dashboard.drill_common import Ask
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.period import Period, month
-from cic.dashboard.schemas import Figure
+from cic.dashboard.schemas import DrillRow, Figure
 from cic.dashboard.service import DashboardService
 from cic.dashboard.strategy import Measures
 from cic.db import Store
@@ -492,8 +493,16 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
     def extra(session: Session, period: Period) -> list[Figure]:
         return [Figure("calls.test", "Próba", "liczba", 1.0, None)]
 
+    def extra_drill(session: Session, ask: Ask) -> tuple[list[DrillRow], int]:
+        return [], ask.limit + ask.offset
+
     service = DashboardService(
-        store, SETTINGS, "Europe/Warsaw", False, [("centrum", "Centrum", extra)]
+        store,
+        SETTINGS,
+        "Europe/Warsaw",
+        False,
+        [("centrum", "Centrum", extra)],
+        drills={"calls.test": extra_drill},
     )
     sections = await service.report(MARCH)
     assert [(s.key, s.title) for s in sections] == [
@@ -509,3 +518,5 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
         await service.figure("strategy.nic", MARCH)
     listed, total = await service.drill("cases.closed", MARCH, None, limit=1)
     assert total == 3 and len(listed) == 1
+    assert await service.drill("calls.test", MARCH, None, limit=5, offset=2) == ([], 7)
+    assert (await service.drill("cases.closed", MARCH, None, limit=10**6))[1] == 3
