@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import random
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -296,6 +297,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
+    # Stopped early (kill): leave through ``finally`` so the PostgreSQL database is dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     print(f"{args.calls} calls, {args.reports} contact reports over {args.months} months")
     lite = pg = None
     if args.db in ("sqlite", "both"):
