@@ -10,6 +10,7 @@ so the event loop is never blocked by the queries. Other measures plug in as pro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from functools import partial
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from cic.config import DashboardSettings
 from cic.dashboard import drill as drilldown
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.period import Period
+from cic.dashboard.period import parse as parse_period
 from cic.dashboard.schemas import DrillRow, Figure, Section
 from cic.dashboard.strategy import STRATEGY_TITLE, Measures
 from cic.db import Store
@@ -51,6 +53,11 @@ class DashboardService:
         self.measures = Measures(settings, portal_enabled)
         self.providers = tuple(providers)
         self.drills = dict(drills or {})
+
+    def period(self, params: Mapping[str, str], today: date) -> Period:
+        """The period the page asks for (``miesiac=`` or ``od=``/``do=``) in the office's zone;
+        :class:`~cic.dashboard.errors.InvalidPeriod` with a Polish message otherwise."""
+        return parse_period(dict(params), today, self.office_zone)
 
     def _sections(self, session: Session, period: Period) -> tuple[Section, ...]:
         strategy = Section(STRATEGY_KEY, STRATEGY_TITLE, self.measures.all(session, period))

@@ -504,6 +504,7 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
         [("centrum", "Centrum", extra)],
         drills={"calls.test": extra_drill},
     )
+    assert service.period({"miesiac": "2026-03"}, date(2026, 4, 2)) == MARCH
     sections = await service.report(MARCH)
     assert [(s.key, s.title) for s in sections] == [
         ("strategia", "Mierniki sukcesu strategii"),
