@@ -15,9 +15,11 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
+from cic.auth.actor import Actor
+from cic.auth.refusals import record_refusal
 from cic.config import DashboardSettings
 from cic.dashboard import drill as drilldown
-from cic.dashboard.errors import UnknownMeasure
+from cic.dashboard.errors import DrillRefused, UnknownMeasure
 from cic.dashboard.period import Period
 from cic.dashboard.period import parse as parse_period
 from cic.dashboard.schemas import DrillRow, Figure, Section
@@ -84,14 +86,27 @@ class DashboardService:
         return await self.store.run(partial(self._figure, key=key, period=period))
 
     async def drill(
-        self, key: str, period: Period, part: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        key: str,
+        period: Period,
+        part: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        actor: Actor | None = None,
     ) -> tuple[list[DrillRow], int]:
         """The records behind a figure or one of its parts, newest first, and their number.
 
         ``key`` is a figure's or part's ``drill``; for a part, ``part`` is the part's ``key``
         (the filter), for the whole figure None. :class:`UnknownMeasure` for an unknown key
-        or part.
+        or part. The records are personal data: a signed-in ``actor`` who is not a
+        supervisor or admin gets :class:`DrillRefused` (written to the audit log); None is
+        cic itself (exports, tests).
         """
+        if actor is not None and not actor.supervising:
+            refused = DrillRefused()
+            await record_refusal(self.store, actor, "dashboard", key, refused)
+            raise refused
         limit, offset = max(1, min(limit, MAX_DRILL)), max(0, offset)
         run = partial(
             drilldown.drill,
