@@ -5,6 +5,10 @@ Everything runs in the store's worker thread (``Store.run``), one transaction pe
 so the event loop is never blocked by the queries. Other measures plug in as providers:
 ``(key, title, figures)`` where ``figures(session, period)`` returns that section's figures
 (the contact centre's service level, handling times, ...).
+
+Drill-downs: a figure's records are ``drill(figure.drill, period)``; a part's are
+``drill(part.drill, period, part=part.key)`` (the part's key is the filter); an empty
+``drill`` means there are no records to list.
 """
 
 from __future__ import annotations

@@ -533,3 +533,16 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
         lambda s: [(a.action, a.actor, a.target) for a in s.scalars(select(AuditEntry))]
     )
     assert logged == [("access_refused", "agent1", "dashboard:residents")]
+
+
+async def test_every_part_drills_down_to_as_many_records_as_it_counts(store: Store) -> None:
+    service = DashboardService(store, SETTINGS, "Europe/Warsaw", True)
+    (strategy,) = await service.report(MARCH)
+    checked = 0
+    for f in strategy.figures:
+        for p in f.parts:
+            if p.drill:
+                listed, total = await service.drill(p.drill, MARCH, p.key, limit=500)
+                assert (total, len(listed)) == (p.count, p.count), (f.key, p.key)
+                checked += 1
+    assert checked >= 37  # the parts of the records above (plus seeded categories)
