@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cic import assets
 from cic.auth.roles import CSRF_KEY, ROLE_LABELS, USER_KEY
+from cic.calls import dates, labels
 from cic.errors import CicError
 
 TEMPLATES = assets.folder("web") / "templates"
@@ -20,6 +21,9 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 env.globals["role_labels"] = ROLE_LABELS
+# Polish dates (office zone) and the Polish labels of call codes, for every page.
+env.filters.update(dates.FILTERS)
+env.filters.update(labels.FILTERS)
 
 ERROR_PAGE = env.from_string(
     """{% extends "base.html" %}{% block title %}Błąd {{ status }}{% endblock %}
