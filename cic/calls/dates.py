@@ -60,7 +60,7 @@ def pl_seconds(value: float | None) -> str:
     """A duration as ``m:ss`` (``1:05``), ``g:mm:ss`` past an hour; "–" for nothing."""
     if value is None:
         return NONE
-    total = max(int(round(value)), 0)
+    total = max(round(value), 0)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -58,7 +58,8 @@ REASONS: Mapping[str, str] = {
 LEG_ENDS: Mapping[str, str] = {
     "in_progress": "w toku", "left": "przeszło dalej", "abandoned": "porzucone",
     "completed": "zakończone", "unanswered": "nieodebrane",
-    "transferred_attended": "przekazane z zapowiedzią", "transferred_blind": "przekazane bez zapowiedzi",
+    "transferred_attended": "przekazane z zapowiedzią",
+    "transferred_blind": "przekazane bez zapowiedzi",
     # How a consult on the leg ended.
     "returned": "powrót do mieszkańca", "transferred": "przekazane", "call_ended": "koniec rozmowy",
 }  # fmt: skip
