@@ -6,7 +6,6 @@ nothing at 1280 and 360 px. The review page's list is checked for English outcom
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from cic.asterisk import provision
 from cic.auth import users
 from cic.calls.models import Call, CallEvent, Recording
 from cic.cases.models import Case, CaseCall
@@ -22,6 +20,7 @@ from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.search import index_transcript
 from tests.e2e.axe import axe_violations
+from tests.e2e.recordings import tone_recording
 from tests.e2e.test_console import click, element, page_state, sign_in
 from tests.integration.harness import Harness
 
@@ -37,12 +36,7 @@ PL_DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 
 def _seed(h: Harness) -> None:
     """Three calls: recorded with a transcript, transferred (attended), linked to a case."""
-    layout = provision.locate(h.settings)
-    folder = layout.host(layout.recordings) / "2026" / "12" / "02"
-    folder.mkdir(parents=True, exist_ok=True)
-    wav = folder / f"{RECORDED}.wav"
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "3",
-                    "sine", "440", "vol", "0.1"], check=True)  # fmt: skip
+    wav = tone_recording(h, RECORDED, 3, "2026/12/02")
     segment = {"speaker": "resident", "start": 0.2, "end": 2.5, "text": TEXT, "words": []}
 
     def event(call_id: str, seconds: int, type_: str, **data: Any) -> CallEvent:
