@@ -17,9 +17,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cic import events as ev
 from cic.auth.models import AuditEntry
+from cic.callbacks.models import STATUSES as CALLBACK_STATUSES
 from cic.calls import dates, labels
-from cic.calls.models import Call, CallEvent, CallWrapup, Recording
+from cic.calls.models import CONSENTS, OUTCOMES, Call, CallEvent, CallWrapup, Recording
 from cic.calls.register import CallRegister
 from cic.calls.register_service import RegisterService
 from cic.calls.register_views import routes
@@ -30,6 +32,7 @@ from cic.recordings.service import RecordingsService
 from cic.review.review import Review
 from cic.review.search import index_transcript
 from cic.topics.taxonomy import load_taxonomy
+from cic.transfers.machine import STATES as TRANSFER_STATES
 from cic.web.errors import error_middleware
 from tests.component.test_kb_views import as_, fake_auth
 
@@ -291,3 +294,16 @@ def test_the_js_helper_has_the_same_outcome_labels() -> None:
     block = script[script.index("const OUTCOMES = {") : script.index("};")]
     pairs = dict(re.findall(r'(\w+): "([^"]+)"', block))
     assert pairs == dict(labels.OUTCOMES)
+
+
+def test_every_code_has_a_polish_label() -> None:
+    timeline_types = {
+        cls.__name__
+        for cls in vars(ev).values()
+        if isinstance(cls, type) and issubclass(cls, ev.DomainEvent) and cls.topic == "call"
+    } | {"RecordingAttached", "CallReconciled"}  # written by the call service itself
+    assert timeline_types - set(labels.EVENTS) == set()
+    assert set(OUTCOMES) == set(labels.OUTCOMES) == set(labels.OUTCOME_BADGES)
+    assert set(CONSENTS) == set(labels.CONSENTS)
+    assert set(CALLBACK_STATUSES) == set(labels.CALLBACK_STATUSES)
+    assert set(TRANSFER_STATES) == set(labels.TRANSFER_STATES)
