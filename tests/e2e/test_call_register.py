@@ -155,3 +155,10 @@ def test_supervisor_filters_and_opens_calls_in_polish(
                      "the review list", lambda: page_state(page))  # fmt: skip
     review = element(page, "#review-calls").text
     assert PL_DATE.search(review) and not ENGLISH.search(review)
+    # Nor do the wallboard, the status page or the cases page.
+    for path in ("/nadzor", "/", "/sprawy"):
+        page.get(f"{base}{path}")
+        Harness.wait_for(lambda: page.execute_script("return document.readyState") == "complete",
+                         10, path, lambda: page_state(page))  # fmt: skip
+        found = ENGLISH.search(_visible(page))
+        assert found is None, f"{path}: {found}"
