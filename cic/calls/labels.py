@@ -2,7 +2,8 @@
 
 A function per kind of code returns the label staff read; a code with no label (a new
 Asterisk cause, say) comes back as the code itself, escaped, so a page never shows raw markup
-and never shows nothing. The codes themselves stay in the API's JSON; pages add the labels.
+and never shows nothing. The codes themselves stay in the API's JSON; pages add the labels
+(JS pages through ``web/static/js/pl_format.js``, whose outcomes a test keeps equal).
 Routing reasons and leg ends may carry a detail after a colon (``returning_caller:PJSIP/agent-
 anna``, ``closed_holiday:Boże Narodzenie``): the label names the reason and keeps the detail.
 """
@@ -156,12 +157,3 @@ def callback_status(code: str | None) -> Markup:
 def end_cause(code: str | None) -> Markup:
     """The Polish label of a call's end cause (Asterisk hang-up cause, text or number)."""
     return _label(END_CAUSES, code)
-
-
-#: The labels as Jinja filters (``{{ call.outcome|outcome_pl }}``).
-FILTERS = {
-    "outcome_pl": outcome, "outcome_badge": outcome_badge, "consent_pl": consent,
-    "event_pl": event, "routing_action_pl": routing_action, "reason_pl": reason,
-    "leg_end_pl": leg_end, "transfer_kind_pl": transfer_kind, "transfer_state_pl": transfer_state,
-    "callback_status_pl": callback_status, "end_cause_pl": end_cause,
-}  # fmt: skip

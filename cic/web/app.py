@@ -84,6 +84,7 @@ from cic.postcall import plugin as postcall_plugin
 from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
 from cic.recordings.service import RecordingsService
+from cic.register import plugin as register_plugin
 from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
 from cic.responders import plugin as responders_plugin
@@ -428,7 +429,7 @@ def _install_register(
         return [{"id": i.id, "title": i.title, "status_label": i.status_label,
                  "category_name": i.category_name} for i in found]  # fmt: skip
 
-    calls_plugin.install_register(app, calls_plugin.RegisterDeps(
+    register_plugin.install(app, register_plugin.RegisterDeps(
         services.store, review, services.settings.office.timezone, transcript,
         cases.for_calls, incident_links,
     ))  # fmt: skip

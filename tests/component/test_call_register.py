@@ -18,17 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic import events as ev
+from cic import polish_dates as dates
 from cic.auth.models import AuditEntry
 from cic.callbacks.models import STATUSES as CALLBACK_STATUSES
-from cic.calls import dates, labels
+from cic.calls import labels
 from cic.calls.models import CONSENTS, OUTCOMES, Call, CallEvent, CallWrapup, Recording
-from cic.calls.register import CallRegister
-from cic.calls.register_service import RegisterService
-from cic.calls.register_views import routes
 from cic.cases.models import ContactReport, ContactReportCall
 from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.recordings.service import RecordingsService
+from cic.register.listing import CallRegister
+from cic.register.service import RegisterService
+from cic.register.views import routes
 from cic.review.review import Review
 from cic.review.search import index_transcript
 from cic.topics.taxonomy import load_taxonomy

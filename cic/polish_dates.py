@@ -2,7 +2,8 @@
 
 Times are stored in UTC; a page shows them in the office's zone whatever the server's zone
 is. Accepts aware datetimes, ISO 8601 text (as the API gives it) or nothing (shown as "–").
-Also Jinja filters: ``{{ call.entered_at|pl_datetime(zone) }}``.
+Also Jinja filters: ``{{ call.entered_at|pl_datetime(zone) }}``. A core module (no imports from
+cic): every domain's pages and the page environment of ``cic.auth`` use it.
 """
 
 from __future__ import annotations

@@ -11,12 +11,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cic.calls import dates, labels
+from cic import polish_dates as dates
+from cic.calls import labels
 from cic.calls.history import call_timeline
 from cic.calls.legs import call_legs
 from cic.calls.models import Call, CallWrapup, Recording
-from cic.calls.register import agent_name
 from cic.recordings.models import CallTranscript
+from cic.register.listing import agent_name
 from cic.review.review import Review, effective_topics
 
 Describe = Callable[[Mapping[str, Any]], Markup]

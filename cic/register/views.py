@@ -7,7 +7,7 @@ GET /api/rejestr/polaczenia/{call_id} one call as JSON
 
 Filters (Polish names, as the form sends them): od, do (RRRR-MM-DD), numer, rozmowca,
 konsultant, kolejka, wynik, temat, nagranie, przekazane, sprawa, tekst, strona. Who may read
-is decided by :class:`cic.calls.register_service.RegisterService`; a bad parameter is a 400
+is decided by :class:`cic.register.service.RegisterService`; a bad parameter is a 400
 with a Polish message (on the page: the form again with the message).
 """
 
@@ -26,10 +26,10 @@ from cic.auth.roles import require
 from cic.auth.templates import html, render
 from cic.calls import labels
 from cic.calls.errors import InvalidQuery
-from cic.calls.register_query import RegisterQuery
-from cic.calls.register_service import RegisterService
 from cic.http.endpoint import documented
 from cic.http.schemas import read_query
+from cic.register.schemas import RegisterQuery
+from cic.register.service import RegisterService
 
 ROLES = ("supervisor",)  # admin may always
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)

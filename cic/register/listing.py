@@ -6,7 +6,7 @@ agent (``anna`` or ``PJSIP/agent-anna``); the queue; the outcome; a topic (tagge
 by a supervisor or named in an agent's wrap-up, as the review counts it); with a recording;
 transferred; linked to a case or contact report; words in the transcript (the transcript
 search of ``cic.review.search``: its best ``TEXT_HITS`` matches). Pure queries over one
-session; who may read them is decided by :mod:`cic.calls.register_service`.
+session; who may read them is decided by :mod:`cic.register.service`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from cic.calls import dates, labels
+from cic import polish_dates as dates
+from cic.calls import labels
 from cic.calls.models import Call, CallEvent, CallWrapup, Recording
-from cic.calls.register_query import RegisterFilters
 from cic.cases.models import CaseCall, ContactReportCall
 from cic.recordings.models import CallTranscript
+from cic.register.schemas import RegisterFilters
 from cic.review.review import Review, effective_topics, on_topics
 from cic.review.search import MAX_PAGE, TranscriptSearch
 

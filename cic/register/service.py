@@ -21,12 +21,12 @@ from cic.auth.errors import Forbidden
 from cic.auth.refusals import record_refusal
 from cic.calls.errors import CallNotFound
 from cic.calls.models import Call
-from cic.calls.register import CallRegister, RegisterPage
-from cic.calls.register_detail import call_detail
-from cic.calls.register_query import RegisterFilters
 from cic.db import Store
 from cic.recordings.access import check_call_id
 from cic.recordings.errors import UnsafePath
+from cic.register.detail import call_detail
+from cic.register.listing import CallRegister, RegisterPage
+from cic.register.schemas import RegisterFilters
 
 #: The call's redacted transcript as the recordings service gives it (audited there).
 TranscriptReader = Callable[[str, Actor], Awaitable[Mapping[str, Any]]]
