@@ -86,7 +86,7 @@
       $("case-reminder").textContent = c.reminder || "";
       $("case-reminder").hidden = !c.reminder;
       $("metryka").replaceChildren(...metryka.map((a) => li(
-        `${a.at.slice(0, 16).replace("T", " ")} · ${a.actor} · ${a.description}${a.document_id ? ` · dok. ${a.document_id}` : ""}`)));
+        `${window.plFormat.dateTime(a.at)} · ${a.actor} · ${a.description}${a.document_id ? ` · dok. ${a.document_id}` : ""}`)));
       $("case").hidden = false;
       document.body.dataset.caseShown = c.signature;
     } catch (err) { fail(err); }
