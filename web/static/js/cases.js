@@ -115,5 +115,11 @@
       });
     }
     Promise.all([loadDeadlines(), loadReports(), loadJrwa()]).catch(fail);
+    // A link from the call register or the dashboard opens its case: /sprawy?znak=<signature>.
+    const wanted = new URLSearchParams(window.location.search).get("znak");
+    if (wanted) {
+      $("case-signature").value = wanted;
+      showCase(wanted);
+    }
   });
 })();
