@@ -114,8 +114,8 @@ def sums_by_agent_and_queue(
     queued_answer = and_(offered(), answered(), Call.wait_seconds.is_not(None))
     rows = session.execute(
         select(
-            func.coalesce(Call.agent, ""),
-            func.coalesce(Call.queue, ""),
+            Call.agent,
+            Call.queue,
             _count(offered()),
             _count(answered_within(service_seconds)),
             _count(and_(offered(), short_abandoned())),
@@ -129,10 +129,13 @@ def sums_by_agent_and_queue(
             _total(handled(), Call.talk_seconds),
         )
         .where(in_period(period))
-        .group_by(func.coalesce(Call.agent, ""), func.coalesce(Call.queue, ""))
+        .group_by(Call.agent, Call.queue)
     ).all()
-    return {(row[0], row[1]): Sums(*(type_(v) for type_, v in zip(_TYPES, row[2:], strict=True)))
-            for row in rows}  # fmt: skip
+    out: dict[tuple[str, str], Sums] = {}
+    for row in rows:  # (NULL agent, NULL queue) and ("", "") are the same group
+        values = Sums(*(type_(v) for type_, v in zip(_TYPES, row[2:], strict=True)))
+        out.setdefault((row[0] or "", row[1] or ""), Sums()).add(values)
+    return out
 
 
 def grouped(sums: dict[tuple[str, str], Sums], key: Callable[[str, str], str]) -> dict[str, Sums]:

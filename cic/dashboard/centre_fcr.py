@@ -63,17 +63,12 @@ class _Residents:
     """Which resident record a number or an address belongs to."""
 
     def __init__(self, session: Session) -> None:
-        self.numbers = dict(
-            session.execute(select(ResidentNumber.number, ResidentNumber.resident_id)).tuples()
-        )
-        self.emails = dict(
-            session.execute(select(ResidentEmail.address, ResidentEmail.resident_id)).tuples()
-        )
-        self.merged = dict(
-            session.execute(
-                select(Resident.id, Resident.merged_into).where(Resident.merged_into.is_not(None))
-            ).tuples()
-        )  # fmt: skip
+        numbers = select(ResidentNumber.number, ResidentNumber.resident_id)
+        emails = select(ResidentEmail.address, ResidentEmail.resident_id)
+        merged = select(Resident.id, Resident.merged_into).where(Resident.merged_into.is_not(None))
+        self.numbers: dict[str, int] = {n: r for n, r in session.execute(numbers)}
+        self.emails: dict[str, int] = {a: r for a, r in session.execute(emails)}
+        self.merged: dict[int, int | None] = {i: m for i, m in session.execute(merged)}
 
     def record(self, resident: int | None) -> Key | None:
         seen = set()
@@ -114,13 +109,12 @@ def contacts(session: Session, start: datetime, end: datetime) -> list[Contact]:
             )
         if name and name.strip():
             contact.topics.add(name.strip().lower())
-    linked = dict(
-        session.execute(
-            select(ContactReportCall.report_id, ContactReportCall.call_id)
-            .join(ContactReport, ContactReport.id == ContactReportCall.report_id)
-            .where(ContactReport.created_at >= start, ContactReport.created_at < end)
-        ).tuples()
+    links = (
+        select(ContactReportCall.report_id, ContactReportCall.call_id)
+        .join(ContactReport, ContactReport.id == ContactReportCall.report_id)
+        .where(ContactReport.created_at >= start, ContactReport.created_at < end)
     )
+    linked: dict[int, str] = {report: call for report, call in session.execute(links)}
     for report_id, at, channel, resident, address, name in session.execute(
         select(ContactReport.id, ContactReport.created_at, ContactReport.channel,
                ContactReport.resident_id, ContactReport.contact, ContactReport.topic)
