@@ -19,7 +19,8 @@ in memory with sorted lists, which takes well under a second for a month of call
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,17 +80,19 @@ class _Residents:
 
     def keys(self, contact: str, resident: int | None = None) -> set[Key]:
         """The identities of a number or address (and a resident record)."""
-        out: set[Key] = set()
-        if "@" in contact:
-            address = canonical_address(contact)
-            if address:
-                out |= {("mail", address), *filter(None, [self.record(self.emails.get(address))])}
-        else:
-            number = canonical_number(contact)
-            if number:
-                out |= {("tel", number), *filter(None, [self.record(self.numbers.get(number))])}
+        out = set(self._of(contact))
         record = self.record(resident)
         return out | {record} if record else out
+
+    @functools.cache  # noqa: B019 (one instance per query; a month repeats many numbers)
+    def _of(self, contact: str) -> frozenset[Key]:
+        if "@" in contact:
+            address = canonical_address(contact)
+            found = [("mail", address), self.record(self.emails.get(address))] if address else []
+        else:
+            number = canonical_number(contact)
+            found = [("tel", number), self.record(self.numbers.get(number))] if number else []
+        return frozenset(key for key in found if key is not None)
 
 
 def contacts(session: Session, start: datetime, end: datetime) -> list[Contact]:
@@ -132,22 +135,23 @@ def contacts(session: Session, start: datetime, end: datetime) -> list[Contact]:
 def repeated(found: Iterable[Contact], days: int) -> set[str]:
     """The refs of contacts followed by the same resident on one of their topics within
     ``days`` days."""
-    items = sorted(found, key=lambda c: c.at)
-    index: dict[tuple[Key, str], tuple[list[datetime], list[str]]] = {}
-    for contact in items:
+    index: dict[tuple[Key, str], list[tuple[datetime, str]]] = defaultdict(list)
+    for contact in found:
         for key in contact.keys:
             for topic in contact.topics:
-                times, refs = index.setdefault((key, topic), ([], []))
-                times.append(contact.at)
-                refs.append(contact.ref)
+                index[(key, topic)].append((contact.at, contact.ref))
     window, out = timedelta(days=days), set()
-    for contact in items:
-        for key in contact.keys:
-            for topic in contact.topics:
-                times, refs = index[(key, topic)]
-                i = bisect_right(times, contact.at)
-                if i < len(times) and times[i] <= contact.at + window:
-                    out.add(contact.ref)
+    for entries in index.values():
+        if len(entries) < 2:
+            continue
+        entries.sort()
+        later: datetime | None = None  # the earliest time after the current one
+        for i in range(len(entries) - 1, -1, -1):
+            at, ref = entries[i]
+            if i + 1 < len(entries) and entries[i + 1][0] > at:
+                later = entries[i + 1][0]
+            if later is not None and later <= at + window:
+                out.add(ref)
     return out
 
 
