@@ -3,21 +3,25 @@ PostgreSQL, against hand-made records whose answers are known (``centre_world``)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from cic.agents.service import AgentService
+from cic.bus import InProcessBus
 from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_drill, contact_centre
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.heatmap import heatmap
 from cic.dashboard.period import Period, month
 from cic.dashboard.schemas import Figure
-from cic.dashboard.staffing import forecast
+from cic.dashboard.staffing import forecast, logged_in_now
 from cic.db import Store
 from tests.component import centre_world
 from tests.component.centre_world import local
+from tests.component.test_agent_service import FakePbx
 
 DECEMBER = month(2026, 12)
 OFFICE = OfficeSettings()  # 20 s service level, 30 s after-call period, "pierwsza-linia"
@@ -219,3 +223,23 @@ def test_unknown_drill_keys_are_refused(store: Store) -> None:
     for key in ("calls.nothing", "calls.answered:colour=red", "calls.answered:queue"):
         with pytest.raises(UnknownMeasure):
             _drill(store, key)
+
+
+async def test_the_live_count_comes_from_the_presence_service(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'cic.db'}")
+    store.migrate()
+    agents = AgentService(store, InProcessBus(), FakePbx(), wrapup_seconds=30)
+    await agents.ensure_queue("pierwsza-linia", "Pierwsza linia")
+    await agents.ensure_queue("podatki", "Podatki")
+    for name, queue in (("anna", "pierwsza-linia"), ("bartek", "pierwsza-linia"),
+                        ("celina", "podatki")):  # fmt: skip
+        await agents.create_agent(name, name.title(), queues=[queue])
+    assert logged_in_now(agents, "pierwsza-linia") == 0
+    await agents.login("anna")
+    await agents.login("celina")
+    assert logged_in_now(agents, "pierwsza-linia") == 1
+    await agents.pause("anna", "przerwa")  # paused is still logged in
+    await agents.login("bartek")
+    assert logged_in_now(agents, "pierwsza-linia") == 2
+    await agents.logout("anna")
+    assert logged_in_now(agents, "pierwsza-linia") == 1
