@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.agents.service import AgentService
 from cic.bus import InProcessBus
+from cic.cases.models import ContactReport
 from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_drill, contact_centre
+from cic.dashboard.centre_rows import drill_row
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.heatmap import heatmap
 from cic.dashboard.period import Period, month
-from cic.dashboard.schemas import Figure
+from cic.dashboard.schemas import DrillRow, Figure
 from cic.dashboard.staffing import forecast, logged_in_now
 from cic.db import Store
 from tests.component import centre_world
@@ -243,3 +246,26 @@ async def test_the_live_count_comes_from_the_presence_service(tmp_path: Path) ->
     assert logged_in_now(agents, "pierwsza-linia") == 2
     await agents.logout("anna")
     assert logged_in_now(agents, "pierwsza-linia") == 1
+
+
+def test_drill_rows_are_polish_with_local_times(store: Store) -> None:
+    def rows(key: str) -> list[DrillRow]:
+        def read(session: Session) -> list[DrillRow]:
+            stmt = centre_drill.statement(session, key, DECEMBER, OFFICE, DASHBOARD)
+            return [drill_row(r, DECEMBER.zone) for r in session.scalars(stmt)]
+
+        return store.run_sync(read)
+
+    last = rows("calls.answered_slow")[-1]
+    assert (last.kind, last.id) == ("rozmowa", "c8")
+    assert last.summary == "31.12.2026 23:59 48500100208: odebrane"
+    assert dict(last.extra) == {
+        "Kolejka": "pierwsza-linia", "Konsultant": "bartek", "Oczekiwanie": "41 s",
+        "Rozmowa": "100 s",
+    }  # fmt: skip
+    failed = rows("callbacks.failed")[0]
+    assert failed.kind == "oddzwonienie"
+    assert failed.summary == "01.12.2026 00:10 600100200: nieudane"
+    woda = select(ContactReport).where(ContactReport.topic == "woda")
+    report = store.run_sync(lambda s: drill_row(s.scalars(woda).one(), "Europe/Warsaw"))
+    assert report.summary == "09.12.2026 09:41 formularz www: woda"
