@@ -202,19 +202,24 @@ def figures(
     department_names = {**who.departments, NO_DEPARTMENT: "bez komórki"}
     agent_names = {username: name for username, name in who.agents.values()}
     total, earlier = now.total, before.total
+    daily = calls.sums_by_day(session, period, office.service_level_seconds)
     return (
-        m["service_level"].figure(total, earlier, queues, queue_names, "queue"),
-        m["abandonment"].figure(total, earlier, queues, queue_names, "queue"),
-        m["asa"].figure(total, earlier, queues, queue_names, "queue"),
+        m["service_level"].figure(total, earlier, queues, queue_names, "queue", daily),
+        m["abandonment"].figure(total, earlier, queues, queue_names, "queue", daily),
+        m["asa"].figure(total, earlier, queues, queue_names, "queue", daily),
         m["aht_topic"].figure(total, earlier, (now.by_topic, before.by_topic), {}, "topic"),
-        m["aht_department"].figure(total, earlier, departments, department_names, "department"),
-        m["transfer_rate"].figure(total, earlier, departments, department_names, "department"),
+        m["aht_department"].figure(
+            total, earlier, departments, department_names, "department", daily
+        ),
+        m["transfer_rate"].figure(
+            total, earlier, departments, department_names, "department", daily
+        ),
         _callback_figure(now.callbacks, before.callbacks, queue_names),
         _fcr_figure(now.fcr, before.fcr, dashboard.fcr_days),
         m["agents"].figure(total, earlier, agents, agent_names, "agent"),
         m["aht_agent"].figure(total, earlier, agents, agent_names, "agent"),
         m["transfer_agent"].figure(total, earlier, agents, agent_names, "agent"),
-        m["departments"].figure(total, earlier, departments, department_names, "department"),
+        m["departments"].figure(total, earlier, departments, department_names, "department", daily),
     )
 
 

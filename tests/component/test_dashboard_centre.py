@@ -66,6 +66,20 @@ def test_service_level_abandonment_and_speed_of_answer(figures: dict[str, Figure
     assert parts(asa) == {"pierwsza-linia": (21.5, 20.0, 4), "podatki": (15.0, None, 1)}
 
 
+def test_daily_series_by_local_day(figures: dict[str, Figure]) -> None:
+    level = {p.day.day: p.value for p in figures["centre.service_level"].series}
+    assert len(level) == 31
+    assert level[1] == 50.0  # c1 in time, c2 late (c5 left within 5 s)
+    assert level[2] == 100.0  # c3, c4
+    assert level[8] == 0.0  # c6 abandoned, c7 asked for a callback
+    assert level[31] == 0.0  # c8 (41 s); c11 still waiting is not counted
+    assert level[3] is None  # nothing offered (c10 was a direct call)
+    answered = {p.day.day: p.value for p in figures["centre.departments"].series}
+    assert (answered[1], answered[2], answered[3], answered[31]) == (2.0, 2.0, 1.0, 1.0)
+    assert sum(v or 0 for v in answered.values()) == 6.0
+    assert figures["centre.fcr"].series == ()
+
+
 def test_handling_times_by_topic_and_department(figures: dict[str, Figure]) -> None:
     # talk + 30 s: c1 100, c2 200, c3 300, c4 60, c8 100, c10 90
     by_topic = figures["centre.aht_topic"]
