@@ -88,12 +88,14 @@ def _callback_sums(session: Session, period: Period) -> dict[str, CallbackSums]:
     return out
 
 
-def _read(session: Session, period: Period, office: OfficeSettings, fcr_days: int) -> _Data:
+def _read(
+    session: Session, period: Period, office: OfficeSettings, fcr: dict[str, FcrSums]
+) -> _Data:
     return _Data(
         calls.sums_by_agent_and_queue(session, period, office.service_level_seconds),
         _topic_sums(session, period),
         _callback_sums(session, period),
-        first_contact(session, period, fcr_days),
+        fcr,
     )
 
 
@@ -181,8 +183,10 @@ def figures(
     session: Session, period: Period, dashboard: DashboardSettings, office: OfficeSettings
 ) -> tuple[Figure, ...]:
     """The contact centre's figures for ``period`` against the period before it."""
-    now = _read(session, period, office, dashboard.fcr_days)
-    before = _read(session, period.previous(), office, dashboard.fcr_days)
+    previous = period.previous()
+    fcr_now, fcr_before = first_contact(session, (period, previous), dashboard.fcr_days)
+    now = _read(session, period, office, fcr_now)
+    before = _read(session, previous, office, fcr_before)
     who = calls.directory(session)
     m = _measures(office)
 
