@@ -19,7 +19,6 @@ in memory with sorted lists, which takes well under a second for a month of call
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ class Contact:
     at: datetime
     channel: str
     topics: set[str] = field(default_factory=set)
-    keys: set[Key] = field(default_factory=set)
+    keys: frozenset[Key] = frozenset()
 
 
 class _Residents:
@@ -70,22 +69,31 @@ class _Residents:
         self.numbers: dict[str, int] = {n: r for n, r in session.execute(numbers)}
         self.emails: dict[str, int] = {a: r for a, r in session.execute(emails)}
         self.merged: dict[int, int | None] = {i: m for i, m in session.execute(merged)}
+        self._known: dict[str, frozenset[Key]] = {}
 
     def record(self, resident: int | None) -> Key | None:
+        """The resident record's identity (the record it was merged into, if it was)."""
         seen = set()
         while resident in self.merged and resident not in seen:
             seen.add(resident)
             resident = self.merged[resident]
         return None if resident is None else ("res", str(resident))
 
-    def keys(self, contact: str, resident: int | None = None) -> set[Key]:
+    def keys(self, contact: str, resident: int | None = None) -> frozenset[Key]:
         """The identities of a number or address (and a resident record)."""
-        out = set(self._of(contact))
-        record = self.record(resident)
+        out = self._of(contact)
+        record = None if resident is None else self.record(resident)
         return out | {record} if record else out
 
-    @functools.cache  # noqa: B019 (one instance per query; a month repeats many numbers)
     def _of(self, contact: str) -> frozenset[Key]:
+        """The identities of a number or address, worked out once per query (a month
+        repeats many numbers)."""
+        known = self._known.get(contact)
+        if known is None:
+            known = self._known[contact] = self._identify(contact)
+        return known
+
+    def _identify(self, contact: str) -> frozenset[Key]:
         if "@" in contact:
             address = canonical_address(contact)
             found = [("mail", address), self.record(self.emails.get(address))] if address else []
@@ -126,7 +134,7 @@ def contacts(session: Session, start: datetime, end: datetime) -> list[Contact]:
         contact = found.get(f"call:{linked.get(report_id)}")
         if contact is None:
             contact = found[f"report:{report_id}"] = Contact(f"report:{report_id}", at, channel)
-        contact.keys |= who.keys(address, resident)
+        contact.keys = contact.keys | who.keys(address, resident)
         if name and name.strip():
             contact.topics.add(name.strip().lower())
     return [c for c in found.values() if c.topics and c.keys]

@@ -22,6 +22,7 @@ from cic.dashboard.period import Period, month
 from cic.dashboard.schemas import DrillRow, Figure
 from cic.dashboard.staffing import forecast, logged_in_now
 from cic.db import Store
+from cic.residents.models import Resident
 from tests.component import centre_world
 from tests.component.centre_world import local
 from tests.component.test_agent_service import FakePbx
@@ -283,3 +284,21 @@ def test_drill_rows_are_polish_with_local_times(store: Store) -> None:
     woda = select(ContactReport).where(ContactReport.topic == "woda")
     report = store.run_sync(lambda s: drill_row(s.scalars(woda).one(), "Europe/Warsaw"))
     assert report.summary == "09.12.2026 09:41 formularz www: woda"
+
+
+def test_a_merged_resident_record_is_the_same_resident(store: Store) -> None:
+    def merged_duplicate(session: Session) -> None:
+        jan = session.scalars(select(Resident).where(Resident.name == "Jan Testowy")).one()
+        duplicate = Resident(name="Jan Testowy (duplikat)", merged_into=jan.id)
+        session.add(duplicate)
+        session.flush()
+        # five days after Jan's e-mail e1, at the desk, filed under the merged duplicate
+        at = local("2026-12-10 10:00")
+        session.add(ContactReport(topic="podatki", channel="osobiscie", resident_id=duplicate.id,
+                                  created_by="anna", created_at=at))  # fmt: skip
+
+    store.run_sync(merged_duplicate)
+    found = store.run_sync(lambda s: contact_centre.figures(s, DECEMBER, DASHBOARD, OFFICE))
+    fcr = next(f for f in found if f.key == "centre.fcr")
+    assert fcr.value == 50.0  # c2, w1, p1 and the new report of 8 contacts; e1 now repeated
+    assert parts(fcr)["email"] == (0.0, None, 1)
