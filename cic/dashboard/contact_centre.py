@@ -1,8 +1,8 @@
 """The contact centre's figures for a period, each against the previous period.
 
 Every figure is read off sums made in SQL (one grouped query over the period's calls, one
-over their topics, one over the callback requests), so a month of 100,000 calls costs a few
-queries, not a loop over calls; only first-contact resolution, which matches residents
+over their topics, one over the callback requests, one small indexed query per day for the
+charts), so a month of 100,000 calls costs a few dozen queries, not a loop over calls; only first-contact resolution, which matches residents
 across channels by number, address and record, is worked out in Python
 (:mod:`cic.dashboard.centre_fcr`). What each figure counts is in its description (Polish,
 shown on the dashboard) and in :mod:`cic.dashboard.centre_calls`.
@@ -27,11 +27,13 @@ from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_calls as calls
 from cic.dashboard.centre_calls import Sums
 from cic.dashboard.centre_fcr import CHANNEL_LABELS, FcrSums, first_contact, total
-from cic.dashboard.centre_parts import Measure, mean, share
+from cic.dashboard.centre_measures import measures
+from cic.dashboard.centre_parts import Measure, share
 from cic.dashboard.centre_topics import call_topics
 from cic.dashboard.period import Period
 from cic.dashboard.schemas import Figure
 
+SECTION, TITLE = "centre", "Centrum obsługi"
 NO_DEPARTMENT = "-"
 CLOSED_CALLBACKS = ("done", "failed", "cancelled")
 
@@ -99,86 +101,6 @@ def _read(
     )
 
 
-def _measures(office: OfficeSettings) -> dict[str, Measure[Sums]]:
-    wrap, seconds = office.wrapup_seconds, office.service_level_seconds
-    aht = f"Średni czas obsługi: czas rozmowy plus {wrap} s przerwy po rozmowie"
-
-    def handling(s: Sums) -> float | None:
-        return mean(s.talk_total, s.handled, wrap)
-
-    def answered(s: Sums) -> int:
-        return s.answered
-
-    return {
-        "service_level": Measure(
-            "centre.service_level", f"Poziom obsługi ({seconds} s)", "%",
-            lambda s: share(s.within, s.offered - s.short_abandoned),
-            lambda s: s.offered - s.short_abandoned,
-            f"Odsetek połączeń skierowanych do kolejki odebranych w ciągu {seconds} s. "
-            "Mianownik: połączenia z kolejki bez rozłączonych przez dzwoniącego w ciągu "
-            f"pierwszych {calls.SHORT_ABANDON_SECONDS} s; prośba o oddzwonienie liczy się "
-            "jako połączenie nieodebrane w czasie.",
-            True, "calls.answered_slow",
-        ),
-        "abandonment": Measure(
-            "centre.abandonment", "Porzucone połączenia", "%",
-            lambda s: share(s.abandoned, s.offered), lambda s: s.offered,
-            "Odsetek połączeń skierowanych do kolejki, w których dzwoniący rozłączył się przed "
-            f"odebraniem (także w ciągu pierwszych {calls.SHORT_ABANDON_SECONDS} s); prośba o "
-            "oddzwonienie nie jest porzuceniem.",
-            False, "calls.abandoned",
-        ),
-        "asa": Measure(
-            "centre.asa", "Średni czas oczekiwania na odebranie", "s",
-            lambda s: mean(s.wait_total, s.queued_answered), lambda s: s.queued_answered,
-            "Średni czas od wejścia do kolejki do odebrania, dla odebranych połączeń z kolejki.",
-            False, "calls.answered",
-        ),
-        "aht_topic": Measure(
-            "centre.aht_topic", "Średni czas obsługi wg tematu", "s", handling,
-            lambda s: s.handled,
-            f"{aht}; rozmowa o dwóch tematach liczy się w każdym z nich.",
-            None, "calls.answered",
-        ),
-        "aht_department": Measure(
-            "centre.aht_department", "Średni czas obsługi wg komórki", "s", handling,
-            lambda s: s.handled,
-            f"{aht}; komórka konsultanta, który odebrał, a gdy jej nie ma, komórka kolejki.",
-            None, "calls.answered",
-        ),
-        "aht_agent": Measure(
-            "centre.aht_agent", "Średni czas obsługi wg konsultanta", "s", handling,
-            lambda s: s.handled, f"{aht}.", None, "calls.answered",
-        ),
-        "transfer_rate": Measure(
-            "centre.transfer_rate", "Przekazane połączenia", "%",
-            lambda s: share(s.transferred, s.answered), answered,
-            "Odsetek odebranych połączeń przekazanych innej osobie (przekazanie zakończone, "
-            "z konsultacją lub bez); wg komórki, która odebrała.",
-            None, "calls.transferred",
-        ),
-        "transfer_agent": Measure(
-            "centre.transfer_agent", "Przekazane połączenia wg konsultanta", "%",
-            lambda s: share(s.transferred, s.answered), answered,
-            "Odsetek połączeń odebranych przez konsultanta, które przekazał dalej.",
-            None, "calls.transferred",
-        ),
-        "agents": Measure(
-            "centre.agents", "Odebrane połączenia wg konsultanta", "liczba",
-            lambda s: float(s.answered), answered,
-            "Połączenia odebrane przez konsultanta (z kolejki i bezpośrednie).",
-            None, "calls.answered",
-        ),
-        "departments": Measure(
-            "centre.departments", "Odebrane połączenia wg komórki", "liczba",
-            lambda s: float(s.answered), answered,
-            "Połączenia odebrane w komórce: konsultanta, który odebrał, a gdy jej nie ma, "
-            "kolejki.",
-            None, "calls.answered",
-        ),
-    }  # fmt: skip
-
-
 def figures(
     session: Session, period: Period, dashboard: DashboardSettings, office: OfficeSettings
 ) -> tuple[Figure, ...]:
@@ -188,7 +110,7 @@ def figures(
     now = _read(session, period, office, fcr_now)
     before = _read(session, previous, office, fcr_before)
     who = calls.directory(session)
-    m = _measures(office)
+    m = measures(office)
 
     def department(agent: str, queue: str) -> str:
         return who.department_of(agent, queue) or NO_DEPARTMENT
@@ -268,3 +190,15 @@ def _fcr_figure(now: dict[str, FcrSums], before: dict[str, FcrSums], days: int) 
         for p in shown.parts
     )
     return replace(shown, parts=reports)
+
+
+def provider(
+    dashboard: DashboardSettings, office: OfficeSettings
+) -> Callable[[Session, Period], tuple[Figure, ...]]:
+    """:func:`figures` with the settings bound: the dashboard service's provider
+    ``(SECTION, TITLE, provider(settings.dashboard, settings.office))``."""
+
+    def provide(session: Session, period: Period) -> tuple[Figure, ...]:
+        return figures(session, period, dashboard, office)
+
+    return provide

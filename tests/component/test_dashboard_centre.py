@@ -149,6 +149,13 @@ def test_a_shorter_window_resolves_more(store: Store) -> None:
     assert fcr.value == 71.4  # c1's e-mail came after 3.9 days: only c3 and c8 repeated
 
 
+def test_the_provider_binds_the_settings(store: Store) -> None:
+    provide = contact_centre.provider(DashboardSettings(fcr_days=3), OFFICE)
+    found = {f.key: f for f in store.run_sync(lambda s: provide(s, DECEMBER))}
+    assert found["centre.fcr"].value == 71.4
+    assert (contact_centre.SECTION, contact_centre.TITLE) == ("centre", "Centrum obsługi")
+
+
 def test_every_figure_is_polish_and_described(figures: dict[str, Figure]) -> None:
     assert len(figures) == 12
     for figure in figures.values():
