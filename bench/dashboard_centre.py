@@ -6,7 +6,7 @@ and to list one drill-down.
 
 Made-up calls over two months (both measured: the figures compare with the previous month)
 with topics, wrap-ups, transfers, callbacks and contact reports; the store is SQLite in a
-temporary folder unless ``--db`` names another (PostgreSQL, emptied first). Figures only;
+temporary folder unless ``--db`` names another (an empty PostgreSQL database). Figures only;
 nothing is asserted.
 """
 
