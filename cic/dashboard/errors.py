@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cic.errors import CicError
+from cic.errors import AccessRefusal, CicError
 
 
 class InvalidPeriod(CicError):
@@ -19,3 +19,11 @@ class UnknownMeasure(CicError):
     status = 404
     error_id = "unknown_measure"
     default_message = "Nie ma takiego wskaźnika."
+
+
+class DrillRefused(CicError, AccessRefusal):
+    """The records behind a figure (residents, reports, calls) are for supervisors and admins."""
+
+    status = 403
+    error_id = "dashboard_drill_refused"
+    default_message = "Rekordy za wskaźnikiem widzą tylko kierownik zmiany i administrator."
