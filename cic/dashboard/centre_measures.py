@@ -33,7 +33,7 @@ def measures(office: OfficeSettings) -> dict[str, Measure[Sums]]:
             "Mianownik: połączenia z kolejki bez rozłączonych przez dzwoniącego w ciągu "
             f"pierwszych {calls.SHORT_ABANDON_SECONDS} s; prośba o oddzwonienie liczy się "
             "jako połączenie nieodebrane w czasie.",
-            True, "calls.answered_slow",
+            True, "calls.level",
         ),
         "abandonment": Measure(
             "centre.abandonment", "Porzucone połączenia", "%",
@@ -41,42 +41,42 @@ def measures(office: OfficeSettings) -> dict[str, Measure[Sums]]:
             "Odsetek połączeń skierowanych do kolejki, w których dzwoniący rozłączył się przed "
             f"odebraniem (także w ciągu pierwszych {calls.SHORT_ABANDON_SECONDS} s); prośba o "
             "oddzwonienie nie jest porzuceniem.",
-            False, "calls.abandoned",
+            False, "calls.offered",
         ),
         "asa": Measure(
             "centre.asa", "Średni czas oczekiwania na odebranie", "s",
             lambda s: mean(s.wait_total, s.queued_answered), lambda s: s.queued_answered,
             "Średni czas od wejścia do kolejki do odebrania, dla odebranych połączeń z kolejki.",
-            False, "calls.answered",
+            False, "calls.answered_queued",
         ),
         "aht_topic": Measure(
             "centre.aht_topic", "Średni czas obsługi wg tematu", "s", handling,
             lambda s: s.handled,
             f"{aht}; rozmowa o dwóch tematach liczy się w każdym z nich.",
-            None, "calls.answered",
+            None, "calls.handled",
         ),
         "aht_department": Measure(
             "centre.aht_department", "Średni czas obsługi wg komórki", "s", handling,
             lambda s: s.handled,
             f"{aht}; komórka konsultanta, który odebrał, a gdy jej nie ma, komórka kolejki.",
-            None, "calls.answered",
+            None, "calls.handled",
         ),
         "aht_agent": Measure(
             "centre.aht_agent", "Średni czas obsługi wg konsultanta", "s", handling,
-            lambda s: s.handled, f"{aht}.", None, "calls.answered",
+            lambda s: s.handled, f"{aht}.", None, "calls.handled",
         ),
         "transfer_rate": Measure(
             "centre.transfer_rate", "Przekazane połączenia", "%",
             lambda s: share(s.transferred, s.answered), answered,
             "Odsetek odebranych połączeń przekazanych innej osobie (przekazanie zakończone, "
             "z konsultacją lub bez); wg komórki, która odebrała.",
-            None, "calls.transferred",
+            None, "calls.answered",
         ),
         "transfer_agent": Measure(
             "centre.transfer_agent", "Przekazane połączenia wg konsultanta", "%",
             lambda s: share(s.transferred, s.answered), answered,
             "Odsetek połączeń odebranych przez konsultanta, które przekazał dalej.",
-            None, "calls.transferred",
+            None, "calls.answered",
         ),
         "agents": Measure(
             "centre.agents", "Odebrane połączenia wg konsultanta", "liczba",

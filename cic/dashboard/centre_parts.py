@@ -41,14 +41,15 @@ class Measure(Generic[S]):
         before: S,
         parts: tuple[Mapping[str, S], Mapping[str, S]] | None = None,
         labels: Mapping[str, str] | None = None,
-        dimension: str = "",
+        prefix: str = "",
         series: Sequence[tuple[date, S]] = (),
     ) -> Figure:
         """The figure for ``now`` against ``before``, with parts when ``parts`` are given
         (``(now by key, before by key)``; rows with nothing to count are left out).
 
-        A part's drill key is ``<figure's drill>:<dimension>=<part key>``
-        (``calls.abandoned:queue=pierwsza-linia``), read by :mod:`cic.dashboard.centre_drill`.
+        As everywhere on the dashboard, a part's key is ``<prefix>:<key>``
+        (``kolejka:pierwsza-linia``) and is the filter of the figure's drill-down, which lists
+        exactly the part's ``count`` records (:mod:`cic.dashboard.centre_drill`).
         """
         rows: tuple[Part, ...] = ()
         if parts is not None:
@@ -56,12 +57,12 @@ class Measure(Generic[S]):
             names = labels or {}
             rows = tuple(
                 Part(
-                    key,
+                    f"{prefix}:{key}",
                     names.get(key, key),
                     self.value(current[key]),
                     self.value(earlier[key]) if key in earlier else None,
                     self.count(current[key]),
-                    f"{self.drill}:{dimension}={key}" if self.drill and dimension else "",
+                    self.drill,
                 )
                 for key in sorted(current, key=lambda k: (names.get(k, k).lower(), k))
                 if self.count(current[key]) > 0

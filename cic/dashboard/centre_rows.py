@@ -1,24 +1,22 @@
 """The records of the contact centre's drill-downs as :class:`DrillRow` lines in Polish.
 
-Calls, callback requests and contact reports have no page of their own yet: the link is the
-staff page that lists them (the review of calls, the supervisor's view, the case register).
+Calls and contact reports link to their pages as the strategy's drill-downs do
+(``/polaczenia/<id>``, ``/sprawy?zgloszenie=<id>``); callback requests have no page of their
+own, so they link to the supervisor's view that lists them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from cic.callbacks.models import CallbackRequest
 from cic.calls.models import Call
 from cic.cases.models import REPORT_CHANNELS, ContactReport
+from cic.dashboard.drill_matters import OUTCOMES_PL
 from cic.dashboard.schemas import DrillRow
 
-OUTCOMES_PL = {
-    "in_progress": "w toku", "answered": "odebrane", "abandoned": "porzucone",
-    "message": "wiadomość", "unanswered": "nieodebrane", "lost": "utracone",
-    "callback": "prośba o oddzwonienie",
-}  # fmt: skip
 CALLBACKS_PL = {
     "waiting": "czeka", "dialing": "łączenie", "retry": "czeka na ponowienie",
     "done": "dodzwoniono się", "failed": "nieudane", "cancelled": "zamknięte przez kierownika",
@@ -39,11 +37,11 @@ def drill_row(record: Call | CallbackRequest | ContactReport, zone: str) -> Dril
         outcome = OUTCOMES_PL.get(record.outcome, record.outcome)
         agent = (record.agent or "").removeprefix("PJSIP/agent-")
         return DrillRow(
-            "rozmowa", record.call_id,
+            "polaczenie", record.call_id,
             record.entered_at.isoformat() if record.entered_at else "",
             f"{_when(record.entered_at, zone)} {record.caller_number or 'numer zastrzeżony'}: "
             f"{outcome}",
-            "/przeglad",
+            f"/polaczenia/{quote(record.call_id, safe='')}",
             (("Kolejka", record.queue or ""), ("Konsultant", agent),
              ("Oczekiwanie", _seconds(record.wait_seconds)),
              ("Rozmowa", _seconds(record.talk_seconds))),
@@ -57,7 +55,8 @@ def drill_row(record: Call | CallbackRequest | ContactReport, zone: str) -> Dril
         )  # fmt: skip
     channel = REPORT_CHANNELS.get(record.channel, record.channel)
     return DrillRow(
-        "zgłoszenie", str(record.id), record.created_at.isoformat(),
-        f"{_when(record.created_at, zone)} {channel}: {record.topic}", "/sprawy",
+        "zgloszenie", str(record.id), record.created_at.isoformat(),
+        f"{_when(record.created_at, zone)} {channel}: {record.topic}",
+        f"/sprawy?zgloszenie={record.id}",
         (("Kontakt", record.contact), ("Komórka", record.department)),
     )  # fmt: skip

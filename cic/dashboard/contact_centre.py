@@ -2,8 +2,9 @@
 
 Every figure is read off sums made in SQL (one grouped query over the period's calls, one
 over their topics, one over the callback requests, one small indexed query per day for the
-charts), so a month of 100,000 calls costs a few dozen queries, not a loop over calls; only first-contact resolution, which matches residents
-across channels by number, address and record, is worked out in Python
+charts), so a month of 100,000 calls costs a few dozen queries, not a loop over calls;
+only first-contact resolution, which matches residents across channels by number, address
+and record, is worked out in Python
 (:mod:`cic.dashboard.centre_fcr`). What each figure counts is in its description (Polish,
 shown on the dashboard) and in :mod:`cic.dashboard.centre_calls`.
 
@@ -16,7 +17,7 @@ edited), so it is not added.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -130,22 +131,18 @@ def figures(
     total, earlier = now.total, before.total
     daily = calls.sums_by_day(session, period, office.service_level_seconds)
     return (
-        m["service_level"].figure(total, earlier, queues, queue_names, "queue", daily),
-        m["abandonment"].figure(total, earlier, queues, queue_names, "queue", daily),
-        m["asa"].figure(total, earlier, queues, queue_names, "queue", daily),
-        m["aht_topic"].figure(total, earlier, (now.by_topic, before.by_topic), {}, "topic"),
-        m["aht_department"].figure(
-            total, earlier, departments, department_names, "department", daily
-        ),
-        m["transfer_rate"].figure(
-            total, earlier, departments, department_names, "department", daily
-        ),
+        m["service_level"].figure(total, earlier, queues, queue_names, "kolejka", daily),
+        m["abandonment"].figure(total, earlier, queues, queue_names, "kolejka", daily),
+        m["asa"].figure(total, earlier, queues, queue_names, "kolejka", daily),
+        m["aht_topic"].figure(total, earlier, (now.by_topic, before.by_topic), {}, "temat"),
+        m["aht_department"].figure(total, earlier, departments, department_names, "komorka", daily),
+        m["transfer_rate"].figure(total, earlier, departments, department_names, "komorka", daily),
         _callback_figure(now.callbacks, before.callbacks, queue_names),
         _fcr_figure(now.fcr, before.fcr, dashboard.fcr_days),
-        m["agents"].figure(total, earlier, agents, agent_names, "agent"),
-        m["aht_agent"].figure(total, earlier, agents, agent_names, "agent"),
-        m["transfer_agent"].figure(total, earlier, agents, agent_names, "agent"),
-        m["departments"].figure(total, earlier, departments, department_names, "department", daily),
+        m["agents"].figure(total, earlier, agents, agent_names, "konsultant"),
+        m["aht_agent"].figure(total, earlier, agents, agent_names, "konsultant"),
+        m["transfer_agent"].figure(total, earlier, agents, agent_names, "konsultant"),
+        m["departments"].figure(total, earlier, departments, department_names, "komorka", daily),
     )
 
 
@@ -171,7 +168,7 @@ def _callback_figure(
         "się jako niedodzwonione, prośby jeszcze otwarte się nie liczą.",
         True, "callbacks.closed",
     )  # fmt: skip
-    return measure.figure(add(now), add(before), (now, before), names, "queue")
+    return measure.figure(add(now), add(before), (now, before), names, "kolejka")
 
 
 def _fcr_figure(now: dict[str, FcrSums], before: dict[str, FcrSums], days: int) -> Figure:
@@ -182,14 +179,9 @@ def _fcr_figure(now: dict[str, FcrSums], before: dict[str, FcrSums], days: int) 
         f"których ten sam mieszkaniec (ten sam numer, e-mail lub kartoteka) nie zgłosił się w "
         f"tym samym temacie w ciągu {days} dni żadnym kanałem. Kontakty bez numeru i adresu "
         "się nie liczą; zgłoszenie spisane w trakcie rozmowy to ten sam kontakt.",
-        True, "contacts.repeated",
+        True, "contacts",
     )  # fmt: skip
-    shown = measure.figure(total(now), total(before), (now, before), CHANNEL_LABELS, "channel")
-    reports = tuple(  # the records behind other channels' rows are contact reports
-        p if p.key == "telefon" else replace(p, drill=f"reports.repeated:channel={p.key}")
-        for p in shown.parts
-    )
-    return replace(shown, parts=reports)
+    return measure.figure(total(now), total(before), (now, before), CHANNEL_LABELS, "kanal")
 
 
 def provider(

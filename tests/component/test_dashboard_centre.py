@@ -16,10 +16,12 @@ from cic.cases.models import ContactReport
 from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_drill, contact_centre
 from cic.dashboard.centre_rows import drill_row
+from cic.dashboard.drill_common import Ask
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.heatmap import heatmap
-from cic.dashboard.period import Period, month
+from cic.dashboard.period import month
 from cic.dashboard.schemas import DrillRow, Figure
+from cic.dashboard.service import DashboardService
 from cic.dashboard.staffing import forecast, logged_in_now
 from cic.db import Store
 from cic.residents.models import Resident
@@ -47,7 +49,8 @@ def figures(store: Store) -> dict[str, Figure]:
 
 
 def parts(figure: Figure) -> dict[str, tuple[Any, ...]]:
-    return {p.key: (p.value, p.previous, p.count) for p in figure.parts}
+    """The figure's parts by key without its prefix (``kolejka:``, ``komorka:``...)."""
+    return {p.key.split(":", 1)[1]: (p.value, p.previous, p.count) for p in figure.parts}
 
 
 def test_service_level_abandonment_and_speed_of_answer(figures: dict[str, Figure]) -> None:
@@ -56,7 +59,7 @@ def test_service_level_abandonment_and_speed_of_answer(figures: dict[str, Figure
     level = figures["centre.service_level"]
     assert (level.value, level.previous) == (42.9, 100.0)  # 3 of 7; November: c9 at 20 s
     assert parts(level) == {"pierwsza-linia": (33.3, 100.0, 6), "podatki": (100.0, None, 1)}
-    assert level.parts[0].drill == "calls.answered_slow:queue=pierwsza-linia"
+    assert (level.parts[0].key, level.parts[0].drill) == ("kolejka:pierwsza-linia", "calls.level")
     assert level.unit == "%" and level.higher_is_better is True
     assert "20 s" in level.label and "5 s" in level.description
     abandoned = figures["centre.abandonment"]
@@ -99,7 +102,9 @@ def test_handling_times_by_topic_and_department(figures: dict[str, Figure]) -> N
     assert [p.label for p in by_department.parts] == [
         "bez komórki", "Wydział Finansowy", "Wydział Organizacyjny",
     ]  # fmt: skip
-    assert by_department.parts[1].drill == "calls.answered:department=FN"
+    assert (by_department.parts[1].key, by_department.parts[1].drill) == (
+        "komorka:FN", "calls.handled",
+    )  # fmt: skip
 
 
 def test_transfers_callbacks_agents_and_departments(figures: dict[str, Figure]) -> None:
@@ -137,9 +142,10 @@ def test_first_contact_resolution_across_channels(figures: dict[str, Figure]) ->
         "email": (100.0, None, 1), "osobiscie": (100.0, None, 1),
         "telefon": (25.0, 100.0, 4), "www": (100.0, None, 1),
     }  # fmt: skip
-    drills = {p.key: p.drill for p in fcr.parts}
-    assert drills["telefon"] == "contacts.repeated:channel=telefon"
-    assert drills["email"] == "reports.repeated:channel=email"
+    assert {p.key: p.drill for p in fcr.parts} == {
+        "kanal:email": "contacts", "kanal:osobiscie": "contacts",
+        "kanal:telefon": "contacts", "kanal:www": "contacts",
+    }  # fmt: skip
 
 
 def test_a_shorter_window_resolves_more(store: Store) -> None:
@@ -209,45 +215,76 @@ def test_staffing_for_the_average_day_and_without_history(store: Store) -> None:
     assert all(h.needed is None and h.logged_in is None for h in october.hours)
 
 
-def _drill(store: Store, key: str, period: Period = DECEMBER) -> list[str]:
+def _drill(store: Store, key: str, part: str | None) -> list[str]:
     def read(session: Session) -> list[str]:
-        stmt = centre_drill.statement(session, key, period, OFFICE, DASHBOARD)
-        rows = session.scalars(stmt).all()
-        assert centre_drill.count(session, stmt) == len(rows)
-        return [getattr(r, "call_id", None) or str(r.id) for r in rows]
+        source = centre_drill.sources(OFFICE)[key]
+        rows, total = source(session, Ask(DECEMBER, part, 500, 0, DASHBOARD))
+        assert total == len(rows)
+        further, total_again = source(session, Ask(DECEMBER, part, 2, 1, DASHBOARD))
+        assert (further, total_again) == (rows[1:3], total)  # a page further on
+        return [row.id for row in rows]
 
     return store.run_sync(read)
 
 
 @pytest.mark.parametrize(
-    ("key", "expected"),
+    ("key", "part", "oldest_first"),
     [
-        ("calls.offered", ["c1", "c5", "c2", "c3", "c4", "c6", "c7", "c8"]),
-        ("calls.answered_slow", ["c2", "c6", "c7", "c8"]),
-        ("calls.abandoned:queue=pierwsza-linia", ["c5", "c6"]),
-        ("calls.answered:department=FN", ["c3", "c4", "c8"]),
-        ("calls.answered:department=-", ["c10"]),
-        ("calls.answered:department=OR", ["c1", "c2"]),
-        ("calls.answered:agent=bartek", ["c3", "c8"]),
-        ("calls.answered:topic=podatki", ["c1", "c8"]),
-        ("calls.transferred", ["c3"]),
-        ("callbacks.closed:queue=podatki", ["r5"]),
-        ("callbacks.failed", ["r7", "r2", "r3"]),
-        ("contacts.repeated", ["c1", "c3", "c8"]),
-        ("contacts.repeated:channel=telefon", ["c1", "c3", "c8"]),
-        ("reports.repeated", []),
+        ("calls.offered", None, ["c1", "c5", "c2", "c3", "c4", "c6", "c7", "c8"]),
+        ("calls.level", None, ["c1", "c2", "c3", "c4", "c6", "c7", "c8"]),
+        ("calls.answered_slow", None, ["c2", "c6", "c7", "c8"]),
+        ("calls.abandoned", "kolejka:pierwsza-linia", ["c5", "c6"]),
+        ("calls.answered", "komorka:FN", ["c3", "c4", "c8"]),
+        ("calls.answered", "komorka:-", ["c10"]),
+        ("calls.answered", "komorka:OR", ["c1", "c2"]),
+        ("calls.answered", "konsultant:bartek", ["c3", "c8"]),
+        ("calls.handled", "temat:podatki", ["c1", "c8"]),
+        ("calls.answered_queued", "kolejka:pierwsza-linia", ["c1", "c2", "c3", "c8"]),
+        ("calls.transferred", None, ["c3"]),
+        ("callbacks.closed", "kolejka:pierwsza-linia", ["7", "1", "2", "3"]),  # r7 r1 r2 r3
+        ("callbacks.failed", None, ["7", "2", "3"]),
+        ("contacts.repeated", None, ["c1", "c3", "c8"]),
+        ("contacts.repeated", "kanal:telefon", ["c1", "c3", "c8"]),
+        ("contacts", None, ["c1", "c2", "c3", "3", "1", "2", "c8"]),  # reports p1, e1, w1
+        ("contacts", "kanal:email", ["1"]),
     ],
 )
 def test_drill_down_lists_the_records_behind_a_figure(
-    store: Store, key: str, expected: list[str]
+    store: Store, key: str, part: str | None, oldest_first: list[str]
 ) -> None:
-    assert _drill(store, key) == expected
+    assert _drill(store, key, part) == oldest_first[::-1]  # newest first
 
 
-def test_unknown_drill_keys_are_refused(store: Store) -> None:
-    for key in ("calls.nothing", "calls.answered:colour=red", "calls.answered:queue"):
+def test_unknown_part_filters_are_refused(store: Store) -> None:
+    for key, part in [
+        ("calls.answered", "kolor:czerwony"), ("calls.answered", "kolejka"),
+        ("callbacks.closed", "komorka:FN"), ("contacts", "kolejka:podatki"),
+    ]:  # fmt: skip
         with pytest.raises(UnknownMeasure):
-            _drill(store, key)
+            _drill(store, key, part)
+
+
+async def test_the_dashboard_service_drills_every_part_to_its_count(store: Store) -> None:
+    provider = (contact_centre.SECTION, contact_centre.TITLE,
+                contact_centre.provider(DASHBOARD, OFFICE))  # fmt: skip
+    service = DashboardService(store, DASHBOARD, "Europe/Warsaw", False, providers=[provider],
+                               drills=centre_drill.sources(OFFICE))  # fmt: skip
+    *_, centre = await service.report(DECEMBER)
+    assert (centre.key, centre.title, len(centre.figures)) == ("centre", "Centrum obsługi", 12)
+    checked = 0
+    for figure in centre.figures:
+        for part in figure.parts:
+            listed, total = await service.drill(part.drill, DECEMBER, part.key, limit=500)
+            assert (total, len(listed)) == (part.count, part.count), (figure.key, part.key)
+            checked += 1
+    assert checked == 33  # 2 + 2 + 2 + 3 + 3 + 3 + 2 + 4 + 3 + 3 + 3 + 3
+    wholes = {}
+    for figure in centre.figures:
+        wholes[figure.key] = (await service.drill(figure.drill, DECEMBER, limit=500))[1]
+    assert wholes["centre.service_level"] == 7 and wholes["centre.abandonment"] == 8
+    assert wholes["centre.fcr"] == 7 and wholes["centre.callback_success"] == 5
+    with pytest.raises(UnknownMeasure):
+        await service.drill("calls.nothing", DECEMBER)
 
 
 async def test_the_live_count_comes_from_the_presence_service(tmp_path: Path) -> None:
@@ -272,21 +309,18 @@ async def test_the_live_count_comes_from_the_presence_service(tmp_path: Path) ->
 
 def test_drill_rows_are_polish_with_local_times(store: Store) -> None:
     def rows(key: str) -> list[DrillRow]:
-        def read(session: Session) -> list[DrillRow]:
-            stmt = centre_drill.statement(session, key, DECEMBER, OFFICE, DASHBOARD)
-            return [drill_row(r, DECEMBER.zone) for r in session.scalars(stmt)]
+        ask = Ask(DECEMBER, None, 50, 0, DASHBOARD)
+        return store.run_sync(lambda s: centre_drill.sources(OFFICE)[key](s, ask)[0])
 
-        return store.run_sync(read)
-
-    last = rows("calls.answered_slow")[-1]
-    assert (last.kind, last.id) == ("rozmowa", "c8")
-    assert last.summary == "31.12.2026 23:59 48500100208: odebrane"
-    assert dict(last.extra) == {
+    newest = rows("calls.answered_slow")[0]
+    assert (newest.kind, newest.id, newest.link) == ("polaczenie", "c8", "/polaczenia/c8")
+    assert newest.summary == "31.12.2026 23:59 48500100208: odebrane"
+    assert dict(newest.extra) == {
         "Kolejka": "pierwsza-linia", "Konsultant": "bartek", "Oczekiwanie": "41 s",
         "Rozmowa": "100 s",
     }  # fmt: skip
-    failed = rows("callbacks.failed")[0]
-    assert failed.kind == "oddzwonienie"
+    failed = rows("callbacks.failed")[-1]
+    assert (failed.kind, failed.link) == ("oddzwonienie", "/nadzor")
     assert failed.summary == "01.12.2026 00:10 600100200: nieudane"
     woda = select(ContactReport).where(ContactReport.topic == "woda")
     report = store.run_sync(lambda s: drill_row(s.scalars(woda).one(), "Europe/Warsaw"))
