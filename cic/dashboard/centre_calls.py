@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from cic.agents.models import Agent, Queue
 from cic.calls.models import Call
 from cic.dashboard.period import Period
+from cic.dashboard.sql import hour
 from cic.departments.service import all_by_id
 from cic.transfers.models import Transfer
 
 SHORT_ABANDON_SECONDS = 5
-MAX_SERIES_DAYS = 92
 COMPLETED_TRANSFERS = ("completed", "done")
 NO_DEPARTMENT = ("", "bez komórki")
 
@@ -147,17 +147,16 @@ def sums_by_agent_and_queue(
 
 
 def sums_by_day(session: Session, period: Period, service_seconds: int) -> list[tuple[date, Sums]]:
-    """The sums of each local day of ``period`` (one indexed query per day: a local day has
-    no portable SQL expression across SQLite and PostgreSQL); ``[]`` for periods longer than
-    :data:`MAX_SERIES_DAYS`, whose charts would be unreadable anyway."""
-    if period.days > MAX_SERIES_DAYS:
-        return []
-    columns = _sum_columns(service_seconds)
-    out = []
-    for day in period.day_list():
-        one = Period(day, day, period.zone)
-        out.append((day, _sums(session.execute(select(*columns).where(in_period(one))).one())))
-    return out
+    """The sums of each local day of ``period``: summed in SQL per UTC hour (as
+    :func:`cic.dashboard.sql.daily` counts), the hours put on the office's days here."""
+    bucket = hour(session, Call.entered_at).label("hour")
+    rows = session.execute(
+        select(bucket, *_sum_columns(service_seconds)).where(in_period(period)).group_by(bucket)
+    )
+    days = {day: Sums() for day in period.day_list()}
+    for at, *values in rows:
+        days[period.local_day(at)].add(_sums(values))
+    return list(days.items())
 
 
 def grouped(sums: dict[tuple[str, str], Sums], key: Callable[[str, str], str]) -> dict[str, Sums]:

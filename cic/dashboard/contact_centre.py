@@ -1,8 +1,8 @@
 """The contact centre's figures for a period, each against the previous period.
 
 Every figure is read off sums made in SQL (one grouped query over the period's calls, one
-over their topics, one over the callback requests, one small indexed query per day for the
-charts), so a month of 100,000 calls costs a few dozen queries, not a loop over calls;
+over their topics, one over the callback requests, one more grouped by UTC hour for
+the charts), so a month of 100,000 calls costs a handful of queries, not a loop over calls;
 only first-contact resolution, which matches residents across channels by number, address
 and record, is worked out in Python
 (:mod:`cic.dashboard.centre_fcr`). What each figure counts is in its description (Polish,
