@@ -29,6 +29,7 @@ from cic.calls.models import Call, CallWrapup
 from cic.cases.models import ContactReport
 from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_drill, contact_centre
+from cic.dashboard.drill_common import Ask
 from cic.dashboard.heatmap import heatmap
 from cic.dashboard.period import month
 from cic.dashboard.staffing import forecast
@@ -116,9 +117,12 @@ def main() -> None:
         timed("heat map", lambda: store.run_sync(lambda s: heatmap(s, december)))
         timed("staffing, Tuesdays", lambda: store.run_sync(
             lambda s: forecast(s, december, dashboard, office, weekday=1)))  # fmt: skip
-        timed("drill calls.answered_slow (count)", lambda: store.run_sync(
-            lambda s: centre_drill.count(s, centre_drill.statement(
-                s, "calls.answered_slow", december, office, dashboard))))  # fmt: skip
+        drills = centre_drill.sources(office)
+        ask = Ask(december, None, 50, 0, dashboard)
+        for key in ("calls.answered_slow", "contacts.repeated"):
+            source = drills[key]
+            timed(f"drill {key} (first 50 and the total)",
+                  lambda source=source: store.run_sync(lambda s: source(s, ask)))  # fmt: skip
 
 
 if __name__ == "__main__":
