@@ -19,3 +19,13 @@ class UnknownMeasure(CicError):
     status = 404
     error_id = "unknown_measure"
     default_message = "Nie ma takiego wskaźnika."
+
+
+class PdfUnavailable(CicError):
+    """No browser to print with, or it failed or took too long."""
+
+    status = 503
+    error_id = "pdf_unavailable"
+    default_message = (
+        "Nie udało się teraz przygotować pliku PDF. Otwórz wersję do druku i wydrukuj ją do PDF."
+    )

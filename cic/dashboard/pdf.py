@@ -1,0 +1,58 @@
+"""The council report as PDF: the report's HTML printed by the machine's headless Chromium
+(``chromium --headless --print-to-pdf``), in a temporary folder, with no network and a time
+limit. The HTML carries its stylesheet inline (a local file, no request is made); without
+Chromium the PDF is refused with :class:`PdfUnavailable` and the printable page stays."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from cic.dashboard.errors import PdfUnavailable
+
+BROWSERS = ("chromium", "chromium-browser")
+FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-extensions", "--no-pdf-header-footer", "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)  # fmt: skip
+TIMEOUT = 60.0
+
+
+def browser() -> str | None:
+    """The path of the Chromium to print with, or None."""
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+async def print_pdf(page: str, limit_seconds: float = TIMEOUT) -> bytes:
+    """``page`` (a whole HTML document, styles inline) printed to A4 PDF bytes."""
+    program = browser()
+    if program is None:
+        raise PdfUnavailable()
+    with tempfile.TemporaryDirectory(prefix="cic-raport-") as folder:
+        where = Path(folder)
+        source, target = where / "raport.html", where / "raport.pdf"
+        source.write_text(page, encoding="utf-8")
+        process = await asyncio.create_subprocess_exec(
+            program, *FLAGS, f"--user-data-dir={where / 'profil'}",
+            f"--print-to-pdf={target}", source.as_uri(),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await asyncio.wait_for(process.wait(), limit_seconds)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise PdfUnavailable() from None
+        if not target.exists() or target.stat().st_size == 0:
+            raise PdfUnavailable()
+        return target.read_bytes()
