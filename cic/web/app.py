@@ -61,6 +61,8 @@ from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
+from cic.dashboard import plugin as dashboard_plugin
+from cic.dashboard.service import DashboardService
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
@@ -408,6 +410,20 @@ def _install_domains(app: web.Application, services: Services) -> None:
 
     services.residents.add_history_source(case_contacts)
     _install_responders(app, services, book, incidents, notify.service)
+    _install_dashboard(app, services)
+
+
+def _install_dashboard(app: web.Application, services: Services) -> None:
+    """The dashboard of measures (``/wskazniki``) over the store, with the office's name and
+    zone for its pages and the council report."""
+    settings = services.settings
+    zone = settings.office.timezone
+    measures = DashboardService(
+        services.store, settings.dashboard, zone, settings.portal.enabled,
+    )  # fmt: skip
+    dashboard_plugin.install(app, dashboard_plugin.DashboardDeps(
+        measures, settings.office.name, zone, lambda: warsaw_today(zone),
+    ))  # fmt: skip
 
 
 def _install_responders(
