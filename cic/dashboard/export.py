@@ -120,7 +120,7 @@ def _bold_row(sheet: Worksheet, values: Sequence[Cell]) -> None:
 def report_xlsx(sections: Sequence[Section], period: Period, office: str) -> bytes:
     """A workbook: one sheet per section (figures, then their parts) and one of daily series."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     taken: set[str] = set()
     for section in sections:
         sheet = book.create_sheet(sheet_title(section.title, taken))

@@ -36,7 +36,7 @@ from cic.dashboard.answers import (
 from cic.dashboard.errors import InvalidPeriod, UnknownMeasure
 from cic.dashboard.pdf import print_pdf
 from cic.dashboard.period import Period, parse
-from cic.dashboard.schemas import Figure, Part, Section
+from cic.dashboard.schemas import DrillRow, Figure, Part, Section
 from cic.http.endpoint import documented
 
 ROLES = tuple(r for r in READERS if r != "admin")  # admin may always
@@ -258,7 +258,7 @@ def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
     async def drill_csv(request: web.Request) -> web.StreamResponse:
         figure, part, period = await target(request)
         key, part_key = (part.drill, part.key) if part else (figure.drill, None)
-        user, rows = current_user(request), []
+        user, rows = current_user(request), list[DrillRow]()
         while len(rows) < MAX_EXPORT:
             more, total = await reader.drill(user, key, period, part_key, EXPORT_PAGE, len(rows))
             rows.extend(more)
