@@ -102,10 +102,11 @@ def drill_csv(rows: Sequence[DrillRow]) -> bytes:
 
 def sheet_title(title: str, taken: set[str]) -> str:
     """A worksheet name from ``title``: at most 31 characters, none of ``[]:*?/\\``, unique."""
-    clean = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31] or "Arkusz"
+    words = "".join(" " if c in "[]:*?/\\" else c for c in title).split()
+    clean = " ".join(words)[:31].rstrip() or "Arkusz"
     name, n = clean, 2
     while name.lower() in taken:
-        name = f"{clean[: 31 - len(str(n)) - 1]} {n}"
+        name = f"{clean[: 31 - len(str(n)) - 1].rstrip()} {n}"
         n += 1
     taken.add(name.lower())
     return name

@@ -1,14 +1,18 @@
 """The council report as PDF: the report's HTML printed by the machine's headless Chromium
 (``chromium --headless --print-to-pdf``), in a temporary folder, with no network and a time
 limit. The HTML carries its stylesheet inline (a local file, no request is made); without
-Chromium the PDF is refused with :class:`PdfUnavailable` and the printable page stays."""
+Chromium the PDF is refused with :class:`PdfUnavailable` and the printable page stays.
+:class:`Printer` prints one page at a time and keeps the last few PDFs by the page's hash, so
+asking again for the same report does not start the browser again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import shutil
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from cic.dashboard.errors import PdfUnavailable
@@ -56,3 +60,25 @@ async def print_pdf(page: str, limit_seconds: float = TIMEOUT) -> bytes:
         if not target.exists() or target.stat().st_size == 0:
             raise PdfUnavailable()
         return target.read_bytes()
+
+
+class Printer:
+    """Prints reports one at a time, keeping the ``keep`` newest PDFs by their page's hash."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self.keep = keep
+        self.lock = asyncio.Lock()
+        self.kept: OrderedDict[str, bytes] = OrderedDict()
+
+    async def pdf(self, page: str) -> bytes:
+        """``page`` as PDF: a kept one when the same page was printed lately."""
+        key = hashlib.sha256(page.encode("utf-8")).hexdigest()
+        async with self.lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+                return self.kept[key]
+            body = await print_pdf(page)
+            self.kept[key] = body
+            while len(self.kept) > self.keep:
+                self.kept.popitem(last=False)
+            return body

@@ -34,7 +34,7 @@ from cic.dashboard.answers import (
     report_json,
 )
 from cic.dashboard.errors import InvalidPeriod, UnknownMeasure
-from cic.dashboard.pdf import print_pdf
+from cic.dashboard.pdf import Printer
 from cic.dashboard.period import Period, parse
 from cic.dashboard.schemas import DrillRow, Figure, Part, Section
 from cic.http.endpoint import documented
@@ -101,6 +101,7 @@ def _context(sections: tuple[Section, ...], period: Period) -> dict[str, Any]:
 
 def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
     """The dashboard's pages, JSON and files."""
+    printer = Printer()
 
     def period_of(request: web.Request) -> Period:
         return parse(dict(request.query), office.today(), office.zone)
@@ -184,7 +185,7 @@ def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
         css = REPORT_CSS.read_text(encoding="utf-8")
         page = render(request, "wskazniki_raport_pdf.html", office=office.name, css=css,
                       **_context(sections, period))  # fmt: skip
-        body = await print_pdf(page)
+        body = await printer.pdf(page)
         return _file(body, export.file_name("raport_rada", period, "pdf"), "application/pdf")
 
     async def target(request: web.Request) -> tuple[Figure, Part | None, Period]:

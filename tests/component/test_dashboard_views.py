@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from cic.auth import users
 from cic.cases.models import ContactReport
 from cic.config import load_settings
+from cic.dashboard.pdf import browser
 from cic.web.app import SERVICES, create_app
 from tests.integration.harness import free_port
 
@@ -236,3 +237,14 @@ async def test_council_report_says_what_changed(client: Client) -> None:
     assert page.status == 200
     assert "Raport miesięczny dla rady gminy: październik 2026" in text
     assert "Urząd Gminy Testowo" in text and "względem września" in text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_council_report_as_pdf(client: Client) -> None:
+    if browser() is None:
+        pytest.skip("no chromium to print with")
+    await sign_in(client, "wojt")
+    response = await client.get(f"/wskazniki/raport.pdf?{OCTOBER}")
+    assert response.status == 200 and response.content_type == "application/pdf"
+    assert 'filename="raport_rada_2026-10.pdf"' in response.headers["Content-Disposition"]
+    assert (await response.read()).startswith(b"%PDF-")
