@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cic.dashboard.period import Period
+from cic.dashboard.present import part_unit
 from cic.dashboard.schemas import DrillRow, Figure, Section
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +27,8 @@ CSV_HEADER = ("Sekcja", "Wskaźnik", "Klucz", "Część", "Jednostka", "Wartoś�
               "Okres poprzedni", "Zmiana", "Liczba rekordów", "Uwagi")  # fmt: skip
 SHEET_HEADER = ("Wskaźnik", "Klucz", "Jednostka", "Wartość", "Okres poprzedni", "Zmiana",
                 "Uwagi")  # fmt: skip
-PART_HEADER = ("Wskaźnik", "Część", "Wartość", "Okres poprzedni", "Zmiana", "Liczba rekordów")
+PART_HEADER = ("Wskaźnik", "Część", "Wartość", "Okres poprzedni", "Zmiana", "Liczba rekordów",
+               "Jednostka")  # fmt: skip
 DRILL_HEADER = ("Rodzaj", "Identyfikator", "Kiedy", "Opis", "Adres strony")
 SERIES_SHEET = "Serie dzienne"
 Cell = str | float | int | None
@@ -72,7 +74,8 @@ def _figure_rows(section: Section, figure: Figure) -> list[list[str]]:
              text(note)]]  # fmt: skip
     for part in figure.parts:
         rows.append([
-            text(section.title), text(figure.label), figure.key, text(part.label), figure.unit,
+            text(section.title), text(figure.label), figure.key, text(part.label),
+            part_unit(part, figure.unit),
             decimal(part.value), decimal(part.previous),
             decimal(_change(part.previous, part.value)),
             "" if part.count is None else str(part.count), "",
@@ -135,8 +138,9 @@ def report_xlsx(sections: Sequence[Section], period: Period, office: str) -> byt
         _bold_row(sheet, PART_HEADER)
         for f in section.figures:
             for p in f.parts:
-                sheet.append([text(f.label), text(p.label), p.value, p.previous,
-                              _change(p.previous, p.value), p.count])  # fmt: skip
+                change = _change(p.previous, p.value)
+                sheet.append([text(f.label), text(p.label), p.value, p.previous, change, p.count,
+                              part_unit(p, f.unit)])  # fmt: skip
         sheet.column_dimensions["A"].width = 48
     _series_sheet(book, sections, sheet_title(SERIES_SHEET, taken))
     out = io.BytesIO()

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from cic.dashboard.period import Period
-from cic.dashboard.schemas import Figure
+from cic.dashboard.schemas import Figure, Part
 
 #: The months in the genitive ("względem października").
 MONTHS_GENITIVE = (
@@ -45,6 +45,18 @@ def with_unit(value: float | None, unit: str) -> str:
     if value is None:
         return NO_VALUE
     return number(value) + UNIT_SUFFIX.get(unit, f" {unit}")
+
+
+#: Figures that are ratios: their parts are often the counts they are made of.
+RATIOS = ("%", "na 1000")
+
+
+def part_unit(part: Part, unit: str) -> str:
+    """The unit of a part of a figure in ``unit``. A ratio's part whose value is its record
+    count (the complaints and matters a rate per 1000 is made of, the reports per channel
+    of a share) is a plain count ("liczba"); any other part has the figure's unit."""
+    counted = part.count is not None and part.value is not None and part.value == part.count
+    return "liczba" if unit in RATIOS and counted else unit
 
 
 @dataclass(frozen=True)

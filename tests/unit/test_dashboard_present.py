@@ -9,8 +9,8 @@ from cic.auth.roles import confined_out
 from cic.auth.sessions import CurrentUser
 from cic.dashboard.export import decimal, sheet_title, text
 from cic.dashboard.period import Period, month
-from cic.dashboard.present import change_of, number, sentence, when, with_unit
-from cic.dashboard.schemas import Figure, unavailable
+from cic.dashboard.present import change_of, number, part_unit, sentence, when, with_unit
+from cic.dashboard.schemas import Figure, Part, unavailable
 
 OCTOBER = month(2026, 10)
 
@@ -74,3 +74,10 @@ def test_management_is_confined_to_the_dashboard() -> None:
     assert not confined_out(boss, "/api/wskazniki")
     assert confined_out(boss, "/wskaznikix") and confined_out(boss, "/sprawy")
     assert not confined_out(chief, "/sprawy")
+
+
+def test_a_ratios_counted_parts_are_plain_counts() -> None:
+    counted = Part("zgloszenia", "Zgłoszenia", 4.0, 2.0, count=4)
+    averaged = Part("jrwa:3110", "3110", 2.5, 3.0, count=4)
+    assert (part_unit(counted, "na 1000"), part_unit(counted, "%")) == ("liczba", "liczba")
+    assert (part_unit(averaged, "dni"), part_unit(counted, "dni")) == ("dni", "dni")
