@@ -9,7 +9,7 @@ so the event loop is never blocked by the queries. Other measures plug in as pro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from sqlalchemy.orm import Session
@@ -39,14 +39,18 @@ class DashboardService:
         office_zone: str,
         portal_enabled: bool,
         providers: Sequence[Provider] = (),
+        drills: Mapping[str, drilldown.Source] | None = None,
     ) -> None:
         """Measures on ``store``; ``office_zone`` is the zone of the periods' days,
-        ``portal_enabled`` whether the resident portal (and its page views) is on."""
+        ``portal_enabled`` whether the resident portal (and its page views) is on;
+        ``providers`` add sections after the strategy's and ``drills`` their drill-downs
+        (``key -> fn(session, Ask) -> (rows, total)``, see ``drill_common.Ask``)."""
         self.store = store
         self.settings = settings
         self.office_zone = office_zone
         self.measures = Measures(settings, portal_enabled)
         self.providers = tuple(providers)
+        self.drills = dict(drills or {})
 
     def _sections(self, session: Session, period: Period) -> tuple[Section, ...]:
         strategy = Section(STRATEGY_KEY, STRATEGY_TITLE, self.measures.all(session, period))
@@ -90,5 +94,6 @@ class DashboardService:
             limit=limit,
             offset=offset,
             settings=self.settings,
+            extra=self.drills,
         )
         return await self.store.run(run)

@@ -79,6 +79,31 @@ def daily(
     return dict(days)
 
 
+def daily_grouped(
+    session: Session, period: Period, column: Column, group: Column, *where: ColumnElement[bool]
+) -> dict[date, dict[str, int]]:
+    """Row counts per day (office time) and value of ``group``, in one query."""
+    bucket = hour(session, column).label("hour")
+    query = (
+        select(bucket, group, func.count())
+        .where(within(column, period), *where)
+        .group_by(bucket, group)
+    )
+    days: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for at, key, n in session.execute(query).all():
+        days[period.local_day(at)][str(key)] += int(n)
+    return {day: dict(counts) for day, counts in days.items()}
+
+
+def totals(days: Mapping[date, Mapping[str, int]]) -> dict[str, int]:
+    """The counts of ``daily_grouped`` added up over the days."""
+    found: dict[str, int] = defaultdict(int)
+    for counts in days.values():
+        for key, n in counts.items():
+            found[key] += n
+    return dict(found)
+
+
 def daily_dates(
     session: Session,
     period: Period,
@@ -124,4 +149,14 @@ def count_parts(
             drill=drill,
         )
         for k in keys
+    )
+
+
+def fixed_parts(
+    now: Mapping[str, int], before: Mapping[str, int], spec: Mapping[str, tuple[str, str]]
+) -> tuple[Part, ...]:
+    """A part per key of ``spec`` (key -> (label, drill key)) with its counts now and before."""
+    return tuple(
+        Part(key, label, float(now[key]), float(before[key]), count=now[key], drill=drill)
+        for key, (label, drill) in spec.items()
     )

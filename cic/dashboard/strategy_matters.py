@@ -4,6 +4,7 @@ of matter, and the share of matters handled electronically (internet, phone)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,10 +21,13 @@ from cic.dashboard.sql import (
     count_parts,
     daily,
     daily_dates,
+    daily_grouped,
     days_between,
+    fixed_parts,
     grouped,
     on_days,
     ratio,
+    totals,
     within,
 )
 
@@ -56,37 +60,33 @@ def _per_1000(counts: dict[str, int]) -> float | None:
     return ratio(counts["skargi_sprawy"] + counts["skargi_zgloszenia"], matters, 1000.0)
 
 
-def _complaint_series(
+def _complaint_days(
     session: Session, period: Period, settings: DashboardSettings
-) -> tuple[Point, ...]:
+) -> dict[str, dict[date, int]]:
     jrwa, topics = settings.complaint_jrwa, settings.complaint_topics
-    cases = daily_dates(session, period, Case.started_on, filters.complaint_case(jrwa))
-    reports = daily(
-        session, period, ContactReport.created_at, filters.complaint_report(jrwa, topics)
-    )
-    matters = daily(session, period, ContactReport.created_at)
-    direct = daily_dates(session, period, Case.started_on, filters.direct_case())
-    return tuple(
-        Point(
-            day,
-            ratio(
-                cases.get(day, 0) + reports.get(day, 0),
-                matters.get(day, 0) + direct.get(day, 0),
-                1000.0,
-            ),
-        )
-        for day in period.day_list()
-    )
+    created = ContactReport.created_at
+    return {
+        "skargi_sprawy": daily_dates(
+            session, period, Case.started_on, filters.complaint_case(jrwa)
+        ),
+        "skargi_zgloszenia": daily(
+            session, period, created, filters.complaint_report(jrwa, topics)
+        ),
+        "zgloszenia": daily(session, period, created),
+        "bez_zgloszenia": daily_dates(session, period, Case.started_on, filters.direct_case()),
+    }
+
+
+def _day(days: dict[str, dict[date, int]], day: date) -> dict[str, int]:
+    return {key: counts.get(day, 0) for key, counts in days.items()}
 
 
 def complaints(session: Session, period: Period, settings: DashboardSettings) -> Figure:
     """Complaints and motions (skargi i wnioski) per 1000 matters."""
-    now = _complaint_counts(session, period, settings)
+    days = _complaint_days(session, period, settings)
+    now = {key: sum(counts.values()) for key, counts in days.items()}
     before = _complaint_counts(session, period.previous(), settings)
-    parts = tuple(
-        Part(key, label, float(now[key]), float(before[key]), count=now[key], drill=drill)
-        for key, (label, drill) in COMPLAINT_PARTS.items()
-    )
+    parts = fixed_parts(now, before, COMPLAINT_PARTS)
     return Figure(
         "strategy.complaints",
         "Skargi i wnioski na 1000 spraw",
@@ -101,7 +101,7 @@ def complaints(session: Session, period: Period, settings: DashboardSettings) ->
             "w okresie bez zgłoszenia. Wynik: skargi i wnioski na 1000 spraw."
         ),
         parts=parts,
-        series=_complaint_series(session, period, settings),
+        series=tuple(Point(d, _per_1000(_day(days, d))) for d in period.day_list()),
         higher_is_better=False,
     )
 
@@ -185,7 +185,8 @@ def handling_time(session: Session, period: Period) -> Figure:
 def electronic(session: Session, period: Period) -> Figure:
     """The share of matters that came in electronically (e-mail, www, ePUAP) or by phone."""
     previous = period.previous()
-    now = grouped(session, ContactReport.channel, within(ContactReport.created_at, period))
+    days = daily_grouped(session, period, ContactReport.created_at, ContactReport.channel)
+    now = totals(days)
     before = grouped(session, ContactReport.channel, within(ContactReport.created_at, previous))
 
     def share(counts: dict[str, int]) -> float | None:
@@ -205,12 +206,7 @@ def electronic(session: Session, period: Period) -> Figure:
         count=answered[0],
         drill="calls",
     )
-    on_line = ContactReport.channel.in_(filters.ELECTRONIC_CHANNELS)
-    electronic_days = daily(session, period, ContactReport.created_at, on_line)
-    all_days = daily(session, period, ContactReport.created_at)
-    series = tuple(
-        Point(d, ratio(electronic_days.get(d, 0), all_days.get(d, 0))) for d in period.day_list()
-    )
+    series = tuple(Point(d, share(days.get(d, {}))) for d in period.day_list())
     return Figure(
         "strategy.electronic",
         "Sprawy załatwiane elektronicznie (internet, telefon)",

@@ -21,6 +21,7 @@ from cic.dashboard.sql import (
     counts_series,
     daily,
     daily_dates,
+    fixed_parts,
     on_days,
     within,
 )
@@ -36,6 +37,11 @@ FILING_PARTS = {
     "formularze": "Z formularzem do pobrania",
 }
 TOP_PAGES = 10
+VISITS_HOW = (
+    "Średnia dzienna liczba wyświetleń stron portalu mieszkańca w okresie (suma wyświetleń "
+    "podzielona przez liczbę dni okresu); obok najczęściej oglądane strony z liczbą "
+    "wyświetleń w okresie. Portal nie zbiera żadnych danych o odwiedzających."
+)
 
 
 @dataclass(frozen=True)
@@ -156,10 +162,7 @@ CLIENT_PARTS = {
 def clients(session: Session, period: Period) -> Figure:
     """Registered clients: residents in the register (not merged) at the period's end."""
     now, before = _client_counts(session, period), _client_counts(session, period.previous())
-    parts = tuple(
-        Part(key, label, float(now[key]), float(before[key]), count=now[key], drill=drill)
-        for key, (label, drill) in CLIENT_PARTS.items()
-    )
+    parts = fixed_parts(now, before, CLIENT_PARTS)
     return Figure(
         "strategy.clients",
         "Zarejestrowani klienci",
@@ -218,12 +221,8 @@ def portal_visits(session: Session, period: Period, enabled: bool) -> Figure:
     """Average daily page views of the resident portal."""
     key, label = "strategy.portal_visits", "Dzienna liczba odwiedzin portalu"
     if not enabled:
-        return unavailable(
-            key,
-            label,
-            "liczba",
-            "Portal mieszkańca jest wyłączony w ustawieniach: odwiedzin się nie liczy.",
-        )
+        note = "Portal mieszkańca jest wyłączony w ustawieniach: odwiedzin się nie liczy."
+        return unavailable(key, label, "liczba", note, VISITS_HOW)
     previous = period.previous()
     now_days = daily_dates(session, period, PortalPageView.day, weight=PortalPageView.views)
     before_days = daily_dates(session, previous, PortalPageView.day, weight=PortalPageView.views)
@@ -257,11 +256,7 @@ def portal_visits(session: Session, period: Period, enabled: bool) -> Figure:
         "liczba",
         average(now_days, period),
         average(before_days, previous),
-        description=(
-            "Średnia dzienna liczba wyświetleń stron portalu mieszkańca w okresie (suma "
-            "wyświetleń podzielona przez liczbę dni okresu); obok najczęściej oglądane strony "
-            "z liczbą wyświetleń w okresie. Portal nie zbiera żadnych danych o odwiedzających."
-        ),
+        description=VISITS_HOW,
         parts=parts,
         series=counts_series(period, now_days),
         higher_is_better=True,
