@@ -4,14 +4,20 @@ route added later without its guard still refuses."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from cic.auth.errors import Forbidden
 from cic.auth.sessions import CurrentUser
+from cic.dashboard.heatmap import Heatmap
 from cic.dashboard.period import Period
 from cic.dashboard.schemas import DrillRow, Figure, Section
+from cic.dashboard.staffing import Forecast
 
 READERS = ("supervisor", "management", "admin")
+#: The contact centre's heat map and the first line's staffing forecast for a period and a
+#: weekday (0 = Monday; None: the average day).
+CentreLoad = Callable[[Period, int | None], Awaitable[tuple[Heatmap, Forecast]]]
 
 
 class Measures(Protocol):
@@ -36,8 +42,9 @@ class Measures(Protocol):
 class DashboardReader:
     """The measures for one user at a time: refuses anyone not in ``READERS``."""
 
-    def __init__(self, measures: Measures) -> None:
+    def __init__(self, measures: Measures, centre: CentreLoad | None = None) -> None:
         self.measures = measures
+        self.centre_load = centre
 
     @staticmethod
     def check(user: CurrentUser | None) -> None:
@@ -64,3 +71,13 @@ class DashboardReader:
         """A page of the records behind drill-down ``key``, if ``user`` may read them."""
         self.check(user)
         return await self.measures.drill(key, period, part, limit, offset)
+
+    async def centre(
+        self, user: CurrentUser | None, period: Period, weekday: int | None
+    ) -> tuple[Heatmap, Forecast] | None:
+        """The heat map and the staffing forecast, if ``user`` may read them (None when the
+        application has no contact centre to show)."""
+        self.check(user)
+        if self.centre_load is None:
+            return None
+        return await self.centre_load(period, weekday)

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NotRequired
 
 from typing_extensions import TypedDict
 
+from cic.dashboard.heatmap import Heatmap
 from cic.dashboard.period import Period
 from cic.dashboard.schemas import DrillRow, Figure, Part, Section
+from cic.dashboard.staffing import Forecast
 
 
 class PeriodOut(TypedDict):
@@ -67,11 +70,47 @@ class SectionOut(TypedDict):
     figures: list[FigureOut]
 
 
+class HeatmapOut(TypedDict):
+    """Calls offered per weekday (Monday first) and local hour."""
+
+    weekdays: list[str]
+    cells: list[list[int]]
+    max: int
+    total: int
+
+
+class HourOut(TypedDict):
+    """One hour of the staffing forecast."""
+
+    hour: int
+    calls_per_hour: float
+    agents_needed: int | None
+    service_level: float | None
+    occupancy: float | None
+    logged_in: float | None
+
+
+class StaffingOut(TypedDict):
+    """The first line's forecast for a weekday (null: the average day)."""
+
+    weekday: int | None
+    days: int
+    aht_seconds: float | None
+    target_share: float
+    target_seconds: int
+    max_occupancy: float
+    live: int | None
+    hours: list[HourOut]
+
+
 class ReportOut(TypedDict):
-    """``/api/wskazniki``: the period and every section."""
+    """``/api/wskazniki``: the period, every section and, where there is a contact centre,
+    its heat map and staffing forecast."""
 
     period: PeriodOut
     sections: list[SectionOut]
+    heatmap: NotRequired[HeatmapOut]
+    staffing: NotRequired[StaffingOut]
 
 
 class DrillRowOut(TypedDict):
@@ -133,3 +172,23 @@ def drill_row_json(row: DrillRow) -> DrillRowOut:
     """One drill-down record."""
     return {"kind": row.kind, "id": row.id, "at": row.at, "summary": row.summary,
             "link": row.link, "extra": [[k, v] for k, v in row.extra]}  # fmt: skip
+
+
+def heatmap_json(found: Heatmap) -> HeatmapOut:
+    """The heat map's cells."""
+    return {"weekdays": list(found.weekdays), "cells": [list(row) for row in found.cells],
+            "max": found.max, "total": found.total}  # fmt: skip
+
+
+def staffing_json(plan: Forecast) -> StaffingOut:
+    """The staffing forecast hour by hour."""
+    hours: list[HourOut] = [
+        {"hour": h.hour, "calls_per_hour": h.calls_per_hour,
+         "agents_needed": h.needed.agents if h.needed else None,
+         "service_level": h.needed.service_level if h.needed else None,
+         "occupancy": h.needed.occupancy if h.needed else None, "logged_in": h.logged_in}
+        for h in plan.hours
+    ]  # fmt: skip
+    return {"weekday": plan.weekday, "days": plan.days, "aht_seconds": plan.aht_seconds,
+            "target_share": plan.target_share, "target_seconds": plan.target_seconds,
+            "max_occupancy": plan.max_occupancy, "live": plan.live, "hours": hours}  # fmt: skip

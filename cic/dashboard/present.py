@@ -155,3 +155,11 @@ def when(at: str, zone: str) -> str:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return f"{instant.astimezone(ZoneInfo(zone)):%d.%m.%Y %H:%M}"
+
+
+def shade(value: int, top: int) -> int:
+    """The heat map's shade of a cell, 0 (none) to 5 (the busiest); the cell shows its number
+    too, the shade only repeats it."""
+    if value <= 0 or top <= 0:
+        return 0
+    return max(1, min(5, -(-value * 5 // top)))

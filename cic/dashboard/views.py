@@ -30,8 +30,10 @@ from cic.dashboard.answers import (
     ReportOut,
     drill_row_json,
     figure_json,
+    heatmap_json,
     period_json,
     report_json,
+    staffing_json,
 )
 from cic.dashboard.errors import InvalidPeriod, UnknownMeasure
 from cic.dashboard.pdf import Printer
@@ -41,6 +43,7 @@ from cic.http.endpoint import documented
 
 ROLES = tuple(r for r in READERS if r != "admin")  # admin may always
 PAGE = 50
+WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 MAX_EXPORT = 10_000
 EXPORT_PAGE = 500  # the service's largest page
 MAX_PAGE = 10_000
@@ -49,6 +52,10 @@ PERIOD_QUERY: dict[str, Any] = {
     "miesiac": {"type": "string", "description": "miesiąc RRRR-MM (pierwszeństwo przed od/do)"},
     "od": {"type": "string", "description": "pierwszy dzień RRRR-MM-DD"},
     "do": {"type": "string", "description": "ostatni dzień RRRR-MM-DD"},
+}
+PAGE_QUERY: dict[str, Any] = {
+    **PERIOD_QUERY,
+    "dzien": {"type": "string", "description": "dzień tygodnia prognozy obsady: 0 (pon.)–6"},
 }
 DRILL_QUERY: dict[str, Any] = {
     **PERIOD_QUERY,
@@ -85,6 +92,14 @@ def _page_number(raw: str) -> int:
     return int(raw)
 
 
+def _weekday(raw: str) -> int | None:
+    if not raw:
+        return None
+    if raw not in ("0", "1", "2", "3", "4", "5", "6"):
+        raise InvalidPeriod("dzień tygodnia: liczba od 0 (poniedziałek) do 6 (niedziela)")
+    return int(raw)
+
+
 def _context(sections: tuple[Section, ...], period: Period) -> dict[str, Any]:
     """What the page and the report show beside the figures: changes and sentences."""
     figures = [f for s in sections for f in s.figures]
@@ -110,33 +125,45 @@ def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
         period = period_of(request)
         return await reader.report(current_user(request), period), period
 
+    async def centre(request: web.Request, period: Period) -> dict[str, Any]:
+        weekday = _weekday(request.query.get("dzien", ""))
+        found = await reader.centre(current_user(request), period, weekday)
+        if found is None:
+            return {"heatmap": None, "staffing": None, "weekday": weekday}
+        return {"heatmap": found[0], "staffing": found[1], "weekday": weekday}
+
     @documented(
         "Wskaźniki: mierniki strategii i centrum obsługi za okres (strona HTML)",
-        query=PERIOD_QUERY,
+        query=PAGE_QUERY,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
     async def page(request: web.Request) -> web.StreamResponse:
         query = request.query
-        form = {k: query.get(k, "") for k in ("miesiac", "od", "do")}
+        form = {k: query.get(k, "") for k in ("miesiac", "od", "do", "dzien")}
         try:
             sections, period = await report(request)
+            extra = await centre(request, period)
         except InvalidPeriod as exc:
             text = render(request, "wskazniki.html", error=exc.message, form=form, sections=())
             return html(text, exc.status)
-        return html(render(request, "wskazniki.html", error="", form=form,
-                           office=office.name, **_context(sections, period)))  # fmt: skip
+        return html(render(request, "wskazniki.html", error="", form=form, office=office.name,
+                           weekdays=WEEKDAYS, **extra, **_context(sections, period)))  # fmt: skip
 
     @documented(
         "Wskaźniki za okres (JSON): sekcje, wartości, poprzedni okres, podział i serie dzienne",
-        query=PERIOD_QUERY,
+        query=PAGE_QUERY,
         returns=ReportOut,
         errors=(400, 401, 403, 503),
     )
     @require(*ROLES)
     async def as_json(request: web.Request) -> web.StreamResponse:
         sections, period = await report(request)
-        return web.json_response(report_json(sections, period))
+        answer, extra = report_json(sections, period), await centre(request, period)
+        if extra["heatmap"] is not None:
+            answer["heatmap"] = heatmap_json(extra["heatmap"])
+            answer["staffing"] = staffing_json(extra["staffing"])
+        return web.json_response(answer)
 
     @documented(
         "Wskaźniki za okres jako plik CSV (wskaźniki i ich podział)",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.orm import Session
 
 from cic.auth import users
+from cic.calls.models import Call
 from cic.cases.models import ContactReport
 from cic.config import load_settings
 from cic.dashboard.pdf import browser
@@ -37,6 +38,13 @@ REPORTS = [
     ("telefon", "odpady", datetime(2026, 10, 31, 22, 0, tzinfo=UTC)),  # 31 Oct 23:00 local
     ("osobiscie", "drogi", datetime(2026, 9, 10, 10, 0, tzinfo=UTC)),
     ("telefon", "podatki", datetime(2026, 9, 30, 21, 59, tzinfo=UTC)),  # 30 Sep 23:59 local
+]
+# First-line calls (entered UTC, waited s, talked s): Tuesday 6 Oct 9:xx local twice (one
+# abandoned), Friday 30 Oct 23:50 local once.
+CALLS = [
+    (datetime(2026, 10, 6, 7, 10, tzinfo=UTC), 10.0, 100.0),
+    (datetime(2026, 10, 6, 7, 40, tzinfo=UTC), 30.0, None),
+    (datetime(2026, 10, 30, 22, 50, tzinfo=UTC), 5.0, 200.0),
 ]
 
 
@@ -60,6 +68,12 @@ async def client(db_url: str, tmp_path: Path) -> AsyncIterator[Client]:
             for channel, topic, at in REPORTS:
                 db.add(ContactReport(topic=topic, channel=channel, created_by="agentka",
                                      created_at=at, updated_at=at))  # fmt: skip
+            for n, (at, wait, talk) in enumerate(CALLS):
+                answered = at + timedelta(seconds=wait) if talk else None
+                db.add(Call(call_id=f"1791300000.{n}", caller_number="48500100200",
+                            entered_at=at, queued_at=at, answered_at=answered,
+                            queue="pierwsza-linia", wait_seconds=wait, talk_seconds=talk,
+                            outcome="answered" if talk else "abandoned"))  # fmt: skip
 
         await app[SERVICES].store.run(seed)
         yield made
@@ -248,3 +262,22 @@ async def test_council_report_as_pdf(client: Client) -> None:
     assert response.status == 200 and response.content_type == "application/pdf"
     assert 'filename="raport_rada_2026-10.pdf"' in response.headers["Content-Disposition"]
     assert (await response.read()).startswith(b"%PDF-")
+
+
+async def test_heat_map_and_staffing_of_the_first_line(client: Client) -> None:
+    await sign_in(client, "wojt")
+    body = await report(client, OCTOBER + "&dzien=1")
+    cells = body["heatmap"]["cells"]
+    assert body["heatmap"]["total"] == 3 and body["heatmap"]["max"] == 2
+    assert cells[1][9] == 2 and cells[4][23] == 1  # Tuesday 9:00, Friday 23:00 (local)
+    plan = body["staffing"]
+    assert (plan["weekday"], plan["days"]) == (1, 4)  # the Tuesdays of October 2026
+    assert plan["hours"][9]["calls_per_hour"] == 0.5  # two calls over four Tuesdays
+    assert plan["hours"][9]["agents_needed"] == 1
+    page = await client.get(f"/wskazniki?{OCTOBER}&dzien=1")
+    text = await page.text()
+    assert '<td class="heat-5">2</td>' in text and '<td class="heat-3">1</td>' in text
+    assert "Wtorek (4 dni w okresie)" in text and "Średni czas obsługi: 180 s" in text
+    assert (await client.get(f"/wskazniki?{OCTOBER}&dzien=7")).status == 400
+    centre = next(s for s in body["sections"] if s["key"] == "centrum")
+    assert centre["title"] == "Centrum obsługi mieszkańców" and centre["figures"]
