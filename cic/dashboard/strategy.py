@@ -3,8 +3,8 @@
 Each measure is a function ``(session, period) -> Figure`` computing the period and the one
 before it; :class:`Measures` binds the settings they need and finds one by its key. The
 measures themselves live in ``strategy_matters`` (complaints, handling time, electronic
-matters), ``strategy_office`` (e-services, clients, announcements, portal visits) and
-``strategy_safety`` (incidents and warnings).
+matters), ``strategy_office`` (e-services, clients), ``strategy_portal`` (announcements,
+visits) and ``strategy_safety`` (incidents and warnings).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from cic.config import DashboardSettings
-from cic.dashboard import strategy_matters, strategy_office, strategy_safety
+from cic.dashboard import strategy_matters, strategy_office, strategy_portal, strategy_safety
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.period import Period
 from cic.dashboard.schemas import Figure
@@ -35,9 +35,9 @@ class Measures:
             "strategy.eservices": strategy_office.eservices,
             "strategy.clients": strategy_office.clients,
             "strategy.electronic": strategy_matters.electronic,
-            "strategy.announcements": strategy_office.announcements,
+            "strategy.announcements": strategy_portal.announcements,
             "strategy.portal_visits": partial(
-                strategy_office.portal_visits, enabled=portal_enabled
+                strategy_portal.portal_visits, enabled=portal_enabled
             ),
             "strategy.incidents": strategy_safety.incidents,
             "strategy.warnings": strategy_safety.warnings_sent,

@@ -15,15 +15,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.announcements.models import Announcement, NewsCategory, NewsSubscriber
+from cic.auth.actor import Actor
+from cic.auth.models import AuditEntry
 from cic.calls.models import Call
 from cic.cases.models import Case, ContactReport
 from cic.config import DashboardSettings
 from cic.dashboard.drill import drill
 from cic.dashboard.drill_common import Ask
-from cic.dashboard.errors import UnknownMeasure
+from cic.dashboard.errors import DrillRefused, UnknownMeasure
 from cic.dashboard.period import Period, month
 from cic.dashboard.schemas import DrillRow, Figure
 from cic.dashboard.service import DashboardService
@@ -504,6 +507,7 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
         [("centrum", "Centrum", extra)],
         drills={"calls.test": extra_drill},
     )
+    assert service.period({"miesiac": "2026-03"}, date(2026, 4, 2)) == MARCH
     sections = await service.report(MARCH)
     assert [(s.key, s.title) for s in sections] == [
         ("strategia", "Mierniki sukcesu strategii"),
@@ -520,3 +524,25 @@ async def test_the_service_reports_the_strategy_then_the_providers(store: Store)
     assert total == 3 and len(listed) == 1
     assert await service.drill("calls.test", MARCH, None, limit=5, offset=2) == ([], 7)
     assert (await service.drill("cases.closed", MARCH, None, limit=10**6))[1] == 3
+    boss = Actor("kierownik1", "supervisor")
+    assert (await service.drill("residents", MARCH, actor=boss))[1] == 3
+    with pytest.raises(DrillRefused) as refused:
+        await service.drill("residents", MARCH, actor=Actor("agent1", "agent", ip="10.0.0.5"))
+    assert refused.value.status == 403 and "kierownik zmiany" in refused.value.message
+    logged = store.run_sync(
+        lambda s: [(a.action, a.actor, a.target) for a in s.scalars(select(AuditEntry))]
+    )
+    assert logged == [("access_refused", "agent1", "dashboard:residents")]
+
+
+async def test_every_part_drills_down_to_as_many_records_as_it_counts(store: Store) -> None:
+    service = DashboardService(store, SETTINGS, "Europe/Warsaw", True)
+    (strategy,) = await service.report(MARCH)
+    checked = 0
+    for f in strategy.figures:
+        for p in f.parts:
+            if p.drill:
+                listed, total = await service.drill(p.drill, MARCH, p.key, limit=500)
+                assert (total, len(listed)) == (p.count, p.count), (f.key, p.key)
+                checked += 1
+    assert checked >= 37  # the parts of the records above (plus seeded categories)
