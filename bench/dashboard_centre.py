@@ -75,8 +75,9 @@ def fill(session: Session, calls: int, seed: int = 3) -> None:
                                   "target_kind": "agent", "target": "agent1",
                                   "created_at": at, "updated_at": at})  # fmt: skip
         elif outcome == "callback":
+            status = rng.choice(("done", "failed"))
             callbacks.append({"call_id": call_id, "number": "600100200", "queue": queue,
-                              "status": rng.choice(("done", "failed")), "requested_at": at})  # fmt: skip
+                              "status": status, "requested_at": at})  # fmt: skip
     for table, values in ((Call, rows), (CallWrapup, wrapups), (CallTopic, topics),
                           (Transfer, transfers), (CallbackRequest, callbacks)):  # fmt: skip
         for chunk in range(0, len(values), 5000):

@@ -13,8 +13,9 @@ was offered to (``agents.department_id``, ``queues.department_id``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -27,6 +28,7 @@ from cic.departments.service import all_by_id
 from cic.transfers.models import Transfer
 
 SHORT_ABANDON_SECONDS = 5
+MAX_SERIES_DAYS = 92
 COMPLETED_TRANSFERS = ("completed", "done")
 NO_DEPARTMENT = ("", "bez komórki")
 
@@ -107,34 +109,54 @@ def _total(condition: ColumnElement[bool], value: Any) -> Any:
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
+def _sum_columns(service_seconds: int) -> list[Any]:
+    """The columns of :class:`Sums`, in its order."""
+    queued_answer = and_(offered(), answered(), Call.wait_seconds.is_not(None))
+    return [
+        _count(offered()),
+        _count(answered_within(service_seconds)),
+        _count(and_(offered(), short_abandoned())),
+        _count(and_(offered(), Call.outcome == "abandoned")),
+        _count(and_(offered(), Call.outcome == "callback")),
+        _count(queued_answer),
+        _total(queued_answer, Call.wait_seconds),
+        _count(answered()),
+        _count(transferred()),
+        _count(handled()),
+        _total(handled(), Call.talk_seconds),
+    ]
+
+
+def _sums(values: Sequence[Any]) -> Sums:
+    return Sums(*(type_(v) for type_, v in zip(_TYPES, values, strict=True)))
+
+
 def sums_by_agent_and_queue(
     session: Session, period: Period, service_seconds: int
 ) -> dict[tuple[str, str], Sums]:
     """``{(agent interface or "", queue or ""): Sums}`` of the calls of ``period``."""
-    queued_answer = and_(offered(), answered(), Call.wait_seconds.is_not(None))
     rows = session.execute(
-        select(
-            Call.agent,
-            Call.queue,
-            _count(offered()),
-            _count(answered_within(service_seconds)),
-            _count(and_(offered(), short_abandoned())),
-            _count(and_(offered(), Call.outcome == "abandoned")),
-            _count(and_(offered(), Call.outcome == "callback")),
-            _count(queued_answer),
-            _total(queued_answer, Call.wait_seconds),
-            _count(answered()),
-            _count(transferred()),
-            _count(handled()),
-            _total(handled(), Call.talk_seconds),
-        )
+        select(Call.agent, Call.queue, *_sum_columns(service_seconds))
         .where(in_period(period))
         .group_by(Call.agent, Call.queue)
     ).all()
     out: dict[tuple[str, str], Sums] = {}
     for row in rows:  # (NULL agent, NULL queue) and ("", "") are the same group
-        values = Sums(*(type_(v) for type_, v in zip(_TYPES, row[2:], strict=True)))
-        out.setdefault((row[0] or "", row[1] or ""), Sums()).add(values)
+        out.setdefault((row[0] or "", row[1] or ""), Sums()).add(_sums(row[2:]))
+    return out
+
+
+def sums_by_day(session: Session, period: Period, service_seconds: int) -> list[tuple[date, Sums]]:
+    """The sums of each local day of ``period`` (one indexed query per day: a local day has
+    no portable SQL expression across SQLite and PostgreSQL); ``[]`` for periods longer than
+    :data:`MAX_SERIES_DAYS`, whose charts would be unreadable anyway."""
+    if period.days > MAX_SERIES_DAYS:
+        return []
+    columns = _sum_columns(service_seconds)
+    out = []
+    for day in period.day_list():
+        one = Period(day, day, period.zone)
+        out.append((day, _sums(session.execute(select(*columns).where(in_period(one))).one())))
     return out
 
 

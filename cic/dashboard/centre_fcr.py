@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -164,14 +164,22 @@ def in_period(session: Session, period: Period, days: int) -> tuple[list[Contact
     return mine, {c.ref for c in mine if c.ref in again}
 
 
-def first_contact(session: Session, period: Period, days: int) -> dict[str, FcrSums]:
-    """``{channel: FcrSums}`` of the contacts of ``period``."""
-    mine, again = in_period(session, period, days)
-    out: dict[str, FcrSums] = {}
-    for contact in mine:
-        sums = out.setdefault(contact.channel, FcrSums())
-        sums.contacts += 1
-        sums.resolved += contact.ref not in again
+def first_contact(
+    session: Session, periods: Sequence[Period], days: int
+) -> list[dict[str, FcrSums]]:
+    """``{channel: FcrSums}`` of the contacts of each of ``periods``, read and matched once
+    (a period and the one before it share most of their contacts' windows)."""
+    bounds = [p.bounds() for p in periods]
+    start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    found = contacts(session, start, end + timedelta(days=days))
+    again = repeated(found, days)
+    out: list[dict[str, FcrSums]] = [{} for _ in periods]
+    for contact in found:
+        for (first, last), sums in zip(bounds, out, strict=True):
+            if first <= contact.at < last:
+                one = sums.setdefault(contact.channel, FcrSums())
+                one.contacts += 1
+                one.resolved += contact.ref not in again
     return out
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Generic, TypeVar
 
-from cic.dashboard.schemas import Figure, Part
+from cic.dashboard.schemas import Figure, Part, Point
 
 S = TypeVar("S")
 
@@ -41,6 +42,7 @@ class Measure(Generic[S]):
         parts: tuple[Mapping[str, S], Mapping[str, S]] | None = None,
         labels: Mapping[str, str] | None = None,
         dimension: str = "",
+        series: Sequence[tuple[date, S]] = (),
     ) -> Figure:
         """The figure for ``now`` against ``before``, with parts when ``parts`` are given
         (``(now by key, before by key)``; rows with nothing to count are left out).
@@ -73,5 +75,6 @@ class Measure(Generic[S]):
             self.description,
             drill=self.drill,
             parts=rows,
+            series=tuple(Point(day, self.value(sums)) for day, sums in series),
             higher_is_better=self.higher_is_better,
         )

@@ -88,12 +88,14 @@ def _callback_sums(session: Session, period: Period) -> dict[str, CallbackSums]:
     return out
 
 
-def _read(session: Session, period: Period, office: OfficeSettings, fcr_days: int) -> _Data:
+def _read(
+    session: Session, period: Period, office: OfficeSettings, fcr: dict[str, FcrSums]
+) -> _Data:
     return _Data(
         calls.sums_by_agent_and_queue(session, period, office.service_level_seconds),
         _topic_sums(session, period),
         _callback_sums(session, period),
-        first_contact(session, period, fcr_days),
+        fcr,
     )
 
 
@@ -181,8 +183,10 @@ def figures(
     session: Session, period: Period, dashboard: DashboardSettings, office: OfficeSettings
 ) -> tuple[Figure, ...]:
     """The contact centre's figures for ``period`` against the period before it."""
-    now = _read(session, period, office, dashboard.fcr_days)
-    before = _read(session, period.previous(), office, dashboard.fcr_days)
+    previous = period.previous()
+    fcr_now, fcr_before = first_contact(session, (period, previous), dashboard.fcr_days)
+    now = _read(session, period, office, fcr_now)
+    before = _read(session, previous, office, fcr_before)
     who = calls.directory(session)
     m = _measures(office)
 
@@ -202,19 +206,24 @@ def figures(
     department_names = {**who.departments, NO_DEPARTMENT: "bez komórki"}
     agent_names = {username: name for username, name in who.agents.values()}
     total, earlier = now.total, before.total
+    daily = calls.sums_by_day(session, period, office.service_level_seconds)
     return (
-        m["service_level"].figure(total, earlier, queues, queue_names, "queue"),
-        m["abandonment"].figure(total, earlier, queues, queue_names, "queue"),
-        m["asa"].figure(total, earlier, queues, queue_names, "queue"),
+        m["service_level"].figure(total, earlier, queues, queue_names, "queue", daily),
+        m["abandonment"].figure(total, earlier, queues, queue_names, "queue", daily),
+        m["asa"].figure(total, earlier, queues, queue_names, "queue", daily),
         m["aht_topic"].figure(total, earlier, (now.by_topic, before.by_topic), {}, "topic"),
-        m["aht_department"].figure(total, earlier, departments, department_names, "department"),
-        m["transfer_rate"].figure(total, earlier, departments, department_names, "department"),
+        m["aht_department"].figure(
+            total, earlier, departments, department_names, "department", daily
+        ),
+        m["transfer_rate"].figure(
+            total, earlier, departments, department_names, "department", daily
+        ),
         _callback_figure(now.callbacks, before.callbacks, queue_names),
         _fcr_figure(now.fcr, before.fcr, dashboard.fcr_days),
         m["agents"].figure(total, earlier, agents, agent_names, "agent"),
         m["aht_agent"].figure(total, earlier, agents, agent_names, "agent"),
         m["transfer_agent"].figure(total, earlier, agents, agent_names, "agent"),
-        m["departments"].figure(total, earlier, departments, department_names, "department"),
+        m["departments"].figure(total, earlier, departments, department_names, "department", daily),
     )
 
 

@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.agents.service import AgentService
 from cic.bus import InProcessBus
+from cic.cases.models import ContactReport
 from cic.config import DashboardSettings, OfficeSettings
 from cic.dashboard import centre_drill, contact_centre
+from cic.dashboard.centre_rows import drill_row
 from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.heatmap import heatmap
 from cic.dashboard.period import Period, month
-from cic.dashboard.schemas import Figure
+from cic.dashboard.schemas import DrillRow, Figure
 from cic.dashboard.staffing import forecast, logged_in_now
 from cic.db import Store
 from tests.component import centre_world
@@ -61,6 +64,20 @@ def test_service_level_abandonment_and_speed_of_answer(figures: dict[str, Figure
     asa = figures["centre.asa"]
     assert (asa.value, asa.previous) == (20.2, 20.0)  # (10 + 30 + 5 + 15 + 41) / 5
     assert parts(asa) == {"pierwsza-linia": (21.5, 20.0, 4), "podatki": (15.0, None, 1)}
+
+
+def test_daily_series_by_local_day(figures: dict[str, Figure]) -> None:
+    level = {p.day.day: p.value for p in figures["centre.service_level"].series}
+    assert len(level) == 31
+    assert level[1] == 50.0  # c1 in time, c2 late (c5 left within 5 s)
+    assert level[2] == 100.0  # c3, c4
+    assert level[8] == 0.0  # c6 abandoned, c7 asked for a callback
+    assert level[31] == 0.0  # c8 (41 s); c11 still waiting is not counted
+    assert level[3] is None  # nothing offered (c10 was a direct call)
+    answered = {p.day.day: p.value for p in figures["centre.departments"].series}
+    assert (answered[1], answered[2], answered[3], answered[31]) == (2.0, 2.0, 1.0, 1.0)
+    assert sum(v or 0 for v in answered.values()) == 6.0
+    assert figures["centre.fcr"].series == ()
 
 
 def test_handling_times_by_topic_and_department(figures: dict[str, Figure]) -> None:
@@ -243,3 +260,26 @@ async def test_the_live_count_comes_from_the_presence_service(tmp_path: Path) ->
     assert logged_in_now(agents, "pierwsza-linia") == 2
     await agents.logout("anna")
     assert logged_in_now(agents, "pierwsza-linia") == 1
+
+
+def test_drill_rows_are_polish_with_local_times(store: Store) -> None:
+    def rows(key: str) -> list[DrillRow]:
+        def read(session: Session) -> list[DrillRow]:
+            stmt = centre_drill.statement(session, key, DECEMBER, OFFICE, DASHBOARD)
+            return [drill_row(r, DECEMBER.zone) for r in session.scalars(stmt)]
+
+        return store.run_sync(read)
+
+    last = rows("calls.answered_slow")[-1]
+    assert (last.kind, last.id) == ("rozmowa", "c8")
+    assert last.summary == "31.12.2026 23:59 48500100208: odebrane"
+    assert dict(last.extra) == {
+        "Kolejka": "pierwsza-linia", "Konsultant": "bartek", "Oczekiwanie": "41 s",
+        "Rozmowa": "100 s",
+    }  # fmt: skip
+    failed = rows("callbacks.failed")[0]
+    assert failed.kind == "oddzwonienie"
+    assert failed.summary == "01.12.2026 00:10 600100200: nieudane"
+    woda = select(ContactReport).where(ContactReport.topic == "woda")
+    report = store.run_sync(lambda s: drill_row(s.scalars(woda).one(), "Europe/Warsaw"))
+    assert report.summary == "09.12.2026 09:41 formularz www: woda"

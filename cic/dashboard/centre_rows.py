@@ -1,0 +1,63 @@
+"""The records of the contact centre's drill-downs as :class:`DrillRow` lines in Polish.
+
+Calls, callback requests and contact reports have no page of their own yet: the link is the
+staff page that lists them (the review of calls, the supervisor's view, the case register).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cic.callbacks.models import CallbackRequest
+from cic.calls.models import Call
+from cic.cases.models import REPORT_CHANNELS, ContactReport
+from cic.dashboard.schemas import DrillRow
+
+OUTCOMES_PL = {
+    "in_progress": "w toku", "answered": "odebrane", "abandoned": "porzucone",
+    "message": "wiadomość", "unanswered": "nieodebrane", "lost": "utracone",
+    "callback": "prośba o oddzwonienie",
+}  # fmt: skip
+CALLBACKS_PL = {
+    "waiting": "czeka", "dialing": "łączenie", "retry": "czeka na ponowienie",
+    "done": "dodzwoniono się", "failed": "nieudane", "cancelled": "zamknięte przez kierownika",
+}  # fmt: skip
+
+
+def _when(at: datetime | None, zone: str) -> str:
+    return "" if at is None else f"{at.astimezone(ZoneInfo(zone)):%d.%m.%Y %H:%M}"
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{round(value)} s"
+
+
+def drill_row(record: Call | CallbackRequest | ContactReport, zone: str) -> DrillRow:
+    """One record behind a figure, its times in the office's zone (DD.MM.RRRR HH:MM)."""
+    if isinstance(record, Call):
+        outcome = OUTCOMES_PL.get(record.outcome, record.outcome)
+        agent = (record.agent or "").removeprefix("PJSIP/agent-")
+        return DrillRow(
+            "rozmowa", record.call_id,
+            record.entered_at.isoformat() if record.entered_at else "",
+            f"{_when(record.entered_at, zone)} {record.caller_number or 'numer zastrzeżony'}: "
+            f"{outcome}",
+            "/przeglad",
+            (("Kolejka", record.queue or ""), ("Konsultant", agent),
+             ("Oczekiwanie", _seconds(record.wait_seconds)),
+             ("Rozmowa", _seconds(record.talk_seconds))),
+        )  # fmt: skip
+    if isinstance(record, CallbackRequest):
+        status = CALLBACKS_PL.get(record.status, record.status)
+        return DrillRow(
+            "oddzwonienie", str(record.id), record.requested_at.isoformat(),
+            f"{_when(record.requested_at, zone)} {record.number}: {status}", "/nadzor",
+            (("Kolejka", record.queue), ("Próby", str(record.attempts))),
+        )  # fmt: skip
+    channel = REPORT_CHANNELS.get(record.channel, record.channel)
+    return DrillRow(
+        "zgłoszenie", str(record.id), record.created_at.isoformat(),
+        f"{_when(record.created_at, zone)} {channel}: {record.topic}", "/sprawy",
+        (("Kontakt", record.contact), ("Komórka", record.department)),
+    )  # fmt: skip
