@@ -64,6 +64,7 @@ from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
 from cic.dashboard import contact_centre
 from cic.dashboard import plugin as dashboard_plugin
+from cic.dashboard.centre_sources import CentreSources
 from cic.dashboard.heatmap import Heatmap, heatmap
 from cic.dashboard.period import Period
 from cic.dashboard.schemas import Figure
@@ -432,6 +433,7 @@ def _install_dashboard(app: web.Application, services: Services) -> None:
     measures = DashboardService(
         store, settings.dashboard, zone, settings.portal.enabled,
         providers=[("centrum", "Centrum obsługi mieszkańców", centre_figures)],
+        drills=CentreSources(settings.office),
     )  # fmt: skip
 
     async def centre(period: Period, weekday: int | None) -> tuple[Heatmap, Forecast]:

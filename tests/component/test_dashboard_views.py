@@ -281,3 +281,17 @@ async def test_heat_map_and_staffing_of_the_first_line(client: Client) -> None:
     assert (await client.get(f"/wskazniki?{OCTOBER}&dzien=7")).status == 400
     centre = next(s for s in body["sections"] if s["key"] == "centrum")
     assert centre["title"] == "Centrum obsługi mieszkańców" and centre["figures"]
+
+
+async def test_the_contact_centres_records(client: Client) -> None:
+    await sign_in(client, "szef")
+    body = await report(client)
+    abandoned = figure(body, "centre.abandonment")
+    assert abandoned["value"] == 33.3 and abandoned["drill"]  # one of three, rounded
+    listed = await (await client.get(f"/api/wskazniki/centre.abandonment?{OCTOBER}")).json()
+    assert listed["total"] == 1 and [r["id"] for r in listed["rows"]] == ["1791300000.1"]
+    queue = part(abandoned, next(p["key"] for p in abandoned["parts"] if p["drill"]))
+    by_queue = await client.get(f"/api/wskazniki/centre.abandonment?{OCTOBER}&czesc={queue['key']}")
+    assert (await by_queue.json())["total"] == 1
+    answered = await (await client.get(f"/api/wskazniki/centre.asa?{OCTOBER}")).json()
+    assert sorted(r["id"] for r in answered["rows"]) == ["1791300000.0", "1791300000.2"]
