@@ -43,6 +43,7 @@ from cic.http.endpoint import documented
 
 ROLES = tuple(r for r in READERS if r != "admin")  # admin may always
 PAGE = 50
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 MAX_EXPORT = 10_000
 EXPORT_PAGE = 500  # the service's largest page
@@ -87,9 +88,17 @@ def _file(body: bytes, name: str, content_type: str) -> web.Response:
 def _page_number(raw: str) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 5) or not 1 <= int(raw) <= MAX_PAGE:
         raise InvalidPeriod(f"numer strony: liczba od 1 do {MAX_PAGE}")
     return int(raw)
+
+
+def checked(period: Period) -> Period:
+    """``period`` if it and the one before it lie within years 1900-2999 (a calendar's edge,
+    year 1 or 9999, would overflow the dates); else :class:`InvalidPeriod`."""
+    if period.first.year < FIRST_YEAR or period.last.year > LAST_YEAR:
+        raise InvalidPeriod(f"okres musi mieścić się w latach {FIRST_YEAR}–{LAST_YEAR}")
+    return period
 
 
 def _weekday(raw: str) -> int | None:
@@ -119,7 +128,13 @@ def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
     printer = Printer()
 
     def period_of(request: web.Request) -> Period:
-        return parse(dict(request.query), office.today(), office.zone)
+        try:
+            asked = parse(dict(request.query), office.today(), office.zone)
+        except ValueError as exc:  # a date the calendar has not (year 0)
+            raise InvalidPeriod(
+                f"okres musi mieścić się w latach {FIRST_YEAR}–{LAST_YEAR}"
+            ) from exc
+        return checked(asked)
 
     async def report(request: web.Request) -> tuple[tuple[Section, ...], Period]:
         period = period_of(request)

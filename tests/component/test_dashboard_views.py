@@ -153,8 +153,16 @@ async def test_bad_period_is_a_polish_400_and_an_unknown_key_a_404(client: Clien
     assert await missing.json() == {"error": "unknown_measure",
                                     "message": "Nie ma takiego wskaźnika."}  # fmt: skip
     assert (await client.get(f"/wskazniki/brak.takiego?{OCTOBER}")).status == 404
-    paged = await client.get(f"/wskazniki/strategy.complaints?{OCTOBER}&strona=0")
-    assert paged.status == 400
+    for page_number in ("0", "²", "1" * 5000, "-1"):
+        paged = await client.get(
+            f"/api/wskazniki/strategy.complaints?{OCTOBER}&strona={page_number}"
+        )
+        assert paged.status == 400, page_number
+    for edge in ("miesiac=0000-01", "od=0001-01-01&do=0001-01-02", "od=9999-12-31&do=9999-12-31"):
+        far = await client.get(f"/api/wskazniki?{edge}")
+        assert (far.status, (await far.json())["message"]) == (
+            400, "okres musi mieścić się w latach 1900–2999",
+        ), edge  # fmt: skip
 
 
 async def test_figures_and_drill_down_count_the_october_reports(client: Client) -> None:
