@@ -29,7 +29,8 @@ from tests.integration.harness import Harness
 pytestmark = pytest.mark.e2e
 USERNAME, PASSWORD = "e2e-wojt", "haslo-wojta-12345"
 MONTH = "2025-03"  # a month no other browser test writes to
-# Reports of March 2025 (3, one on 31 March 23:30 Warsaw time) and of February (1).
+# Reports of March 2025 (3, one on 31 March 23:30 Warsaw time) and of February (1); two
+# answered first-line calls in March.
 REPORTS = [
     ("www", "odpady", datetime(2025, 3, 3, 9, 0, tzinfo=UTC)),
     ("telefon", "drogi", datetime(2025, 3, 14, 11, 0, tzinfo=UTC)),
@@ -49,7 +50,8 @@ def _seed(h: Harness) -> None:
         for n in range(2):
             at = datetime(2025, 3, 10 + n, 8, 0, tzinfo=UTC)
             session.add(Call(call_id=f"1741600000.{n}", caller_number="48500100300",
-                             entered_at=at, answered_at=at, outcome="answered",
+                             entered_at=at, queued_at=at, answered_at=at, outcome="answered",
+                             queue="pierwsza-linia", wait_seconds=0.0,
                              talk_seconds=60.0))  # fmt: skip
 
     store = Store(h.settings.db_url)
@@ -94,6 +96,10 @@ def test_management_reads_the_dashboard_drills_down_and_downloads(
     assert page.current_url == f"{base}/wskazniki?miesiac={MONTH}"
     assert element(page, "h1").text == "Wskaźniki: marzec 2025"
     assert _part_value(page, "strategy.complaints", ALL_REPORTS) == "3"
+    # Monday 10 and Tuesday 11 March, 9:00 Warsaw time: one call each in the heat map.
+    heat = page.find_elements("css selector", "table.heatmap tbody tr")
+    assert [row.find_elements("css selector", "td")[9].text for row in heat[:3]] == ["1", "1", "0"]
+    assert element(page, "table.staffing tbody th").text == "09:00–10:00"
     Harness.wait_for(
         lambda: bool(page.find_elements("css selector", ".chart canvas")), 10,
         "a chart drawn by uPlot", lambda: page_state(page),
