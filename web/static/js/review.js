@@ -38,9 +38,9 @@
       const rows = calls.map((c) => {
         const tr = document.createElement("tr");
         tr.dataset.call = c.call_id;
-        const when = (c.entered_at || "").slice(0, 16).replace("T", " ");
+        const when = window.plFormat.dateTime(c.entered_at);
         const topics = c.topics.map((t) => t.name).join(", ") + (c.corrected ? " (poprawione)" : "");
-        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(c.outcome),
+        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(window.plFormat.outcome(c.outcome)),
           cell(c.talk_seconds == null ? "" : String(Math.round(c.talk_seconds))), cell(topics));
         const td = document.createElement("td");
         const b = document.createElement("button");
@@ -145,7 +145,7 @@
     li.dataset.call = hit.call_id;
     const b = document.createElement("button");
     b.type = "button";
-    const when = (hit.entered_at || "").slice(0, 16).replace("T", " ");
+    const when = window.plFormat.dateTime(hit.entered_at);
     const at = hit.start == null ? "" : ` — ${hit.start.toFixed(1)} s`;
     b.textContent = `${when} ${SPEAKERS[hit.speaker] || hit.speaker || ""}${at}`;
     b.addEventListener("click", async () => {
