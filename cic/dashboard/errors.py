@@ -21,6 +21,16 @@ class UnknownMeasure(CicError):
     default_message = "Nie ma takiego wskaźnika."
 
 
+class PdfUnavailable(CicError):
+    """No browser to print with, or it failed or took too long."""
+
+    status = 503
+    error_id = "pdf_unavailable"
+    default_message = (
+        "Nie udało się teraz przygotować pliku PDF. Otwórz wersję do druku i wydrukuj ją do PDF."
+    )
+
+
 class DrillRefused(CicError, AccessRefusal):
     """The records behind a figure (residents, reports, calls) are for supervisors and admins."""
 

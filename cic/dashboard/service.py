@@ -58,7 +58,7 @@ class DashboardService:
         self.office_zone = office_zone
         self.measures = Measures(settings, portal_enabled)
         self.providers = tuple(providers)
-        self.drills = dict(drills or {})
+        self.drills: Mapping[str, drilldown.Source] = drills or {}  # may resolve keys lazily
 
     def period(self, params: Mapping[str, str], today: date) -> Period:
         """The period the page asks for (``miesiac=`` or ``od=``/``do=``) in the office's zone;

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from cic.addresses import plugin as addresses_plugin
 from cic.addresses.service import AddressBook
@@ -61,6 +62,14 @@ from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
+from cic.dashboard import contact_centre
+from cic.dashboard import plugin as dashboard_plugin
+from cic.dashboard.centre_sources import CentreSources
+from cic.dashboard.heatmap import Heatmap, heatmap
+from cic.dashboard.period import Period
+from cic.dashboard.schemas import Figure
+from cic.dashboard.service import DashboardService
+from cic.dashboard.staffing import Forecast, forecast, logged_in_now
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
@@ -412,6 +421,37 @@ def _install_domains(app: web.Application, services: Services) -> None:
     services.residents.add_history_source(case_contacts)
     _install_register(app, services, review, recordings, cases.service, incidents)
     _install_responders(app, services, book, incidents, notify.service)
+    _install_dashboard(app, services)
+
+
+def _install_dashboard(app: web.Application, services: Services) -> None:
+    """The dashboard of measures (``/wskazniki``): the strategy's section, then the contact
+    centre's figures, its heat map and the first line's staffing forecast, over the store,
+    with the office's name and zone for its pages and the council report."""
+    settings, store = services.settings, services.store
+    zone, queue = settings.office.timezone, settings.office.first_line_queue
+
+    def centre_figures(session: Session, period: Period) -> tuple[Figure, ...]:
+        return contact_centre.figures(session, period, settings.dashboard, settings.office)
+
+    measures = DashboardService(
+        store, settings.dashboard, zone, settings.portal.enabled,
+        providers=[("centrum", "Centrum obsługi mieszkańców", centre_figures)],
+        drills=CentreSources(settings.office),
+    )  # fmt: skip
+
+    async def centre(period: Period, weekday: int | None) -> tuple[Heatmap, Forecast]:
+        live = logged_in_now(services.agents, queue)
+
+        def read(session: Session) -> tuple[Heatmap, Forecast]:
+            plan = forecast(session, period, settings.dashboard, settings.office, weekday, live)
+            return heatmap(session, period), plan
+
+        return await store.run(read)
+
+    dashboard_plugin.install(app, dashboard_plugin.DashboardDeps(
+        measures, settings.office.name, zone, lambda: warsaw_today(zone), centre,
+    ))  # fmt: skip
 
 
 def _install_register(
