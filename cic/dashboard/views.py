@@ -162,8 +162,10 @@ def routes(reader: DashboardReader, office: Office) -> list[web.RouteDef]:
         except InvalidPeriod as exc:
             text = render(request, "wskazniki.html", error=exc.message, form=form, sections=())
             return html(text, exc.status)
+        records = reader.may_list_records(current_user(request))
         return html(render(request, "wskazniki.html", error="", form=form, office=office.name,
-                           weekdays=WEEKDAYS, **extra, **_context(sections, period)))  # fmt: skip
+                           weekdays=WEEKDAYS, records=records, **extra,
+                           **_context(sections, period)))  # fmt: skip
 
     @documented(
         "Wskaźniki za okres (JSON): sekcje, wartości, poprzedni okres, podział i serie dzienne",

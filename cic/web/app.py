@@ -62,12 +62,10 @@ from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
-from cic.dashboard import contact_centre
+from cic.dashboard import centre_drill, contact_centre
 from cic.dashboard import plugin as dashboard_plugin
-from cic.dashboard.centre_sources import CentreSources
 from cic.dashboard.heatmap import Heatmap, heatmap
 from cic.dashboard.period import Period
-from cic.dashboard.schemas import Figure
 from cic.dashboard.service import DashboardService
 from cic.dashboard.staffing import Forecast, forecast, logged_in_now
 from cic.db import Store, is_transient
@@ -431,13 +429,11 @@ def _install_dashboard(app: web.Application, services: Services) -> None:
     settings, store = services.settings, services.store
     zone, queue = settings.office.timezone, settings.office.first_line_queue
 
-    def centre_figures(session: Session, period: Period) -> tuple[Figure, ...]:
-        return contact_centre.figures(session, period, settings.dashboard, settings.office)
-
     measures = DashboardService(
         store, settings.dashboard, zone, settings.portal.enabled,
-        providers=[("centrum", "Centrum obsługi mieszkańców", centre_figures)],
-        drills=CentreSources(settings.office),
+        providers=[(contact_centre.SECTION, contact_centre.TITLE,
+                    contact_centre.provider(settings.dashboard, settings.office))],
+        drills=centre_drill.sources(settings.office),
     )  # fmt: skip
 
     async def centre(period: Period, weekday: int | None) -> tuple[Heatmap, Forecast]:

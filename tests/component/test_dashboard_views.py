@@ -15,9 +15,11 @@ import openpyxl
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.auth import users
+from cic.auth.models import AuditEntry
 from cic.calls.models import Call
 from cic.cases.models import ContactReport
 from cic.config import load_settings
@@ -173,20 +175,28 @@ async def test_figures_and_drill_down_count_the_october_reports(client: Client) 
     reports = part(figure(body, "strategy.complaints"), "zgloszenia")
     # 4 in October in Warsaw (the e-mail at 23:30 UTC on 31 Oct is 1 Nov), 2 in September
     assert (reports["value"], reports["previous"], reports["count"]) == (4.0, 2.0, 4)
+    # The records behind it are residents' data: refused to the management (and audited).
+    refused = await client.get(f"/api/wskazniki/strategy.complaints?{OCTOBER}&czesc=zgloszenia")
+    assert refused.status == 403
+    assert (await refused.json())["error"] == "dashboard_drill_refused"
+    page = await client.get(f"/wskazniki?{OCTOBER}")
+    assert "/wskazniki/strategy.complaints?" not in await page.text()  # no links to them
+    await sign_in(client, "szef")
     drill = await client.get(f"/api/wskazniki/strategy.complaints?{OCTOBER}&czesc=zgloszenia")
     listed = await drill.json()
     assert drill.status == 200 and listed["total"] == 4 and len(listed["rows"]) == 4
     assert listed["part"] == reports["label"] and listed["period"]["label"] == "październik 2026"
-    page = await client.get(f"/wskazniki/strategy.complaints?{OCTOBER}&czesc=zgloszenia")
-    text = await page.text()
-    assert page.status == 200 and 'class="drill-total">4<' in text
-    for row in listed["rows"]:  # the management may not open the records' pages: text only
-        assert row["link"] and f'href="{row["link"]}"' not in text
-    await sign_in(client, "szef")
     text = await (
         await client.get(f"/wskazniki/strategy.complaints?{OCTOBER}&czesc=zgloszenia")
     ).text()
+    assert 'class="drill-total">4<' in text
     assert all(f'href="{row["link"]}"' in text for row in listed["rows"])
+
+    def refusals(db: Session) -> list[str]:
+        rows = db.scalars(select(AuditEntry).where(AuditEntry.actor == "wojt")).all()
+        return [r.action for r in rows]
+
+    assert "access_refused" in await client.app[SERVICES].store.run(refusals)
 
 
 def _number(cell: str) -> float | None:
@@ -240,7 +250,7 @@ async def test_csv_and_xlsx_match_the_json(client: Client) -> None:
 
 
 async def test_drill_csv_guards_formulas_and_lists_every_record(client: Client) -> None:
-    await sign_in(client, "wojt")
+    await sign_in(client, "szef")
     response = await client.get(
         f"/wskazniki/strategy.complaints/eksport.csv?{OCTOBER}&czesc=zgloszenia"
     )
@@ -287,8 +297,8 @@ async def test_heat_map_and_staffing_of_the_first_line(client: Client) -> None:
     assert '<td class="heat-5">2</td>' in text and '<td class="heat-3">1</td>' in text
     assert "Wtorek (4 dni w okresie)" in text and "Średni czas obsługi: 180 s" in text
     assert (await client.get(f"/wskazniki?{OCTOBER}&dzien=7")).status == 400
-    centre = next(s for s in body["sections"] if s["key"] == "centrum")
-    assert centre["title"] == "Centrum obsługi mieszkańców" and centre["figures"]
+    centre = next(s for s in body["sections"] if s["key"] == "centre")
+    assert centre["title"] == "Centrum obsługi" and centre["figures"]
 
 
 async def test_the_contact_centres_records(client: Client) -> None:
@@ -296,10 +306,15 @@ async def test_the_contact_centres_records(client: Client) -> None:
     body = await report(client)
     abandoned = figure(body, "centre.abandonment")
     assert abandoned["value"] == 33.3 and abandoned["drill"]  # one of three, rounded
+    # A share's records are the calls it is a share of: the three offered, the one abandoned
+    # among them marked as such.
     listed = await (await client.get(f"/api/wskazniki/centre.abandonment?{OCTOBER}")).json()
-    assert listed["total"] == 1 and [r["id"] for r in listed["rows"]] == ["1791300000.1"]
+    assert listed["total"] == 3
+    assert sorted(r["id"] for r in listed["rows"]) == [f"1791300000.{n}" for n in range(3)]
+    left = [r for r in listed["rows"] if "porzucone" in r["summary"].lower()]
+    assert [r["id"] for r in left] == ["1791300000.1"]
     queue = part(abandoned, next(p["key"] for p in abandoned["parts"] if p["drill"]))
     by_queue = await client.get(f"/api/wskazniki/centre.abandonment?{OCTOBER}&czesc={queue['key']}")
-    assert (await by_queue.json())["total"] == 1
+    assert (await by_queue.json())["total"] == queue["count"] == 3
     answered = await (await client.get(f"/api/wskazniki/centre.asa?{OCTOBER}")).json()
     assert sorted(r["id"] for r in answered["rows"]) == ["1791300000.0", "1791300000.2"]

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -28,6 +29,7 @@ from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.e2e
 USERNAME, PASSWORD = "e2e-wojt", "haslo-wojta-12345"
+SUPERVISOR, SUPERVISOR_PASSWORD = "e2e-kierownik-wsk", "haslo-kierownika-12345"
 MONTH = "2025-03"  # a month no other browser test writes to
 # Reports of March 2025 (3, one on 31 March 23:30 Warsaw time) and of February (1); two
 # answered first-line calls in March.
@@ -42,7 +44,11 @@ ALL_REPORTS = "Zgłoszenia (wszystkie kanały)"
 
 def _seed(h: Harness) -> None:
     def write(session: Session) -> None:
+        if users.find(session, USERNAME) is not None:  # seeded by the other test already
+            return
         users.add(session, USERNAME, "Wójt Testowy", "management", PASSWORD,
+                  now=datetime.now(UTC))  # fmt: skip
+        users.add(session, SUPERVISOR, "Kierownik Testowy", "supervisor", SUPERVISOR_PASSWORD,
                   now=datetime.now(UTC))  # fmt: skip
         for channel, topic, at in REPORTS:
             session.add(ContactReport(topic=topic, channel=channel, created_by="e2e",
@@ -109,14 +115,12 @@ def test_management_reads_the_dashboard_drills_down_and_downloads(
     assert axe_violations(page) == []
     page.set_window_size(1280, 900)
 
-    # Its records: the three reports, listed as text (the management may not open them).
-    link = page.find_element("link text", ALL_REPORTS)
-    navigated(page, link.click)
-    assert element(page, ".drill-total").text == "3"
-    rows = page.find_elements("css selector", "table.drill-rows tbody tr")
-    assert len(rows) == 3
-    assert page.find_elements("css selector", "table.drill-rows tbody a") == []
-    assert axe_violations(page) == []
+    # The records behind a figure are residents' data: not for the management.
+    assert page.find_elements("link text", ALL_REPORTS) == []
+    assert "widzą kierownik zmiany i administrator" in element(page, "p.notice").text
+    drill_url = f"{base}/wskazniki/strategy.complaints?miesiac={MONTH}&czesc=" + quote(ALL_REPORTS)
+    page.get(drill_url)
+    assert "dashboard_drill_refused" in element(page, "body").text
 
     with tempfile.TemporaryDirectory(prefix="cic-pobrane-") as folder:
         where = Path(folder)
@@ -141,4 +145,23 @@ def test_management_reads_the_dashboard_drills_down_and_downloads(
     page.get(f"{base}/wskazniki/raport?miesiac={MONTH}")
     assert element(page, "h1").text == "Raport miesięczny dla rady gminy: marzec 2025"
     assert "względem lutego" in element(page, ".council-report").text
+    assert axe_violations(page) == []
+
+
+def test_supervisor_opens_the_records_behind_a_figure(e2e_harness: Harness, chromium: Any) -> None:
+    h = e2e_harness
+    base = f"http://127.0.0.1:{h.settings.web_port}"
+    _seed(h)
+    page = chromium
+    page.set_window_size(1280, 900)
+    sign_in(page, base, SUPERVISOR, SUPERVISOR_PASSWORD, "/wskazniki",
+            next_path=f"/wskazniki?miesiac={MONTH}")  # fmt: skip
+    assert page.find_elements("css selector", "p.notice") == []
+    link = page.find_element("link text", ALL_REPORTS)
+    navigated(page, link.click)
+    assert element(page, ".drill-total").text == "3"
+    rows = page.find_elements("css selector", "table.drill-rows tbody tr")
+    assert len(rows) == 3
+    # A supervisor may open each report: every row links to it.
+    assert len(page.find_elements("css selector", "table.drill-rows tbody a")) == 3
     assert axe_violations(page) == []
