@@ -7,6 +7,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cic.calls.labels import OUTCOMES
 from cic.calls.models import Call
 from cic.cases.models import CASE_STATUSES, REPORT_CHANNELS, REPORT_STATUSES, Case, ContactReport
 from cic.dashboard import filters
@@ -24,16 +25,8 @@ from cic.dashboard.errors import UnknownMeasure
 from cic.dashboard.schemas import DrillRow
 from cic.dashboard.sql import on_days, within
 
-#: A call's outcome in Polish.
-OUTCOMES_PL = {
-    "in_progress": "w toku",
-    "answered": "odebrane",
-    "abandoned": "porzucone",
-    "message": "wiadomość",
-    "unanswered": "nieodebrane",
-    "lost": "utracone",
-    "callback": "oddzwonienie",
-}
+#: A call's outcome in Polish (one table for every page: ``cic.calls.labels``).
+OUTCOMES_PL = OUTCOMES
 
 
 def _report_row(r: ContactReport) -> DrillRow:
