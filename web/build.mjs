@@ -3,7 +3,9 @@
 // after `npm ci`:
 // - JsSIP bundled into one browser file, jssip.min.js, exposing the global `JsSIP`;
 // - Leaflet's ready-made dist (leaflet.js, leaflet.css, images/) copied to vendor/leaflet/
-//   for the safety map.
+//   for the safety map;
+// - uPlot's ready-made dist (uPlot.iife.min.js, uPlot.min.css) copied to vendor/uplot/ for
+//   the dashboard's charts.
 import { build } from "esbuild";
 import { cpSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,4 +31,10 @@ const leaflet = path.join(here, "node_modules/leaflet/dist");
 mkdirSync(path.join(vendor, "leaflet"), { recursive: true });
 for (const name of ["leaflet.js", "leaflet.css", "images"]) {
   cpSync(path.join(leaflet, name), path.join(vendor, "leaflet", name), { recursive: true });
+}
+
+const uplot = path.join(here, "node_modules/uplot/dist");
+mkdirSync(path.join(vendor, "uplot"), { recursive: true });
+for (const name of ["uPlot.iife.min.js", "uPlot.min.css"]) {
+  cpSync(path.join(uplot, name), path.join(vendor, "uplot", name));
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false, func, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from cic.db import Base, UTCDateTime, utcnow
@@ -60,6 +60,19 @@ class AgentStatus(Base):
     paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     pause_reason: Mapped[str] = mapped_column(String(60), default="", server_default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgentPresenceLog(Base):
+    """One login or logout of an agent (the history ``agent_statuses`` does not keep), so the
+    dashboard can tell how many agents were logged in hour by hour."""
+
+    __tablename__ = "agent_presence_log"
+    __table_args__ = (Index("ix_agent_presence_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    logged_in: Mapped[bool]
 
 
 class Queue(Base):

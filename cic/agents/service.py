@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cic.agents.errors import AgentNotFound, InvalidAgent
-from cic.agents.models import Agent, AgentStatus, Queue, QueueMembership
+from cic.agents.models import Agent, AgentPresenceLog, AgentStatus, Queue, QueueMembership
 from cic.agents.presence import STATE_LABELS_PL, Facts, State, state_of
 from cic.agents.schemas import Presence
 from cic.bus import Bus
@@ -115,6 +115,12 @@ def _set_memberships(session: Session, agent_id: int, queues: dict[str, int]) ->
         if queue is None:
             raise InvalidAgent(f"Nie ma kolejki {name!r}.")
         session.add(QueueMembership(queue_id=queue.id, agent_id=agent_id, penalty=penalty))
+
+
+def _log_presence(session: Session, status: AgentStatus, logged_in: object, at: datetime) -> None:
+    """Note a login or logout in ``agent_presence_log`` when it changes ``status``."""
+    if isinstance(logged_in, bool) and logged_in != bool(status.logged_in):
+        session.add(AgentPresenceLog(agent_id=status.agent_id, at=at, logged_in=logged_in))
 
 
 class AgentService:
@@ -353,6 +359,7 @@ class AgentService:
                 raise AgentNotFound(username)
             row.active = False
             status = session.get(AgentStatus, row.id) or AgentStatus(agent_id=row.id)
+            _log_presence(session, status, False, self.clock())
             status.logged_in, status.paused, status.pause_reason = False, False, ""
             status.changed_at = self.clock()
             session.add(status)
@@ -450,6 +457,7 @@ class AgentService:
             if agent is None:
                 raise AgentNotFound(agent_username)
             status = session.get(AgentStatus, agent.id) or AgentStatus(agent_id=agent.id)
+            _log_presence(session, status, facts.get("logged_in"), self.clock())
             for key, value in facts.items():
                 setattr(status, key, value)
             status.changed_at = self.clock()

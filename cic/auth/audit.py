@@ -17,7 +17,7 @@ ACTIONS = (
     "role_changed", "password_changed", "user_deactivated", "user_activated",
     "sessions_revoked", "sign_in_locked", "sign_in_unlocked", "access_refused",
     "recording_played", "recording_refused", "transcript_read", "transcript_unredacted",
-    "transcript_refused", "transcript_search", "calls_exported",
+    "transcript_refused", "transcript_search", "calls_exported", "call_read",
 )  # fmt: skip
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 

@@ -6,6 +6,8 @@ accepts the controller's bearer token (the ``cic`` command), which needs no CSRF
 pass the Origin check but not a session's CSRF check (the form's own token stands in). The
 resident portal (``/e-urzad``) never looks at a session at all: its pages show nothing of a
 signed-in official, and its forms carry their own signed token (``cic.portal.forms``).
+A role kept to a few paths (``cic.auth.roles.CONFINED``: the management) is refused every
+other path here, whatever the route's own guard says.
 Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
 ``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
 """
@@ -20,9 +22,9 @@ from aiohttp.typedefs import Middleware
 
 from cic.auth.actor import Actor
 from cic.auth.csrf import UNSAFE_METHODS, check_origin, submitted_csrf_token, tokens_match
-from cic.auth.errors import AuthError, CsrfRejected, NotSignedIn, OriginRejected
+from cic.auth.errors import AuthError, CsrfRejected, Forbidden, NotSignedIn, OriginRejected
 from cic.auth.refusals import record_refusal
-from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler
+from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler, confined_out
 from cic.auth.service import AuthService
 from cic.auth.sessions import CurrentUser
 from cic.auth.templates import error_response
@@ -84,8 +86,12 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
             return await handler(request)
         try:
             by_token = await identify(request)
-            if USER_KEY not in request and not is_public(request.path):
+            user = request.get(USER_KEY)
+            if user is None and not is_public(request.path):
                 raise NotSignedIn()
+            if user is not None and not is_public(request.path):
+                if confined_out(user, request.path):  # the management outside its few pages
+                    raise Forbidden()
             if request.method in UNSAFE_METHODS and not by_token:
                 if not check_origin(request):
                     raise OriginRejected()

@@ -12,8 +12,12 @@ from cic.db import Base, UTCDateTime, utcnow
 
 #: ``iod``: the data protection officer (inspektor ochrony danych, art. 37 RODO): handles
 #: residents' rights requests (export, rectification, erasure) and reads the register of
-#: processing; no console, calls or cases.
-ROLES: tuple[str, ...] = ("agent", "specialist", "supervisor", "iod", "editor", "admin")
+#: processing; no console, calls or cases. ``management`` (kierownictwo urzędu: the mayor, the
+#: secretary) reads the dashboard of measures, its drill-down, exports and the council report,
+#: and nothing else (``cic.auth.roles.CONFINED``).
+ROLES: tuple[str, ...] = (
+    "agent", "specialist", "supervisor", "iod", "editor", "management", "admin",
+)  # fmt: skip
 
 
 class User(Base):

@@ -21,8 +21,31 @@ ROLE_LABELS = {
     "supervisor": "kierownik zmiany",
     "iod": "inspektor ochrony danych",
     "editor": "redaktor portalu",
+    "management": "kierownictwo urzędu",
     "admin": "administrator",
 }
+
+#: Roles kept to a few paths whatever a route's own guard says (a path ending in "/" stands for
+#: everything below it): the office's management reads the dashboard, its drill-down, exports
+#: and the council report, and nothing else (no calls, cases, recordings or status page).
+CONFINED: dict[str, tuple[str, ...]] = {
+    "management": (
+        "/wskazniki",
+        "/wskazniki/",
+        "/api/wskazniki",
+        "/api/wskazniki/",
+        "/api/auth/me",
+        "/wylogowanie",
+    ),
+}
+
+
+def confined_out(user: CurrentUser, path: str) -> bool:
+    """True when ``user``'s role is confined (``CONFINED``) and ``path`` is not one of its."""
+    paths = CONFINED.get(user.role)
+    if paths is None:
+        return False
+    return not any(path == p or (p.endswith("/") and path.startswith(p)) for p in paths)
 
 
 def allowed(user: CurrentUser, roles: tuple[str, ...]) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from cic import assets
+from cic import assets, polish_dates
 from cic.auth.roles import CSRF_KEY, ROLE_LABELS, USER_KEY
 from cic.errors import CicError
 
@@ -20,6 +20,8 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 env.globals["role_labels"] = ROLE_LABELS
+# Polish dates (DD.MM.RRRR GG:MM, office zone) for every page.
+env.filters.update(polish_dates.FILTERS)
 
 ERROR_PAGE = env.from_string(
     """{% extends "base.html" %}{% block title %}Błąd {{ status }}{% endblock %}

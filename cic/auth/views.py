@@ -33,6 +33,7 @@ HOMES = {
     "supervisor": "/nadzor",
     "iod": "/rodo",
     "editor": "/redakcja",
+    "management": "/wskazniki",
     "admin": "/admin",
 }
 

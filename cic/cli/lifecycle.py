@@ -189,8 +189,11 @@ def start_controller(
     raise CommandError("kontroler nie połączył się z Asteriskiem w ciągu 30 s; zob. cic.log")
 
 
-def up(settings: Settings) -> int:
-    """Install what is missing, start Asterisk and the controller, say what to do next."""
+def start_pbx(settings: Settings) -> tuple[provision.Layout, list[tuple[str, str, str]]]:
+    """The demo accounts (first run only: their passwords to print), then the configuration
+    with their browser agent's endpoint, then Asterisk started or reloaded."""
+    private_dir(settings.state_dir)
+    demo_users = ensure_demo_users(settings)  # before rendering: the konsultant's endpoint
     layout = install(settings)
     try:
         if process.running_pid(layout):
@@ -200,7 +203,12 @@ def up(settings: Settings) -> int:
             process.start(layout, settings.asterisk.ami_port)
     except provision.ProvisionError as exc:
         raise CommandError(str(exc)) from exc
-    demo_users = ensure_demo_users(settings)
+    return layout, demo_users
+
+
+def up(settings: Settings) -> int:
+    """Install what is missing, start Asterisk and the controller, say what to do next."""
+    layout, demo_users = start_pbx(settings)
     speech_env, speech = demo_speech(settings)
     _pid, who = start_controller(settings, env=speech_env)
     web = f"http://{settings.web_host}:{settings.web_port}/"
@@ -224,7 +232,9 @@ cic działa.
 {sign_in}
 
 Co dalej:
-  cic demo call          # prawdziwe połączenie SIP: mieszkaniec dzwoni, konsultant demo odbiera
+  1. zaloguj się jako konsultant (inna przeglądarka lub okno prywatne) i wybierz „Dostępny”
+  2. cic demo call       # mieszkaniec dzwoni na numer urzędu; u konsultanta dzwoni przeglądarka
+  3. odbierz w przeglądarce; rozmowę z nagraniem pokaże {web}przeglad (admin)
   cic calls list         # rejestr połączeń (także GET {web}api/calls z tokenem API)
   cic agents add anna "Anna Kowalska"   # nowy konsultant (endpoint PJSIP z wygenerowanym hasłem)
   cic down               # zatrzymanie

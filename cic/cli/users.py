@@ -75,7 +75,8 @@ def users(settings: Settings, args: argparse.Namespace) -> Any:
 def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     """Demo accounts on the first run only: ``(username, role, password)`` to print once."""
     forget_clear_passwords(settings)
-    return _run(settings, lambda db: demo_accounts.create_once(db, utcnow()))
+    queue = settings.office.first_line_queue
+    return _run(settings, lambda db: demo_accounts.create_once(db, utcnow(), queue))
 
 
 def add_parser(sub: Any) -> None:

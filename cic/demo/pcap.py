@@ -41,6 +41,17 @@ def wav_to_pcap(wav: Path, pcap: Path) -> int:
     return count
 
 
+def audio_seconds(pcap: Path) -> float:
+    """How long the speech in a pcap of :func:`wav_to_pcap` lasts (20 ms per packet)."""
+    data = pcap.read_bytes()
+    offset, packets = 24, 0
+    while offset + 16 <= len(data):
+        (length,) = struct.unpack_from("<I", data, offset + 8)
+        offset += 16 + length
+        packets += 1
+    return packets * FRAME / 8000
+
+
 DTMF_KEYS = "0123456789*#"
 PT_EVENT = 101
 

@@ -68,6 +68,10 @@ class Sipp:
             raise SippError(f"sipp exited at once ({self.proc.returncode}): {self.errors()}")
         return self
 
+    def running(self) -> bool:
+        """True while SIPp is still placing or taking its calls."""
+        return self.proc is not None and self.proc.poll() is None
+
     def wait(self, timeout: float) -> int:
         """Wait for SIPp to finish its calls; returns its exit code (0: every call succeeded)."""
         assert self.proc is not None

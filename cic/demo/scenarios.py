@@ -48,6 +48,14 @@ class ResidentCall:
     #: The pause after each key, in order, where given (a longer one lets a prompt play out
     #: between groups of keys); keys past its end pause ``dtmf_gap_ms``.
     dtmf_pauses_ms: tuple[int, ...] = ()
+    #: When set, ``audio_pcap`` is played again every so many milliseconds until the other
+    #: side hangs up or ``hangup_after_ms`` has passed (a resident who keeps talking while the
+    #: call waits for an agent, so whoever answers hears them).
+    repeat_audio_ms: int = 0
+
+
+#: The made-up resident of ``cic demo call``; their calls are not the office's own.
+DEMO_RESIDENT = ResidentCall(number="48500100200", name="Jan Testowy (demo)")
 
 
 def _pause_after(call: ResidentCall, index: int) -> int:
@@ -70,6 +78,41 @@ def resident_xml(call: ResidentCall) -> str:
     pre_dtmf = f'<pause milliseconds="{call.dtmf_after_ms}"/>' if dtmf else ""
     if audio and call.audio_after_ms:
         audio = f'<pause milliseconds="{call.audio_after_ms}"/>' + audio
+    if audio and call.repeat_audio_ms:
+        return _resident(call, pre_dtmf + dtmf + _repeated(call, audio))
+    ending = f'<recv request="BYE" timeout="{call.hangup_after_ms}" ontimeout="hangup"/>'
+    return _resident(call, pre_dtmf + dtmf + audio + "\n" + ending + _BYE_OK)
+
+
+_BYE_OK = """
+<send next="done"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>"""
+
+
+def _repeated(call: ResidentCall, audio: str) -> str:
+    """``audio`` every ``repeat_audio_ms`` until BYE (answered) or ``hangup_after_ms``."""
+    times = max(1, call.hangup_after_ms // call.repeat_audio_ms)
+    blocks = []
+    for i in range(times):
+        after = f"say{i + 1}" if i + 1 < times else "hangup"
+        blocks.append(
+            f'<label id="say{i}"/>\n{audio}\n'
+            f'<recv request="BYE" timeout="{call.repeat_audio_ms}" ontimeout="{after}"/>{_BYE_OK}'
+        )
+    return "\n".join(blocks)
+
+
+def _resident(call: ResidentCall, talk: str) -> str:
+    """The resident's scenario around ``talk`` (what happens between ACK and hanging up,
+    ending with the answer to the other side's BYE)."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <scenario name="cic resident">
 <send retrans="500"><![CDATA[
@@ -101,18 +144,7 @@ Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>
-{pre_dtmf}{dtmf}{audio}
-<recv request="BYE" timeout="{call.hangup_after_ms}" ontimeout="hangup"/>
-<send next="done"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+{talk}
 <label id="hangup"/>
 <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0

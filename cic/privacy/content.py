@@ -46,6 +46,7 @@ WITHHELD_NOTE = (
 SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 ACCESS_LABELS = {
     "recording_played": "odsłuchanie nagrania przez uprawnionego pracownika",
+    "call_read": "odczyt rozmowy w rejestrze połączeń (kierownik zmiany)",
     "recording_refused": "odmowa odsłuchania nagrania (brak uprawnień)",
     "transcript_unredacted": "odczyt transkrypcji bez ukrycia identyfikatorów",
     "legal_hold_set": "objęcie rozmowy blokadą prawną",

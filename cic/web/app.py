@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from cic.addresses import plugin as addresses_plugin
 from cic.addresses.service import AddressBook
@@ -51,7 +52,7 @@ from cic.calls.wrapup import WrapupService
 from cic.cases import plugin as cases_plugin
 from cic.cases.owner_index import OwnerIndex
 from cic.cases.owners import MatterOwners
-from cic.cases.service import Actor, warsaw_today
+from cic.cases.service import Actor, CaseService, warsaw_today
 from cic.cases.status import StatusChecks
 from cic.channels import desk_plugin
 from cic.channels import plugin as channels_plugin
@@ -61,6 +62,12 @@ from cic.config import Settings
 from cic.console import plugin as console_plugin
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
+from cic.dashboard import centre_drill, contact_centre
+from cic.dashboard import plugin as dashboard_plugin
+from cic.dashboard.heatmap import Heatmap, heatmap
+from cic.dashboard.period import Period
+from cic.dashboard.service import DashboardService
+from cic.dashboard.staffing import Forecast, forecast, logged_in_now
 from cic.db import Store, is_transient
 from cic.departments.service import DepartmentService
 from cic.dues import plugin as dues_plugin
@@ -83,11 +90,14 @@ from cic.postcall import jobs as post_call_jobs
 from cic.postcall import plugin as postcall_plugin
 from cic.privacy import plugin as privacy_plugin
 from cic.recordings import plugin as recordings_plugin
+from cic.recordings.service import RecordingsService
+from cic.register import plugin as register_plugin
 from cic.residents import plugin as residents_plugin
 from cic.residents.service import ResidentService
 from cic.responders import plugin as responders_plugin
 from cic.responders.dispatch import CallOut
 from cic.review import plugin as review_plugin
+from cic.review.review import Review
 from cic.routing import plugin as routing_plugin
 from cic.routing.calendar import OfficeCalendar
 from cic.routing.departments import StoredDepartments
@@ -340,13 +350,13 @@ def _install_domains(app: web.Application, services: Services) -> None:
         store, supervisor, calls=services.calls,
         synonyms_file=Path(kb_synonyms) if kb_synonyms else None,
     ))  # fmt: skip
-    recordings_plugin.install(app, recordings_plugin.RecordingsDeps(
+    recordings = recordings_plugin.install(app, recordings_plugin.RecordingsDeps(
         services.settings, services.layout, store, supervisor, (post_call_jobs.forget,),
     ))  # fmt: skip
     postcall_plugin.install(app, postcall_plugin.PostCallDeps(
         services.settings, store, services.bus, supervisor,
     ))  # fmt: skip
-    review_plugin.install(app, review_plugin.ReviewDeps(
+    review = review_plugin.install(app, review_plugin.ReviewDeps(
         store, services.settings.office.timezone, services.settings.speech.taxonomy,
     ))  # fmt: skip
     cases = cases_plugin.install(app, cases_plugin.CasesDeps(
@@ -407,7 +417,58 @@ def _install_domains(app: web.Application, services: Services) -> None:
         return await cases.service.for_calls(call_ids, Actor(username, role))
 
     services.residents.add_history_source(case_contacts)
+    _install_register(app, services, review, recordings, cases.service, incidents)
     _install_responders(app, services, book, incidents, notify.service)
+    _install_dashboard(app, services)
+
+
+def _install_dashboard(app: web.Application, services: Services) -> None:
+    """The dashboard of measures (``/wskazniki``): the strategy's section, then the contact
+    centre's figures, its heat map and the first line's staffing forecast, over the store,
+    with the office's name and zone for its pages and the council report."""
+    settings, store = services.settings, services.store
+    zone, queue = settings.office.timezone, settings.office.first_line_queue
+
+    measures = DashboardService(
+        store, settings.dashboard, zone, settings.portal.enabled,
+        providers=[(contact_centre.SECTION, contact_centre.TITLE,
+                    contact_centre.provider(settings.dashboard, settings.office))],
+        drills=centre_drill.sources(settings.office),
+    )  # fmt: skip
+
+    async def centre(period: Period, weekday: int | None) -> tuple[Heatmap, Forecast]:
+        live = logged_in_now(services.agents, queue)
+
+        def read(session: Session) -> tuple[Heatmap, Forecast]:
+            plan = forecast(session, period, settings.dashboard, settings.office, weekday, live)
+            return heatmap(session, period), plan
+
+        return await store.run(read)
+
+    dashboard_plugin.install(app, dashboard_plugin.DashboardDeps(
+        measures, settings.office.name, zone, lambda: warsaw_today(zone), centre,
+    ))  # fmt: skip
+
+
+def _install_register(
+    app: web.Application, services: Services, review: Review, recordings: RecordingsService,
+    cases: CaseService, incidents: IncidentService,
+) -> None:  # fmt: skip
+    """The supervisors' call register, reading transcripts, cases and incidents through
+    their own services (so each read is authorised and audited there)."""
+
+    async def transcript(call_id: str, actor: Actor) -> Mapping[str, Any]:
+        return await recordings.transcript(call_id, actor)
+
+    async def incident_links(call_id: str, actor: Actor) -> list[dict[str, Any]]:
+        found = await incidents.for_call(IncidentActor(actor.username, actor.role), call_id)
+        return [{"id": i.id, "title": i.title, "status_label": i.status_label,
+                 "category_name": i.category_name} for i in found]  # fmt: skip
+
+    register_plugin.install(app, register_plugin.RegisterDeps(
+        services.store, review, services.settings.office.timezone, transcript,
+        cases.for_calls, incident_links,
+    ))  # fmt: skip
 
 
 def _install_responders(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from pydantic import Field
 
+from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
 from cic.calls.handlers import free_bytes
 from cic.http.endpoint import documented
@@ -23,6 +24,7 @@ from cic.http.schemas import Digits, Query, read_query
 from cic.latency import summary_ms
 from cic.postcall.plugin import BACKLOG, WORKER_CHILD
 from cic.recordings.plugin import root_for
+from cic.web.first_steps import FirstSteps
 
 if TYPE_CHECKING:
     from cic.web.app import Services
@@ -99,14 +101,27 @@ def post_call(app: web.Application) -> dict[str, Any] | None:
 
 
 def routes(services: Services) -> list[web.RouteDef]:
-    """``/`` (HTML), ``/healthz`` and ``/api/status``."""
+    """``/`` (HTML, with "Pierwsze kroki" for a first-time administrator), its dismissal,
+    ``/healthz`` and ``/api/status``."""
+    first_steps = FirstSteps(services.store)
 
     @documented("Stan centrali (strona HTML)")
     async def page(request: web.Request) -> web.StreamResponse:
         data = status(services)
         data["post_call"] = post_call(request.app)
         data["policy"] = POLICY_PL[data["recording_policy"]]
+        data["first_steps"] = await first_steps.shown_to(current_user(request))
         return html(render(request, "status.html", **data))
+
+    @documented(
+        "Ukrycie „Pierwszych kroków” na stronie stanu (formularz administratora)",
+        errors=(401, 403),
+        also={303: "Ukryte: z powrotem na stronę stanu"},
+    )
+    @require("admin")
+    async def dismiss_first_steps(request: web.Request) -> web.StreamResponse:
+        await first_steps.dismiss(current_user(request), request.remote or "")
+        raise web.HTTPSeeOther("/")
 
     @documented(
         "Kontrola działania: czy centrala (AMI) jest połączona",
@@ -126,4 +141,9 @@ def routes(services: Services) -> list[web.RouteDef]:
         last = read_query(request, StatusQuery).last
         return web.json_response({**status(services, last), "post_call": post_call(request.app)})
 
-    return [web.get("/", page), web.get("/healthz", healthz), web.get("/api/status", api_status)]
+    return [
+        web.get("/", page),
+        web.post("/pierwsze-kroki/ukryj", dismiss_first_steps),
+        web.get("/healthz", healthz),
+        web.get("/api/status", api_status),
+    ]

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cic.agents.errors import InvalidAgent
+from cic.agents.models import AgentPresenceLog
 from cic.agents.service import AgentService
 from cic.bus import InProcessBus
 from cic.db import Store
@@ -259,3 +262,30 @@ def _contact(session: Any, username: str) -> str | None:
     from cic.agents.models import Agent
 
     return session.scalar(select(Agent.static_contact).where(Agent.username == username))
+
+
+async def test_logins_and_logouts_are_kept_in_the_presence_log(service: AgentService) -> None:
+    def history(session: Session) -> list[tuple[datetime, bool]]:
+        rows = session.execute(
+            select(AgentPresenceLog.at, AgentPresenceLog.logged_in).order_by(AgentPresenceLog.id)
+        )
+        return [(at, logged_in) for at, logged_in in rows]
+
+    now: dict[str, datetime] = service.now  # type: ignore[attr-defined]
+    await service.login("anna")
+    now["t"] = T0 + timedelta(minutes=5)
+    await service.login("anna")  # already logged in: no new entry
+    await service.pause("anna", "przerwa")  # a pause is not a logout
+    await service.unpause("anna")
+    now["t"] = T0 + timedelta(hours=2)
+    await service.logout("anna")
+    now["t"] = T0 + timedelta(hours=3)
+    await service.login("anna")
+    now["t"] = T0 + timedelta(hours=4)
+    await service.deactivate_agent("anna")
+    assert await service.store.run(history) == [
+        (T0, True),
+        (T0 + timedelta(hours=2), False),
+        (T0 + timedelta(hours=3), True),
+        (T0 + timedelta(hours=4), False),
+    ]

@@ -4,7 +4,6 @@ again by searching the transcripts' text (inflected, without Polish letters)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from cic.asterisk import provision
 from cic.auth import users
 from cic.calls.models import Call, Recording
 from cic.db import Store
 from cic.recordings.models import CallTopic, CallTranscript
 from cic.review.search import index_transcript
+from tests.e2e.recordings import tone_recording
 from tests.e2e.test_console import click, data, element, page_state, sign_in, wait_data
 from tests.integration.harness import Harness
 
@@ -30,12 +29,7 @@ WORDS = [("chciałbym", 0.5, 1.0), ("zapytać", 1.0, 1.6), ("o", 1.6, 1.7), ("po
 def _seed(h: Harness) -> None:
     """A recorded call (8 s of tone in the Asterisk instance's recordings), its transcript and
     an automatic topic, and a supervisor's account."""
-    layout = provision.locate(h.settings)
-    folder = layout.host(layout.recordings) / "2026" / "12" / "03"
-    folder.mkdir(parents=True, exist_ok=True)
-    wav = folder / f"{CALL_ID}.wav"
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "8",
-                    "sine", "440", "vol", "0.1"], check=True)  # fmt: skip
+    wav = tone_recording(h, CALL_ID, 8)
     at = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     segment = {"speaker": "resident", "start": 0.5, "end": 4.8, "text": "...",
                "words": [{"text": t, "start": s, "end": e, "confidence": 0.9}

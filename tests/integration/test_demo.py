@@ -21,6 +21,7 @@ def test_demo_call_is_answered_recorded_and_listed(pbx: Harness) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Połączenie zarejestrowane" in result.stdout
+    assert "Nikt nie jest dostępny w przeglądarce" in result.stdout  # the SIPp agent answers
     assert "answered" in result.stdout and "konsultant=PJSIP/agent-demo" in result.stdout
     assert "nagranie: " in result.stdout
     listed = subprocess.run(

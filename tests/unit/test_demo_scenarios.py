@@ -25,3 +25,19 @@ def test_pauses_given_per_key_come_first_and_the_gap_after_them() -> None:
 
 def test_without_keys_there_is_no_pause() -> None:
     assert _pauses(ResidentCall(dtmf_pauses_ms=(5_000,))) == []
+
+
+def test_a_repeating_resident_speaks_until_answered_and_hung_up_or_the_limit() -> None:
+    call = ResidentCall(audio_pcap="mowa.pcap", repeat_audio_ms=5_000, hangup_after_ms=16_000)
+    xml = resident_xml(call)
+    assert xml.count('play_pcap_audio="mowa.pcap"') == 3  # 16 s / 5 s: said three times
+    waits = re.findall(r'<recv request="BYE" timeout="(\d+)" ontimeout="(\w+)"/>', xml)
+    assert waits == [("5000", "say1"), ("5000", "say2"), ("5000", "hangup")]
+    assert xml.count('<send next="done">') == 3  # a BYE in any pause is answered
+    assert xml.count('<label id="hangup"/>') == 1 and xml.count("CSeq: 2 BYE") == 1
+
+
+def test_without_repeat_the_audio_is_played_once() -> None:
+    xml = resident_xml(ResidentCall(audio_pcap="mowa.pcap", hangup_after_ms=9_000))
+    assert xml.count("play_pcap_audio") == 1
+    assert '<recv request="BYE" timeout="9000" ontimeout="hangup"/>' in xml

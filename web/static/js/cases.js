@@ -89,7 +89,7 @@
       $("case-reminder").textContent = c.reminder || "";
       $("case-reminder").hidden = !c.reminder;
       $("metryka").replaceChildren(...metryka.map((a) => li(
-        `${a.at.slice(0, 16).replace("T", " ")} · ${a.actor} · ${a.description}${a.document_id ? ` · dok. ${a.document_id}` : ""}`)));
+        `${window.plFormat.dateTime(a.at)} · ${a.actor} · ${a.description}${a.document_id ? ` · dok. ${a.document_id}` : ""}`)));
       $("case").hidden = false;
       document.body.dataset.caseShown = c.signature;
     } catch (err) { fail(err); }
@@ -118,5 +118,11 @@
       });
     }
     Promise.all([loadDeadlines(), loadReports(), loadJrwa()]).catch(fail);
+    // A link from the call register or the dashboard opens its case: /sprawy?znak=<signature>.
+    const wanted = new URLSearchParams(window.location.search).get("znak");
+    if (wanted) {
+      $("case-signature").value = wanted;
+      showCase(wanted);
+    }
   });
 })();

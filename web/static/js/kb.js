@@ -135,7 +135,7 @@
         list.replaceChildren();
         for (const v of versions) {
           const li = document.createElement("li");
-          li.textContent = "wersja " + v.version + " · " + v.created_at.slice(0, 16).replace("T", " ") +
+          li.textContent = "wersja " + v.version + " · " + window.plFormat.dateTime(v.created_at) +
             " · " + v.author + " (" + (v.source === "console" ? "konsola" : "plik") + ")" +
             (v.current ? " · bieżąca" : "");
           list.appendChild(li);

@@ -34,14 +34,6 @@
     if (cls) td.className = cls;
     return td;
   }
-  // The outcomes in Polish (the API keeps its codes) and the time as DD.MM.RRRR (HH:MM).
-  const OUTCOMES = {
-    answered: "odebrane", abandoned: "porzucone", callback: "oddzwonienie", message: "wiadomość",
-  };
-  function polishTime(iso) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || "");
-    return m ? `${m[3]}.${m[2]}.${m[1]} (${m[4]}:${m[5]})` : "";
-  }
 
   async function search() {
     const params = query();
@@ -51,10 +43,9 @@
       const rows = calls.map((c) => {
         const tr = document.createElement("tr");
         tr.dataset.call = c.call_id;
-        const when = polishTime(c.entered_at);
+        const when = window.plFormat.dateTime(c.entered_at);
         const topics = c.topics.map((t) => t.name).join(", ") + (c.corrected ? " (poprawione)" : "");
-        const outcome = OUTCOMES[c.outcome] || c.outcome || "";
-        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(outcome),
+        tr.append(cell(when), cell((c.agent || "").replace("PJSIP/agent-", "")), cell(window.plFormat.outcome(c.outcome)),
           cell(c.talk_seconds == null ? "" : String(Math.round(c.talk_seconds)), "num"), cell(topics));
         const td = document.createElement("td");
         const b = document.createElement("button");
@@ -159,7 +150,7 @@
     li.dataset.call = hit.call_id;
     const b = document.createElement("button");
     b.type = "button";
-    const when = (hit.entered_at || "").slice(0, 16).replace("T", " ");
+    const when = window.plFormat.dateTime(hit.entered_at);
     const at = hit.start == null ? "" : ` — ${hit.start.toFixed(1)} s`;
     b.textContent = `${when} ${SPEAKERS[hit.speaker] || hit.speaker || ""}${at}`;
     b.addEventListener("click", async () => {

@@ -1,34 +1,16 @@
-// The switchboard's state (/): the page reloads itself every 5 seconds, as its old
-// <meta http-equiv="refresh"> did, but the user may stop it (WCAG 2.2.1, timing adjustable):
-// the button pauses and resumes, and the choice is kept for the browser tab.
+// The status page reloads itself every 5 s to show fresh figures, unless the reader turns it
+// off with the "Odświeżaj co 5 s" box (WCAG 2.2.1: a time limit the user can switch off; a
+// <meta http-equiv="refresh"> cannot be). The choice is kept in this browser.
 (() => {
   "use strict";
-  const EVERY_MS = 5000;
-  const KEY = "cic-status-paused";
-  const button = document.getElementById("status-refresh");
-  if (!button) return;
-  let timer = null;
-
-  function show(paused) {
-    button.textContent = paused ? "Wznów odświeżanie" : "Wstrzymaj odświeżanie";
-    button.setAttribute("aria-pressed", paused ? "true" : "false");
-    document.getElementById("status-refresh-state").textContent = paused
-      ? "Odświeżanie wstrzymane."
-      : "Strona odświeża się co 5 sekund.";
-  }
-
-  function schedule(paused) {
-    clearTimeout(timer);
-    if (!paused) timer = setTimeout(() => window.location.reload(), EVERY_MS);
-  }
-
-  const paused = sessionStorage.getItem(KEY) === "1";
-  show(paused);
-  schedule(paused);
-  button.addEventListener("click", () => {
-    const now = sessionStorage.getItem(KEY) !== "1";
-    sessionStorage.setItem(KEY, now ? "1" : "0");
-    show(now);
-    schedule(now);
-  });
+  const box = document.getElementById("auto-refresh");
+  if (!box) return;
+  const KEY = "cic-status-refresh";
+  box.checked = localStorage.getItem(KEY) !== "off";
+  box.addEventListener("change", () => localStorage.setItem(KEY, box.checked ? "on" : "off"));
+  setInterval(() => {
+    const typing = document.activeElement && document.activeElement !== document.body
+      && document.activeElement !== box;
+    if (box.checked && !document.hidden && !typing) window.location.reload();
+  }, 5000);
 })();
