@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from cic.auth import users
+from cic.calls.models import Call
 from cic.consultations.models import Consultation, ConsultationComment
 from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import csp_violations
@@ -49,9 +50,14 @@ STAFF_PAGES: tuple[tuple[str, str], ...] = (
     ("/bezpieczenstwo/ratownicy", "specialist"),
     ("/nadzor", "supervisor"),
     ("/przeglad", "supervisor"),
+    ("/polaczenia", "supervisor"),
+    ("/polaczenia/{call}", "supervisor"),
     ("/bezpieczenstwo/kategorie", "supervisor"),
     ("/bezpieczenstwo/ostrzezenia", "supervisor"),
     ("/bezpieczenstwo/ostrzezenia/{warning}", "supervisor"),
+    ("/wskazniki", "management"),
+    ("/wskazniki/centre.abandonment", "supervisor"),
+    ("/wskazniki/raport", "management"),
     ("/rodo", "iod"),
     ("/redakcja", "editor"),
     ("/redakcja/kategorie", "editor"),
@@ -68,7 +74,7 @@ STAFF_PAGES: tuple[tuple[str, str], ...] = (
 )
 #: Pages that answer a refusal (the shared error page) to the role: (path, role, status).
 REFUSALS: tuple[tuple[str, str, int], ...] = (("/admin", "agent", 403),)
-ROLES = ("agent", "specialist", "supervisor", "iod", "editor", "admin")
+ROLES = ("agent", "specialist", "supervisor", "management", "iod", "editor", "admin")
 PASSWORD = "haslo-strony-personelu-1"
 WIDTHS = (1280, 360)
 STYLESHEET = "/static/css/cic.css"
@@ -85,7 +91,7 @@ return out.filter((e) => !out.some((o) => o !== e && e.contains(o))).slice(0, 5)
     + " " + Math.round(e.getBoundingClientRect().right));
 """
 #: Not pages: the browser's live connections, files and the residents' portal.
-NOT_PAGES = re.compile(r"^/(e-urzad|ws|static)(/|$)|\.(csv|xml|json)$")
+NOT_PAGES = re.compile(r"^/(e-urzad|ws|static)(/|$)|\.(csv|xml|json|xlsx|pdf)$")
 
 
 def _seed(h: Harness) -> dict[str, str]:
@@ -127,7 +133,10 @@ def _seed(h: Harness) -> dict[str, str]:
                                    nonce="strony-personelu-1"))  # fmt: skip
         return int(item.id)
 
+    h.in_db(lambda db: db.add(Call(call_id="strony-personelu-1", caller_number="48500100300",
+                                   outcome="answered")))  # fmt: skip
     return {
+        "call": "strony-personelu-1",
         "incident": str(incident["incident"]["id"]),
         "warning": str(warning["id"]),
         "announcement": str(news["id"]),
