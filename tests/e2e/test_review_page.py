@@ -57,6 +57,11 @@ def _seed(h: Harness) -> None:
         store.engine.dispose()
 
 
+def _december_topics(h: Harness) -> dict[str, int]:
+    stats = h.api("GET", "/api/review/stats?period=month&from=2026-12-01&to=2026-12-31")
+    return {s["topic"]: s["calls"] for s in stats}
+
+
 def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     e2e_harness: Harness, chromium_factory: Callable[[], Any]
 ) -> None:
@@ -65,6 +70,7 @@ def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     _seed(h)
     page = chromium_factory()
     sign_in(page, base, USERNAME, PASSWORD, "/nadzor")
+    before = _december_topics(h)
     page.get(f"{base}/przeglad")
     row = f'#review-calls tr[data-call="{CALL_ID}"]'
     click(page, f"{row} button")
@@ -85,8 +91,11 @@ def test_supervisor_plays_a_call_seeks_by_word_and_corrects_topics(
     assert {(t["topic_id"], t["source"]) for t in tags} == {
         ("podatek-od-nieruchomosci", "auto"), ("oplata-za-odpady", "supervisor"),
     }  # fmt: skip
-    stats = h.api("GET", "/api/review/stats?period=month&from=2026-12-01&to=2026-12-31")
-    assert [(s["topic"], s["calls"]) for s in stats] == [("oplata-za-odpady", 1)]
+    # The month's statistics move this call from property tax to waste (other browser tests
+    # may have calls of their own in the month: compare with the counts before).
+    after = _december_topics(h)
+    assert after.get("oplata-za-odpady", 0) == before.get("oplata-za-odpady", 0) + 1
+    assert after.get("podatek-od-nieruchomosci", 0) == before["podatek-od-nieruchomosci"] - 1
     assert data(page, "reviewCalls") != "0"
 
     # Search the text: "zapytac o podatku" (no Polish letters, another case) finds the call;
