@@ -8,7 +8,8 @@ outcomes, queues, agents, topics, some transfers and callbacks; contact reports 
 channel; cases; residents; announcements; incidents; warnings; portal page views) are
 bulk-inserted (executemany) into a fresh SQLite file and a fresh PostgreSQL database (dropped
 at the end; skipped with a note when PostgreSQL is unreachable). Then ``report()`` for March
-2026 runs ``--runs`` times on each and the best and median times are printed, with the ratio
+2026 (the strategy's and the contact centre's sections, as the page shows them) runs
+``--runs`` times on each and the best and median times are printed, with the ratio
 PostgreSQL / SQLite. Figures only; nothing is asserted.
 """
 
@@ -38,7 +39,8 @@ from cic.announcements.models import Announcement, NewsCategory  # noqa: E402
 from cic.callbacks.models import CallbackRequest  # noqa: E402
 from cic.calls.models import Call  # noqa: E402
 from cic.cases.models import REPORT_CHANNELS, Case, ContactReport  # noqa: E402
-from cic.config import DashboardSettings  # noqa: E402
+from cic.config import DashboardSettings, OfficeSettings  # noqa: E402
+from cic.dashboard import centre_drill, contact_centre  # noqa: E402
 from cic.dashboard.period import month  # noqa: E402
 from cic.dashboard.service import DashboardService  # noqa: E402
 from cic.db import Base, Store  # noqa: E402
@@ -255,7 +257,13 @@ def measure(url: str, args: argparse.Namespace) -> list[float]:
     store = Store(url)
     store.migrate()
     print(f"  filled in {fill(store, args):.1f} s")
-    service = DashboardService(store, DashboardSettings(), "Europe/Warsaw", True)
+    dashboard, office = DashboardSettings(), OfficeSettings()
+    service = DashboardService(
+        store, dashboard, "Europe/Warsaw", True,
+        providers=[(contact_centre.SECTION, contact_centre.TITLE,
+                    contact_centre.provider(dashboard, office))],
+        drills=centre_drill.sources(office),
+    )  # fmt: skip
     times = []
     for _ in range(args.runs):
         started = time.perf_counter()
