@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -19,12 +20,20 @@ from cic.dashboard.errors import PdfUnavailable
 
 BROWSERS = ("chromium", "chromium-browser")
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--headless", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-extensions", "--no-pdf-header-footer", "--proxy-server=127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
 )  # fmt: skip
 TIMEOUT = 60.0
+
+
+def flags() -> tuple[str, ...]:
+    """Chromium's flags: no network, and its sandbox unless cic runs as root (Chromium refuses
+    to start as root with the sandbox on). The page's own policy allows no script
+    (``wskazniki_raport_pdf.html``); ``--blink-settings=scriptEnabled=false`` would do the
+    same but stops ``--print-to-pdf`` from writing anything."""
+    return (*FLAGS, "--no-sandbox") if os.geteuid() == 0 else FLAGS
 
 
 def browser() -> str | None:
@@ -46,7 +55,7 @@ async def print_pdf(page: str, limit_seconds: float = TIMEOUT) -> bytes:
         source, target = where / "raport.html", where / "raport.pdf"
         source.write_text(page, encoding="utf-8")
         process = await asyncio.create_subprocess_exec(
-            program, *FLAGS, f"--user-data-dir={where / 'profil'}",
+            program, *flags(), f"--user-data-dir={where / 'profil'}",
             f"--print-to-pdf={target}", source.as_uri(),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip

@@ -59,3 +59,13 @@ def test_specialist_registers_a_case_from_a_handed_over_report(
     # Another look at the page never shows the PIN again.
     page.get(f"{base}/sprawy")
     assert pin not in page.page_source
+
+    # A link from the call register or the dashboard opens the case, or the report, by address.
+    page.get(f"{base}/sprawy?znak={quote(signature)}")
+    wait_data(page, "caseShown", signature, 15, "the case named in the address")
+    page.get(f"{base}/sprawy?zgloszenie={report['id']}")
+    wait_data(page, "reportShown", str(report["id"]), 15, "the report named in the address")
+    assert element(page, "#report-topic").text == TOPIC  # text, not markup
+    assert element(page, "#report-case").text == signature
+    assert element(page, "#report-channel").text == "telefon"
+    assert element(page, "#report-note").text == "Notatka służbowa."

@@ -95,6 +95,32 @@
     } catch (err) { fail(err); }
   }
 
+  function link(href, text) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  async function showReport(id) {
+    try {
+      const r = await call(`/api/zgloszenia/${id}`);
+      $("report-id").textContent = String(r.id);
+      $("report-topic").textContent = r.topic;
+      $("report-channel").textContent = r.channel_label;
+      $("report-state").textContent = r.status_label;
+      $("report-department").textContent = r.department || "—";
+      $("report-created").textContent = window.plFormat.dateTime(r.created_at);
+      $("report-case").replaceChildren(r.case ? link(`/sprawy?znak=${encodeURIComponent(r.case)}`, r.case) : "—");
+      const register = $("cases").dataset.register === "true";  // may open the call register
+      const calls = r.calls.map((c) => (register ? link(`/polaczenia/${encodeURIComponent(c)}`, c) : c));
+      $("report-calls").replaceChildren(...(calls.length ? calls.flatMap((a, i) => (i ? [", ", a] : [a])) : ["—"]));
+      $("report-note").textContent = r.note;
+      $("report").hidden = false;
+      document.body.dataset.reportShown = String(r.id);
+    } catch (err) { fail(err); }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     if (!$("cases")) return;
     $("case-form").addEventListener("submit", (e) => { e.preventDefault(); showCase($("case-signature").value.trim()); });
@@ -118,11 +144,15 @@
       });
     }
     Promise.all([loadDeadlines(), loadReports(), loadJrwa()]).catch(fail);
-    // A link from the call register or the dashboard opens its case: /sprawy?znak=<signature>.
-    const wanted = new URLSearchParams(window.location.search).get("znak");
+    // A link from the call register or the dashboard opens its case (/sprawy?znak=<signature>)
+    // or its report (/sprawy?zgloszenie=<id>).
+    const asked = new URLSearchParams(window.location.search);
+    const wanted = asked.get("znak");
     if (wanted) {
       $("case-signature").value = wanted;
       showCase(wanted);
     }
+    const report = asked.get("zgloszenie");
+    if (report && /^[0-9]{1,12}$/.test(report)) showReport(report);
   });
 })();
