@@ -13,8 +13,8 @@ from cic.db import Base, UTCDateTime, utcnow
 #: ``iod``: the data protection officer (inspektor ochrony danych, art. 37 RODO): handles
 #: residents' rights requests (export, rectification, erasure) and reads the register of
 #: processing; no console, calls or cases. ``management`` (kierownictwo urzędu: the mayor, the
-#: secretary) reads the dashboard of measures, its drill-down, exports and the council report,
-#: and nothing else (``cic.auth.roles.CONFINED``).
+#: secretary) reads the dashboard's figures, its exports and the council report, and nothing
+#: else (``cic.auth.roles.CONFINED``; the records behind a figure are refused by the service).
 ROLES: tuple[str, ...] = (
     "agent", "specialist", "supervisor", "iod", "editor", "management", "admin",
 )  # fmt: skip

@@ -26,8 +26,9 @@ ROLE_LABELS = {
 }
 
 #: Roles kept to a few paths whatever a route's own guard says (a path ending in "/" stands for
-#: everything below it): the office's management reads the dashboard, its drill-down, exports
-#: and the council report, and nothing else (no calls, cases, recordings or status page).
+#: everything below it): the office's management reads the dashboard, its exports and the
+#: council report, and nothing else (no calls, cases, recordings or status page; the records
+#: behind a figure, under /wskazniki/ too, are refused by the dashboard's service).
 CONFINED: dict[str, tuple[str, ...]] = {
     "management": (
         "/wskazniki",
