@@ -1,0 +1,1 @@
+"""Production shapes of cic: files rendered for systemd, the TLS proxy, containers and Kamailio."""
