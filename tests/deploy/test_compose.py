@@ -5,6 +5,8 @@ HTTPS, a SIPp resident calling the office number."""
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +29,12 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Composed]:
         pytest.skip(message)
     with composed(tmp_path_factory.mktemp("composed")) as running:
         yield running
+
+
+def test_the_proxy_serves_the_test_cas_certificate(system: Composed) -> None:
+    assert system.get("/healthz")["ok"] is True  # verified against the test CA
+    with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        urllib.request.urlopen(system.base + "/healthz", timeout=10)  # the system's CAs
 
 
 def test_composed_system_answers_and_records_a_call(system: Composed) -> None:
