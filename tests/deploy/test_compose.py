@@ -5,6 +5,7 @@ HTTPS, a SIPp resident calling the office number."""
 from __future__ import annotations
 
 import os
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -84,3 +85,14 @@ def test_composed_system_answers_and_records_a_call(system: Composed) -> None:
     on_host = system.volume("recordings") / recording["path"][len(RECORDINGS_IN_CONTROLLER) :]
     assert on_host.name == f"{call['call_id']}.wav"
     assert on_host.stat().st_size == recording["bytes"] > 44
+
+
+def test_an_administrator_is_added_inside_the_controller_container(system: Composed) -> None:
+    cic = ["podman", "exec", "cictest_controller_1", "cic-container", "cic", "users"]
+    added = subprocess.run(
+        [*cic, "add", "kierownik", "Kierownik Referatu", "--role", "admin"],
+        env=system.env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    listed = subprocess.run([*cic, "list"], env=system.env, capture_output=True, text=True)
+    assert "kierownik" in listed.stdout, listed.stderr
