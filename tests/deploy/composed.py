@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cic.deploy.compose_run import engine_for, volume_path
+from cic.speech.engines.packaged import packaged_whisper_base
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker" / "compose.yaml"
@@ -87,6 +88,7 @@ class Composed:
 
     env: dict[str, str]
     ca: Path
+    transcribes: bool
     next_port: int = PHONE_PORTS
 
     @property
@@ -156,7 +158,10 @@ def composed(folder: Path) -> Iterator[Composed]:
     on failure) compose it down and remove its containers and volumes."""
     etc = folder / "etc"
     ca = make_ca(etc)
-    (etc / "cic.yaml").write_text(SETTINGS, encoding="utf-8")
+    # Whisper base from the test extras' packages, for the worker container to transcribe with.
+    model = packaged_whisper_base(etc / "models")
+    stt = f"speech:\n  stt: {{engine: whisper, model_dir: /etc/cic/models/{model.name}}}\n"
+    (etc / "cic.yaml").write_text(SETTINGS + (stt if model else ""), encoding="utf-8")
     env = {
         **os.environ,
         "CONTAINERS_CONF": str(COMPOSE.parent / "containers.conf"),
@@ -167,7 +172,7 @@ def composed(folder: Path) -> Iterator[Composed]:
     }
     timed([str(REPO / "docker" / "build")], env, "docker/build")
     cic = [sys.executable, "-m", "cic", "compose", "-f", str(COMPOSE)]
-    system = Composed(env, ca)
+    system = Composed(env, ca, transcribes=model is not None)
     try:
         timed([*cic, "up"], env, "cic compose up")
         started = time.monotonic()

@@ -85,6 +85,18 @@ def test_composed_system_answers_and_records_a_call(system: Composed) -> None:
     on_host = system.volume("recordings") / recording["path"][len(RECORDINGS_IN_CONTROLLER) :]
     assert on_host.name == f"{call['call_id']}.wav"
     assert on_host.stat().st_size == recording["bytes"] > 44
+    if not system.transcribes:
+        return  # no Whisper base packages: the worker container has no model
+    # The worker container transcribed the recording (silent: an empty transcript is fine).
+
+    def job_done() -> dict[str, Any] | None:
+        jobs = [j for j in system.get("/api/post-call-jobs", token) if j["call_id"] == call_id]
+        assert all(j["status"] != "failed" for j in jobs), jobs
+        return next((j for j in jobs if j["status"] == "done"), None)
+
+    call_id = call["call_id"]
+    job = wait_for(job_done, 180, "the worker container's transcription job")
+    assert job["lease_owner"].startswith("container@") and job["finished_at"], job
 
 
 def test_an_administrator_is_added_inside_the_controller_container(system: Composed) -> None:
