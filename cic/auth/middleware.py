@@ -23,6 +23,7 @@ from aiohttp.typedefs import Middleware
 from cic.auth.actor import Actor
 from cic.auth.csrf import UNSAFE_METHODS, check_origin, submitted_csrf_token, tokens_match
 from cic.auth.errors import AuthError, CsrfRejected, Forbidden, NotSignedIn, OriginRejected
+from cic.auth.monitoring import LOOPBACK, MONITORING_PATHS, MonitoringAccess
 from cic.auth.refusals import record_refusal
 from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler, confined_out
 from cic.auth.service import AuthService
@@ -51,9 +52,13 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or is_portal(path) or path.startswith("/static/")
 
 
-def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
-    """The middleware; ``api_token`` is the bearer token accepted on ``/api/``."""
+def auth_middleware(
+    auth: AuthService, api_token: str, monitoring: MonitoringAccess | None = None
+) -> Middleware:
+    """The middleware; ``api_token`` is the bearer token accepted on ``/api/``; ``monitoring``
+    says who may read ``/metrics`` and ``/readyz`` (default: the loopback only)."""
     expected = f"Bearer {api_token}".encode()
+    monitors = monitoring or MonitoringAccess(LOOPBACK)
     cookie = auth.settings.cookie_name
 
     async def identify(request: web.Request) -> bool:
@@ -76,6 +81,11 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/static/") or request.path == "/healthz":
             return await handler(request)
+        if request.path in MONITORING_PATHS:  # for the monitoring, by address or its token
+            if monitors.allows(request.remote, request.headers.get("Authorization")):
+                return await handler(request)
+            refused = Forbidden("Brak dostępu: tylko dla monitoringu (dozwolony adres lub token).")
+            return web.json_response(refused.to_dict(), status=refused.status)
         if is_portal(request.path):  # residents: no session is looked at, a form's token stands
             if (
                 request.method in UNSAFE_METHODS
