@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from cic.auth.monitoring import MonitoringAccess, read_token
 from cic.http.endpoint import documented
@@ -21,6 +20,9 @@ if TYPE_CHECKING:
     from cic.web.app import Services
 
 MONITOR = web.AppKey("monitor", Monitor)
+#: The classic text format every Prometheus reads (newer clients announce version 1.0.0, which
+#: Prometheus 2 servers do not know; the body is the same for cic's metric names).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 READY_SCHEMA = {
     "type": "object",
@@ -62,12 +64,12 @@ def install(app: web.Application, services: Services) -> Monitor:
         description="Tylko dla monitoringu: z adresu z metrics.allow_from albo z tokenem "
         "z metrics.token_file (nagłówek Authorization: Bearer). Inni dostają 403.",
         errors=(403,),
-        media=CONTENT_TYPE_LATEST.split(";")[0],
+        media="text/plain",
     )
     async def metrics(_request: web.Request) -> web.StreamResponse:
         await monitor.refresh()
         body = monitor.exposition()
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     @documented(
         "Gotowość do obsługi połączeń: baza, AMI, FastAGI, Redis, kolejka zadań",

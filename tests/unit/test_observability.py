@@ -165,7 +165,9 @@ def test_no_age_before_the_first_ami_event_and_loop_lag_after_probes() -> None:
 
 def test_readiness_report_names_what_fails_in_polish() -> None:
     ok = report([Check("database", True), Check("ami", True)])
-    assert ok["ready"] and ok["failing"] == [] and ok["checks"]["ami"] == {"ok": True, "message": ""}
+    assert (
+        ok["ready"] and ok["failing"] == [] and ok["checks"]["ami"] == {"ok": True, "message": ""}
+    )
     bad = report([Check("database", False), Check("ami", True), Check("redis", False)])
     assert not bad["ready"] and bad["failing"] == ["database", "redis"]
     assert bad["checks"]["database"]["message"] == "Baza danych nie odpowiada."
