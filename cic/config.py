@@ -887,14 +887,19 @@ def _validate_public_url(url: str) -> None:
         raise ConfigError("public_url: an http(s) address such as https://sok.gmina.pl")
 
 
-def _validate_auth(auth: AuthSettings) -> None:
-    for entry in auth.trusted_proxies:
+def _check_networks(entries: list[str], name: str) -> None:
+    """Every entry an address or a network, else a ConfigError naming the setting."""
+    for entry in entries:
         try:
             ipaddress.ip_network(str(entry).strip(), strict=False)
         except ValueError:
             raise ConfigError(
-                f"auth.trusted_proxies: {entry!r} is not an address or network (10.0.0.0/8)"
+                f"{name}: {entry!r} is not an address or network (10.0.0.0/8)"
             ) from None
+
+
+def _validate_auth(auth: AuthSettings) -> None:
+    _check_networks(auth.trusted_proxies, "auth.trusted_proxies")
     if not auth.cookie_name.isascii() or not auth.cookie_name.replace("_", "").isalnum():
         raise ConfigError("auth.cookie_name: ASCII letters, digits and _ only")
     positive = {
@@ -1060,10 +1065,4 @@ def _validate_dashboard(dashboard: DashboardSettings) -> None:
 
 def _validate_metrics(metrics: MetricsSettings) -> None:
     """Every ``allow_from`` entry an address or a network."""
-    for entry in metrics.allow_from:
-        try:
-            ipaddress.ip_network(str(entry).strip(), strict=False)
-        except ValueError:
-            raise ConfigError(
-                f"metrics.allow_from: {entry!r} is not an address or network (10.0.0.0/8)"
-            ) from None
+    _check_networks(metrics.allow_from, "metrics.allow_from")

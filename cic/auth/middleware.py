@@ -7,7 +7,9 @@ pass the Origin check but not a session's CSRF check (the form's own token stand
 resident portal (``/e-urzad``) never looks at a session at all: its pages show nothing of a
 signed-in official, and its forms carry their own signed token (``cic.portal.forms``).
 A role kept to a few paths (``cic.auth.roles.CONFINED``: the management) is refused every
-other path here, whatever the route's own guard says.
+other path here, whatever the route's own guard says. ``/metrics`` and ``/readyz`` are for the
+monitoring only (``cic.auth.monitoring``): an allowed address or the monitoring token, else
+403; no session is looked at.
 Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
 ``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
 """

@@ -55,8 +55,8 @@ class Monitor:
         self.readiness = deps.readiness
         ProcessCollector(namespace="cic", registry=self.registry)
         self.outcomes = CallOutcomes()
-        fastagi = FastAgiMetrics(self.registry)
-        deps.agi.add_observer(fastagi.observe)
+        self.fastagi = FastAgiMetrics(self.registry)
+        deps.agi.add_observer(self.fastagi.observe)
         self.post_call = PostCallFigures(deps.store, self.registry)
         self.middleware = http_metrics(self.registry)
         agents = deps.agents
