@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from cic.web.app import Services
 
 MONITOR = web.AppKey("monitor", Monitor)
-#: The classic text format every Prometheus reads (newer clients announce version 1.0.0, which
-#: Prometheus 2 servers do not know; the body is the same for cic's metric names).
+#: The classic text format (0.0.4) every Prometheus version reads; prometheus-client 0.26
+#: announces 1.0.0, whose body is the same for names like cic's.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 READY_SCHEMA = {
