@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from cic.agents.presence import State
 from cic.asterisk.ami import AmiStats
 from cic.auth.monitoring import LOOPBACK, MonitoringAccess
+from cic.config import load_settings
 from cic.events import CallQueued
 from cic.loop_lag import LoopLag
 from cic.observability.agents import AgentsCollector
@@ -28,6 +29,7 @@ from cic.observability.pbx import AmiCollector, FastAgiMetrics
 from cic.observability.queues import QueuesCollector
 from cic.observability.readiness import Check, report
 from cic.observability.runtime import LoopLagCollector
+from cic.postcall.child import worker_environment
 from cic.wallboard.service import Wallboard
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -226,3 +228,8 @@ def test_json_log_line_carries_the_exception_text() -> None:
     assert "\n" not in line
     assert "ValueError: zła wartość\ndruga linia" in got["exception"]
     assert got["message"] == "routing failed"
+
+
+def test_the_post_call_worker_process_logs_in_the_controllers_format() -> None:
+    settings = load_settings(environ={"CIC_LOGGING__FORMAT": "json"})
+    assert worker_environment(settings, base={})["CIC_LOGGING__FORMAT"] == "json"
