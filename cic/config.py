@@ -523,6 +523,24 @@ class DashboardSettings:
 
 
 @dataclass
+class MetricsSettings:
+    """Who may read ``/metrics`` and ``/readyz`` without a session: clients whose address is
+    in ``allow_from`` (addresses or networks; default the loopback only) and anyone sending
+    ``Authorization: Bearer <token>`` with the token kept in ``token_file`` (empty: no token).
+    """
+
+    allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    token_file: str = ""
+
+
+@dataclass
+class LoggingSettings:
+    """How the processes write their log: ``text`` lines or ``json``, one object per line."""
+
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -554,6 +572,8 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -765,6 +785,7 @@ def validate(settings: Settings) -> None:
     _validate_sms(settings.sms)
     _validate_notify(settings.notify)
     _validate_dashboard(settings.dashboard)
+    _validate_metrics(settings.metrics)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -866,14 +887,19 @@ def _validate_public_url(url: str) -> None:
         raise ConfigError("public_url: an http(s) address such as https://sok.gmina.pl")
 
 
-def _validate_auth(auth: AuthSettings) -> None:
-    for entry in auth.trusted_proxies:
+def _check_networks(entries: list[str], name: str) -> None:
+    """Every entry an address or a network, else a ConfigError naming the setting."""
+    for entry in entries:
         try:
             ipaddress.ip_network(str(entry).strip(), strict=False)
         except ValueError:
             raise ConfigError(
-                f"auth.trusted_proxies: {entry!r} is not an address or network (10.0.0.0/8)"
+                f"{name}: {entry!r} is not an address or network (10.0.0.0/8)"
             ) from None
+
+
+def _validate_auth(auth: AuthSettings) -> None:
+    _check_networks(auth.trusted_proxies, "auth.trusted_proxies")
     if not auth.cookie_name.isascii() or not auth.cookie_name.replace("_", "").isalnum():
         raise ConfigError("auth.cookie_name: ASCII letters, digits and _ only")
     positive = {
@@ -1035,3 +1061,8 @@ def _validate_dashboard(dashboard: DashboardSettings) -> None:
         raise ConfigError("dashboard.fcr_days: from 1 to 90")
     if not all(s.isdigit() and 1 <= len(s) <= 4 for s in dashboard.complaint_jrwa):
         raise ConfigError("dashboard.complaint_jrwa: JRWA symbols of 1 to 4 digits")
+
+
+def _validate_metrics(metrics: MetricsSettings) -> None:
+    """Every ``allow_from`` entry an address or a network."""
+    _check_networks(metrics.allow_from, "metrics.allow_from")

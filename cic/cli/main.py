@@ -16,6 +16,7 @@ from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
 from cic.notify import cli as sms_cli
+from cic.observability.json_logs import use_json_logs
 from cic.postcall import cli as postcall_cli
 from cic.postcall import topics_cli
 from cic.privacy import cli as privacy_cli
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"cic: błąd ustawień: {exc}", file=sys.stderr)
         return 2
+    if settings.logging.format == "json":
+        use_json_logs()
     handlers: dict[str, Callable[[argparse.Namespace], object]] = {
         "up": lambda a: lifecycle.up(settings),
         "down": lambda a: lifecycle.down(settings),

@@ -111,7 +111,7 @@ from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
 from cic.warnings import plugin as warnings_plugin
-from cic.web import api_docs
+from cic.web import api_docs, monitoring
 from cic.web import safety as web_safety
 from cic.web import status as web_status
 from cic.web.errors import error_middleware
@@ -299,7 +299,7 @@ def create_app(settings: Settings) -> web.Application:
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
             incidents_plugin.upload_limit_middleware(settings.safety.photo_max_mb),
-            auth_middleware(auth, services.credentials.api_token),
+            auth_middleware(auth, services.credentials.api_token, monitoring.access(services)),
         ]
     )
     app[SERVICES] = services
@@ -309,6 +309,7 @@ def create_app(settings: Settings) -> web.Application:
         [_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _supervisor_ctx, _tickers_ctx]
     )
     app.add_routes(web_status.routes(services))
+    monitoring.install(app, services)
     auth_plugin.install(app, auth_plugin.AuthDeps(auth, services.supervisor))
     admin_plugin.install(app, admin_plugin.AdminDeps(services.admin, auth.guard))
     _install_domains(app, services)
