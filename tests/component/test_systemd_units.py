@@ -4,9 +4,11 @@ reinstalling or uninstalling keeps the administrator's environment file."""
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,7 +85,7 @@ def test_services_exposure_stays_under_its_limit(settings_env: None, tmp_path: P
         result = subprocess.run(
             ["systemd-analyze", "security", "--offline=yes", str(unit_dir(tmp_path) / name)],
             capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        )
         found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout)
         assert found, result.stdout[-500:] + result.stderr
         exposure = float(found.group(1))
@@ -201,3 +203,41 @@ def test_user_names() -> None:
     for bad in ("", "1cic", "Cic", "c" * 33, "cic:cic", "-cic"):
         with pytest.raises(UnitValueError):
             user_name(bad)
+
+
+TRANSCRIBE = """
+import ctypes, sys
+from pathlib import Path
+if sys.argv[1] == "mdwe":
+    assert ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) == 0  # PR_SET_MDWE: no W+X memory
+from cic.speech.engines.whisper_engine import WhisperEngine
+WhisperEngine(Path(sys.argv[2])).transcribe(Path(sys.argv[3]))
+"""
+
+
+def test_whisper_needs_memory_written_then_executed(tmp_path: Path) -> None:
+    """Why cic-worker@ and the controller (whose child transcribes) have no
+    MemoryDenyWriteExecute: under the kernel's form of it, Whisper fails."""
+    from cic.speech.engines.packaged import packaged_whisper_base
+
+    if ctypes.CDLL(None).prctl(66, 0, 0, 0, 0) < 0:
+        pytest.skip("the kernel has no PR_SET_MDWE (Linux 6.3+)")
+    model = packaged_whisper_base(tmp_path / "models")
+    if model is None:
+        pytest.skip("no packaged Whisper model")
+    speech = tmp_path / "s.wav"
+    sentence = "Dzień dobry, dzwonię w sprawie podatku od nieruchomości."
+    subprocess.run(["espeak-ng", "-v", "pl", "-w", str(speech), sentence], check=True)
+    runs = {
+        mode: subprocess.run(
+            [sys.executable, "-c", TRANSCRIBE, mode, str(model), str(speech)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        for mode in ("plain", "mdwe")
+    }
+    assert runs["plain"].returncode == 0, runs["plain"].stderr[-500:]
+    assert runs["mdwe"].returncode != 0
+    assert "RuntimeError" in runs["mdwe"].stderr
