@@ -84,7 +84,9 @@ def test_services_exposure_stays_under_its_limit(settings_env: None, tmp_path: P
     for name, limit in EXPOSURE_LIMITS.items():
         result = subprocess.run(
             ["systemd-analyze", "security", "--offline=yes", str(unit_dir(tmp_path) / name)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout)
         assert found, result.stdout[-500:] + result.stderr
