@@ -40,7 +40,7 @@ def add_parser(sub: Any) -> None:
     install.add_argument("--root", help="write under this directory only (packaging, tests)")
     install.add_argument("--user", default=accounts.SERVICE_USER, help="the services' user")
     install.add_argument("--python", default=sys.executable, help="the Python with cic")
-    remove = actions.add_parser("uninstall", help="stop, disable and remove the units")
+    remove = actions.add_parser("uninstall", help="stop the units, remove them and their links")
     remove.add_argument("--root", help="remove from under this directory only")
     actions.add_parser("prepare", help="(cic-asterisk.service) render and prepare Asterisk")
 
@@ -105,19 +105,24 @@ def install(settings: Settings, root: str | None, user: str, python: str) -> int
 
 
 def uninstall(root: str | None) -> int:
-    """Stop and disable the units (on a running systemd), then remove their files. The
+    """Stop the units (on a running systemd), remove their enablement links and files. The
     environment, the settings and the state directory stay."""
     base = Path(root) if root else Path("/")
+    running = root is None and _systemd_running()
     if root is None:
         _need_root()
-        if _systemd_running():
-            _systemctl("disable", "--now", "cic.target", *UNITS[1:], "cic-worker@*.service")
-    for name in UNITS:
-        path = base / UNIT_DIR / name
-        if path.exists():
+    if running:
+        _systemctl("stop", "cic.target", *UNITS[1:], "cic-worker@*.service")
+    unit_dir = base / UNIT_DIR
+    links = [link for wants in unit_dir.glob("*.wants") for link in wants.iterdir()]
+    ours = [unit_dir / name for name in UNITS] + [
+        link for link in links if link.name in UNITS or link.name.startswith("cic-worker@")
+    ]
+    for path in ours:
+        if path.is_symlink() or path.exists():
             path.unlink()
             print(f"usunięto {path}")
-    if root is None and _systemd_running():
+    if running:
         _systemctl("daemon-reload")
     print(f"zostają: {ENV_FILE}, {CONFIG_FILE} i katalog stanu (dane, nagrania, sekrety)")
     return 0

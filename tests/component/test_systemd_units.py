@@ -153,8 +153,18 @@ def test_reinstall_keeps_the_environment_and_uninstall_removes_only_units(
     assert env.read_text() == "CIC_DATABASE_URL=postgresql://cic@db/cic\n"
     assert stale.read_text().startswith("# Napisane przez `cic services install`")
     assert "bez zmian (już jest)" in capsys.readouterr().out
+    wants = {"cic.target.wants": "cic-worker@2.service", "multi-user.target.wants": "cic.target"}
+    for folder, link in wants.items():  # as systemctl enable leaves them
+        (unit_dir(tmp_path) / folder).mkdir()
+        (unit_dir(tmp_path) / folder / link).symlink_to(f"/etc/systemd/system/{link}")
+    (unit_dir(tmp_path) / "multi-user.target.wants/ssh.service").symlink_to("/lib/ssh.service")
     assert main(["services", "uninstall", "--root", str(tmp_path)]) == 0
-    assert list(unit_dir(tmp_path).iterdir()) == []
+    left = sorted(str(p.relative_to(unit_dir(tmp_path))) for p in unit_dir(tmp_path).rglob("*"))
+    assert left == [
+        "cic.target.wants",
+        "multi-user.target.wants",
+        "multi-user.target.wants/ssh.service",
+    ]
     assert env.exists() and (tmp_path / "etc/cic/cic.yaml").exists()
 
 
