@@ -348,6 +348,12 @@ STEPS: dict[str, Step] = {
         ],
         checks=[
             Check("SELECT last_number FROM case_counters", [(1,)]),
+            Check(
+                "SELECT signature, status, started_on, deadline, created_at FROM cases",
+                [("FN.3110.1.2026", "w_toku", "2026-11-02", "2026-12-02", "2026-11-02 09:40:00")],
+            ),
+            Check("SELECT name, role FROM case_parties", [("Jan Wiśniewski", "wnioskodawca")]),
+            Check("SELECT case_id, call_id FROM case_calls", [(1, CALL)]),
             Check("SELECT symbol, category FROM jrwa_classes", [("3110", "BE5")]),
             Check(
                 "SELECT action, document_id FROM case_actions ORDER BY at",
@@ -398,6 +404,10 @@ STEPS: dict[str, Step] = {
                 "SELECT topic_id, source, confidence FROM call_topics ORDER BY topic_id",
                 [("podatki/nieruchomosci", "auto", 0.92), ("podatki/raty", "supervisor", 1.0)],
             ),
+            Check(
+                "SELECT call_id, engine, language, split_by_speaker, text FROM call_transcripts",
+                [(CALL, "whisper", "pl", 1, TRANSCRIPT)],
+            ),
             Check("SELECT corrected_by FROM topic_corrections", [("kierownik",)]),
             Check("SELECT call_id, set_by FROM legal_holds", [(CALL, "admin")]),
         ],
@@ -416,6 +426,10 @@ STEPS: dict[str, Step] = {
         checks=[
             Check("SELECT id, article FROM transfers", [(1, "")]),
             Check("SELECT id, merged_into FROM residents ORDER BY id", [(1, None), (2, 1)]),
+            Check(
+                "SELECT resident_id, number, label FROM resident_numbers ORDER BY number",
+                [(1, "+48221112233", "dom"), (1, "+48601234567", "komórka")],
+            ),
         ],
         note="the transfer of 0007 gets article ''",
     ),
@@ -479,6 +493,10 @@ STEPS: dict[str, Step] = {
                 [(1, PESEL_DIGEST), (2, None)],
             ),
             Check(
+                "SELECT resident_id, address FROM resident_emails",
+                [(1, "jan.wisniewski@example.pl")],
+            ),
+            Check(
                 "SELECT mailbox, last_uid FROM mail_cursors",
                 [
                     ("sekretariat@ug-przykladowo.pl/INBOX", 42),
@@ -520,6 +538,11 @@ STEPS: dict[str, Step] = {
             " '2026-11-15', '12102010260000042270201111', 'OK/0173/11', '2026-11-01 06:00:00')",
         ],
         checks=[
+            Check(
+                "SELECT p.number, p.initials, count(*) FROM dues_payers p"
+                " JOIN dues_items i ON i.payer = p.number GROUP BY p.number, p.initials",
+                [("NR/2026/0173", "J.W.", 2)],
+            ),
             Check(
                 "SELECT item_id, amount, paid, due FROM dues_items ORDER BY due",
                 [
@@ -605,9 +628,14 @@ STEPS: dict[str, Step] = {
         ],
         checks=[
             Check(
+                "SELECT m.subject, m.confirm, count(*) FROM notify_messages m"
+                " JOIN notify_deliveries d ON d.batch = m.batch GROUP BY m.subject, m.confirm",
+                [("Ostrzeżenie: silny wiatr", 1, 2)],
+            ),
+            Check(
                 "SELECT channel, status, confirmed_at FROM notify_deliveries ORDER BY channel",
                 [("email", "sent", None), ("sms", "confirmed", "2026-11-08 15:02:00")],
-            )
+            ),
         ],
     ),
     "0025": Step(
