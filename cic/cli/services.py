@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cic.asterisk import accounts, ownership, process, provision
-from cic.cli import lifecycle
+from cic.cli import lifecycle, service_user
 from cic.config import Settings
 from cic.deploy.systemd import CONFIG_STUB, UNITS, ServicePlan, UnitValueError, render, render_env
 from cic.errors import CommandError
@@ -129,12 +129,17 @@ def uninstall(root: str | None) -> int:
 
 
 def prepare(settings: Settings) -> None:
-    """Render Asterisk's configuration and prepare its instance (as root, before it starts)."""
+    """Render Asterisk's configuration and prepare its instance (as root, before it starts);
+    the state directory, where rendering may have made the database, goes to user ``cic``."""
     layout = lifecycle.install(settings)
     process.prepare(layout)
     ids = accounts.ensure(layout.root)
-    if ids is not None:
-        ownership.prepare(layout, ids)
+    if ids is None:
+        return
+    ownership.prepare(layout, ids)
+    state = Path(settings.state_dir).resolve()
+    if service_user.own_folder(state):
+        service_user.hand_over(state, service_user.RunAs(ids.cic_uid, ids.cic_gid))
 
 
 def _accounts(plan: ServicePlan) -> None:

@@ -87,6 +87,9 @@ def test_asterisk_boots_under_the_units_restrictions(tmp_path: Path) -> None:
         # ExecStartPre, as root (the interpreter of this test session: same cic code).
         subprocess.run([*cic, "services", "prepare"], env=env, check=True, capture_output=True)
         assert (instance / "etc/asterisk.conf").exists()
+        cic_uid = pwd.getpwnam("cic").pw_uid
+        for path in [tmp_path / "state", *(tmp_path / "state").rglob("*")]:
+            assert path.lstat().st_uid == cic_uid, path  # the controller's, though root made it
         caps = one(unit, "CapabilityBoundingSet").split()
         bounding = ",".join(["-all", *(f"+{c.removeprefix('CAP_').lower()}" for c in caps)])
         assert one(unit, "NoNewPrivileges") == "yes"
