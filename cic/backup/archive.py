@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from cic.backup.errors import ArchiveRefused, BackupError
 from cic.backup.models import (
@@ -182,7 +182,37 @@ def _check_info(info: tarfile.TarInfo, seen: set[str]) -> None:
     seen.add(info.name)
 
 
-def members(path: Path) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
+class Readable(Protocol):
+    """What a member's content is read through."""
+
+    def read(self, size: int = -1, /) -> bytes | None:
+        """Up to ``size`` bytes (all with -1); empty at the end."""
+        ...
+
+
+class _Guarded(io.RawIOBase):
+    """A member's reader whose read errors (the archive ends mid-file) become refusals."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        super().__init__()
+        self.raw, self.path = raw, path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.raw.read(size)
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise _refused(f"Archiwum {self.path} jest ucięte lub uszkodzone ({exc}).") from exc
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def members(path: Path) -> Iterator[tuple[tarfile.TarInfo, Readable]]:
     """Every member of the archive with a reader of its content, each name and type checked
     first; a damaged or cut-short archive raises ``ArchiveRefused``."""
     seen: set[str] = set()
@@ -193,17 +223,17 @@ def members(path: Path) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
                 reader = tar.extractfile(info)
                 if reader is None:
                     raise _refused(f"Nie można odczytać {info.name!r}.")
-                yield info, reader
+                yield info, _Guarded(reader, path)
     except (tarfile.TarError, EOFError) as exc:
         raise _refused(f"Archiwum {path} jest ucięte lub uszkodzone ({exc}).") from exc
     except OSError as exc:
         raise _refused(f"Nie można odczytać archiwum {path}: {exc.strerror or exc}.") from exc
 
 
-def copy_hashed(reader: IO[bytes], out: IO[bytes] | None = None) -> tuple[int, str]:
+def copy_hashed(reader: Readable, out: IO[bytes] | None = None) -> tuple[int, str]:
     """Read ``reader`` to its end (into ``out`` when given); its size and SHA-256."""
     digest, size = hashlib.sha256(), 0
-    while chunk := reader.read(CHUNK):
+    while chunk := reader.read(CHUNK) or b"":
         digest.update(chunk)
         size += len(chunk)
         if out is not None:
@@ -220,7 +250,7 @@ def verify(path: Path) -> Verified:
         if info.name in (MANIFEST, MANIFEST_SUM):
             if info.size > MANIFEST_LIMIT:
                 raise _refused(f"{info.name} jest za duży.")
-            data = reader.read()
+            data = reader.read() or b""
             if info.name == MANIFEST:
                 manifest_data = data
             else:

@@ -17,14 +17,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cic.backup import database
-from cic.backup.archive import copy_hashed, members, verify
+from cic.backup.archive import Readable, copy_hashed, members, verify
 from cic.backup.errors import ArchiveRefused, ControllerRunning, TargetNotEmpty
 from cic.backup.locks import controller_holds
 from cic.backup.models import Manifest, Member, Problem
@@ -187,15 +186,13 @@ class Restorer:
                 self._own(folder, root)
         return target
 
-    def _state(self, reader: IO[bytes], member: Member) -> None:
+    def _state(self, reader: Readable, member: Member) -> None:
         target = self._under(self.state, member, DIR_MODE)
         if target == self.state / SECRETS and target.exists():
             os.replace(target, target.with_name(SECRETS + ASIDE))  # the new instance's, kept
         self._put(reader, member, target, FILE_MODE)
 
-    def _put(
-        self, reader: IO[bytes], member: Member, target: Path, mode: int | None = None
-    ) -> Path:
+    def _put(self, reader: Readable, member: Member, target: Path, mode: int | None = None) -> Path:
         """Write the member to ``target`` under a temporary name, check it, rename."""
         temp = target.with_name(f".{target.name}.restore")
         with temp.open("wb") as out:
