@@ -125,24 +125,15 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
 
 def _dump_postgres(url: str | URL, target: Path) -> Dump:
     uri, env = libpq(url)
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                snapshot = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
-                argv = ["pg_dump", "--format=custom", "--no-owner", "--no-acl",
-                        f"--snapshot={snapshot}", f"--file={target}",
-                        f"--dbname={uri}"]  # fmt: skip
-                _run(argv, env, "pg_dump")
-                revision, counts, sums = _facts(conn)
-    except BackupError:
-        raise
-    except Exception as exc:
-        raise BackupError(f"Nie można odczytać bazy PostgreSQL: {_first_line(exc)}") from exc
-    finally:
-        engine.dispose()
+    with _engine(url, "Nie można odczytać bazy PostgreSQL") as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            snapshot = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+            argv = ["pg_dump", "--format=custom", "--no-owner", "--no-acl",
+                    f"--snapshot={snapshot}", f"--file={target}", f"--dbname={uri}"]  # fmt: skip
+            _run(argv, env, "pg_dump")
+            revision, counts, sums = _facts(conn)
     return Dump("postgresql", target, revision, counts, sums)
 
 
@@ -161,7 +152,10 @@ def tables(url: str | URL) -> list[str]:
 
 
 @contextmanager
-def _engine(url: str | URL) -> Iterator[Connection]:
+def _engine(
+    url: str | URL, failed: str = "Nie można połączyć się z bazą danych"
+) -> Iterator[Connection]:
+    """A connection; any failure but a ``BackupError`` becomes one, ``failed`` first."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -169,7 +163,7 @@ def _engine(url: str | URL) -> Iterator[Connection]:
     except BackupError:
         raise
     except Exception as exc:
-        raise BackupError(f"Nie można połączyć się z bazą danych: {_first_line(exc)}") from exc
+        raise BackupError(f"{failed}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
 
