@@ -52,7 +52,11 @@ def backup_lock(folder: Path) -> AbstractContextManager[None]:
 def controller_lock(state_dir: str | Path) -> Iterator[bool]:
     """What the controller holds while it runs; yields whether it got it (another
     controller on the same state directory keeps it otherwise)."""
-    fd = _open(Path(state_dir) / CONTROLLER_LOCK)
+    try:
+        fd = _open(Path(state_dir) / CONTROLLER_LOCK)
+    except OSError:  # not ours to write (made by root): run, but unguarded
+        yield False
+        return
     try:
         yield _try(fd)
     finally:

@@ -5,6 +5,7 @@ page, so monitoring can alert when ``last_success_at`` grows old."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 from cic.private import FILE_MODE, private_dir
 
 STATUS_FILE = "backup-status.json"
+log = logging.getLogger(__name__)
 
 
 def status_path(state_dir: str | Path) -> Path:
@@ -31,6 +33,15 @@ def read(state_dir: str | Path) -> dict[str, Any]:
 
 
 def _write(state_dir: str | Path, data: dict[str, Any]) -> None:
+    """Write the status atomically; a failure is logged, never raised (the backup itself
+    stands or fails on its own)."""
+    try:
+        _replace(state_dir, data)
+    except OSError as exc:
+        log.error("backup: cannot write %s: %s", status_path(state_dir), exc)
+
+
+def _replace(state_dir: str | Path, data: dict[str, Any]) -> None:
     folder = private_dir(state_dir)
     fd, temp = tempfile.mkstemp(dir=folder, prefix=".backup-status.", suffix=".tmp")
     try:
