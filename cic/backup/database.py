@@ -102,6 +102,10 @@ def _dump_sqlite(source: Path, target: Path) -> Dump:
             src.close()
             dst.close()
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            raise BackupError(
+                "Brak miejsca na dysku na kopię bazy SQLite; niedokończonego archiwum nie ma."
+            ) from exc
         raise BackupError(f"Nie można skopiować bazy SQLite {source}: {exc}.") from exc
     engine = make_engine(f"sqlite:///{target}")
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from cic import __version__
 from cic.auth import audit
 from cic.backup import database, status
-from cic.backup.archive import ArchiveWriter, disk_error
+from cic.backup.archive import ArchiveWriter, disk_error, safe_name
 from cic.backup.errors import BackupError
 from cic.backup.locks import backup_lock
 from cic.backup.models import Manifest, Member, Problem
@@ -125,6 +125,9 @@ class BackupService:
             problems = self._recordings(writer, dumped.checksums)
             for source in [*state_files(self.settings, sqlite_file),
                            *config_files(self.settings, self.settings_path)]:  # fmt: skip
+                if not safe_name(source.name):
+                    problems.append(Problem("skipped", str(source.path), "nazwa pliku"))
+                    continue
                 try:
                     writer.add_file(source.name, source.path, source.kind, source.origin)
                 except FileNotFoundError:  # removed meanwhile (the call spool emptied)
@@ -151,6 +154,9 @@ class BackupService:
         expected = {_absolute(p): s for p, s in known.items()}
         seen: set[str] = set()
         for source in recordings(self.settings):
+            if not safe_name(source.name):
+                problems.append(Problem("skipped", str(source.path), "nazwa pliku"))
+                continue
             try:
                 member = writer.add_file(source.name, source.path, "recording")
             except FileNotFoundError:  # deleted by retention meanwhile

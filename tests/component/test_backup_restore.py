@@ -10,7 +10,9 @@ import io
 import json
 import os
 import stat
+import subprocess
 import tarfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from cic.auth.models import AuditEntry
 from cic.backup import database
 from cic.backup import status as backup_status
 from cic.backup.archive import verify
-from cic.backup.errors import ArchiveRefused, ControllerRunning, TargetNotEmpty
+from cic.backup.errors import ArchiveRefused, BackupError, ControllerRunning, TargetNotEmpty
 from cic.backup.locks import controller_lock
 from cic.backup.plugin import scheduled_backup
 from cic.backup.restore import CONFIG_DIR, Restorer
@@ -338,6 +340,43 @@ def test_a_failed_backup_leaves_no_archive_and_says_so(source: Instance, tmp_pat
     assert [p.name for p in folder.iterdir() if not p.name.startswith(".cic-backup.lock")] == []
     state = backup_status.read(source.settings.state_dir)
     assert state["ok"] is False and "Nie ma bazy danych" in state["last_error"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """A tmpfs of a given size (root only), unmounted afterwards."""
+    mounted: list[Path] = []
+
+    def make(size: int) -> Path:
+        folder = tmp_path / f"maly-dysk-{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                              capture_output=True, check=False)  # fmt: skip
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs: {done.stderr.decode().strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("room", [0.3, 1.5])  # the database's copy fails / the archive fails
+def test_a_full_disk_leaves_no_archive_and_says_so(
+    source: Instance, db_url: str, small_disk: Callable[[int], Path], room: float
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the database's size is known for the SQLite file")
+    size = database.sqlite_path(db_url).stat().st_size
+    folder = small_disk(int(size * room) // 4096 * 4096)
+
+    with pytest.raises(BackupError, match="Brak miejsca na dysku"):
+        BackupService(source.settings).backup(folder)
+
+    assert [p.name for p in folder.iterdir()] == [".cic-backup.lock"]
+    state = backup_status.read(source.settings.state_dir)
+    assert state["ok"] is False and "Brak miejsca" in state["last_error"]
 
 
 def test_the_scheduled_run_writes_an_archive_status_and_audit_entry(
