@@ -41,6 +41,7 @@ from cic.auth.middleware import auth_middleware
 from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService
+from cic.backup import plugin as backup_plugin
 from cic.bus import Bus, make_bus
 from cic.callbacks import plugin as callbacks_plugin
 from cic.callbacks.handlers import AmiPlacer
@@ -373,6 +374,7 @@ def _install_domains(app: web.Application, services: Services) -> None:
         recordings_plugin.root_for(services.settings, services.layout),
         services.calls.last_agents.forget, services.residents.search,
     ))  # fmt: skip
+    backup_plugin.install(app, backup_plugin.BackupDeps(services.settings, services.supervisor))
 
     zone = services.settings.office.timezone
     channels = channels_plugin.install(app, channels_plugin.ChannelsDeps(
