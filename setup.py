@@ -26,6 +26,7 @@ FILES = {
         "privacy/*.yaml",
         "privacy/*.txt",
         "dues/*.md",
+        "deploy/systemd_units/*.j2",
     ],
     # templates and static files only: not node_modules/ or the bundle's build script
     "cic.assets.web": ["templates/*", "templates/**/*", "static/*/*", "static/**/*"],

@@ -523,6 +523,42 @@ class DashboardSettings:
 
 
 @dataclass
+class MetricsSettings:
+    """Who may read ``/metrics`` and ``/readyz`` without a session: clients whose address is
+    in ``allow_from`` (addresses or networks; default the loopback only) and anyone sending
+    ``Authorization: Bearer <token>`` with the token kept in ``token_file`` (empty: no token).
+    """
+
+    allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    token_file: str = ""
+
+
+@dataclass
+class LoggingSettings:
+    """How the processes write their log: ``text`` lines or ``json``, one object per line."""
+
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass
+class BackupSettings:
+    """Backups (``cic backup``, ``cic restore``): where archives go (``dir``, empty:
+    ``<state_dir>/kopie``), how many are kept (the newest of each of the last ``keep_daily``
+    days, ``keep_weekly`` ISO weeks and ``keep_monthly`` months; only archives cic made are
+    pruned), the controller's daily run (``schedule`` as ``GG:MM`` in ``office.timezone``,
+    empty: off, e.g. when a systemd timer runs ``cic backup`` instead) and further files or
+    folders to include (``include``: an environment file, TLS keys), restored beside the
+    settings for the administrator to put back."""
+
+    dir: str = ""
+    keep_daily: int = 7
+    keep_weekly: int = 4
+    keep_monthly: int = 6
+    schedule: str = ""
+    include: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -554,6 +590,9 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -702,12 +741,24 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def settings_file(
+    path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Path | None:
+    """The settings file ``load_settings`` reads: ``path``, else ``$CIC_CONFIG``, else
+    ``cic.yaml`` in the current directory when there is one; None: defaults only."""
+    environ = os.environ if environ is None else environ
+    chosen = (
+        path or environ.get("CIC_CONFIG") or ("cic.yaml" if Path("cic.yaml").exists() else None)
+    )
+    return Path(chosen) if chosen else None
+
+
 def load_settings(
     path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None
 ) -> Settings:
     """Read settings from defaults, then the YAML file, then ``CIC_*`` variables."""
     environ = os.environ if environ is None else environ
-    path = path or environ.get("CIC_CONFIG") or ("cic.yaml" if Path("cic.yaml").exists() else None)
+    path = settings_file(path, environ)
     data: dict[str, Any] = {}
     if path:
         try:
@@ -769,6 +820,8 @@ def validate(settings: Settings) -> None:
     _validate_sms(settings.sms)
     _validate_notify(settings.notify)
     _validate_dashboard(settings.dashboard)
+    _validate_metrics(settings.metrics)
+    _validate_backup(settings.backup)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -870,14 +923,19 @@ def _validate_public_url(url: str) -> None:
         raise ConfigError("public_url: an http(s) address such as https://sok.gmina.pl")
 
 
-def _validate_auth(auth: AuthSettings) -> None:
-    for entry in auth.trusted_proxies:
+def _check_networks(entries: list[str], name: str) -> None:
+    """Every entry an address or a network, else a ConfigError naming the setting."""
+    for entry in entries:
         try:
             ipaddress.ip_network(str(entry).strip(), strict=False)
         except ValueError:
             raise ConfigError(
-                f"auth.trusted_proxies: {entry!r} is not an address or network (10.0.0.0/8)"
+                f"{name}: {entry!r} is not an address or network (10.0.0.0/8)"
             ) from None
+
+
+def _validate_auth(auth: AuthSettings) -> None:
+    _check_networks(auth.trusted_proxies, "auth.trusted_proxies")
     if not auth.cookie_name.isascii() or not auth.cookie_name.replace("_", "").isalnum():
         raise ConfigError("auth.cookie_name: ASCII letters, digits and _ only")
     positive = {
@@ -1039,3 +1097,29 @@ def _validate_dashboard(dashboard: DashboardSettings) -> None:
         raise ConfigError("dashboard.fcr_days: from 1 to 90")
     if not all(s.isdigit() and 1 <= len(s) <= 4 for s in dashboard.complaint_jrwa):
         raise ConfigError("dashboard.complaint_jrwa: JRWA symbols of 1 to 4 digits")
+
+
+def _validate_metrics(metrics: MetricsSettings) -> None:
+    """Every ``allow_from`` entry an address or a network."""
+    _check_networks(metrics.allow_from, "metrics.allow_from")
+
+
+def _validate_backup(backup: BackupSettings) -> None:
+    """Counts of kept archives from 0 (``keep_daily`` at least 1), a ``GG:MM`` schedule or
+    empty, printable paths."""
+    if backup.keep_daily < 1 or min(backup.keep_weekly, backup.keep_monthly) < 0:
+        raise ConfigError("backup: keep_daily at least 1, keep_weekly and keep_monthly from 0")
+    if backup.schedule and schedule_time(backup.schedule) is None:
+        raise ConfigError(f"backup.schedule: {backup.schedule!r} is not a time GG:MM (02:30)")
+    paths = [backup.dir, *backup.include] if isinstance(backup.include, list) else [None]
+    if not all(isinstance(p, str) and p.isprintable() for p in paths):
+        raise ConfigError("backup: dir and include are printable paths (include a list)")
+
+
+def schedule_time(text: str) -> tuple[int, int] | None:
+    """``"02:30"`` as ``(2, 30)``; None when it is not a time of day ``GG:MM``."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        return None
+    hour, minute = int(hours), int(minutes)
+    return (hour, minute) if hour < 24 and minute < 60 else None

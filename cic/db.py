@@ -12,7 +12,8 @@ import importlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -161,6 +162,34 @@ def alembic_config(url: str | URL | None = None) -> Any:
     return config
 
 
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for Alembic.
+
+    On SQLite the foreign keys are off while migrations run: batch mode rebuilds a table by
+    copying it and dropping the old one, and with foreign keys on that drop fires ON DELETE
+    CASCADE / SET NULL in the tables that refer to it (an upgrade deleted every call's timeline
+    and recordings and cleared agents' departments). Afterwards ``PRAGMA foreign_key_check``
+    must find nothing, else the migration is rolled back.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
 def migrate(url: str | URL | Engine, revision: str = "head", *, down: bool = False) -> None:
     """Bring the database at ``url`` (or behind an engine) up to ``revision`` with Alembic
     (or, with ``down``, back down to it)."""
@@ -168,7 +197,7 @@ def migrate(url: str | URL | Engine, revision: str = "head", *, down: bool = Fal
 
     engine = url if isinstance(url, Engine) else make_engine(url)
     try:
-        with engine.begin() as connection:
+        with migration_connection(engine) as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
             (command.downgrade if down else command.upgrade)(config, revision)

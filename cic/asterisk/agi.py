@@ -59,6 +59,13 @@ class Router(Protocol):
 ScriptHandler = Callable[["AgiChannel", Mapping[str, str]], Awaitable[None]]
 """Another FastAGI script: gets the channel to talk on and the AGI environment."""
 
+RequestObserver = Callable[[str, str, float], None]
+"""Told of every FastAGI request when its connection closes: the script (``''`` when none was
+authorised), the result and the seconds from connection to close. Results: ``routed``,
+``route_failed`` (the router failed or overran: the dialplan falls back), ``ended_early``
+(hang-up or closed mid-conversation), ``ok`` (another script finished), ``refused`` (no
+secret), ``unknown_script``, ``bad_connection`` (no valid AGI environment), ``error``."""
+
 
 class AgiError(Exception):
     """The AGI conversation cannot go on: connection closed, hang-up or an error reply."""
@@ -166,21 +173,29 @@ class _AgiApplication(Application):  # type: ignore[misc]  # panoramisk is untyp
 
     header_timeout = 5.0
     secret = b""
+    observe: RequestObserver | None = None  # set by AgiServer.start
 
     async def handler(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Serve one FastAGI connection: headers, secret, route, close. Never raises."""
         peer = writer.get_extra_info("peername")
+        started, script, result = time.perf_counter(), "", "bad_connection"
         try:
             headers = await asyncio.wait_for(read_headers(reader), self.header_timeout)
-            script = self.authorised_script(headers.get("agi_network_script", ""))
-            if script is None:
+            authorised = self.authorised_script(headers.get("agi_network_script", ""))
+            if authorised is None:
+                result = "refused"
                 return
-            route = self._route.get(script)
+            route = self._route.get(authorised)
             if route is None:
-                log.error("FastAGI from %s: no route for script %r", peer, script)
+                result = "unknown_script"
+                log.error("FastAGI from %s: no route for script %r", peer, authorised)
                 return
-            await route(Request(self, headers, reader, writer, self.default_encoding))
+            script, result = authorised, "error"
+            result = str(
+                await route(Request(self, headers, reader, writer, self.default_encoding)) or "ok"
+            )
         except (AgiError, TimeoutError, ConnectionError) as exc:
+            result = "bad_connection" if not script else "ended_early"
             log.warning("FastAGI from %s: bad or closed connection: %r", peer, exc)
         except Exception:
             log.exception("FastAGI from %s: handler failed", peer)
@@ -188,6 +203,8 @@ class _AgiApplication(Application):  # type: ignore[misc]  # panoramisk is untyp
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+            if self.observe is not None:
+                self.observe(script, result, time.perf_counter() - started)
 
     def authorised_script(self, path: str) -> str | None:
         """The script named by ``<secret>/<script>``, or ``None`` (logged) without the secret."""
@@ -234,7 +251,19 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._app: _AgiApplication | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._scripts: dict[str, Callable[[Request], Awaitable[None]]] = {}
+        self._scripts: dict[str, Callable[[Request], Awaitable[str]]] = {}
+        self._observers: list[RequestObserver] = []
+
+    def add_observer(self, observer: RequestObserver) -> None:
+        """Tell ``observer`` of every request from the next :meth:`start` on (metrics)."""
+        self._observers.append(observer)
+
+    def _observe(self, script: str, result: str, seconds: float) -> None:
+        for observer in self._observers:
+            try:
+                observer(script, result, seconds)
+            except Exception:  # a metrics bug must not touch the call
+                log.exception("FastAGI request observer %r failed", observer)
 
     def add_script(self, name: str, handler: ScriptHandler, timeout: float = 5.0) -> None:
         """Serve ``agi://host:port/<secret>/<name>`` with ``handler`` (bounded by ``timeout`` s).
@@ -245,12 +274,14 @@ class AgiServer:
         if name == SCRIPT or not name.replace("-", "").isalnum():
             raise ValueError(f"bad FastAGI script name {name!r}")
 
-        async def run(request: Request) -> None:
+        async def run(request: Request) -> str:
             agi = AgiChannel(request.reader, request.writer, self._command_timeout)
             try:
                 await asyncio.wait_for(handler(agi, request.headers), timeout)
             except (AgiError, TimeoutError, ConnectionError) as exc:
                 log.warning("FastAGI %s: ended early: %r", name, exc)
+                return "ended_early"
+            return "ok"
 
         self._scripts[name] = run
 
@@ -260,6 +291,11 @@ class AgiServer:
         if self._server is not None and self._server.sockets:
             return int(self._server.sockets[0].getsockname()[1])
         return self._port
+
+    @property
+    def listening(self) -> bool:
+        """True while the server accepts connections."""
+        return self._server is not None and self._server.is_serving()
 
     def latencies(self) -> list[float]:
         """Seconds the router took for the most recent successful decisions, oldest first."""
@@ -272,6 +308,7 @@ class AgiServer:
         app = _AgiApplication(loop=asyncio.get_running_loop())
         app.header_timeout = self._header_timeout
         app.secret = self._secret
+        app.observe = self._observe
         app.add_route(SCRIPT, self._route_call)
         for name, run in self._scripts.items():
             app.add_route(name, run)
@@ -303,7 +340,7 @@ class AgiServer:
             if task is not None:
                 self._tasks.discard(task)
 
-    async def _route_call(self, request: Request) -> None:
+    async def _route_call(self, request: Request) -> str:
         began = time.perf_counter()
         headers: Mapping[str, str] = request.headers
         agi = AgiChannel(request.reader, request.writer, self._command_timeout)
@@ -313,7 +350,7 @@ class AgiServer:
             dialled = await agi.get_variable(dialplan.DIALLED) or headers.get("agi_extension", "")
         except (AgiError, TimeoutError, ConnectionError) as exc:
             log.warning("call %s: FastAGI ended before routing: %r", call_id, exc)
-            return
+            return "ended_early"
         req = RouteRequest(
             call_id=call_id,
             caller_number=caller_field(headers.get("agi_callerid")),
@@ -326,13 +363,14 @@ class AgiServer:
             decision = await asyncio.wait_for(self._router.route(req), self._route_timeout)
         except Exception:
             log.exception("call %s: routing failed; CIC_ACTION not set (fallback)", call_id)
-            return
+            return "route_failed"
         self._latencies.append(time.perf_counter() - started)
         try:
             for name, value in decision_variables(decision):
                 await agi.set_variable(name, value)
         except (AgiError, TimeoutError, ConnectionError) as exc:
             log.warning("call %s: could not set the routing variables: %r", call_id, exc)
-            return
+            return "ended_early"
         self.conversations.add(time.perf_counter() - began)
         log.info("call %s: %s %s (%s)", call_id, decision.action, decision.target, decision.reason)
+        return "routed"

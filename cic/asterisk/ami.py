@@ -61,6 +61,10 @@ class AmiStats:
     resyncs: int = 0
     logins: int = 0
     connected: bool = False
+    #: Logged in and the live state re-read since (False from a disconnect to the resync's end).
+    in_sync: bool = False
+    #: When the latest AMI event arrived (Unix seconds), None before the first.
+    last_event_at: float | None = None
     last_error: str = ""
     since: dict[str, str] = field(default_factory=dict)
 
@@ -157,19 +161,21 @@ class AmiSession:
         self._queue.put_nowait(_RESYNC)
 
     def _on_event(self, _manager: Manager, event: Any) -> None:
-        self._queue.put_nowait((dict(event), datetime.now(UTC)))
+        received = datetime.now(UTC)
+        self.stats.last_event_at = received.timestamp()
+        self._queue.put_nowait((dict(event), received))
         if event.get("Event") == "FullyBooted":
             self._queue.put_nowait(_RESYNC)
 
     def _on_login(self, _manager: Manager) -> None:
         self.stats.logins += 1
-        self.stats.connected = True
+        self.stats.connected, self.stats.in_sync = True, False  # until the resync below is done
         self.stats.since["connected"] = datetime.now(UTC).isoformat()
         log.info("AMI logged in")
         self._queue.put_nowait(_RESYNC)
 
     def _on_disconnect(self, _manager: Manager, exc: BaseException | None) -> None:
-        self.stats.connected = False
+        self.stats.connected = self.stats.in_sync = False
         self.stats.since["disconnected"] = datetime.now(UTC).isoformat()
         log.warning("AMI connection lost (%s); reconnecting with back-off", exc)
 
@@ -235,4 +241,5 @@ class AmiSession:
                 self.stats.last_error = repr(exc)
                 log.exception("resync hook %r failed", hook)
         self.stats.resyncs += 1
+        self.stats.in_sync = self.stats.connected
         self._ready.set()

@@ -55,20 +55,7 @@ def start(layout: Layout, ami_port: int, timeout: float = 60) -> int:
     pid = running_pid(layout)
     if pid:
         return pid
-    for sub in ("run", "log", "lib", "spool"):
-        layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
-    if layout.chrooted:
-        for sub in (
-            "var/lib/asterisk",
-            "var/run/asterisk",
-            "var/log/asterisk",
-            "var/spool/asterisk",
-        ):
-            (layout.root / sub).mkdir(parents=True, exist_ok=True)
-        # Asterisk resolves the host's name at every call; give the root the host's view.
-        hosts = Path("/etc/hosts")
-        if hosts.exists() and hosts.read_bytes() != _read(layout.root / "etc/hosts"):
-            shutil.copyfile(hosts, layout.root / "etc/hosts")
+    prepare(layout)
     run_as = _run_as(layout)
     console_log = layout.host(f"{layout.inst}/log/console.log").open("ab")
     proc = subprocess.Popen(
@@ -94,6 +81,24 @@ def start(layout: Layout, ami_port: int, timeout: float = 60) -> int:
         time.sleep(0.2)
     stop(layout)
     raise ProvisionError(f"asterisk did not boot within {timeout:.0f} s")
+
+
+def prepare(layout: Layout) -> None:
+    """Make the instance's and (in the cached root) Asterisk's own directories, and give the
+    root the host's /etc/hosts (Asterisk resolves the host's name at every call)."""
+    for sub in ("run", "log", "lib", "spool"):
+        layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
+    if layout.chrooted:
+        for sub in (
+            "var/lib/asterisk",
+            "var/run/asterisk",
+            "var/log/asterisk",
+            "var/spool/asterisk",
+        ):
+            (layout.root / sub).mkdir(parents=True, exist_ok=True)
+        hosts = Path("/etc/hosts")
+        if hosts.exists() and hosts.read_bytes() != _read(layout.root / "etc/hosts"):
+            shutil.copyfile(hosts, layout.root / "etc/hosts")
 
 
 def _run_as(layout: Layout) -> list[str]:

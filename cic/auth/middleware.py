@@ -7,7 +7,9 @@ pass the Origin check but not a session's CSRF check (the form's own token stand
 resident portal (``/e-urzad``) never looks at a session at all: its pages show nothing of a
 signed-in official, and its forms carry their own signed token (``cic.portal.forms``).
 A role kept to a few paths (``cic.auth.roles.CONFINED``: the management) is refused every
-other path here, whatever the route's own guard says.
+other path here, whatever the route's own guard says. ``/metrics`` and ``/readyz`` are for the
+monitoring only (``cic.auth.monitoring``): an allowed address or the monitoring token, else
+403; no session is looked at.
 Sets ``request[USER_KEY]`` (``CurrentUser``; read it with ``cic.auth.roles.current_user``),
 ``request[SESSION_KEY]`` (``SessionInfo``, not for token requests) and ``request[CSRF_KEY]``.
 """
@@ -23,6 +25,7 @@ from aiohttp.typedefs import Middleware
 from cic.auth.actor import Actor
 from cic.auth.csrf import UNSAFE_METHODS, check_origin, submitted_csrf_token, tokens_match
 from cic.auth.errors import AuthError, CsrfRejected, Forbidden, NotSignedIn, OriginRejected
+from cic.auth.monitoring import LOOPBACK, MONITORING_PATHS, MonitoringAccess
 from cic.auth.refusals import record_refusal
 from cic.auth.roles import CSRF_KEY, SESSION_KEY, USER_KEY, Handler, confined_out
 from cic.auth.service import AuthService
@@ -51,9 +54,13 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or is_portal(path) or path.startswith("/static/")
 
 
-def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
-    """The middleware; ``api_token`` is the bearer token accepted on ``/api/``."""
+def auth_middleware(
+    auth: AuthService, api_token: str, monitoring: MonitoringAccess | None = None
+) -> Middleware:
+    """The middleware; ``api_token`` is the bearer token accepted on ``/api/``; ``monitoring``
+    says who may read ``/metrics`` and ``/readyz`` (default: the loopback only)."""
     expected = f"Bearer {api_token}".encode()
+    monitors = monitoring or MonitoringAccess(LOOPBACK)
     cookie = auth.settings.cookie_name
 
     async def identify(request: web.Request) -> bool:
@@ -76,6 +83,11 @@ def auth_middleware(auth: AuthService, api_token: str) -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/static/") or request.path == "/healthz":
             return await handler(request)
+        if request.path in MONITORING_PATHS:  # for the monitoring, by address or its token
+            if monitors.allows(request.remote, request.headers.get("Authorization")):
+                return await handler(request)
+            refused = Forbidden("Brak dostępu: tylko dla monitoringu (dozwolony adres lub token).")
+            return web.json_response(refused.to_dict(), status=refused.status)
         if is_portal(request.path):  # residents: no session is looked at, a form's token stands
             if (
                 request.method in UNSAFE_METHODS

@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
-from cic.cli import api, containers, demo, lifecycle, users
+from cic.cli import api, backup, containers, demo, lifecycle, services, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
 from cic.notify import cli as sms_cli
+from cic.observability.json_logs import use_json_logs
 from cic.postcall import cli as postcall_cli
 from cic.postcall import topics_cli
 from cic.privacy import cli as privacy_cli
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     dues_cli.add_parser(sub)
     sms_cli.add_parser(sub)
     addresses_cli.add_parser(sub)
+    services.add_parser(sub)
+    backup.add_parser(sub)
     return p
 
 
@@ -90,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"cic: błąd ustawień: {exc}", file=sys.stderr)
         return 2
+    if settings.logging.format == "json":
+        use_json_logs()
     handlers: dict[str, Callable[[argparse.Namespace], object]] = {
         "up": lambda a: lifecycle.up(settings),
         "down": lambda a: lifecycle.down(settings),
@@ -109,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         "naleznosci": lambda a: dues_cli.run(settings, a),
         "sms": lambda a: sms_cli.run(settings, a),
         "adresy": lambda a: addresses_cli.run(settings, a),
+        "services": lambda a: services.run(settings, a),
+        "backup": lambda a: backup.run(settings, a),
+        "restore": lambda a: backup.run(settings, a),
     }
     try:
         result = handlers[args.command](args)

@@ -47,7 +47,7 @@ def service_account(settings: Settings, env: dict[str, str]) -> tuple[RunAs | No
     ids = accounts.ensure(provision.locate(settings).root)
     assert ids is not None
     state = Path(settings.state_dir).resolve()
-    if len(state.parts) < 3 or state.stat().st_mode & 0o1000:
+    if not own_folder(state):
         return None, f"root — UWAGA: {state} nie jest osobnym katalogiem cic (state_dir)"
     run_as = RunAs(ids.cic_uid, ids.cic_gid)
     if not _can_run(run_as, env, state):
@@ -58,6 +58,11 @@ def service_account(settings: Settings, env: dict[str, str]) -> tuple[RunAs | No
         )
     hand_over(state, run_as)
     return run_as, f"użytkownik {accounts.SERVICE_USER}"
+
+
+def own_folder(state: Path) -> bool:
+    """True when ``state`` is a folder of cic's own (not / or /var, not a sticky /tmp)."""
+    return len(state.parts) >= 3 and not state.stat().st_mode & 0o1000
 
 
 def _can_run(run_as: RunAs, env: dict[str, str], state: Path) -> bool:

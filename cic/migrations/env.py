@@ -13,7 +13,14 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from cic.db import Base, import_models, include_name, make_engine, normalize_url
+from cic.db import (
+    Base,
+    import_models,
+    include_name,
+    make_engine,
+    migration_connection,
+    normalize_url,
+)
 
 import_models()
 config = context.config
@@ -60,7 +67,7 @@ def run_online() -> None:
         return
     engine = make_engine(_url())
     try:
-        with engine.begin() as new_connection:
+        with migration_connection(engine) as new_connection:
             _configure(new_connection)
     finally:
         engine.dispose()

@@ -45,9 +45,11 @@ def worker_command(settings: Settings) -> list[str]:
 
 def worker_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
     """The controller's environment with its database and Redis URLs: they may hold
-    passwords, and a command line is readable by every local user (``ps``)."""
+    passwords, and a command line is readable by every local user (``ps``). The log format
+    goes along, so the worker's lines in the controller's log are written the same way."""
     env = dict(os.environ if base is None else base)
     env["CIC_DATABASE_URL"] = settings.db_url
+    env["CIC_LOGGING__FORMAT"] = settings.logging.format
     if settings.redis_url:
         env["CIC_REDIS_URL"] = settings.redis_url
     return env

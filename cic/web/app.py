@@ -41,6 +41,7 @@ from cic.auth.middleware import auth_middleware
 from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService
+from cic.backup import plugin as backup_plugin
 from cic.bus import Bus, make_bus
 from cic.callbacks import plugin as callbacks_plugin
 from cic.callbacks.handlers import AmiPlacer
@@ -111,7 +112,7 @@ from cic.wallboard import plugin as wallboard_plugin
 from cic.wallboard.handlers import WallboardFeeder
 from cic.wallboard.service import Wallboard
 from cic.warnings import plugin as warnings_plugin
-from cic.web import api_docs
+from cic.web import api_docs, monitoring
 from cic.web import safety as web_safety
 from cic.web import status as web_status
 from cic.web.errors import error_middleware
@@ -299,7 +300,7 @@ def create_app(settings: Settings) -> web.Application:
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
             incidents_plugin.upload_limit_middleware(settings.safety.photo_max_mb),
-            auth_middleware(auth, services.credentials.api_token),
+            auth_middleware(auth, services.credentials.api_token, monitoring.access(services)),
         ]
     )
     app[SERVICES] = services
@@ -309,6 +310,7 @@ def create_app(settings: Settings) -> web.Application:
         [_store_ctx, _bus_ctx, _ami_ctx, _agi_ctx, _supervisor_ctx, _tickers_ctx]
     )
     app.add_routes(web_status.routes(services))
+    monitoring.install(app, services)
     auth_plugin.install(app, auth_plugin.AuthDeps(auth, services.supervisor))
     admin_plugin.install(app, admin_plugin.AdminDeps(services.admin, auth.guard))
     _install_domains(app, services)
@@ -372,6 +374,7 @@ def _install_domains(app: web.Application, services: Services) -> None:
         recordings_plugin.root_for(services.settings, services.layout),
         services.calls.last_agents.forget, services.residents.search,
     ))  # fmt: skip
+    backup_plugin.install(app, backup_plugin.BackupDeps(services.settings, services.supervisor))
 
     zone = services.settings.office.timezone
     channels = channels_plugin.install(app, channels_plugin.ChannelsDeps(

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from cic.auth.csrf import UNSAFE_METHODS
 from cic.auth.middleware import is_public
+from cic.auth.monitoring import MONITORING_PATHS
 from cic.http.endpoint import Endpoint, endpoint_of
 from cic.http.schemas import json_schema, query_parameters
 
@@ -125,6 +126,8 @@ def middleware_answers(path: str, method: str) -> set[int]:
     case): a URL carrying NUL (400), signed out (401, or for a page a 302 to the sign-in
     form), a change without the session's CSRF token or from another origin (403)."""
     answers = {400}
+    if path in MONITORING_PATHS:  # an allowed address or the monitoring token, else 403
+        return answers | {403}
     if not is_public(path):
         answers.add(302 if method == "GET" and not path.startswith("/api/") else 401)
     if method in UNSAFE_METHODS:

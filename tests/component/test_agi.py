@@ -494,3 +494,32 @@ def test_the_secret_is_required() -> None:
     for secret in ("", "a/b"):
         with pytest.raises(ValueError, match="secret"):
             AgiServer(FakeRouter(), "127.0.0.1", 0, secret=secret)
+
+
+async def test_observers_hear_every_request_with_its_result(router: FakeRouter) -> None:
+    """What the metrics count: routed, the router failing, a caller gone, no secret."""
+    seen: list[tuple[str, str, float]] = []
+    srv = AgiServer(router, "127.0.0.1", 0, secret=SECRET, route_timeout=0.5, header_timeout=1.0)
+    srv.add_observer(lambda script, result, seconds: seen.append((script, result, seconds)))
+    srv.add_observer(lambda *_: 1 / 0)  # a broken observer does not touch the call
+    await srv.start()
+    try:
+        await serve_next_call(srv)
+        router.error = RuntimeError("boom")
+        await fake_asterisk(srv.port, agi_env(srv.port), CALL_VARS)
+        router.error = None
+        await fake_asterisk(srv.port, agi_env(srv.port), CALL_VARS, reply=lambda _c: None)
+        await fake_asterisk(srv.port, agi_env(srv.port, agi_network_script="route"), CALL_VARS)
+        for _ in range(200):
+            if len(seen) == 4:
+                break
+            await asyncio.sleep(0.01)
+        assert [(s, r) for s, r, _ in seen] == [
+            ("route", "routed"), ("route", "route_failed"), ("route", "ended_early"),
+            ("", "refused"),
+        ]  # fmt: skip
+        assert all(0 <= seconds < 5 for _, _, seconds in seen)
+        assert srv.listening
+    finally:
+        await srv.stop()
+    assert not srv.listening

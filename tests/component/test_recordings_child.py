@@ -47,10 +47,12 @@ def test_the_command_carries_the_controllers_settings() -> None:
     env = worker_environment(settings, {"CIC_STATE_DIR": "/var/lib/cic"})
     assert env == {"CIC_STATE_DIR": "/var/lib/cic",
                    "CIC_DATABASE_URL": "postgresql://cic:tajne@127.0.0.1/cic",
-                   "CIC_REDIS_URL": "redis://127.0.0.1:6379/0"}  # fmt: skip
+                   "CIC_REDIS_URL": "redis://127.0.0.1:6379/0",
+                   "CIC_LOGGING__FORMAT": "text"}  # fmt: skip
     embedded = Settings(state_dir="/srv/cic", speech=SpeechSettings(workers=0))
     assert worker_command(embedded)[-2:] == ["--workers", "1"]
-    assert worker_environment(embedded, {}) == {"CIC_DATABASE_URL": "sqlite:////srv/cic/cic.db"}
+    assert worker_environment(embedded, {}) == {"CIC_DATABASE_URL": "sqlite:////srv/cic/cic.db",
+                                                 "CIC_LOGGING__FORMAT": "text"}  # fmt: skip
 
 
 async def test_a_child_that_cannot_start_is_tried_again() -> None:

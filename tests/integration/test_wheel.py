@@ -100,6 +100,7 @@ def test_the_wheel_carries_the_assets_and_nothing_of_the_build(venv: Path) -> No
                  "cic/assets/web/static/vendor/jssip.min.js", "cic/assets/kb/README.md",
                  "cic/assets/kb/synonimy.yaml", "cic/assets/kb/formularze/pelnomocnictwo.odt",
                  "cic/migrations/alembic.ini", "cic/topics/taxonomy.yaml",
+                 "cic/deploy/systemd_units/cic-controller.service.j2",
                  "cic/topics/corpus/seeds.yaml", "cic/topics/corpus/mentions.yaml",
                  "cic/topics/corpus/more_seeds.yaml"):  # fmt: skip
         assert (site / path).is_file(), path
