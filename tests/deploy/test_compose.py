@@ -36,6 +36,9 @@ def test_the_proxy_serves_the_test_cas_certificate(system: Composed) -> None:
     assert system.get("/healthz")["ok"] is True  # verified against the test CA
     with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
         urllib.request.urlopen(system.base + "/healthz", timeout=10)  # the system's CAs
+    for path in ("/metrics", "/readyz"):  # for monitoring on the host, not through the proxy
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            system.get(path)
 
 
 def test_composed_system_answers_and_records_a_call(system: Composed) -> None:
