@@ -37,8 +37,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> Any:
     """Run ``cic compose ACTION``."""
-    project = compose_file.NAME.fullmatch(args.project)
-    if project is None:
+    if compose_file.NAME.fullmatch(args.project) is None:
         raise CommandError(f"nazwa projektu {args.project!r}: małe litery, cyfry, _ i -")
     podman = compose_run.engine_for(args.file, os.environ)
     if args.action == "ps":

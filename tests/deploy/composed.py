@@ -126,11 +126,11 @@ class Composed:
         return self.next_port
 
     def logs(self) -> str:
-        """The last lines of every container's log (for a failure message)."""
+        """The last lines of every container's log (kept beside the test's files)."""
         out = []
         for service in ("controller", "asterisk", "worker", "proxy", "postgres", "redis"):
             result = subprocess.run(
-                ["podman", "logs", "--tail", "15", f"{PROJECT}_{service}_1"],
+                ["podman", "logs", "--tail", "300", f"{PROJECT}_{service}_1"],
                 env=self.env, capture_output=True, text=True, check=False,
             )  # fmt: skip
             out.append(f"--- {service}\n{result.stdout}{result.stderr}")
@@ -179,8 +179,8 @@ def composed(folder: Path) -> Iterator[Composed]:
         wait_for(lambda: system.get("/healthz")["ok"], 180, "the controller behind the proxy")
         print(f"\nhealthy through the proxy after {time.monotonic() - started:.1f} s")
         yield system
-    except BaseException:
-        print(system.logs(), file=sys.stderr)
-        raise
     finally:
+        # Kept for a failed test: the containers and their logs go with the project.
+        (folder / "containers.log").write_text(system.logs(), encoding="utf-8")
+        print(f"\ncontainers' logs: {folder / 'containers.log'}", file=sys.stderr)
         timed([*cic, "down", "--volumes"], env, "cic compose down --volumes")

@@ -15,7 +15,7 @@ import pytest
 
 from cic.demo.runner import Sipp
 from cic.demo.scenarios import AgentPhone, ResidentCall, agent_xml, resident_xml
-from tests.deploy.composed import PORTS, Composed, composed, missing_tools, wait_for
+from tests.deploy.composed import PORTS, PROJECT, Composed, composed, missing_tools, wait_for
 
 RECORDINGS_IN_CONTROLLER = "/pbx/srv/cic/default/recordings/"
 
@@ -91,19 +91,19 @@ def test_composed_system_answers_and_records_a_call(system: Composed) -> None:
     if not system.transcribes:
         return  # no Whisper base packages: the worker container has no model
     # The worker container transcribed the recording (silent: an empty transcript is fine).
+    call_id = call["call_id"]
 
     def job_done() -> dict[str, Any] | None:
         jobs = [j for j in system.get("/api/post-call-jobs", token) if j["call_id"] == call_id]
         assert all(j["status"] != "failed" for j in jobs), jobs
         return next((j for j in jobs if j["status"] == "done"), None)
 
-    call_id = call["call_id"]
     job = wait_for(job_done, 180, "the worker container's transcription job")
     assert job["lease_owner"].startswith("container@") and job["finished_at"], job
 
 
 def test_an_administrator_is_added_inside_the_controller_container(system: Composed) -> None:
-    cic = ["podman", "exec", "cictest_controller_1", "cic-container", "cic", "users"]
+    cic = ["podman", "exec", f"{PROJECT}_controller_1", "cic-container", "cic", "users"]
     added = subprocess.run(
         [*cic, "add", "kierownik", "Kierownik Referatu", "--role", "admin"],
         env=system.env, capture_output=True, text=True, check=False,
