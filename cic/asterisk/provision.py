@@ -153,18 +153,34 @@ def ensure_root(settings: Settings) -> Layout:
     into a root before it was built (instances under ``srv/``) is kept.
     """
     layout = locate(settings)
+    if layout.chrooted and layout.root == cached_root(settings):
+        _passable(layout.root.parent)
     if (layout.root / "usr/sbin/asterisk").exists():
         return layout
     if not layout.chrooted or layout.root != cached_root(settings):
         raise ProvisionError(f"no asterisk binary under {layout.root}")
     if not shutil.which("debootstrap"):
         raise ProvisionError("debootstrap is missing: apt-get install -y debootstrap")
-    layout.root.parent.mkdir(parents=True, exist_ok=True)
     with (layout.root.parent / (layout.root.name + ".lock")).open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (layout.root / "usr/sbin/asterisk").exists():
             _build_root(layout.root)
     return layout
+
+
+def _passable(folder: Path) -> None:
+    """Let every user pass through the cache folder (not list it).
+
+    cic makes it under its umask 027 (0750, root only), which shut Asterisk's and the
+    controller's users out of the recordings inside the root on a fresh machine.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = folder.stat().st_mode & 0o7777
+    if mode & 0o011 != 0o011:
+        try:
+            folder.chmod(mode | 0o011)
+        except PermissionError:
+            log.warning("cannot let other users pass through %s (not its owner)", folder)
 
 
 def _build_root(root: Path) -> None:
