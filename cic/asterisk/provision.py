@@ -36,6 +36,7 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
 PORTS = ("ami_port", "agi_port", "sip_port", "http_port", "rtp_start", "rtp_end")
+SIP_TLS_CERT, SIP_TLS_KEY = "lib/keys/sip-tls.crt", "lib/keys/sip-tls.key"
 INSTANCE_DIRS = (
     "etc", "lib/keys", "spool", "run", "log", "agi-bin", "sounds/moh", "recordings/messages",
 )  # fmt: skip
@@ -262,7 +263,8 @@ def template_context(
             "ami_password": credentials.ami_password,
             "agi_secret": credentials.agi_secret,
         },
-        "agents": [_agent_row(spec, credentials) for spec in agents],
+        "agents": [_agent_row(spec, credentials, settings) for spec in agents],
+        "sip_tls": _sip_tls(settings, layout),
         "queues": [
             {
                 "name": values.QueueName.parse(q.name, "Nazwa kolejki"),
@@ -293,11 +295,25 @@ def template_context(
     }
 
 
-def _agent_row(spec: EndpointSpec, credentials: Credentials) -> dict[str, Any]:
+def _sip_tls(settings: Settings, layout: Layout) -> dict[str, Any] | None:
+    """The TLS transport's values (``None``: off); the files as Asterisk sees its copies."""
+    tls = settings.tls
+    if not tls.sip_port:
+        return None
+    return {
+        "bind": values.HostName.parse(tls.sip_bind, "tls.sip_bind"),
+        "port": int(tls.sip_port),
+        "cert_file": f"{layout.inst}/{SIP_TLS_CERT}",
+        "key_file": f"{layout.inst}/{SIP_TLS_KEY}",
+    }
+
+
+def _agent_row(spec: EndpointSpec, credentials: Credentials, settings: Settings) -> dict[str, Any]:
     endpoint = values.ObjectName.parse(spec.endpoint, "Login konsultanta")
     contact = spec.static_contact
     return {
         "endpoint": endpoint,
+        "remote": spec.endpoint.removeprefix("agent-") in settings.tls.remote_agents,
         "display_name_sip": spec.display_name_sip,
         "static_contact": (
             values.SipUri.parse(contact, f"Stały adres telefonu ({endpoint})").for_conf()
@@ -326,9 +342,24 @@ def render(
     etc = layout.host(f"{layout.inst}/etc")
     for sub in INSTANCE_DIRS:
         layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
+    if settings.tls.sip_port:
+        _copy_sip_tls_files(settings, layout)
     for name, text in texts.items():
         _write_shared(etc / name, text)
     return etc
+
+
+def _copy_sip_tls_files(settings: Settings, layout: Layout) -> None:
+    """Copy the TLS transport's certificate and key into the instance (a chrooted Asterisk
+    sees nothing outside its root); Asterisk reads them as a member of the shared group."""
+    for source, target in zip(settings.tls.sip_files, (SIP_TLS_CERT, SIP_TLS_KEY), strict=True):
+        try:
+            text = Path(source).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProvisionError(f"tls: cannot read {source} (PEM file): {exc}") from None
+        if "-----BEGIN " not in text:
+            raise ProvisionError(f"tls: {source} is not a PEM file")
+        _write_shared(layout.host(f"{layout.inst}/{target}"), text)
 
 
 def _write_shared(path: Path, text: str) -> None:
