@@ -36,7 +36,9 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
 PORTS = ("ami_port", "agi_port", "sip_port", "http_port", "rtp_start", "rtp_end")
-SIP_TLS_CERT, SIP_TLS_KEY = "lib/keys/sip-tls.crt", "lib/keys/sip-tls.key"
+# In etc/ (setgid group cic, like the configuration): Asterisk reads them through its group;
+# not in lib/keys, where res_crypto wants every *.key to be 0600.
+SIP_TLS_CERT, SIP_TLS_KEY = "etc/sip-tls.crt", "etc/sip-tls.key"
 INSTANCE_DIRS = (
     "etc", "lib/keys", "spool", "run", "log", "agi-bin", "sounds/moh", "recordings/messages",
 )  # fmt: skip

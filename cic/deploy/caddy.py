@@ -108,7 +108,6 @@ def caddyfile(settings: Settings) -> str:
         "{\n"
         f"\tadmin {s.admin}\n"
         f"\thttp_port {s.http_port}\n"
-        f"\thttps_port {s.https_port}\n"
         f"{email}"
         "}\n\n"
         f"https://{s.host}:{s.https_port} {{\n"

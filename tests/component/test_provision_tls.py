@@ -57,11 +57,11 @@ def test_remote_agent_registers_over_tls_with_srtp_only(tmp_path: Path) -> None:
     conf = (etc / "pjsip.conf").read_text()
     transport = conf[conf.index("[transport-tls]") :]
     assert "protocol = tls\nbind = 0.0.0.0:5061\n" in transport
-    cert = f"{layout.inst}/lib/keys/sip-tls.crt"
-    assert f"cert_file = {cert}\npriv_key_file = {layout.inst}/lib/keys/sip-tls.key" in transport
+    cert = f"{layout.inst}/etc/sip-tls.crt"
+    assert f"cert_file = {cert}\npriv_key_file = {layout.inst}/etc/sip-tls.key" in transport
     copied = layout.host(cert)
     assert copied.read_text() == (tmp_path / "c.pem").read_text()
-    assert stat.S_IMODE(layout.host(f"{layout.inst}/lib/keys/sip-tls.key").stat().st_mode) == 0o640
+    assert stat.S_IMODE(layout.host(f"{layout.inst}/etc/sip-tls.key").stat().st_mode) == 0o640
     remote = _section(conf, "agent-zdalny")
     for line in ("transport = transport-tls", "media_encryption = sdes",
                  "media_encryption_optimistic = no", "rewrite_contact = yes"):  # fmt: skip
