@@ -353,15 +353,23 @@ def render(
 
 def _copy_sip_tls_files(settings: Settings, layout: Layout) -> None:
     """Copy the TLS transport's certificate and key into the instance (a chrooted Asterisk
-    sees nothing outside its root); Asterisk reads them as a member of the shared group."""
+    sees nothing outside its root); Asterisk reads them as a member of the shared group.
+
+    A source that cannot be read (a renewal replacing it) leaves an earlier copy in place,
+    with a warning: an agent's change must not fail over it. Without a copy it is an error.
+    """
     for source, target in zip(settings.tls.sip_files, (SIP_TLS_CERT, SIP_TLS_KEY), strict=True):
+        copy = layout.host(f"{layout.inst}/{target}")
         try:
             text = Path(source).read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProvisionError(f"tls: cannot read {source} (PEM file): {exc}") from None
-        if "-----BEGIN " not in text:
-            raise ProvisionError(f"tls: {source} is not a PEM file")
-        _write_shared(layout.host(f"{layout.inst}/{target}"), text)
+            if "-----BEGIN " not in text:
+                raise ValueError("not a PEM file")
+        except (OSError, ValueError) as exc:
+            if not copy.exists():
+                raise ProvisionError(f"tls: cannot use {source} (PEM file): {exc}") from None
+            log.warning("tls: %s unusable (%s); Asterisk keeps the earlier copy", source, exc)
+            continue
+        _write_shared(copy, text)
 
 
 def _write_shared(path: Path, text: str) -> None:

@@ -74,9 +74,15 @@ def test_remote_agent_registers_over_tls_with_srtp_only(tmp_path: Path) -> None:
 
 def test_missing_or_odd_files_and_bind_are_refused(tmp_path: Path) -> None:
     env = _pem(tmp_path)
+    _, layout = _render(tmp_path, **env)
+    key_copy = layout.host(f"{layout.inst}/etc/sip-tls.key")
     (tmp_path / "k.pem").write_text("not a key")
+    _render(tmp_path, **env)  # a renewal half done: the earlier copy stays
+    assert "BEGIN PRIVATE KEY" in key_copy.read_text()
+    key_copy.unlink()
     with pytest.raises(ProvisionError, match=r"k\.pem"):
         _render(tmp_path, **env)
+    layout.host(f"{layout.inst}/etc/sip-tls.crt").unlink()
     with pytest.raises(ProvisionError, match=r"nie-ma\.pem"):
         _render(tmp_path, **{**env, "CIC_TLS__SIP_CERT_FILE": str(tmp_path / "nie-ma.pem")})
     with pytest.raises(ConfigError, match=r"tls\.sip_bind"):
