@@ -13,6 +13,7 @@ import re
 import secrets
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ class TlsPhone:
     password: str
     ca_file: Path
     received: list[Message] = field(default_factory=list)
+    #: Sizes of the media packets Asterisk sent to the answered call's audio port.
+    media_sizes: list[int] = field(default_factory=list)
     _buffer: bytes = b""
 
     def __post_init__(self) -> None:
@@ -50,6 +53,20 @@ class TlsPhone:
         self.local_port = self.sock.getsockname()[1]
         self.call_id = secrets.token_hex(8)
         self.tag = secrets.token_hex(4)
+        self.media = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.media.bind(("127.0.0.1", 0))
+        self.media.settimeout(0.5)
+        self._listening = True
+        threading.Thread(target=self._count_media, daemon=True).start()
+
+    def _count_media(self) -> None:
+        while self._listening:
+            try:
+                self.media_sizes.append(len(self.media.recv(2048)))
+            except TimeoutError:
+                continue
+            except OSError:
+                return
 
     # --- wire ---
     def send(self, text: str) -> None:
@@ -129,18 +146,19 @@ class TlsPhone:
         )
 
     # --- a call ---
-    def answer(self, timeout: float) -> Message:
+    def answer(self, timeout: float, srtp: bool = True) -> Message:
         """Wait for an INVITE (answering other requests with 200), answer it with SRTP (SDES)
-        in the SDP and take the ACK; returns the INVITE."""
+        in the SDP (``srtp=False``: plain RTP) and take the ACK; returns the INVITE."""
         invite = self._next_request("INVITE", timeout)
         offer = invite.body
         payload = re.search(r"^m=audio \d+ [\w/]+ (\d+)", offer, re.M)
         crypto = re.search(r"^a=crypto:(\d+) (\S+) ", offer, re.M)
         answer_sdp = (
             "v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
-            f"m=audio {self.local_port + 2} RTP/SAVP {payload.group(1) if payload else 0}\n"
+            f"m=audio {self.media.getsockname()[1]} RTP/{'SAVP' if srtp else 'AVP'} "
+            f"{payload.group(1) if payload else 0}\n"
         )
-        if crypto:
+        if crypto and srtp:
             key = base64.b64encode(secrets.token_bytes(30)).decode()
             answer_sdp += f"a=crypto:{crypto.group(1)} {crypto.group(2)} inline:{key}\n"
         answer_sdp += "a=sendrecv\n"
@@ -179,5 +197,7 @@ class TlsPhone:
         self.sock.sendall(body.encode())
 
     def close(self) -> None:
-        """Close the TLS connection (Asterisk drops the registration's flow)."""
+        """Close the TLS connection (Asterisk drops the registration's flow) and the audio port."""
+        self._listening = False
         self.sock.close()
+        self.media.close()
