@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass
@@ -61,3 +62,15 @@ def make_ca(folder: Path, host: str = "localhost") -> TlsFiles:
     )
     ca.key_file.chmod(0o640)
     return ca
+
+
+def spki_sha256(cert_file: Path) -> str:
+    """Base64 of the SHA-256 of the certificate's public key (SubjectPublicKeyInfo), the form
+    Chromium's ``--ignore-certificate-errors-spki-list`` takes."""
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(spki)
+    return base64.b64encode(digest.finalize()).decode()
