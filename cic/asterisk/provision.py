@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from cic import pbx_values as values
 from cic.asterisk import rendering
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.local_files import write_atomic
 from cic.pbx_values import sip_display_name
 
 log = logging.getLogger(__name__)
@@ -374,9 +374,4 @@ def _copy_sip_tls_files(settings: Settings, layout: Layout) -> None:
 
 def _write_shared(path: Path, text: str) -> None:
     """Write atomically, mode 0640: the owner (the controller) and Asterisk's group read."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o640)
-        fh.write(text)
-    os.replace(tmp, path)
+    write_atomic(path, text, 0o640)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from cic.config import Settings
 from cic.deploy.caddy import ProxyConfigError, caddyfile
 from cic.errors import CommandError
+from cic.local_files import write_atomic
 
 
 def add_parser(sub: Any) -> None:
@@ -37,20 +37,10 @@ def run(settings: Settings, args: argparse.Namespace) -> Any:
         print(text, end="")
         return None
     path = Path(args.output)
-    _write(path, text)
+    write_atomic(path, text, 0o644)  # Caddy runs as its own user; the file holds no secret
     if args.check:
         validate(path)
     return {"caddyfile": str(path), "checked": bool(args.check)}
-
-
-def _write(path: Path, text: str) -> None:
-    """Atomically, mode 0644: the proxy runs as its own user and the file holds no secret."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o644)
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def validate(path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cic.cli.main import main
 from cic.config import ConfigError, Settings, load_settings
 from cic.console.phone_url import public_https_netloc, sip_websocket_url
 from cic.deploy.caddy import ProxyConfigError, caddyfile
@@ -114,3 +115,17 @@ def test_sip_files_fall_back_to_the_proxy_files() -> None:
                  "CIC_TLS__SIP_PORT": "5061", "CIC_TLS__REMOTE_AGENTS": "[anna]"}
     ).tls  # fmt: skip
     assert tls.sip_files == ("/c.pem", "/k.pem") and tls.remote_agents == ["anna"]
+
+
+def test_proxy_config_command_prints_or_refuses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CIC_PUBLIC_URL", "https://sok.gmina.pl")
+    monkeypatch.setenv("CIC_TLS__ACME_EMAIL", "it@gmina.pl")
+    assert main(["proxy", "config"]) == 0
+    assert "https://sok.gmina.pl:443 {" in capsys.readouterr().out
+    assert main(["proxy", "config", "--check"]) == 1
+    assert "--output" in capsys.readouterr().err
+    monkeypatch.setenv("CIC_TLS__ACME_EMAIL", "")
+    assert main(["proxy", "config"]) == 1
+    assert "Caddyfile nie powstał: tls.acme_email" in capsys.readouterr().err
