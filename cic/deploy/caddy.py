@@ -77,6 +77,12 @@ def site(settings: Settings) -> Site:
         raise ProxyConfigError(
             "tls.acme_email: adres e-mail dla ACME (Let's Encrypt) albo tls.cert_file i key_file"
         )
+    uploads = max(settings.consultations.document_max_mb, settings.safety.photo_max_mb)
+    if tls.max_body_mb <= uploads:
+        raise ProxyConfigError(
+            f"tls.max_body_mb: {tls.max_body_mb} MB nie przepuści plików, na które pozwala cic "
+            f"(consultations.document_max_mb, safety.photo_max_mb: do {uploads} MB); ustaw więcej"
+        )
     web_host = "127.0.0.1" if settings.web_host in ("0.0.0.0", "") else settings.web_host  # noqa: S104
     if not (IPV4.fullmatch(web_host) or HOST.fullmatch(web_host)):
         raise ProxyConfigError(f"web_host: {web_host!r} — oczekiwano adresu IPv4 albo nazwy hosta")

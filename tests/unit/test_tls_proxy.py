@@ -58,6 +58,7 @@ def test_given_certificate_replaces_acme_and_port_comes_from_public_url() -> Non
         ({"CIC_TLS__CERT_FILE": "/c.pem", "CIC_TLS__KEY_FILE": 'k"}'}, "tls.key_file"),
         ({"CIC_TLS__PROXY_ADMIN": "0.0.0.0:2019"}, "tls.proxy_admin"),
         ({"CIC_WEB_HOST": "host;x"}, "web_host"),
+        ({"CIC_CONSULTATIONS__DOCUMENT_MAX_MB": "50"}, "tls.max_body_mb"),
     ],
 )
 def test_values_outside_their_grammar_are_refused(env: dict[str, str], named: str) -> None:
