@@ -5,8 +5,9 @@ One site, ``public_url``'s host and port, over HTTPS only (Caddy redirects plain
 
 * ``/ws`` (exactly: the console's own websockets are ``/ws/agent`` and ``/ws/wallboard``) goes
   to Asterisk's HTTP server, which carries SIP over WebSocket for the browser softphones;
-* ``/metrics`` answers 404: the Prometheus figures are for the monitoring host, which reads
-  them from the controller directly, never for the internet;
+* ``/metrics`` and ``/readyz`` answer 404: they are for the monitoring host, which reads them
+  from the controller directly, never for the internet (the proxy connects from the loopback,
+  which the controller lets read them);
 * everything else goes to the controller. Caddy sets ``X-Forwarded-For``, ``-Proto`` and
   ``-Host`` itself and keeps the browser's ``Host``, so the controller's origin check sees
   the public host.
@@ -125,8 +126,8 @@ def caddyfile(settings: Settings) -> str:
         "\trequest_body {\n"
         f"\t\tmax_size {s.max_body_mb}MB\n"
         "\t}\n"
-        "\t@metrics path /metrics /metrics/*\n"
-        "\thandle @metrics {\n"
+        "\t@monitoring path /metrics /metrics/* /readyz /readyz/*\n"
+        "\thandle @monitoring {\n"
         "\t\trespond 404\n"
         "\t}\n"
         "\t# SIP over WebSocket for the browser softphones (not /ws/agent, /ws/wallboard).\n"

@@ -106,8 +106,10 @@ async def test_console_over_https_behind_the_proxy(tls_pbx: Proxied, ca: TlsFile
         assert json.loads(config.group(1))["wsUrl"] == f"wss://localhost:{ports.https}/ws"
         assert f"wss://localhost:{ports.https}" in console.headers["Content-Security-Policy"]
 
-        metrics = await http.get(f"{public}/metrics")
-        assert metrics.status == 404 and "cic" not in (await metrics.text()).lower()
+        for monitoring in ("/metrics", "/readyz"):  # the controller serves them to 127.0.0.1
+            hidden = await http.get(f"{public}{monitoring}")
+            assert hidden.status == 404 and "cic_" not in await hidden.text(), monitoring
+        assert (await http.get(f"{public}/healthz")).status == 200  # liveness stays public
 
         # The controller's own websockets under /ws/ still reach the controller.
         async with http.ws_connect(f"wss://localhost:{ports.https}/ws/agent",

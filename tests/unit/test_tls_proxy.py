@@ -22,7 +22,7 @@ def test_acme_site_redirects_proxies_and_hides_metrics() -> None:
     assert "https://sok.gmina.pl:443 {" in text and "\thttp_port 80\n" in text
     assert 'Strict-Transport-Security "max-age=31536000"' in text
     assert "max_size 50MB" in text
-    metrics = text.index("@metrics path /metrics /metrics/*")
+    metrics = text.index("@monitoring path /metrics /metrics/* /readyz /readyz/*")
     assert text.index("respond 404", metrics) < text.index("handle /ws {")
     ws_block = text[text.index("handle /ws {") :]
     assert ws_block.index("reverse_proxy 127.0.0.1:8090") < ws_block.index(
