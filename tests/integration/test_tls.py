@@ -10,6 +10,7 @@ import shutil
 import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,7 @@ from cic.db import utcnow
 from cic.demo.scenarios import ResidentCall
 from tests.integration.harness import Harness
 from tests.integration.tls_ca import TlsFiles, make_ca
-from tests.integration.tls_phone import TlsPhone
+from tests.integration.tls_phone import Message, TlsPhone
 from tests.integration.tls_proxy import TlsPorts, caddy_in_front, free_ports, overrides
 
 PASSWORD = "haslo-zdalnej-12345"
@@ -128,33 +129,51 @@ async def test_console_over_https_behind_the_proxy(tls_pbx: Proxied, ca: TlsFile
             assert "Call-ID: tls-ws-1" in str(reply.data)
 
 
-def test_remote_agent_over_sip_tls_is_offered_srtp(tls_pbx: Proxied, ca: TlsFiles) -> None:
-    pbx, ports = tls_pbx
+@contextmanager
+def _remote_phone(pbx: Harness, ports: TlsPorts, ca: TlsFiles) -> Iterator[TlsPhone]:
+    """The remote agent's phone registered over SIP/TLS, the agent logged in to the queue."""
     _remote_agent(pbx)
     password = Credentials(pbx.settings.secrets_path).sip_password("agent-zdalna")
     phone = TlsPhone("127.0.0.1", ports.sip, "agent-zdalna", password, ca.ca_file)
     try:
         registered = phone.register()
         assert registered.first.startswith("SIP/2.0 200"), registered.first
+        if pbx.api("GET", "/api/agents/zdalna")["state"] == "offline":
+            pbx.api("POST", "/api/agents/zdalna/login", {})
+        yield phone
+    finally:
+        phone.close()
+
+
+def _resident_calls(pbx: Harness, phone: TlsPhone, srtp: bool) -> tuple[Message, int]:
+    """A resident calls while the phone answers (with SRTP or plain RTP) and waits for the
+    BYE; the INVITE the phone got and the resident SIPp's exit code."""
+    outcome: dict[str, Any] = {}
+
+    def take_call() -> None:
+        try:
+            outcome["invite"] = phone.answer(60, srtp=srtp)
+            outcome["bye"] = phone.hang_up_when_asked(60)
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    taker = threading.Thread(target=take_call, daemon=True)
+    taker.start()
+    caller = pbx.call(RESIDENT)
+    code = caller.wait(90)
+    taker.join(40)
+    assert "error" not in outcome, outcome.get("error")
+    return outcome["invite"], code
+
+
+def test_remote_agent_over_sip_tls_is_offered_srtp(tls_pbx: Proxied, ca: TlsFiles) -> None:
+    pbx, ports = tls_pbx
+    with _remote_phone(pbx, ports, ca) as phone:
         assert phone.sock.version() == "TLSv1.2"  # transport-tls: method = tlsv1_2
-        pbx.api("POST", "/api/agents/zdalna/login", {})
-        outcome: dict[str, Any] = {}
-
-        def take_call() -> None:
-            try:
-                outcome["invite"] = phone.answer(60)
-                outcome["bye"] = phone.hang_up_when_asked(60)
-            except Exception as exc:  # reported by the assertions below
-                outcome["error"] = exc
-
-        taker = threading.Thread(target=take_call, daemon=True)
-        taker.start()
         before = pbx.call_ids()
-        caller = pbx.call(RESIDENT)
-        assert caller.wait(90) == 0, caller.errors()
-        taker.join(30)
-        assert "error" not in outcome, outcome.get("error")
-        offer = outcome["invite"].body
+        invite, code = _resident_calls(pbx, phone, srtp=True)
+        assert code == 0
+        offer = invite.body
         assert re.search(r"^m=audio \d+ RTP/SAVP ", offer, re.M), offer
         assert re.search(r"^a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:", offer, re.M), offer
         assert "RTP/AVP " not in offer  # no plain RTP fallback offered
@@ -164,40 +183,16 @@ def test_remote_agent_over_sip_tls_is_offered_srtp(tls_pbx: Proxied, ca: TlsFile
         assert all(srtp_size(n) and not plain_rtp_size(n) for n in sizes), sizes
         call = pbx.wait_call(before, lambda c: bool(c["ended_at"]), 30)
         assert call["outcome"] == "answered" and call["agent"] == "PJSIP/agent-zdalna"
-    finally:
-        phone.close()
 
 
 def test_remote_agent_answering_with_plain_rtp_gets_no_plain_media(
     tls_pbx: Proxied, ca: TlsFiles
 ) -> None:
     pbx, ports = tls_pbx
-    _remote_agent(pbx)
-    password = Credentials(pbx.settings.secrets_path).sip_password("agent-zdalna")
-    phone = TlsPhone("127.0.0.1", ports.sip, "agent-zdalna", password, ca.ca_file)
-    try:
-        assert phone.register().first.startswith("SIP/2.0 200")
-        if pbx.api("GET", "/api/agents/zdalna")["state"] == "offline":
-            pbx.api("POST", "/api/agents/zdalna/login", {})
-        outcome: dict[str, Any] = {}
-
-        def answer_plain() -> None:
-            try:
-                outcome["invite"] = phone.answer(60, srtp=False)
-                outcome["bye"] = phone.hang_up_when_asked(60)
-            except Exception as exc:  # reported by the assertions below
-                outcome["error"] = exc
-
-        taker = threading.Thread(target=answer_plain, daemon=True)
-        taker.start()
-        caller = pbx.call(RESIDENT)
-        caller.wait(90)
-        taker.join(40)
-        assert "error" not in outcome, outcome.get("error")
-        assert "RTP/SAVP" in outcome["invite"].body
+    with _remote_phone(pbx, ports, ca) as phone:
+        invite, _ = _resident_calls(pbx, phone, srtp=False)
+        assert "RTP/SAVP" in invite.body
         sizes = sorted(set(phone.media_sizes))
         # Asterisk takes the answer but sends nothing unencrypted (here: nothing at all, while
         # the same call answered with SRTP carried the resident's voice).
         assert not any(plain_rtp_size(n) for n in sizes), sizes
-    finally:
-        phone.close()
