@@ -559,6 +559,39 @@ class BackupSettings:
 
 
 @dataclass
+class TlsSettings:
+    """TLS in production (``tls.*``): the reverse proxy (Caddy) in front of the console and
+    SIP over TLS with SRTP for agents' remote phones.
+
+    The proxy serves ``public_url`` (``https://sok.gmina.pl``): with ``cert_file`` and
+    ``key_file`` it uses those PEM files, otherwise Caddy gets a certificate by ACME (Let's
+    Encrypt) for ``acme_email``. Plain HTTP on ``http_port`` redirects to HTTPS; request bodies
+    above ``max_body_mb`` are refused; ``proxy_admin`` is Caddy's admin address (``off``: none).
+
+    ``sip_port`` > 0 opens a PJSIP TLS transport on ``sip_bind:sip_port`` with
+    ``sip_cert_file``/``sip_key_file`` (empty: the proxy's files); the agents named in
+    ``remote_agents`` register over it and their calls use SRTP (SDES) only.
+    """
+
+    acme_email: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    http_port: int = 80
+    max_body_mb: int = 50
+    proxy_admin: str = "localhost:2019"
+    sip_port: int = 0
+    sip_bind: str = "0.0.0.0"  # noqa: S104 - remote phones come from outside
+    sip_cert_file: str = ""
+    sip_key_file: str = ""
+    remote_agents: list[str] = field(default_factory=list)
+
+    @property
+    def sip_files(self) -> tuple[str, str]:
+        """The SIP transport's certificate and key (the proxy's when not set apart)."""
+        return (self.sip_cert_file or self.cert_file, self.sip_key_file or self.key_file)
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -593,6 +626,7 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    tls: TlsSettings = field(default_factory=TlsSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -822,6 +856,7 @@ def validate(settings: Settings) -> None:
     _validate_dashboard(settings.dashboard)
     _validate_metrics(settings.metrics)
     _validate_backup(settings.backup)
+    _validate_tls(settings.tls)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -1123,3 +1158,31 @@ def schedule_time(text: str) -> tuple[int, int] | None:
         return None
     hour, minute = int(hours), int(minutes)
     return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _validate_tls(tls: TlsSettings) -> None:
+    """Ports in range, both files or neither, a SIP transport with its files, agents' logins.
+
+    What reaches the Caddyfile or pjsip.conf is checked again by its grammar when rendered."""
+    ports = {"tls.http_port": tls.http_port, "tls.sip_port": tls.sip_port}
+    for name, port in ports.items():
+        if not 0 <= port <= 65535 or (name == "tls.http_port" and port == 0):
+            raise ConfigError(
+                f"{name}: a port from 1 to 65535" + (" (0: off)" if "sip" in name else "")
+            )
+    if bool(tls.cert_file) != bool(tls.key_file):
+        raise ConfigError("tls.cert_file and tls.key_file: both or neither")
+    if not 1 <= tls.max_body_mb <= 10_000:
+        raise ConfigError("tls.max_body_mb: from 1 to 10000")
+    cert, key = tls.sip_files
+    if tls.sip_port and not (cert and key):
+        raise ConfigError(
+            "tls.sip_port: needs tls.sip_cert_file and tls.sip_key_file (or tls.cert_file)"
+        )
+    if not values.HostName.valid(tls.sip_bind):
+        raise ConfigError(f"tls.sip_bind: {values.HostName.rule}")
+    if tls.remote_agents and not tls.sip_port:
+        raise ConfigError("tls.remote_agents: needs tls.sip_port (SIP over TLS)")
+    for login in tls.remote_agents:
+        if not isinstance(login, str) or not values.ObjectName.valid(f"agent-{login}"):
+            raise ConfigError(f"tls.remote_agents: {login!r} is not an agent's login")

@@ -61,6 +61,7 @@ from cic.channels.intake import IntakeResult
 from cic.channels.webform import WebForm
 from cic.config import Settings
 from cic.console import plugin as console_plugin
+from cic.console.phone_url import public_https_netloc
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
 from cic.dashboard import centre_drill, contact_centre
@@ -295,7 +296,11 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
-            security_headers(settings.asterisk.http_port, tile_origin(settings.safety.tiles_url)),
+            security_headers(
+                settings.asterisk.http_port,
+                tile_origin(settings.safety.tiles_url),
+                public_https_netloc(settings),
+            ),
             web_safety.safety_middleware(),
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
