@@ -747,11 +747,15 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
     return cls(**kwargs)
 
 
+SKIPPED_ENV = ("CIC_TEST_", "CIC_COMPOSE_")
+
+
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for key, value in environ.items():
-        # CIC_TEST_* belong to the test suite (which database and Redis it uses), not to cic.
-        if not key.startswith("CIC_") or key == "CIC_CONFIG" or key.startswith("CIC_TEST_"):
+        # CIC_TEST_* belong to the test suite (which database and Redis it uses), CIC_COMPOSE_*
+        # to docker/compose.yaml (ports and paths of the composed system), not to cic.
+        if not key.startswith("CIC_") or key == "CIC_CONFIG" or key.startswith(SKIPPED_ENV):
             continue
         path = key[4:].lower().split("__")
         node = tree

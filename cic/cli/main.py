@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
-from cic.cli import api, backup, demo, lifecycle, proxy, services, users
+from cic.cli import api, backup, containers, demo, lifecycle, proxy, services, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     cases_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
     postcall_cli.add_parser(sub)
+    containers.add_parser(sub)
     topics_cli.add_parser(sub)
     speech_cli.add_parser(sub)
     dues_cli.add_parser(sub)
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "cases": lambda a: cases_cli.run(settings, a),
         "privacy": lambda a: privacy_cli.run(settings, a),
         "worker": lambda a: postcall_cli.run(settings, a),
+        "compose": containers.run,
         "topics": lambda a: topics_cli.run(settings, a),
         "speech": lambda a: speech_cli.run(settings, a),
         "naleznosci": lambda a: dues_cli.run(settings, a),
