@@ -28,6 +28,8 @@ from cic.postcall import jobs
 from cic.postcall.jobs import ClaimedJob
 
 log = logging.getLogger(__name__)
+# Seconds a Redis reply may take; a blocking read waits at most this less two (_block_ms).
+SOCKET_TIMEOUT = 15.0
 
 
 class JobQueue(Protocol):
@@ -94,7 +96,11 @@ class RedisQueue:
     ) -> None:
         """Workers claim in ``store``; ``stream`` and ``group`` name the Redis objects."""
         self.store = store
-        self.client: aioredis.Redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        # The blocking read must end before the socket's timeout (redis-py 8 defaults to 5 s,
+        # which cut every 5-second XREADGROUP off as "Redis unavailable").
+        self.client: aioredis.Redis = aioredis.Redis.from_url(
+            redis_url, decode_responses=True, socket_timeout=SOCKET_TIMEOUT
+        )
         self.stream = stream
         self.group = group
         self._ready = False
@@ -145,7 +151,7 @@ class RedisQueue:
         entries: list[Any] = list(reply[1]) if reply else []
         if not entries:
             streams: Any = await self.client.xreadgroup(
-                self.group, owner, {self.stream: ">"}, count=1, block=max(1, int(wait * 1000))
+                self.group, owner, {self.stream: ">"}, count=1, block=_block_ms(wait)
             )
             entries = [entry for _name, items in streams or [] for entry in items]
         out: list[tuple[str, int]] = []
@@ -168,3 +174,8 @@ class RedisQueue:
     async def close(self) -> None:
         """Close the Redis connection pool."""
         await self.client.aclose()
+
+
+def _block_ms(wait: float) -> int:
+    """How long XREADGROUP may block: ``wait``, but always ending before the socket times out."""
+    return max(1, int(min(wait, SOCKET_TIMEOUT - 2.0) * 1000))

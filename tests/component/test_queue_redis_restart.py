@@ -4,8 +4,10 @@ consumer group are made again, so new jobs travel on the stream once more."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from cic.calls.models import Call
@@ -54,6 +56,32 @@ async def test_jobs_go_on_through_a_redis_restart(tmp_path: Path) -> None:
         await queue.finished(third)
         pending = await queue.client.xpending(queue.stream, queue.group)
         assert pending["pending"] == 0
+    finally:
+        await queue.close()
+        _stop(proc)
+        await store.close()
+
+
+async def test_a_long_wait_for_a_job_is_not_taken_for_redis_down(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker's default 5-second wait used to outlast redis-py's 5-second socket timeout:
+    every idle wait ended as "Redis unavailable" and the worker fell back to the table."""
+    url = f"sqlite:///{tmp_path / 'cic.db'}"
+    migrate(url)
+    store = Store(url)
+    port = _free_port()
+    proc = _start_redis(port, tmp_path)
+    queue = RedisQueue(store, f"redis://127.0.0.1:{port}/0")
+    try:
+        with caplog.at_level(logging.WARNING, logger="cic.postcall.queue"):
+            assert await queue.next("w1", lease=30, wait=6.0) is None
+        assert not [r for r in caplog.records if "unavailable" in r.getMessage()]
+        job = _job(store, "c4")
+        await queue.notify(job)
+        claimed = await queue.next("w1", lease=30, wait=6.0)
+        assert claimed is not None and claimed.id == job
+        assert queue._messages.get(job), "claimed from the stream, not the table"
     finally:
         await queue.close()
         _stop(proc)
