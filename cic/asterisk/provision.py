@@ -243,6 +243,10 @@ def template_context(
         ),
         **{name: int(getattr(a, name)) for name in PORTS},
         "max_files": int(a.max_files),
+        # a node behind Kamailio: its name prefixes every uniqueid and linkedid (call ids)
+        "systemname": (
+            values.NodeName.parse(settings.ha.node, "ha.node") if settings.ha.node else ""
+        ),
     }
     return {
         "a": asterisk,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
 from cic.cli import api, demo, lifecycle, services, users
+from cic.cli import api, demo, ha, lifecycle, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     sms_cli.add_parser(sub)
     addresses_cli.add_parser(sub)
     services.add_parser(sub)
+    ha.add_parser(sub)
     return p
 
 
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "sms": lambda a: sms_cli.run(settings, a),
         "adresy": lambda a: addresses_cli.run(settings, a),
         "services": lambda a: services.run(settings, a),
+        "ha": lambda a: ha.run(settings, a),
     }
     try:
         result = handlers[args.command](args)
