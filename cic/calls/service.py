@@ -163,7 +163,7 @@ def _on_message(call: Call, _e: ev.MessageLeft) -> None:
 def _on_ended(call: Call, e: ev.CallEnded) -> None:
     if call.ended_at is None:
         call.ended_at = as_utc(e.at)
-    if call.end_cause is None:
+    if call.end_cause in (None, RESYNCED, NODE_LOST):  # the real cause beats reconciling's
         call.end_cause = _fit("end_cause", e.cause)
     if call.talk_seconds is None:
         call.talk_seconds = e.talk_seconds
