@@ -29,7 +29,7 @@ from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
 from cic.agents import plugin as agents_plugin
-from cic.agents.service import AgentService, run_ticker
+from cic.agents.service import AgentService, run_follower, run_ticker
 from cic.announcements import plugin as announcements_plugin
 from cic.asterisk import prompts, provision
 from cic.asterisk.actions import AmiActions
@@ -629,6 +629,8 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
             services.settings.ha.node_lost_seconds,
         )
         start("cic-node-lost", watch.run)
+        # logins and pauses made through another node's controller, onto this node's queues
+        start("cic-agents-follow", lambda: run_follower(services.agents))
     yield
 
 

@@ -289,3 +289,31 @@ async def test_logins_and_logouts_are_kept_in_the_presence_log(service: AgentSer
         (T0 + timedelta(hours=3), True),
         (T0 + timedelta(hours=4), False),
     ]
+
+
+async def test_a_second_nodes_controller_follows_logins_made_through_the_first(
+    service: AgentService,
+) -> None:
+    """Two nodes behind Kamailio, one controller each, one database: what an agent does
+    through controller A reaches node B's queues, so B has the members when it takes over."""
+    other = AgentService(service.store, InProcessBus(), FakePbx(), wrapup_seconds=30)
+    await other.load()
+    assert await other.follow_store() == []
+    await service.login("anna")
+    assert await other.follow_store() == ["anna"]
+    await service.pause("anna", "przerwa")
+    await other.follow_store()
+    await service.unpause("anna")
+    await other.follow_store()
+    await service.logout("anna")
+    assert await other.follow_store() == ["anna"]
+    assert await other.follow_store() == []  # nothing new: nothing sent again
+    assert other.pbx.calls == [  # type: ignore[attr-defined]
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", False, ""),
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", True, "przerwa"),
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", False, ""),
+        ("remove", "pierwsza-linia", "PJSIP/agent-anna"),
+    ]

@@ -43,6 +43,7 @@ class FailoverResult:
     agent_on_a_before: bool
     agent_on_b_after: bool
     agent_reregistered_after: float | None
+    member_on_b_before_kill: bool
     resident_exit: int | None
     workdir: Path
     log: list[str] = field(default_factory=list)
@@ -89,6 +90,8 @@ def cluster(
         b.install()
         b.start_asterisk()
         b.start_controller()
+        # logged in through A's controller after B's started: B's controller follows it
+        a.api("POST", f"/api/agents/{AGENT}/login", {})
         proxy = _start_kamailio(net, workdir / "kamailio")
         stack.callback(_stop, proxy)
         yield net, a, b, proxy
@@ -132,6 +135,12 @@ def registered(node: Node, endpoint: str = ENDPOINT) -> bool:
         return False
 
 
+def member(node: Node, endpoint: str = ENDPOINT) -> bool:
+    """True when ``endpoint`` is a member of the first-line queue on ``node``."""
+    queue = node.settings.office.first_line_queue
+    return f"PJSIP/{endpoint}" in node.rx(f"queue show {queue}")
+
+
 def records(database_url: str) -> list[dict[str, Any]]:
     """Every call record in the shared database."""
     columns = "call_id, caller_number, entered_at, answered_at, ended_at, outcome, end_cause"
@@ -159,6 +168,7 @@ def run_failover(
         try:
             wait_until(lambda: registered(a), 20, "the agent's phone registered on node A")
             on_a = registered(a) and not registered(b)
+            member_on_b = _seconds_until(lambda: member(b), time.time(), 15) is not None
             offered = int(rate * (before_seconds + after_seconds))
             port = free_host_port(ports)
             for spare in range(1, 4):
@@ -192,6 +202,7 @@ def run_failover(
             agent_on_a_before=on_a,
             agent_on_b_after=reregistered is not None,
             agent_reregistered_after=reregistered,
+            member_on_b_before_kill=member_on_b,
             resident_exit=exit_code,
             workdir=workdir,
             log=log,
