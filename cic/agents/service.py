@@ -539,16 +539,25 @@ class AgentService:
 
     async def follow_store(self) -> list[str]:
         """Apply to this node what another controller changed (several Asterisk nodes behind
-        Kamailio, one controller each, one database): agents whose wanted login or pause in
-        the database differs from what this controller knows join, leave or pause in this
-        node's queues, so a standby node has the members when it takes over. The usernames
-        changed."""
+        Kamailio, one controller each, one database): agents added, changed or deactivated
+        there are provisioned on this node; agents whose wanted login or pause in the database
+        differs from what this controller knows join, leave or pause in this node's queues,
+        so a standby node has the endpoints and members when it takes over. The usernames
+        whose wanted state changed."""
 
         def wanted(facts: Facts) -> tuple[bool, bool, str]:
             return facts.logged_in, facts.paused, facts.pause_reason
 
         before = {username: wanted(facts) for username, facts in self._facts.items()}
+        directory = dict(self._agents)
         await self.load()
+        active = await self.store.run(
+            lambda session: set(session.scalars(select(Agent.username).where(Agent.active)))
+        )
+        for gone in set(self._agents) - active:  # deactivated through another controller
+            self._agents.pop(gone)
+        if self._agents != directory and self.reprovision:
+            await self.reprovision()  # new, changed or removed endpoints on this node too
         changed = [
             agent.username
             for agent in self.agents()

@@ -317,3 +317,25 @@ async def test_a_second_nodes_controller_follows_logins_made_through_the_first(
         ("pause", "PJSIP/agent-anna", False, ""),
         ("remove", "pierwsza-linia", "PJSIP/agent-anna"),
     ]
+
+
+async def test_agents_added_or_removed_through_the_first_node_are_provisioned_here(
+    service: AgentService,
+) -> None:
+    provisioned: list[int] = []
+
+    async def reprovision() -> None:
+        provisioned.append(1)
+
+    other = AgentService(
+        service.store, InProcessBus(), FakePbx(), wrapup_seconds=30, reprovision=reprovision
+    )
+    await other.load()
+    await other.follow_store()
+    assert provisioned == []
+    await service.create_agent("bogdan", "Bogdan Testowy", queues=["pierwsza-linia"])
+    await other.follow_store()
+    assert provisioned == [1] and "bogdan" in {a.username for a in other.agents()}
+    await service.deactivate_agent("bogdan")
+    await other.follow_store()
+    assert provisioned == [1, 1] and "bogdan" not in {a.username for a in other.agents()}

@@ -82,15 +82,13 @@ def cluster(
             stack.callback(_remove_instance, node)
             stack.callback(node.close)
         a.install()
-        a.start_asterisk()
-        a.start_controller()
-        a.api("POST", "/api/agents", {"username": AGENT, "display_name": "Anna"})
-        Credentials(a.settings.secrets_path).sip_password(ENDPOINT)
-        share_secrets(a, b)  # after the agent's password exists: both nodes accept it
+        share_secrets(a, b)  # once, at set-up: SIP passwords derive from the copied key
         b.install()
-        b.start_asterisk()
-        b.start_controller()
-        # logged in through A's controller after B's started: B's controller follows it
+        for node in (a, b):
+            node.start_asterisk()
+            node.start_controller()
+        # added and logged in through A's controller: B's controller follows the database
+        a.api("POST", "/api/agents", {"username": AGENT, "display_name": "Anna"})
         a.api("POST", f"/api/agents/{AGENT}/login", {})
         proxy = _start_kamailio(net, workdir / "kamailio")
         stack.callback(_stop, proxy)

@@ -295,9 +295,9 @@ class Node:
 
 
 def share_secrets(source: Node, target: Node) -> None:
-    """Give ``target`` the same generated secrets as ``source`` (the agents' SIP passwords
-    must be the same on every node, or a phone could not register on the other)."""
-    Credentials(source.settings.secrets_path).agi_secret  # noqa: B018 - generates the file
+    """Give ``target`` the same generated secrets as ``source`` (the agents' SIP passwords,
+    derived from the file's key, must be the same on every node)."""
+    Credentials(source.settings.secrets_path).sip_password("agent-any")  # makes the key
     Path(target.settings.state_dir).mkdir(parents=True, exist_ok=True)
     shutil.copy2(source.settings.secrets_path, target.settings.secrets_path)
 
