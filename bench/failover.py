@@ -76,6 +76,9 @@ def main() -> None:
     print(f"lost in flight on A (at the kill): {result.in_flight_on_a}")
     print(f"kill -> first call answered by B: {first_b:.2f} s" if first_b is not None else
           "kill -> first call answered by B: never")  # fmt: skip
+    slowest = result.slowest_setup_after_kill
+    print(f"slowest call set-up after kill:   {slowest:.2f} s" if slowest is not None else
+          "slowest call set-up after kill:   -")  # fmt: skip
     again = result.agent_reregistered_after
     print(f"kill -> agent's phone on B:       {again:.2f} s" if again is not None else
           "kill -> agent's phone on B:       never")  # fmt: skip

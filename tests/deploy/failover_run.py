@@ -59,6 +59,13 @@ class FailoverResult:
         return min(later) - self.killed_at if later else None
 
     @property
+    def slowest_setup_after_kill(self) -> float | None:
+        """The longest INVITE-to-answer time of the calls offered after the kill (those
+        that first went to dead node A wait for Kamailio's INVITE timeout)."""
+        later = [a.at - a.offered_at for a in self.answers if a.offered_at >= self.killed_at]
+        return max(later) if later else None
+
+    @property
     def in_flight_on_a(self) -> int:
         """Calls A answered that were still going at the kill (their records of A)."""
         return sum(

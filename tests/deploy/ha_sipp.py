@@ -197,11 +197,13 @@ def register_xml(username: str, password: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """A 200 OK to a resident's INVITE: which call (caller number), when, from which node."""
+    """A 200 OK to a resident's INVITE: which call (caller number), when, from which node,
+    and when its INVITE was sent."""
 
     caller: str
     at: float
     node_address: str
+    offered_at: float
 
 
 _BLOCK = re.compile(
@@ -211,20 +213,29 @@ _STAMP = re.compile(r"(\d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+)")
 
 
 def answers(message_log: Path) -> list[Answer]:
-    """Every 200 OK to an INVITE SIPp received, from its message trace."""
+    """Every 200 OK to an INVITE SIPp received, from its message trace, with the moment the
+    call's first INVITE was sent."""
     text = message_log.read_text(errors="replace") if message_log.exists() else ""
-    found = []
+    found, offered = [], {}
     for block in _BLOCK.finditer(text):
-        msg = block.group("msg")
-        if "received" not in block.group("verb") or not msg.startswith("SIP/2.0 200"):
+        msg, sent = block.group("msg"), "sent" in block.group("verb")
+        caller = re.search(rf"^From:.*?sip:({CALLER_PREFIX}\d+)@", msg, re.M | re.I)
+        stamp = _STAMP.search(block.group("stamp"))
+        if not caller or not stamp:
+            continue
+        if sent and msg.startswith("INVITE "):
+            offered.setdefault(caller.group(1), _epoch(stamp.group(1)))
+            continue
+        if sent or not msg.startswith("SIP/2.0 200"):
             continue
         if not re.search(r"^CSeq:\s*1 INVITE", msg, re.M | re.I):
             continue
-        caller = re.search(rf"^From:.*?sip:({CALLER_PREFIX}\d+)@", msg, re.M | re.I)
         contact = re.search(r"^Contact:.*?sip:(?:[^@>]*@)?([0-9.]+)[:>;]", msg, re.M | re.I)
-        stamp = _STAMP.search(block.group("stamp"))
-        if caller and contact and stamp:
-            found.append(Answer(caller.group(1), _epoch(stamp.group(1)), contact.group(1)))
+        if contact:
+            at = _epoch(stamp.group(1))
+            found.append(
+                Answer(caller.group(1), at, contact.group(1), offered.get(caller.group(1), at))
+            )
     return found
 
 
