@@ -1095,10 +1095,12 @@ def _validate_dashboard(dashboard: DashboardSettings) -> None:
 def _validate_metrics(metrics: MetricsSettings) -> None:
     """Every ``allow_from`` entry an address or a network."""
     _check_networks(metrics.allow_from, "metrics.allow_from")
+
+
 def _validate_ha(ha: HaSettings) -> None:
     """The node's name (a prefix of its call ids) and Kamailio's limits; the addresses are
     checked by their grammar when Kamailio's files are rendered."""
-    if ha.node and not (values.NodeName.valid(ha.node)):
+    if ha.node and not values.NodeName.valid(ha.node):
         raise ConfigError(f"ha.node: {values.NodeName.rule}")
     if not 5 <= ha.node_lost_seconds <= 3600:
         raise ConfigError("ha.node_lost_seconds: from 5 to 3600")

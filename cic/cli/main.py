@@ -11,8 +11,7 @@ from collections.abc import Callable
 
 from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
-from cic.cli import api, demo, lifecycle, services, users
-from cic.cli import api, demo, ha, lifecycle, users
+from cic.cli import api, demo, ha, lifecycle, services, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
