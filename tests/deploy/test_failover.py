@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import empty_postgres
 from tests.deploy.failover_run import FailoverResult, run_failover
 from tests.deploy.hanet import missing_tools
 
@@ -38,7 +39,8 @@ def result(
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    run = run_failover(tmp_path_factory.mktemp("failover"), postgres_url, redis_url)
+    database = empty_postgres(postgres_url)  # the session's database: no earlier test's calls
+    run = run_failover(tmp_path_factory.mktemp("failover"), database, redis_url)
     first_b, phone = run.first_b_answer_after_kill, run.agent_reregistered_after
     print(  # figures for the log; bench/failover.py is where they are measured
         f"\nfailover: {run.offered} calls offered, {len(run.answered_by('a'))} answered by A, "
