@@ -76,6 +76,10 @@ def main() -> None:
     print(f"lost in flight on A (at the kill): {result.in_flight_on_a}")
     print(f"kill -> first call answered by B: {first_b:.2f} s" if first_b is not None else
           "kill -> first call answered by B: never")  # fmt: skip
+    offered_after = [a.offered_at - result.killed_at for a in result.answers]
+    first_offer = min((t for t in offered_after if t >= 0), default=None)
+    print(f"kill -> first call SIPp offered:  {first_offer:.2f} s (SIPp sends in bursts)"
+          if first_offer is not None else "kill -> first call SIPp offered:  -")  # fmt: skip
     slowest = result.slowest_setup_after_kill
     print(f"slowest call set-up after kill:   {slowest:.2f} s" if slowest is not None else
           "slowest call set-up after kill:   -")  # fmt: skip
