@@ -16,8 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +28,10 @@ from cic.cli.lifecycle import install
 from cic.config import Settings, load_settings
 from cic.credentials import Credentials
 from cic.errors import CommandError
+from tests.integration.harness import Harness
 
 REPO = Path(__file__).resolve().parents[2]
+wait_for = Harness.wait_for  # poll until true, else fail naming what was awaited
 PREFIX = "cicha-"
 HOST_PORTS = range(31500, 32500)
 NODES = {"a": 11, "b": 12}
@@ -306,13 +307,3 @@ def _port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
         return sock.connect_ex((host, port)) == 0
-
-
-def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``check`` until true; fail after ``timeout`` seconds naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
