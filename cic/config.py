@@ -541,6 +541,57 @@ class LoggingSettings:
 
 
 @dataclass
+class BackupSettings:
+    """Backups (``cic backup``, ``cic restore``): where archives go (``dir``, empty:
+    ``<state_dir>/kopie``), how many are kept (the newest of each of the last ``keep_daily``
+    days, ``keep_weekly`` ISO weeks and ``keep_monthly`` months; only archives cic made are
+    pruned), the controller's daily run (``schedule`` as ``GG:MM`` in ``office.timezone``,
+    empty: off, e.g. when a systemd timer runs ``cic backup`` instead) and further files or
+    folders to include (``include``: an environment file, TLS keys), restored beside the
+    settings for the administrator to put back."""
+
+    dir: str = ""
+    keep_daily: int = 7
+    keep_weekly: int = 4
+    keep_monthly: int = 6
+    schedule: str = ""
+    include: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TlsSettings:
+    """TLS in production (``tls.*``): the reverse proxy (Caddy) in front of the console and
+    SIP over TLS with SRTP for agents' remote phones.
+
+    The proxy serves ``public_url`` (``https://sok.gmina.pl``): with ``cert_file`` and
+    ``key_file`` it uses those PEM files, otherwise Caddy gets a certificate by ACME (Let's
+    Encrypt) for ``acme_email``. Plain HTTP on ``http_port`` redirects to HTTPS; request bodies
+    above ``max_body_mb`` are refused; ``proxy_admin`` is Caddy's admin address (``off``: none).
+
+    ``sip_port`` > 0 opens a PJSIP TLS transport on ``sip_bind:sip_port`` with
+    ``sip_cert_file``/``sip_key_file`` (empty: the proxy's files); the agents named in
+    ``remote_agents`` register over it and their calls use SRTP (SDES) only.
+    """
+
+    acme_email: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    http_port: int = 80
+    max_body_mb: int = 50
+    proxy_admin: str = "localhost:2019"
+    sip_port: int = 0
+    sip_bind: str = "0.0.0.0"  # noqa: S104 - remote phones come from outside
+    sip_cert_file: str = ""
+    sip_key_file: str = ""
+    remote_agents: list[str] = field(default_factory=list)
+
+    @property
+    def sip_files(self) -> tuple[str, str]:
+        """The SIP transport's certificate and key (the proxy's when not set apart)."""
+        return (self.sip_cert_file or self.cert_file, self.sip_key_file or self.key_file)
+
+
+@dataclass
 class HaSettings:
     """High availability (``ha.*``): several Asterisk nodes behind Kamailio's dispatcher.
 
@@ -601,6 +652,8 @@ class Settings:
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
+    tls: TlsSettings = field(default_factory=TlsSettings)
     ha: HaSettings = field(default_factory=HaSettings)
 
     @property
@@ -746,12 +799,24 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def settings_file(
+    path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Path | None:
+    """The settings file ``load_settings`` reads: ``path``, else ``$CIC_CONFIG``, else
+    ``cic.yaml`` in the current directory when there is one; None: defaults only."""
+    environ = os.environ if environ is None else environ
+    chosen = (
+        path or environ.get("CIC_CONFIG") or ("cic.yaml" if Path("cic.yaml").exists() else None)
+    )
+    return Path(chosen) if chosen else None
+
+
 def load_settings(
     path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None
 ) -> Settings:
     """Read settings from defaults, then the YAML file, then ``CIC_*`` variables."""
     environ = os.environ if environ is None else environ
-    path = path or environ.get("CIC_CONFIG") or ("cic.yaml" if Path("cic.yaml").exists() else None)
+    path = settings_file(path, environ)
     data: dict[str, Any] = {}
     if path:
         try:
@@ -814,6 +879,8 @@ def validate(settings: Settings) -> None:
     _validate_notify(settings.notify)
     _validate_dashboard(settings.dashboard)
     _validate_metrics(settings.metrics)
+    _validate_backup(settings.backup)
+    _validate_tls(settings.tls)
     _validate_ha(settings.ha)
 
 
@@ -1095,6 +1162,55 @@ def _validate_dashboard(dashboard: DashboardSettings) -> None:
 def _validate_metrics(metrics: MetricsSettings) -> None:
     """Every ``allow_from`` entry an address or a network."""
     _check_networks(metrics.allow_from, "metrics.allow_from")
+
+
+def _validate_backup(backup: BackupSettings) -> None:
+    """Counts of kept archives from 0 (``keep_daily`` at least 1), a ``GG:MM`` schedule or
+    empty, printable paths."""
+    if backup.keep_daily < 1 or min(backup.keep_weekly, backup.keep_monthly) < 0:
+        raise ConfigError("backup: keep_daily at least 1, keep_weekly and keep_monthly from 0")
+    if backup.schedule and schedule_time(backup.schedule) is None:
+        raise ConfigError(f"backup.schedule: {backup.schedule!r} is not a time GG:MM (02:30)")
+    paths = [backup.dir, *backup.include] if isinstance(backup.include, list) else [None]
+    if not all(isinstance(p, str) and p.isprintable() for p in paths):
+        raise ConfigError("backup: dir and include are printable paths (include a list)")
+
+
+def schedule_time(text: str) -> tuple[int, int] | None:
+    """``"02:30"`` as ``(2, 30)``; None when it is not a time of day ``GG:MM``."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        return None
+    hour, minute = int(hours), int(minutes)
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _validate_tls(tls: TlsSettings) -> None:
+    """Ports in range, both files or neither, a SIP transport with its files, agents' logins.
+
+    What reaches the Caddyfile or pjsip.conf is checked again by its grammar when rendered."""
+    ports = {"tls.http_port": tls.http_port, "tls.sip_port": tls.sip_port}
+    for name, port in ports.items():
+        if not 0 <= port <= 65535 or (name == "tls.http_port" and port == 0):
+            raise ConfigError(
+                f"{name}: a port from 1 to 65535" + (" (0: off)" if "sip" in name else "")
+            )
+    if bool(tls.cert_file) != bool(tls.key_file):
+        raise ConfigError("tls.cert_file and tls.key_file: both or neither")
+    if not 1 <= tls.max_body_mb <= 10_000:
+        raise ConfigError("tls.max_body_mb: from 1 to 10000")
+    cert, key = tls.sip_files
+    if tls.sip_port and not (cert and key):
+        raise ConfigError(
+            "tls.sip_port: needs tls.sip_cert_file and tls.sip_key_file (or tls.cert_file)"
+        )
+    if not values.HostName.valid(tls.sip_bind):
+        raise ConfigError(f"tls.sip_bind: {values.HostName.rule}")
+    if tls.remote_agents and not tls.sip_port:
+        raise ConfigError("tls.remote_agents: needs tls.sip_port (SIP over TLS)")
+    for login in tls.remote_agents:
+        if not isinstance(login, str) or not values.ObjectName.valid(f"agent-{login}"):
+            raise ConfigError(f"tls.remote_agents: {login!r} is not an agent's login")
 
 
 def _validate_ha(ha: HaSettings) -> None:

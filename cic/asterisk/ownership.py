@@ -39,6 +39,11 @@ def prepare(layout: Layout, accounts: Accounts) -> None:
     """Give every directory of the instance its owner and mode (see the table above)."""
     inst = layout.host(layout.inst)
     inst.mkdir(parents=True, exist_ok=True)
+    # The folder of all instances may have been made under cic's umask 027 (root:root 0750),
+    # which would shut Asterisk out of its own instance: others may pass, not list.
+    _fix(
+        inst.parent, -1, -1, stat.S_IMODE(inst.parent.stat().st_mode) | stat.S_IXGRP | stat.S_IXOTH
+    )
     cic, asterisk = (accounts.cic_uid, accounts.cic_gid), (accounts.asterisk_uid, accounts.cic_gid)
     _fix(inst, *cic, 0o750)
     for sub in CONTROLLER_DIRS:

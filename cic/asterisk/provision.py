@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from cic import pbx_values as values
 from cic.asterisk import rendering
 from cic.config import Settings
 from cic.credentials import Credentials
+from cic.local_files import write_atomic
 from cic.pbx_values import is_ipv4, sip_display_name
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,9 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules"
 MODDIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
 PORTS = ("ami_port", "agi_port", "sip_port", "http_port", "rtp_start", "rtp_end")
+# In etc/ (setgid group cic, like the configuration): Asterisk reads them through its group;
+# not in lib/keys, where res_crypto wants every *.key to be 0600.
+SIP_TLS_CERT, SIP_TLS_KEY = "etc/sip-tls.crt", "etc/sip-tls.key"
 INSTANCE_DIRS = (
     "etc", "lib/keys", "spool", "run", "log", "agi-bin", "sounds/moh", "recordings/messages",
 )  # fmt: skip
@@ -153,18 +156,34 @@ def ensure_root(settings: Settings) -> Layout:
     into a root before it was built (instances under ``srv/``) is kept.
     """
     layout = locate(settings)
+    if layout.chrooted and layout.root == cached_root(settings):
+        _passable(layout.root.parent)
     if (layout.root / "usr/sbin/asterisk").exists():
         return layout
     if not layout.chrooted or layout.root != cached_root(settings):
         raise ProvisionError(f"no asterisk binary under {layout.root}")
     if not shutil.which("debootstrap"):
         raise ProvisionError("debootstrap is missing: apt-get install -y debootstrap")
-    layout.root.parent.mkdir(parents=True, exist_ok=True)
     with (layout.root.parent / (layout.root.name + ".lock")).open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (layout.root / "usr/sbin/asterisk").exists():
             _build_root(layout.root)
     return layout
+
+
+def _passable(folder: Path) -> None:
+    """Let every user pass through the cache folder (not list it).
+
+    cic makes it under its umask 027 (0750, root only), which shut Asterisk's and the
+    controller's users out of the recordings inside the root on a fresh machine.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = folder.stat().st_mode & 0o7777
+    if mode & 0o011 != 0o011:
+        try:
+            folder.chmod(mode | 0o011)
+        except PermissionError:
+            log.warning("cannot let other users pass through %s (not its owner)", folder)
 
 
 def _build_root(root: Path) -> None:
@@ -269,7 +288,8 @@ def template_context(
             "ami_password": credentials.ami_password,
             "agi_secret": credentials.agi_secret,
         },
-        "agents": [_agent_row(spec, credentials) for spec in agents],
+        "agents": [_agent_row(spec, credentials, settings) for spec in agents],
+        "sip_tls": _sip_tls(settings, layout),
         "queues": [
             {
                 "name": values.QueueName.parse(q.name, "Nazwa kolejki"),
@@ -305,11 +325,25 @@ def _controller_ip(agi_host: str) -> list[values.HostName]:
     return [values.HostName.parse(agi_host, "asterisk.agi_host")] if is_ipv4(agi_host) else []
 
 
-def _agent_row(spec: EndpointSpec, credentials: Credentials) -> dict[str, Any]:
+def _sip_tls(settings: Settings, layout: Layout) -> dict[str, Any] | None:
+    """The TLS transport's values (``None``: off); the files as Asterisk sees its copies."""
+    tls = settings.tls
+    if not tls.sip_port:
+        return None
+    return {
+        "bind": values.HostName.parse(tls.sip_bind, "tls.sip_bind"),
+        "port": int(tls.sip_port),
+        "cert_file": f"{layout.inst}/{SIP_TLS_CERT}",
+        "key_file": f"{layout.inst}/{SIP_TLS_KEY}",
+    }
+
+
+def _agent_row(spec: EndpointSpec, credentials: Credentials, settings: Settings) -> dict[str, Any]:
     endpoint = values.ObjectName.parse(spec.endpoint, "Login konsultanta")
     contact = spec.static_contact
     return {
         "endpoint": endpoint,
+        "remote": spec.endpoint.removeprefix("agent-") in settings.tls.remote_agents,
         "display_name_sip": spec.display_name_sip,
         "static_contact": (
             values.SipUri.parse(contact, f"Stały adres telefonu ({endpoint})").for_conf()
@@ -338,16 +372,34 @@ def render(
     etc = layout.host(f"{layout.inst}/etc")
     for sub in INSTANCE_DIRS:
         layout.host(f"{layout.inst}/{sub}").mkdir(parents=True, exist_ok=True)
+    if settings.tls.sip_port:
+        _copy_sip_tls_files(settings, layout)
     for name, text in texts.items():
         _write_shared(etc / name, text)
     return etc
 
 
+def _copy_sip_tls_files(settings: Settings, layout: Layout) -> None:
+    """Copy the TLS transport's certificate and key into the instance (a chrooted Asterisk
+    sees nothing outside its root); Asterisk reads them as a member of the shared group.
+
+    A source that cannot be read (a renewal replacing it) leaves an earlier copy in place,
+    with a warning: an agent's change must not fail over it. Without a copy it is an error.
+    """
+    for source, target in zip(settings.tls.sip_files, (SIP_TLS_CERT, SIP_TLS_KEY), strict=True):
+        copy = layout.host(f"{layout.inst}/{target}")
+        try:
+            text = Path(source).read_text(encoding="ascii")
+            if "-----BEGIN " not in text:
+                raise ValueError("not a PEM file")
+        except (OSError, ValueError) as exc:
+            if not copy.exists():
+                raise ProvisionError(f"tls: cannot use {source} (PEM file): {exc}") from None
+            log.warning("tls: %s unusable (%s); Asterisk keeps the earlier copy", source, exc)
+            continue
+        _write_shared(copy, text)
+
+
 def _write_shared(path: Path, text: str) -> None:
     """Write atomically, mode 0640: the owner (the controller) and Asterisk's group read."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o640)
-        fh.write(text)
-    os.replace(tmp, path)
+    write_atomic(path, text, 0o640)

@@ -132,6 +132,11 @@ def _controller_pid(settings: Settings) -> int | None:
     return pid
 
 
+def controller_running(settings: Settings) -> bool:
+    """True when ``cic up``'s controller is alive or a controller answers on the web port."""
+    return _controller_pid(settings) is not None or _healthy(settings)
+
+
 def _healthy(settings: Settings) -> bool:
     url = f"http://{settings.web_host}:{settings.web_port}/healthz"
     try:

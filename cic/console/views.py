@@ -25,6 +25,7 @@ from cic.bus import Bus
 from cic.calls.history import earlier_calls
 from cic.calls.service import CallService
 from cic.config import Settings
+from cic.console.phone_url import sip_websocket_url
 from cic.credentials import Credentials
 from cic.http.endpoint import documented
 from cic.http.live import stream
@@ -66,9 +67,8 @@ def routes(
         agent = await _my_agent(request, agents)
         phone: dict[str, str] | None = None
         if agent is not None:
-            host = request.url.host or "127.0.0.1"
             phone = {
-                "wsUrl": f"ws://{host}:{settings.asterisk.http_port}/ws",
+                "wsUrl": sip_websocket_url(settings, request.url.host or "127.0.0.1"),
                 "sipUri": f"sip:{agent.endpoint}@{settings.asterisk.sip_host}",
                 "password": credentials.sip_password(agent.endpoint),
                 "displayName": agent.display_name,

@@ -19,6 +19,7 @@ from cic.asterisk.tracker import Tracker
 from cic.db import Store
 from cic.loop_lag import LoopLag
 from cic.observability.agents import AgentsCollector
+from cic.observability.backup import BackupCollector
 from cic.observability.calls import CallOutcomes, CallsCollector
 from cic.observability.http import http_metrics
 from cic.observability.pbx import AmiCollector, FastAgiMetrics
@@ -44,6 +45,7 @@ class MonitorDeps:
     loop_lag: LoopLag
     store: Store
     readiness: Readiness
+    state_dir: str = ""
 
 
 class Monitor:
@@ -72,6 +74,7 @@ class Monitor:
             LoopLagCollector(deps.loop_lag),
             self.post_call,
             self.readiness,
+            BackupCollector(deps.state_dir),
         ):
             self.registry.register(collector)
 

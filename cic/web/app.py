@@ -41,6 +41,7 @@ from cic.auth.middleware import auth_middleware
 from cic.auth.proxies import TrustedProxies, forwarded_middleware
 from cic.auth.roles import guard
 from cic.auth.service import AuthService
+from cic.backup import plugin as backup_plugin
 from cic.bus import Bus, make_bus
 from cic.callbacks import plugin as callbacks_plugin
 from cic.callbacks.handlers import AmiPlacer
@@ -61,6 +62,7 @@ from cic.channels.intake import IntakeResult
 from cic.channels.webform import WebForm
 from cic.config import Settings
 from cic.console import plugin as console_plugin
+from cic.console.phone_url import public_https_netloc
 from cic.consultations import plugin as consultations_plugin
 from cic.credentials import Credentials
 from cic.dashboard import centre_drill, contact_centre
@@ -298,7 +300,11 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             forwarded_middleware(TrustedProxies(settings.auth.trusted_proxies)),
-            security_headers(settings.asterisk.http_port, tile_origin(settings.safety.tiles_url)),
+            security_headers(
+                settings.asterisk.http_port,
+                tile_origin(settings.safety.tiles_url),
+                public_https_netloc(settings),
+            ),
             web_safety.safety_middleware(),
             error_middleware(),
             consultations_plugin.upload_limit_middleware(settings.consultations.document_max_mb),
@@ -377,6 +383,7 @@ def _install_domains(app: web.Application, services: Services) -> None:
         recordings_plugin.root_for(services.settings, services.layout),
         services.calls.last_agents.forget, services.residents.search,
     ))  # fmt: skip
+    backup_plugin.install(app, backup_plugin.BackupDeps(services.settings, services.supervisor))
 
     zone = services.settings.office.timezone
     channels = channels_plugin.install(app, channels_plugin.ChannelsDeps(

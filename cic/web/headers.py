@@ -32,10 +32,15 @@ def tile_origin(tiles_url: str) -> str:
     return f"{scheme}://{host.replace('{s}', '*')}"
 
 
-def content_security_policy(host: str, sip_ws_port: int, images: str = "") -> str:
+def content_security_policy(
+    host: str, sip_ws_port: int, images: str = "", public_wss: str = ""
+) -> str:
     """The policy for a page opened at ``host`` (the softphone connects to that host);
-    ``images`` another origin pictures may come from (the map's tiles)."""
+    ``images`` another origin pictures may come from (the map's tiles); ``public_wss`` the
+    TLS proxy's ``host[:port]`` whose ``wss://`` carries the softphone behind it."""
     sip = f"ws://{host}:{sip_ws_port} wss://{host}:{sip_ws_port}"
+    if public_wss:
+        sip += f" wss://{public_wss}"
     return "; ".join(
         (
             "default-src 'self'",
@@ -52,9 +57,9 @@ def content_security_policy(host: str, sip_ws_port: int, images: str = "") -> st
     )
 
 
-def security_headers(sip_ws_port: int, images: str = "") -> Middleware:
+def security_headers(sip_ws_port: int, images: str = "", public_wss: str = "") -> Middleware:
     """The middleware; ``sip_ws_port`` is Asterisk's HTTP (WebSocket) port, ``images`` the
-    map tiles' origin (see :func:`tile_origin`)."""
+    map tiles' origin (see :func:`tile_origin`), ``public_wss`` the TLS proxy's address."""
 
     def add(request: web.Request, response: web.StreamResponse) -> None:
         if response.prepared:  # a websocket or a stream that already sent its headers
@@ -62,7 +67,7 @@ def security_headers(sip_ws_port: int, images: str = "") -> Middleware:
         response.headers.update(FIXED)
         host = request.url.host or "127.0.0.1"
         response.headers["Content-Security-Policy"] = content_security_policy(
-            host, sip_ws_port, images
+            host, sip_ws_port, images, public_wss
         )
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"

@@ -56,6 +56,7 @@ def install(app: web.Application, services: Services) -> Monitor:
     monitor = app[MONITOR] = Monitor(MonitorDeps(
         services.tracker, services.ami.stats, services.agi, services.agents, services.wallboard,
         settings.office.first_line_queue, services.loop_lag, services.store, readiness,
+        settings.state_dir,
     ))  # fmt: skip
     app.middlewares.insert(0, monitor.middleware)
 

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from cic.auth.roles import current_user, require
 from cic.auth.templates import html, render
+from cic.backup.plugin import status_json as backup_status
 from cic.calls.handlers import free_bytes
 from cic.http.endpoint import documented
 from cic.http.schemas import Digits, Query, read_query
@@ -69,6 +70,7 @@ def status(services: Services, last: int = 1000) -> dict[str, Any]:
         "open_matters_index": services.owner_index.status() if services.owner_index else None,
         "office_mode": services.office_mode.as_dict(),
         "background_tasks": [state.as_dict() for state in services.supervisor.states()],
+        "backup": backup_status(services.settings),
         "started_at": services.started_at.isoformat(),
     }
 

@@ -80,15 +80,17 @@ def e2e_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         h.close()
 
 
-def _start_chromium() -> tuple[Any, str]:
-    """A headless Chromium with fake microphone in a new empty profile; (driver, profile dir)."""
+def _start_chromium(extra_flags: tuple[str, ...] = ()) -> tuple[Any, str]:
+    """A headless Chromium with fake microphone in a new empty profile; (driver, profile dir).
+
+    ``extra_flags``: more command-line flags (e.g. trusting a test certificate)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="cic-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+    for flag in (*CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # Both paths given: Selenium uses them as they are and never runs Selenium Manager.

@@ -125,12 +125,18 @@ def _controller_python() -> str:
     except PermissionError:  # under /root, say
         pass
     python = VENV / "bin/python"
-    if not python.exists():
+    requires = _install_requires()
+    # made again when cic's requirements change (a cached venv without a new library
+    # failed the controller's start)
+    stamp = VENV / "cic-requires.txt"
+    wanted = "\n".join(requires)
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
         if not Path(SYSTEM_PYTHON).exists():
             pytest.skip(f"cic cannot run {sys.executable} and there is no {SYSTEM_PYTHON}")
-        requires = _install_requires()
+        shutil.rmtree(VENV, ignore_errors=True)
         subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(VENV / "bin/pip"), "install", "-q", *requires], check=True)
+        stamp.write_text(wanted)
     return str(python)
 
 

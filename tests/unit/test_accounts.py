@@ -72,6 +72,7 @@ def test_instance_directories_get_their_owners_and_modes(tmp_path: Path) -> None
     old.write_bytes(b"RIFF")
     os.chmod(old, 0o644)
     os.chown(inst / "recordings/2026/12/05", 4101, 4104)  # made by MixMonitor itself
+    os.chmod(inst.parent, 0o750)  # /srv/cic made under cic's umask
     ownership.prepare(layout, IDS)
 
     def who(path: Path) -> tuple[int, int, int]:
@@ -79,6 +80,7 @@ def test_instance_directories_get_their_owners_and_modes(tmp_path: Path) -> None
         return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
 
     assert who(inst) == (4103, 4104, 0o750)
+    assert who(inst.parent)[2] == 0o751  # Asterisk passes through to its instance
     assert who(inst / "etc") == (4103, 4104, 0o2750)
     assert who(inst / "etc/pjsip.conf") == (4103, 4104, 0o640)
     assert who(inst / "sounds/cic-pl/menu.wav") == (4103, 4104, 0o640)
