@@ -24,8 +24,9 @@ from cic.config import load_settings
 from cic.credentials import Credentials
 from cic.deploy import kamailio
 from tests.deploy import ha_sipp
-from tests.deploy.hanet import KAMAILIO, SIP_PORT, HaNet, Node, free_host_port, share_secrets
-from tests.deploy.hanet import wait_for as wait_until
+from tests.deploy.ha_node import Node, share_secrets
+from tests.deploy.ha_node import wait_for as wait_until
+from tests.deploy.hanet import KAMAILIO, SIP_PORT, HaNet, free_host_port
 
 AGENT = "ha-anna"
 ENDPOINT = f"agent-{AGENT}"
