@@ -592,6 +592,33 @@ class TlsSettings:
 
 
 @dataclass
+class HaSettings:
+    """High availability (``ha.*``): several Asterisk nodes behind Kamailio's dispatcher.
+
+    ``node`` names this node (empty: a single node, nothing changes); it becomes Asterisk's
+    ``systemname``, so every call id of this node starts with ``<node>-`` and ids of two
+    nodes never collide in the shared database, and this node's controller closes only its
+    own calls. ``node_lost_seconds``: when this node's Asterisk has been unreachable that
+    long, its calls still open are closed as ended at the moment the link was lost.
+    Kamailio (``cic ha kamailio-config``): ``listen`` is its ``address:port`` (UDP),
+    ``nodes`` the nodes' SIP ``address:port`` in order of preference (the first one alive
+    takes every call and registration), probed with OPTIONS every ``probe_seconds``; after
+    ``probe_threshold`` failed probes a node is out until it answers again. An INVITE a
+    node does not answer within ``invite_timeout_ms`` (or answers with 5xx) goes to the next
+    node. ``kamailio_children``: UDP worker processes.
+    """
+
+    node: str = ""
+    node_lost_seconds: int = 30
+    listen: str = "127.0.0.1:5065"
+    nodes: list[str] = field(default_factory=list)
+    probe_seconds: int = 2
+    probe_threshold: int = 2
+    invite_timeout_ms: int = 2000
+    kamailio_children: int = 4
+
+
+@dataclass
 class Settings:
     """All of cic's settings.
 
@@ -627,6 +654,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     tls: TlsSettings = field(default_factory=TlsSettings)
+    ha: HaSettings = field(default_factory=HaSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -857,6 +885,7 @@ def validate(settings: Settings) -> None:
     _validate_metrics(settings.metrics)
     _validate_backup(settings.backup)
     _validate_tls(settings.tls)
+    _validate_ha(settings.ha)
 
 
 def _validate_voice_calls(voice: VoiceCallSettings) -> None:
@@ -1186,3 +1215,16 @@ def _validate_tls(tls: TlsSettings) -> None:
     for login in tls.remote_agents:
         if not isinstance(login, str) or not values.ObjectName.valid(f"agent-{login}"):
             raise ConfigError(f"tls.remote_agents: {login!r} is not an agent's login")
+
+
+def _validate_ha(ha: HaSettings) -> None:
+    """The node's name (a prefix of its call ids) and Kamailio's limits; the addresses are
+    checked by their grammar when Kamailio's files are rendered."""
+    if ha.node and not values.NodeName.valid(ha.node):
+        raise ConfigError(f"ha.node: {values.NodeName.rule}")
+    if not 5 <= ha.node_lost_seconds <= 3600:
+        raise ConfigError("ha.node_lost_seconds: from 5 to 3600")
+    if not 1 <= ha.probe_seconds <= 300 or not 1 <= ha.probe_threshold <= 10:
+        raise ConfigError("ha: probe_seconds from 1 to 300, probe_threshold from 1 to 10")
+    if not 500 <= ha.invite_timeout_ms <= 30_000 or not 1 <= ha.kamailio_children <= 64:
+        raise ConfigError("ha: invite_timeout_ms from 500 to 30000, kamailio_children 1 to 64")

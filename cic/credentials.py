@@ -1,4 +1,4 @@
-"""Generated secrets (AMI password, FastAGI secret, one SIP password per endpoint, API token,
+"""Generated secrets (AMI password, FastAGI secret, the key SIP passwords derive from, API token,
 the keys of the PESEL digests and of the web form's tokens) and secrets issued elsewhere (the
 SMS gateway's API token) in a 0600 JSON file.
 
@@ -9,6 +9,9 @@ the signed-in agent's browser.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -66,12 +69,14 @@ class Credentials:
         self._save()
 
     def sip_password(self, endpoint: str) -> str:
-        """The SIP password of ``endpoint``, generated on first request."""
-        passwords: dict[str, str] = self._data.setdefault("sip", {})
-        if endpoint not in passwords:
-            passwords[endpoint] = secrets.token_urlsafe(18)
-            self._save()
-        return passwords[endpoint]
+        """The SIP password of ``endpoint``: one kept from earlier versions, else derived from
+        the file's SIP key (HMAC-SHA256), so every Asterisk node whose controller holds a copy
+        of this file gives a new agent the same password without copying the file again."""
+        kept = self._data.get("sip", {}).get(endpoint)
+        if isinstance(kept, str):
+            return kept
+        digest = hmac.new(self._get("sip_key", 32).encode(), endpoint.encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
 
     def forget(self, key: str) -> bool:
         """Remove ``key`` from the file (e.g. clear passwords an older version kept)."""

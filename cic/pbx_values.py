@@ -107,6 +107,14 @@ class ObjectName(_Pattern):
     rule = "litery ASCII, cyfry, '-' i '_' (na początku litera lub cyfra), do 80 znaków."
 
 
+class NodeName(_Pattern):
+    """The name of one Asterisk node behind Kamailio (``systemname``, a prefix of its call
+    ids): short, so call ids stay within their column."""
+
+    pattern = re.compile(r"[a-z][a-z0-9-]{0,19}", re.ASCII)
+    rule = "małe litery ASCII, cyfry i '-' (na początku litera), do 20 znaków, np. wezel-a."
+
+
 class QueueName(_Pattern):
     """A queue: a section of queues.conf and the first argument of ``Queue()``."""
 

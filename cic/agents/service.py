@@ -520,20 +520,53 @@ class AgentService:
     async def on_resync(self, _live: frozenset[str], _at: datetime) -> None:
         """After an AMI (re)connect: re-apply wanted membership and pauses to Asterisk."""
         for agent in self.agents():
-            facts = self._facts[agent.username]
-            try:
-                if facts.logged_in:
-                    for queue, penalty in agent.queues:
-                        await self.pbx.queue_add(
-                            queue, agent.interface, agent.display_name, penalty
-                        )
-                    if facts.paused:
-                        await self.pbx.queue_pause(agent.interface, True, facts.pause_reason)
-                else:
-                    for queue, _ in agent.queues:
-                        await self.pbx.queue_remove(queue, agent.interface)
-            except Exception:
-                log.exception("could not re-apply membership of %s", agent.username)
+            await self._apply_wanted(agent)
+
+    async def _apply_wanted(self, agent: AgentRecord, *, unpause: bool = False) -> None:
+        """Membership and pause as wanted; ``unpause`` also ends a pause Asterisk may hold."""
+        facts = self._facts[agent.username]
+        try:
+            if facts.logged_in:
+                for queue, penalty in agent.queues:
+                    await self.pbx.queue_add(queue, agent.interface, agent.display_name, penalty)
+                if facts.paused or unpause:
+                    await self.pbx.queue_pause(agent.interface, facts.paused, facts.pause_reason)
+            else:
+                for queue, _ in agent.queues:
+                    await self.pbx.queue_remove(queue, agent.interface)
+        except Exception:
+            log.exception("could not re-apply membership of %s", agent.username)
+
+    async def follow_store(self) -> list[str]:
+        """Apply to this node what another controller changed (several Asterisk nodes behind
+        Kamailio, one controller each, one database): agents added, changed or deactivated
+        there are provisioned on this node; agents whose wanted login or pause in the database
+        differs from what this controller knows join, leave or pause in this node's queues,
+        so a standby node has the endpoints and members when it takes over. The usernames
+        whose wanted state changed."""
+
+        def wanted(facts: Facts) -> tuple[bool, bool, str]:
+            return facts.logged_in, facts.paused, facts.pause_reason
+
+        before = {username: wanted(facts) for username, facts in self._facts.items()}
+        directory = dict(self._agents)
+        await self.load()
+        active = await self.store.run(
+            lambda session: set(session.scalars(select(Agent.username).where(Agent.active)))
+        )
+        for gone in set(self._agents) - active:  # deactivated through another controller
+            self._agents.pop(gone)
+        if self._agents != directory and self.reprovision:
+            await self.reprovision()  # new, changed or removed endpoints on this node too
+        changed = [
+            agent.username
+            for agent in self.agents()
+            if before.get(agent.username, wanted(Facts())) != wanted(self._facts[agent.username])
+        ]
+        for username in changed:
+            await self._apply_wanted(self._agents[username], unpause=True)
+            await self._publish_if_changed(username)
+        return changed
 
     async def tick(self) -> None:
         """Publish presence changes that happen by time alone (wrap-up ending)."""
@@ -582,6 +615,16 @@ class AgentService:
             await self.bus.publish("agent", {"type": "AgentPresence", **self.presence(username)})
         except Exception:
             log.exception("could not publish presence of %s", username)
+
+
+async def run_follower(service: AgentService, interval: float = 2.0) -> None:
+    """Call ``service.follow_store`` forever (one controller of several nodes)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await service.follow_store()
+        except Exception:
+            log.exception("following the agents' wanted state in the database failed")
 
 
 async def run_ticker(service: AgentService, interval: float = 1.0) -> None:

@@ -68,6 +68,13 @@ class AmiStats:
     last_error: str = ""
     since: dict[str, str] = field(default_factory=dict)
 
+    def down_since(self, started: datetime) -> datetime | None:
+        """When the link went down (``started`` if it never came up); ``None`` while up."""
+        if self.connected:
+            return None
+        lost = self.since.get("disconnected")
+        return datetime.fromisoformat(lost) if lost else started
+
 
 class EventSource(Protocol):
     """Where a domain subscribes to the domain events the tracker makes of AMI events, and to

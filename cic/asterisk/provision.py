@@ -27,7 +27,7 @@ from cic.asterisk import rendering
 from cic.config import Settings
 from cic.credentials import Credentials
 from cic.local_files import write_atomic
-from cic.pbx_values import sip_display_name
+from cic.pbx_values import is_ipv4, sip_display_name
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +262,13 @@ def template_context(
         ),
         **{name: int(getattr(a, name)) for name in PORTS},
         "max_files": int(a.max_files),
+        # the controller's own address (it serves FastAGI there) may log in to AMI too, when
+        # it runs on another host than Asterisk (one controller per node behind Kamailio)
+        "ami_permit": list(dict.fromkeys(["127.0.0.1", *_controller_ip(a.agi_host)])),
+        # a node behind Kamailio: its name prefixes every uniqueid and linkedid (call ids)
+        "systemname": (
+            values.NodeName.parse(settings.ha.node, "ha.node") if settings.ha.node else ""
+        ),
     }
     return {
         "a": asterisk,
@@ -311,6 +318,11 @@ def template_context(
         "callback_queues": [values.QueueName.parse(q, "callback.queues") for q in cb.queues]
         or [first],
     }
+
+
+def _controller_ip(agi_host: str) -> list[values.HostName]:
+    """``agi_host`` when it is an IPv4 address (an AMI ``permit`` takes addresses only)."""
+    return [values.HostName.parse(agi_host, "asterisk.agi_host")] if is_ipv4(agi_host) else []
 
 
 def _sip_tls(settings: Settings, layout: Layout) -> dict[str, Any] | None:

@@ -85,6 +85,7 @@ END_CAUSES: Mapping[str, str] = {
     "31": "rozłączenie", "unallocated (unassigned) number": "nieprzydzielony numer",
     "1": "nieprzydzielony numer", "lost during ami reconnect": "utracone przy zaniku łączności",
     "not live after resync": "nie trwało po odzyskaniu łączności", "0": "nieznana przyczyna",
+    "asterisk node lost": "awaria węzła centrali",
     "unknown": "nieznana przyczyna",
 }  # fmt: skip
 

@@ -67,6 +67,10 @@ _REPLACES = {
     "lost": frozenset({"in_progress"}),
 }
 
+# Why reconciling ended a call (on its timeline): gone after a resync, or its node was lost.
+RESYNCED = "not live after resync"
+NODE_LOST = "asterisk node lost"
+
 
 def clean_text(value: str, length: int | None = None) -> str:
     """``value`` as the database can hold it: cut to ``length`` characters.
@@ -159,7 +163,7 @@ def _on_message(call: Call, _e: ev.MessageLeft) -> None:
 def _on_ended(call: Call, e: ev.CallEnded) -> None:
     if call.ended_at is None:
         call.ended_at = as_utc(e.at)
-    if call.end_cause is None:
+    if call.end_cause in (None, RESYNCED, NODE_LOST):  # the real cause beats reconciling's
         call.end_cause = _fit("end_cause", e.cause)
     if call.talk_seconds is None:
         call.talk_seconds = e.talk_seconds
@@ -217,16 +221,23 @@ def _apply_event(event: ev.DomainEvent, call_id: str, session: Session) -> CallS
     return call.summary()
 
 
-def _reconcile(live: frozenset[str], at: datetime, session: Session) -> list[CallSummary]:
+def _reconcile(
+    live: frozenset[str], at: datetime, prefix: str, reason: str, session: Session
+) -> list[CallSummary]:
     changed = []
-    for call in session.scalars(select(Call).where(Call.ended_at.is_(None)).with_for_update()):
+    open_calls = select(Call).where(Call.ended_at.is_(None))
+    if prefix:  # one node of several: the other nodes' calls are theirs to close
+        open_calls = open_calls.where(Call.call_id.startswith(prefix, autoescape=True))
+    for call in session.scalars(open_calls.with_for_update()):
         times = [t for t in (call.entered_at, call.queued_at, call.answered_at) if t is not None]
         if call.call_id in live or (times and min(times) > at):
             continue
         previous = call.outcome
         call.ended_at = at
         _set_outcome(call, "lost")
-        data = {"reason": "not live after resync", "outcome_before": previous}
+        if call.end_cause is None:
+            call.end_cause = reason
+        data = {"reason": reason, "outcome_before": previous}
         _add_timeline(session, call.call_id, at, "CallReconciled", data)
         changed.append(call.summary())
     session.flush()
@@ -265,10 +276,13 @@ class CallService:
         retry_interval: float = 2.0,
         recording_settle: float = 5.0,
         spool: FileSpool | None = None,
+        node: str = "",
     ) -> None:
         """``retry_interval``: after a failed write, ``apply`` only queues for that long;
-        ``spool`` keeps waiting writes on disk during an outage."""
+        ``spool`` keeps waiting writes on disk during an outage; ``node`` (``ha.node``) limits
+        reconciling to the calls of that Asterisk node (their ids start with ``<node>-``)."""
         self.store = store
+        self.node_prefix = f"{node}-" if node else ""
         self.bus = bus
         self.last_agents = LastAgentIndex()
         self.recording_settle = recording_settle
@@ -326,7 +340,8 @@ class CallService:
         if kind == "event":
             await self.apply(ev.from_dict(record["event"]))
         elif kind == "reconcile":
-            await self.reconcile(frozenset(record["live"]), datetime.fromisoformat(record["at"]))
+            at = datetime.fromisoformat(record["at"])
+            await self.reconcile(frozenset(record["live"]), at, record.get("reason", RESYNCED))
         elif kind == "recording":
             info = recording_files.RecordingInfo(**record["info"])
             await self._attach_known(record["call_id"], record["path"], record["kind"], info)
@@ -337,12 +352,15 @@ class CallService:
         """Retry writes kept during a database outage; True when none is left waiting."""
         return await self.backlog.drain()
 
-    async def reconcile(self, live_call_ids: frozenset[str], at: datetime) -> None:
-        """End calls the PBX no longer has (after an AMI resync).
+    async def reconcile(
+        self, live_call_ids: frozenset[str], at: datetime, reason: str = RESYNCED
+    ) -> None:
+        """End calls the PBX no longer has (after an AMI resync, or its node lost).
 
-        Every unended call not in ``live_call_ids`` and begun by ``at`` gets ``ended_at=at``;
-        if it was never answered (still ``in_progress``) it becomes ``lost``. Queued behind
-        pending writes, like events.
+        Every unended call (of this node, see ``node``) not in ``live_call_ids`` and begun by
+        ``at`` gets ``ended_at=at``; if it was never answered (still ``in_progress``) it
+        becomes ``lost``; ``reason`` goes on its timeline. Queued behind pending writes, like
+        events.
         """
         at = as_utc(at)
 
@@ -351,9 +369,9 @@ class CallService:
 
         label = f"reconcile at {at.isoformat()} ({len(live_call_ids)} live)"
         record = {"write": "reconcile", "live": sorted(live_call_ids), "at": at.isoformat()}
-        await self.backlog.submit(
-            label, partial(_reconcile, frozenset(live_call_ids), at), after, record
-        )
+        record["reason"] = reason
+        work = partial(_reconcile, frozenset(live_call_ids), at, self.node_prefix, reason)
+        await self.backlog.submit(label, work, after, record)
 
     async def attach_recording(
         self, call_id: str, path: str | Path, kind: str = "call"

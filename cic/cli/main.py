@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from cic.addresses import cli as addresses_cli
 from cic.cases import cli as cases_cli
-from cic.cli import api, backup, containers, demo, lifecycle, proxy, services, users
+from cic.cli import api, backup, containers, demo, ha, lifecycle, proxy, services, users
 from cic.config import ConfigError, load_settings
 from cic.dues import cli as dues_cli
 from cic.errors import CommandError
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     sms_cli.add_parser(sub)
     addresses_cli.add_parser(sub)
     services.add_parser(sub)
+    ha.add_parser(sub)
     backup.add_parser(sub)
     proxy.add_parser(sub)
     return p
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "sms": lambda a: sms_cli.run(settings, a),
         "adresy": lambda a: addresses_cli.run(settings, a),
         "services": lambda a: services.run(settings, a),
+        "ha": lambda a: ha.run(settings, a),
         "backup": lambda a: backup.run(settings, a),
         "restore": lambda a: backup.run(settings, a),
         "proxy": lambda a: proxy.run(settings, a),

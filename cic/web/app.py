@@ -29,7 +29,7 @@ from cic.admin.office import OfficeAdmin
 from cic.admin.queues import QueueAdmin
 from cic.admin.service import AdminService
 from cic.agents import plugin as agents_plugin
-from cic.agents.service import AgentService, run_ticker
+from cic.agents.service import AgentService, run_follower, run_ticker
 from cic.announcements import plugin as announcements_plugin
 from cic.asterisk import prompts, provision
 from cic.asterisk.actions import AmiActions
@@ -48,6 +48,7 @@ from cic.callbacks.handlers import AmiPlacer
 from cic.callbacks.service import CallbackService
 from cic.calls import plugin as calls_plugin
 from cic.calls.handlers import CallEventHandler
+from cic.calls.node_lost import NodeLostWatch
 from cic.calls.service import CallService
 from cic.calls.wrapup import WrapupService
 from cic.cases import plugin as cases_plugin
@@ -180,7 +181,10 @@ def build_services(settings: Settings) -> Services:
     store = Store(settings.db_url)
     bus = make_bus(settings.redis_url)
     tracker = Tracker()
-    calls = CallService(store, bus, spool=FileSpool(Path(settings.state_dir) / "spool/calls.jsonl"))
+    calls = CallService(
+        store, bus, spool=FileSpool(Path(settings.state_dir) / "spool/calls.jsonl"),
+        node=settings.ha.node,
+    )  # fmt: skip
     call_handler = CallEventHandler(calls, lambda p: layout.host(p))
     ami = AmiSession(
         host=settings.asterisk.ami_host,
@@ -625,6 +629,15 @@ async def _tickers_ctx(app: web.Application) -> AsyncIterator[None]:
     if services.owner_index is not None:
         start("cic-open-matters-index", services.owner_index.run)
     start("cic-calls-flush", lambda: _flush_forever(services.calls))
+    if services.settings.ha.node:  # one node of several: close its calls when it is gone
+        watch = NodeLostWatch(
+            services.calls,
+            lambda: services.ami.stats.down_since(services.started_at),
+            services.settings.ha.node_lost_seconds,
+        )
+        start("cic-node-lost", watch.run)
+        # logins and pauses made through another node's controller, onto this node's queues
+        start("cic-agents-follow", lambda: run_follower(services.agents))
     yield
 
 

@@ -289,3 +289,53 @@ async def test_logins_and_logouts_are_kept_in_the_presence_log(service: AgentSer
         (T0 + timedelta(hours=3), True),
         (T0 + timedelta(hours=4), False),
     ]
+
+
+async def test_a_second_nodes_controller_follows_logins_made_through_the_first(
+    service: AgentService,
+) -> None:
+    """Two nodes behind Kamailio, one controller each, one database: what an agent does
+    through controller A reaches node B's queues, so B has the members when it takes over."""
+    other = AgentService(service.store, InProcessBus(), FakePbx(), wrapup_seconds=30)
+    await other.load()
+    assert await other.follow_store() == []
+    await service.login("anna")
+    assert await other.follow_store() == ["anna"]
+    await service.pause("anna", "przerwa")
+    await other.follow_store()
+    await service.unpause("anna")
+    await other.follow_store()
+    await service.logout("anna")
+    assert await other.follow_store() == ["anna"]
+    assert await other.follow_store() == []  # nothing new: nothing sent again
+    assert other.pbx.calls == [  # type: ignore[attr-defined]
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", False, ""),
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", True, "przerwa"),
+        ("add", "pierwsza-linia", "PJSIP/agent-anna"),
+        ("pause", "PJSIP/agent-anna", False, ""),
+        ("remove", "pierwsza-linia", "PJSIP/agent-anna"),
+    ]
+
+
+async def test_agents_added_or_removed_through_the_first_node_are_provisioned_here(
+    service: AgentService,
+) -> None:
+    provisioned: list[int] = []
+
+    async def reprovision() -> None:
+        provisioned.append(1)
+
+    other = AgentService(
+        service.store, InProcessBus(), FakePbx(), wrapup_seconds=30, reprovision=reprovision
+    )
+    await other.load()
+    await other.follow_store()
+    assert provisioned == []
+    await service.create_agent("bogdan", "Bogdan Testowy", queues=["pierwsza-linia"])
+    await other.follow_store()
+    assert provisioned == [1] and "bogdan" in {a.username for a in other.agents()}
+    await service.deactivate_agent("bogdan")
+    await other.follow_store()
+    assert provisioned == [1, 1] and "bogdan" not in {a.username for a in other.agents()}

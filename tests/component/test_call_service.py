@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cic import events as ev
 from cic.calls import recording_files
 from cic.calls.errors import InvalidQuery, RecordingFileMissing, StoreUnavailable
-from cic.calls.service import SUMMARY_TOPIC, CallService
+from cic.calls.service import NODE_LOST, SUMMARY_TOPIC, CallService
 from cic.db import Store, make_engine, migrate
 
 T = TypeVar("T")
@@ -474,3 +474,24 @@ def test_duration_fallbacks(tmp_path: Path) -> None:
     gsm = tmp_path / "x.gsm"
     gsm.write_bytes(b"\x00" * 3300)
     assert recording_files.inspect_now(gsm).duration_seconds == 2.0
+
+
+async def test_a_node_reconciles_only_its_own_calls(store: FlakyStore, bus: FakeBus) -> None:
+    """Two nodes behind Kamailio share the register: node A's resync (or A being lost) must
+    not end node B's live calls; a late real end still gives the real cause."""
+    node_a = CallService(store, bus, retry_interval=0, node="node-a")  # type: ignore[arg-type]
+    for call_id in ("node-a-1.1", "node-a-1.2", "node-b-1.1", "node-ab-1.1"):
+        await node_a.apply(entered(call_id))
+    await node_a.apply(ev.CallEnded(at(3), "node-a-1.2", "16", 0.0))
+    await node_a.reconcile(frozenset(), at(60), NODE_LOST)
+    calls = {c["call_id"]: c for c in await node_a.list_calls(limit=10)}
+    assert (calls["node-a-1.1"]["ended_at"], calls["node-a-1.1"]["end_cause"]) == (
+        at(60).isoformat(),
+        NODE_LOST,
+    )
+    assert calls["node-a-1.2"]["end_cause"] == "16"
+    assert calls["node-b-1.1"]["ended_at"] is None
+    assert calls["node-ab-1.1"]["ended_at"] is None  # another node whose name starts alike
+    await node_a.apply(ev.CallEnded(at(90), "node-a-1.1", "16", 0.0))
+    late = await node_a.get_call("node-a-1.1")
+    assert late is not None and (late["end_cause"], late["ended_at"]) == ("16", at(60).isoformat())

@@ -304,3 +304,31 @@ def test_capacity_for_300_calls_is_the_default(
     assert maxfiles is not None and int(maxfiles.group(1)) >= 300 * 10
     with pytest.raises(ConfigError, match=r"asterisk\.max_files"):
         load_settings(environ={"CIC_STATE_DIR": str(tmp_path), "CIC_ASTERISK__MAX_FILES": "10"})
+
+
+def test_a_node_behind_kamailio_names_its_calls_and_admits_its_controller(
+    tmp_path: Path,
+) -> None:
+    """``ha.node`` becomes ``systemname`` (call ids ``node-a-…``); a controller on another host
+    (its FastAGI address) may log in to AMI besides loopback; a single node has neither."""
+    env = {"CIC_STATE_DIR": str(tmp_path / "state"), "CIC_HA__NODE": "node-a",
+           "CIC_ASTERISK__AGI_HOST": "10.0.0.5", "CIC_ASTERISK__AMI_HOST": "10.0.0.11"}  # fmt: skip
+    settings = load_settings(environ=env)
+    etc = render(settings, Layout(tmp_path / "root", "unit"), Credentials(settings.secrets_path),
+                 [], [QueueSpec("pierwsza-linia")])  # fmt: skip
+    assert re.search(r"^systemname = node-a$", (etc / "asterisk.conf").read_text(), re.M)
+    permits = re.findall(r"^permit = (\S+)$", (etc / "manager.conf").read_text(), re.M)
+    assert permits == ["127.0.0.1/255.255.255.255", "10.0.0.5/255.255.255.255"]
+    single = load_settings(environ={"CIC_STATE_DIR": str(tmp_path / "one")})
+    etc = render(single, Layout(tmp_path / "one-root", "unit"), Credentials(single.secrets_path),
+                 [], [QueueSpec("pierwsza-linia")])  # fmt: skip
+    assert "systemname" not in (etc / "asterisk.conf").read_text()
+    assert re.findall(r"^permit = (\S+)$", (etc / "manager.conf").read_text(), re.M) == [
+        "127.0.0.1/255.255.255.255"
+    ]
+
+
+@pytest.mark.parametrize("node", ["Node-A", "a b", "a\nsystemname = x", "-a", "x" * 21, "węzeł"])
+def test_a_node_name_outside_its_grammar_is_refused(node: str) -> None:
+    with pytest.raises(ConfigError, match=r"ha\.node"):
+        load_settings(environ={"CIC_HA__NODE": node})
