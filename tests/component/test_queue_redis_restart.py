@@ -5,6 +5,7 @@ consumer group are made again, so new jobs travel on the stream once more."""
 from __future__ import annotations
 
 import logging
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,13 +28,18 @@ def _job(store: Store, call_id: str) -> int:
     return store.run_sync(add)
 
 
-async def test_jobs_go_on_through_a_redis_restart(tmp_path: Path) -> None:
+def _world(tmp_path: Path) -> tuple[Store, int, subprocess.Popen[bytes], RedisQueue]:
+    """A migrated SQLite store, a Redis of the test's own on a free port, the queue on both."""
     url = f"sqlite:///{tmp_path / 'cic.db'}"
     migrate(url)
     store = Store(url)
     port = _free_port()
     proc = _start_redis(port, tmp_path)
-    queue = RedisQueue(store, f"redis://127.0.0.1:{port}/0")
+    return store, port, proc, RedisQueue(store, f"redis://127.0.0.1:{port}/0")
+
+
+async def test_jobs_go_on_through_a_redis_restart(tmp_path: Path) -> None:
+    store, port, proc, queue = _world(tmp_path)
     try:
         first = _job(store, "c1")
         await queue.notify(first)
@@ -67,12 +73,7 @@ async def test_a_long_wait_for_a_job_is_not_taken_for_redis_down(
 ) -> None:
     """A worker's default 5-second wait used to outlast redis-py's 5-second socket timeout:
     every idle wait ended as "Redis unavailable" and the worker fell back to the table."""
-    url = f"sqlite:///{tmp_path / 'cic.db'}"
-    migrate(url)
-    store = Store(url)
-    port = _free_port()
-    proc = _start_redis(port, tmp_path)
-    queue = RedisQueue(store, f"redis://127.0.0.1:{port}/0")
+    store, _port, proc, queue = _world(tmp_path)
     try:
         with caplog.at_level(logging.WARNING, logger="cic.postcall.queue"):
             assert await queue.next("w1", lease=30, wait=6.0) is None
